@@ -1,1 +1,36 @@
-"""Package."""
+"""The ordered handler list: read top to bottom to see how an update is routed."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
+
+from bot.texts import Texts
+from handlers import buttons, commands, errors, guard, input
+from handlers.context import HearingApp
+
+GUARD_GROUP = -1
+
+
+def register(app: HearingApp) -> None:
+    """Add every handler to the application, in the order they are tried."""
+    private = filters.ChatType.PRIVATE
+    new_message = filters.UpdateType.MESSAGE
+    app.add_handler(TypeHandler(object, guard.admit), group=GUARD_GROUP)
+    app.add_handlers([
+        CommandHandler("start", commands.start, filters=private & new_message),
+        CommandHandler("items", commands.list_items, filters=private & new_message),
+        CommandHandler("mine", commands.show_mine, filters=private & new_message),
+        CommandHandler("help", commands.show_help, filters=private & new_message),
+        CallbackQueryHandler(buttons.press_button),
+        MessageHandler(private & filters.UpdateType.EDITED, input.receive_edit),
+        MessageHandler(private & new_message & filters.COMMAND, commands.unknown_command),
+        MessageHandler(private & new_message & filters.TEXT, input.receive_text),
+        MessageHandler(private & new_message, input.receive_other),
+    ])
+    app.add_error_handler(errors.report_error)
+
+
+def command_menu(texts: Texts) -> list[BotCommand]:
+    """Return the command menu Telegram shows, with descriptions from content/."""
+    return [BotCommand(name, texts(f"commands.{name}")) for name in commands.COMMANDS]

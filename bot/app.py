@@ -1,0 +1,86 @@
+"""Build the python-telegram-bot Application and run it over the hearing's storage."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import ApplicationBuilder, Defaults
+
+import handlers
+from bot.config import Settings
+from bot.hearing.plan import load_plan
+from bot.ingest import ChatOrderedProcessor
+from bot.services import Services
+from handlers.context import CONTEXT_TYPES, HearingApp
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+LONG_POLL_SECONDS = 10
+
+
+def file_url_for(api_url: str) -> str:
+    """Derive the Bot API file URL from its method URL (`…/bot` becomes `…/file/bot`)."""
+    if api_url.endswith("/bot"):
+        return api_url[: -len("bot")] + "file/bot"
+    return api_url.rstrip("/") + "/file/bot"
+
+
+def build_application(settings: Settings, services: Services, token: str) -> HearingApp:
+    """Wire handlers, the per-chat update processor and HTML defaults into an Application."""
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+    )
+    app: HearingApp = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_url_for(settings.telegram_api_url))
+        .context_types(CONTEXT_TYPES)
+        .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates))
+        .defaults(defaults)
+        .build()
+    )
+    app.bot_data.services = services
+    handlers.register(app)
+    return app
+
+
+@asynccontextmanager
+async def running_hearing(
+    settings: Settings, token: str, secret: str
+) -> AsyncIterator[HearingApp]:
+    """Open storage, start the bot polling its Bot API server, and stop it all on exit."""
+    plan = load_plan(settings.plan_path)
+    async with Database(settings.database_path) as db:
+        services = Services.build(settings, db, plan, secret)
+        app = build_application(settings, services, token)
+        await app.initialize()
+        try:
+            await app.bot.set_my_commands(handlers.command_menu(services.texts))
+            await app.start()
+            if app.updater is None:
+                raise RuntimeError("the application was built without an updater")
+            await app.updater.start_polling(
+                poll_interval=0, timeout=LONG_POLL_SECONDS, allowed_updates=Update.ALL_TYPES
+            )
+            log.info("hearing %r is running with %d items", plan.title, len(plan.items))
+            yield app
+        finally:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+
+
+async def settle(app: HearingApp) -> None:
+    """Wait until every update the application has received is fully handled."""
+    await app.update_queue.join()
+    processor = app.update_processor
+    if isinstance(processor, ChatOrderedProcessor):
+        await processor.wait_idle()

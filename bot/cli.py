@@ -1,0 +1,78 @@
+"""The `hearing-bot` command: run, console, check-content."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.app import running_hearing
+from bot.config import ConfigError, Settings, load_settings
+from bot.hearing.plan import DEFAULT_PLAN_PATH, check_plan
+from bot.logs import configure_logging
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the chosen command; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(os.environ)
+    except ConfigError as exc:
+        print(f"hearing-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "check-content":
+        return check_content(Path(args.path) if args.path else settings.plan_path)
+    if args.command == "console":
+        from bot.console import run_console
+
+        configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+        return asyncio.run(run_console(settings, sys.stdin, sys.stdout))
+    configure_logging(settings.log_level)
+    try:
+        token, secret = settings.require_token(), settings.require_secret()
+    except ConfigError as exc:
+        print(f"hearing-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(run_bot(settings, token, secret))
+
+
+def check_content(path: Path) -> int:
+    """Validate a plan file and print each problem with its line number."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{path}: cannot be read: {exc}", file=sys.stderr)
+        return 1
+    problems = check_plan(text)
+    for problem in problems:
+        print(f"{path}:{problem}", file=sys.stderr)
+    if problems:
+        print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"{path}: OK")
+    return 0
+
+
+async def run_bot(settings: Settings, token: str, secret: str) -> int:
+    """Serve the hearing by long polling until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_hearing(settings, token, secret):
+        await stop.wait()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hearing-bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot against TELEGRAM_API_URL with TELEGRAM_BOT_TOKEN")
+    sub.add_parser("console", help="try the hearing in this terminal, with no token or network")
+    check = sub.add_parser("check-content", help="validate a plan file")
+    check.add_argument("path", nargs="?", help=f"plan file (default: {DEFAULT_PLAN_PATH})")
+    return parser

@@ -1,0 +1,137 @@
+"""Settings from the environment and an optional `.env` file, validated at start-up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.hearing.plan import DEFAULT_PLAN_PATH
+
+TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MIN_SECRET_LENGTH = 16
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the key and never its value."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot needs to start, read once from the environment."""
+
+    telegram_bot_token: str | None = field(default=None, repr=False)
+    telegram_api_url: str = TELEGRAM_API_DEFAULT
+    database_path: Path = Path("data/hearing.db")
+    plan_path: Path = DEFAULT_PLAN_PATH
+    drafter_ids: frozenset[int] = frozenset()
+    moderator_ids: frozenset[int] = frozenset()
+    timezone: str = "Asia/Karachi"
+    pseudonym_secret: str | None = field(default=None, repr=False)
+    max_concurrent_updates: int = 32
+    suggestion_max_chars: int = 1000
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from a mapping of environment variables, failing on the first bad key."""
+        env = {k: v.strip() for k, v in environ.items() if v.strip() != ""}
+        token = env.get("TELEGRAM_BOT_TOKEN")
+        if token is not None and not _TOKEN_RE.match(token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<letters>'")
+        api_url = env.get("TELEGRAM_API_URL", TELEGRAM_API_DEFAULT)
+        if not re.match(r"^https?://[^\s/]+", api_url):
+            raise ConfigError("TELEGRAM_API_URL must be an http:// or https:// URL")
+        secret = env.get("PSEUDONYM_SECRET")
+        if secret is not None and len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"PSEUDONYM_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+        timezone = env.get("TIMEZONE", cls.timezone)
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError("TIMEZONE is not a known time zone (e.g. Asia/Karachi)") from exc
+        log_level = env.get("LOG_LEVEL", cls.log_level).upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
+        return cls(
+            telegram_bot_token=token,
+            telegram_api_url=api_url.rstrip("/"),
+            database_path=Path(env.get("DATABASE_PATH", str(cls.database_path))),
+            plan_path=Path(env.get("PLAN_PATH", str(DEFAULT_PLAN_PATH))),
+            drafter_ids=_id_set(env, "DRAFTER_IDS"),
+            moderator_ids=_id_set(env, "MODERATOR_IDS"),
+            timezone=timezone,
+            pseudonym_secret=secret,
+            max_concurrent_updates=_int(env, "MAX_CONCURRENT_UPDATES", 32, 1, 1024),
+            suggestion_max_chars=_int(env, "SUGGESTION_MAX_CHARS", 1000, 10, 3000),
+            log_level=log_level,
+        )
+
+    def require_token(self) -> str:
+        """Return the bot token, or fail with the key's name when it is not set."""
+        if not self.telegram_bot_token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+        return self.telegram_bot_token
+
+    def require_secret(self) -> str:
+        """Return the pseudonym secret, or fail with the key's name when it is not set."""
+        if not self.pseudonym_secret:
+            raise ConfigError(
+                "PSEUDONYM_SECRET is not set (use a long random string and keep it secret)"
+            )
+        return self.pseudonym_secret
+
+
+def _id_set(env: Mapping[str, str], key: str) -> frozenset[int]:
+    raw = env.get(key, "")
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d{1,20}", part):
+            raise ConfigError(f"{key} must be a comma-separated list of Telegram user ids")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _int(env: Mapping[str, str], key: str, default: int, low: int, high: int) -> int:
+    raw = env.get(key)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"\d+", raw) or not low <= int(raw) <= high:
+        raise ConfigError(f"{key} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a `.env` file of KEY=VALUE lines (comments, `export` and quotes allowed)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not _KEY_RE.match(key):
+            raise ConfigError(f"{path}: line {number} is not KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key] = value
+    return values
+
+
+def load_settings(environ: Mapping[str, str], dotenv: Path = Path(".env")) -> Settings:
+    """Merge `.env` under the real environment (the environment wins) and build settings."""
+    merged = {**read_dotenv(dotenv), **environ}
+    return Settings.from_env(merged)

@@ -1,0 +1,137 @@
+"""`hearing-bot console`: chat with the bot in a terminal, through the local emulator."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field, replace
+from typing import TextIO
+
+from bot.app import running_hearing, settle
+from bot.config import Settings
+from bot.emulator import Emulator, SentMessage
+from handlers.context import HearingApp
+
+# Console data is a local trial, not a hearing: a fixed secret keeps pseudonyms stable across runs.
+CONSOLE_SECRET = "console-trial-only-not-a-secret"
+CONSOLE_TOKEN = "100000:CONSOLE-LOCAL-ONLY"
+IDENTITIES = {"citizen": 10_001, "drafter": 20_001, "moderator": 30_001}
+HELP = (
+    "Type a button's number to press it, anything else to send it as a message.\n"
+    "/as citizen|drafter|moderator switches who you are; /quit or Ctrl-D ends."
+)
+
+
+@dataclass
+class Transcript:
+    """Prints what the bot says in a chat, each message once and again when edited."""
+
+    emu: Emulator
+    out: TextIO
+    seen: dict[int, int] = field(default_factory=dict)
+    buttons: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def flush(self, chat_id: int) -> None:
+        """Print messages that are new or changed since the last flush, buttons numbered."""
+        for message in self.emu.messages(chat_id):
+            version = message.edits
+            if self.seen.get(message.message_id) == version:
+                continue
+            edited = message.message_id in self.seen
+            self.seen[message.message_id] = version
+            self._print(message, edited)
+        self.out.flush()
+
+    def _print(self, message: SentMessage, edited: bool) -> None:
+        marker = "bot (updated)" if edited else "bot"
+        self.out.write(f"\n── {marker} ──\n{message.plain_text()}\n")
+        rows = message.buttons()
+        if rows:
+            self.buttons = []
+            for row in rows:
+                labels = []
+                for label, data in row:
+                    self.buttons.append((message.message_id, label, data))
+                    labels.append(f"[{len(self.buttons)}] {label}")
+                self.out.write("   ".join(labels) + "\n")
+
+
+async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
+    """Run the emulator and the bot in this process and relay the terminal to a chat."""
+    async with Emulator(token=CONSOLE_TOKEN, bot_username="hearing_console_bot") as emu:
+        local = _local_settings(settings, emu.base_url)
+        secret = settings.pseudonym_secret or CONSOLE_SECRET
+        async with running_hearing(local, CONSOLE_TOKEN, secret) as app:
+            await _converse(emu, app, stdin, stdout)
+    return 0
+
+
+async def _converse(emu: Emulator, app: HearingApp, stdin: TextIO, stdout: TextIO) -> None:
+    who = "citizen"
+    transcript = Transcript(emu, stdout)
+    echo = not stdin.isatty()
+    stdout.write(f"Console hearing. {HELP}\n")
+    await _send(emu, app, transcript, IDENTITIES[who], "/start")
+    while True:
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            break
+        line = line.rstrip("\r\n")
+        if echo:
+            stdout.write(f"\n{who} > {line}\n")
+        if line.strip() in ("/quit", "/exit"):
+            break
+        if line.startswith("/as"):
+            who = _switch(line, who, stdout)
+            transcript.buttons = []
+            continue
+        user = IDENTITIES[who]
+        choice = _button_choice(line, transcript)
+        if choice is not None:
+            message_id, _, data = choice
+            if data.startswith("http"):
+                stdout.write(f"(link: {data})\n")
+                continue
+            emu.press_button(user, message_id, data)
+        elif line.strip():
+            emu.send_message(user, line)
+        else:
+            continue
+        await _settle(emu, app)
+        transcript.flush(user)
+    stdout.write("\nBye. Your answers are saved; run the console again to continue.\n")
+
+
+async def _send(
+    emu: Emulator, app: HearingApp, transcript: Transcript, user: int, text: str
+) -> None:
+    emu.send_message(user, text)
+    await _settle(emu, app)
+    transcript.flush(user)
+
+
+async def _settle(emu: Emulator, app: HearingApp) -> None:
+    await emu.wait_delivered()
+    await settle(app)
+
+
+def _button_choice(line: str, transcript: Transcript) -> tuple[int, str, str] | None:
+    text = line.strip()
+    if text.isdigit() and 1 <= int(text) <= len(transcript.buttons):
+        return transcript.buttons[int(text) - 1]
+    return None
+
+
+def _switch(line: str, who: str, stdout: TextIO) -> str:
+    wanted = line.removeprefix("/as").strip()
+    if wanted not in IDENTITIES:
+        stdout.write(f"(you can be: {', '.join(IDENTITIES)})\n")
+        return who
+    stdout.write(f"(you are now the {wanted}; send /start)\n")
+    return wanted
+
+
+def _local_settings(settings: Settings, api_url: str) -> Settings:
+    drafters = settings.drafter_ids | {IDENTITIES["drafter"]}
+    moderators = settings.moderator_ids | {IDENTITIES["moderator"]}
+    return replace(settings, telegram_api_url=api_url, drafter_ids=drafters,
+                   moderator_ids=moderators)

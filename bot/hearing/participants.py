@@ -1,0 +1,38 @@
+"""Knowing who is taking part, under a pseudonym, and where to write back to them."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from bot.hearing.privacy import pseudonym
+from storage.db import Database
+
+KNOWN_CACHE_SIZE = 50_000
+
+
+class Participants:
+    """Register participants on first contact; keep their chat for replies."""
+
+    def __init__(self, db: Database, secret: str) -> None:
+        self.db = db
+        self.secret = secret
+        # Participants already stored with this chat: skips a write on every update.
+        self._known: OrderedDict[str, int] = OrderedDict()
+
+    def identify(self, user_id: int) -> str:
+        """Return the pseudonymous participant id of a Telegram user."""
+        return pseudonym(self.secret, user_id)
+
+    async def register(self, user_id: int, chat_id: int) -> str:
+        """Make sure the participant and their private chat are stored; return the id."""
+        pid = self.identify(user_id)
+        if self._known.get(pid) == chat_id:
+            self._known.move_to_end(pid)
+            return pid
+        async with self.db.transaction() as repos:
+            await repos.participants.ensure(pid)
+            await repos.delivery.upsert(pid, chat_id)
+        self._known[pid] = chat_id
+        if len(self._known) > KNOWN_CACHE_SIZE:
+            self._known.popitem(last=False)
+        return pid

@@ -1,0 +1,26 @@
+"""Refusals: bad input a service turns down politely, changing nothing."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Refusal(StrEnum):
+    """Why a command was refused; each has a polite text in content/ under `refused.<code>`."""
+
+    UNKNOWN_ITEM = "unknown_item"
+    UNKNOWN_PARTICIPANT = "unknown_participant"
+    STANCE_FIRST = "stance_first"
+    FIRST_ITEM = "first_item"
+    EMPTY_SUGGESTION = "empty_suggestion"
+    SUGGESTION_TOO_LONG = "suggestion_too_long"
+    NOT_WAITING_FOR_TEXT = "not_waiting_for_text"
+
+
+class Refused(Exception):
+    """Raised by a service before any change is committed; carries values for the text."""
+
+    def __init__(self, code: Refusal, **values: object) -> None:
+        super().__init__(code.value)
+        self.code = code
+        self.values = values

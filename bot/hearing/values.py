@@ -1,0 +1,41 @@
+"""Named values stored as text: stances, priorities, walkthrough steps, suggestion states."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stance(StrEnum):
+    """A citizen's position on an item."""
+
+    SUPPORT = "support"
+    OPPOSE = "oppose"
+    UNSURE = "unsure"
+
+
+class Priority(StrEnum):
+    """How urgent a citizen thinks an item is."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Step(StrEnum):
+    """What the bot is waiting for from a citizen."""
+
+    WELCOME = "welcome"
+    STANCE = "stance"
+    PRIORITY = "priority"
+    SUGGEST = "suggest"
+    SUGGESTION_TEXT = "suggestion_text"
+    FINISHED = "finished"
+
+
+class SuggestionStatus(StrEnum):
+    """Whether other citizens can see a suggestion."""
+
+    VISIBLE = "visible"
+    PENDING = "pending"
+    HIDDEN = "hidden"
+    WITHDRAWN = "withdrawn"

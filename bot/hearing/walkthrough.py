@@ -1,0 +1,256 @@
+"""The walkthrough: moving a citizen through the plan and recording their answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.hearing.plan import Item, Plan
+from bot.hearing.refusals import Refusal, Refused
+from bot.hearing.values import Priority, Stance, Step, SuggestionStatus
+from storage.db import Database
+from storage.records import ParticipantRecord, StanceRecord, SuggestionRecord
+from storage.repositories import Repositories
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A citizen's current answer on one item."""
+
+    stance: Stance
+    priority: Priority | None
+
+    @classmethod
+    def of(cls, record: StanceRecord | None) -> Answer | None:
+        """Convert a stored answer, if any."""
+        if record is None:
+            return None
+        priority = Priority(record.priority) if record.priority else None
+        return cls(Stance(record.stance), priority)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An item at a step of the walkthrough, with the citizen's answer and progress."""
+
+    item: Item
+    step: Step
+    answer: Answer | None
+    position: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Every item with the citizen's answer, and the citizen's suggestions."""
+
+    rows: tuple[tuple[Item, Answer | None], ...]
+    suggestions: tuple[SuggestionRecord, ...]
+
+    @property
+    def answered(self) -> int:
+        """Count the items the citizen has answered."""
+        return sum(1 for _, answer in self.rows if answer is not None)
+
+    def count(self, stance: Stance) -> int:
+        """Count the items answered with one stance."""
+        return sum(1 for _, answer in self.rows if answer and answer.stance is stance)
+
+    def high_priority(self) -> tuple[Item, ...]:
+        """Return the items the citizen marked high priority."""
+        return tuple(i for i, a in self.rows if a is not None and a.priority is Priority.HIGH)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The citizen reached the end of the plan."""
+
+    overview: Overview
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """What /start offers: begin, or continue from where the citizen stopped."""
+
+    step: Step
+    resume_at: ItemView | None
+
+
+@dataclass(frozen=True)
+class SuggestionSaved:
+    """A suggestion was stored; `next` is what to show afterwards."""
+
+    suggestion_id: int
+    item: Item
+    next: ItemView | Finished
+
+
+View = ItemView | Finished
+
+
+@dataclass(frozen=True)
+class Moved:
+    """The citizen left `closed` (shown with its answer) for `next`."""
+
+    closed: ItemView
+    next: View
+
+
+class Walkthrough:
+    """Commands of the walkthrough; each validates, runs one transaction, returns a view."""
+
+    def __init__(self, db: Database, plan: Plan, suggestion_max_chars: int = 1000) -> None:
+        self.db = db
+        self.plan = plan
+        self.suggestion_max_chars = suggestion_max_chars
+
+    async def welcome(self, pid: str) -> Welcome:
+        """Tell /start whether the citizen is new, part-way through, or finished."""
+        async with self.db.reading() as repos:
+            participant = await _participant(repos, pid)
+            resume = None
+            if participant.current_item and participant.step not in (Step.WELCOME, Step.FINISHED):
+                resume = await self._view(repos, pid, participant.current_item, Step.STANCE)
+        return Welcome(Step(participant.step), resume)
+
+    async def begin(self, pid: str) -> ItemView:
+        """Start (or start over) at the first item; earlier answers stay until replaced."""
+        return await self.open_item(pid, self.plan.items[0].id)
+
+    async def resume(self, pid: str) -> View:
+        """Show the item and step where the citizen stopped."""
+        async with self.db.reading() as repos:
+            participant = await _participant(repos, pid)
+            if participant.step == Step.FINISHED:
+                return Finished(await self._overview(repos, pid))
+        if participant.current_item is None or participant.step == Step.WELCOME:
+            return await self.begin(pid)
+        async with self.db.reading() as repos:
+            return await self._view(repos, pid, participant.current_item, Step(participant.step))
+
+    async def current(self, pid: str) -> ParticipantRecord:
+        """Return the citizen's stored position."""
+        async with self.db.reading() as repos:
+            return await _participant(repos, pid)
+
+    async def open_item(self, pid: str, item_id: str) -> ItemView:
+        """Jump to an item and ask for the citizen's stance on it."""
+        item = self._top_item(item_id)
+        async with self.db.transaction() as repos:
+            await repos.participants.set_position(pid, item.id, Step.STANCE)
+            return await self._view(repos, pid, item.id, Step.STANCE)
+
+    async def record_stance(self, pid: str, item_id: str, stance: Stance) -> ItemView:
+        """Record support / oppose / unsure on an item, then ask for its priority."""
+        item = self._top_item(item_id)
+        async with self.db.transaction() as repos:
+            previous = await repos.stances.get(pid, item.id)
+            priority = previous.priority if previous else None
+            await repos.stances.record(pid, item.id, stance, priority, self.plan.version)
+            await repos.participants.set_position(pid, item.id, Step.PRIORITY)
+            return await self._view(repos, pid, item.id, Step.PRIORITY)
+
+    async def record_priority(self, pid: str, item_id: str, priority: Priority) -> ItemView:
+        """Record how high a priority an answered item is, then offer a suggestion."""
+        item = self._top_item(item_id)
+        async with self.db.transaction() as repos:
+            previous = await repos.stances.get(pid, item.id)
+            if previous is None:
+                raise Refused(Refusal.STANCE_FIRST, item=item.id)
+            await repos.stances.record(pid, item.id, previous.stance, priority, self.plan.version)
+            await repos.participants.set_position(pid, item.id, Step.SUGGEST)
+            return await self._view(repos, pid, item.id, Step.SUGGEST)
+
+    async def request_suggestion(self, pid: str, item_id: str) -> ItemView:
+        """Make the citizen's next text message a suggestion on this item."""
+        item = self._top_item(item_id)
+        async with self.db.transaction() as repos:
+            await repos.participants.set_position(pid, item.id, Step.SUGGESTION_TEXT)
+            return await self._view(repos, pid, item.id, Step.SUGGESTION_TEXT)
+
+    async def submit_suggestion(self, pid: str, text: str) -> SuggestionSaved:
+        """Store the text the citizen sent as a suggestion on their current item, then move on."""
+        cleaned = text.strip()
+        if not cleaned:
+            raise Refused(Refusal.EMPTY_SUGGESTION)
+        if len(cleaned) > self.suggestion_max_chars:
+            raise Refused(
+                Refusal.SUGGESTION_TOO_LONG, limit=self.suggestion_max_chars, length=len(cleaned)
+            )
+        async with self.db.transaction() as repos:
+            participant = await _participant(repos, pid)
+            if participant.step != Step.SUGGESTION_TEXT or participant.current_item is None:
+                raise Refused(Refusal.NOT_WAITING_FOR_TEXT)
+            item = self._top_item(participant.current_item)
+            suggestion_id = await repos.suggestions.add(
+                pid, item.id, cleaned, SuggestionStatus.VISIBLE, self.plan.version
+            )
+            following = await self._advance(repos, pid, item.id)
+        return SuggestionSaved(suggestion_id, item, following)
+
+    async def skip(self, pid: str, item_id: str) -> Moved:
+        """Move on from an item to the next one, or to the end of the plan."""
+        item = self._top_item(item_id)
+        async with self.db.transaction() as repos:
+            closed = await self._view(repos, pid, item.id, Step.STANCE)
+            return Moved(closed, await self._advance(repos, pid, item.id))
+
+    async def back(self, pid: str, item_id: str) -> Moved:
+        """Go back to the item before this one."""
+        index = self._index(item_id)
+        if index == 0:
+            raise Refused(Refusal.FIRST_ITEM)
+        previous = self.plan.items[index - 1].id
+        async with self.db.transaction() as repos:
+            closed = await self._view(repos, pid, item_id, Step.STANCE)
+            await repos.participants.set_position(pid, previous, Step.STANCE)
+            return Moved(closed, await self._view(repos, pid, previous, Step.STANCE))
+
+    async def overview(self, pid: str) -> Overview:
+        """Return every item with the citizen's answer, and their suggestions."""
+        async with self.db.reading() as repos:
+            return await self._overview(repos, pid)
+
+    async def answer_on(self, pid: str, item_id: str) -> Answer | None:
+        """Return the citizen's current answer on one item."""
+        async with self.db.reading() as repos:
+            return Answer.of(await repos.stances.get(pid, item_id))
+
+    async def _advance(self, repos: Repositories, pid: str, item_id: str) -> View:
+        index = self._index(item_id)
+        if index + 1 < len(self.plan.items):
+            following = self.plan.items[index + 1].id
+            await repos.participants.set_position(pid, following, Step.STANCE)
+            return await self._view(repos, pid, following, Step.STANCE)
+        await repos.participants.set_position(pid, None, Step.FINISHED)
+        await repos.participants.mark_completed(pid)
+        return Finished(await self._overview(repos, pid))
+
+    async def _view(self, repos: Repositories, pid: str, item_id: str, step: Step) -> ItemView:
+        item = self._top_item(item_id)
+        answer = Answer.of(await repos.stances.get(pid, item.id))
+        return ItemView(item, step, answer, self._index(item.id), len(self.plan.items))
+
+    async def _overview(self, repos: Repositories, pid: str) -> Overview:
+        answers = await repos.stances.for_participant(pid)
+        rows = tuple((item, Answer.of(answers.get(item.id))) for item in self.plan.items)
+        suggestions = tuple(await repos.suggestions.by_participant(pid))
+        return Overview(rows, suggestions)
+
+    def _top_item(self, item_id: str) -> Item:
+        index = self.plan.index_of(item_id)
+        if index is None:
+            raise Refused(Refusal.UNKNOWN_ITEM)
+        return self.plan.items[index]
+
+    def _index(self, item_id: str) -> int:
+        index = self.plan.index_of(item_id)
+        if index is None:
+            raise Refused(Refusal.UNKNOWN_ITEM)
+        return index
+
+
+async def _participant(repos: Repositories, pid: str) -> ParticipantRecord:
+    participant = await repos.participants.get(pid)
+    if participant is None:
+        raise Refused(Refusal.UNKNOWN_PARTICIPANT)
+    return participant

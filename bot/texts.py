@@ -1,0 +1,73 @@
+"""User-facing strings from content/, filled in with HTML-escaped values."""
+
+from __future__ import annotations
+
+import html
+import string
+import tomllib
+from functools import cache
+from pathlib import Path
+
+import content
+
+DEFAULT_LANGUAGE = "en"
+
+
+class Html(str):
+    """A fragment that is already valid Telegram HTML and must not be escaped again."""
+
+    __slots__ = ()
+
+
+class Texts:
+    """One language's catalogue: `texts("item.header", position=1, ...)` returns HTML."""
+
+    def __init__(self, catalogue: dict[str, str], language: str) -> None:
+        self.catalogue = catalogue
+        self.language = language
+
+    def __call__(self, key: str, **values: object) -> Html:
+        """Return the text for a key with its placeholders filled in and escaped."""
+        template = self.catalogue.get(key)
+        if template is None:
+            raise KeyError(f"no text {key!r} in the {self.language} catalogue")
+        safe = {name: escape(value) for name, value in values.items()}
+        return Html(template.format(**safe))
+
+    def has(self, key: str) -> bool:
+        """Tell whether the catalogue defines a key."""
+        return key in self.catalogue
+
+    def placeholders(self, key: str) -> set[str]:
+        """Return the placeholder names a text expects."""
+        fields = string.Formatter().parse(self.catalogue[key])
+        return {name for _, name, _, _ in fields if name}
+
+
+def escape(value: object) -> Html:
+    """Escape a value for Telegram HTML, leaving fragments that are already HTML alone."""
+    if isinstance(value, Html):
+        return value
+    return Html(html.escape(str(value), quote=False))
+
+
+def flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
+    """Turn nested TOML tables into dotted keys."""
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, str):
+            flat[name] = value
+        else:
+            raise ValueError(f"text {name!r} must be a string")
+    return flat
+
+
+@cache
+def load_texts(language: str = DEFAULT_LANGUAGE) -> Texts:
+    """Load a language's catalogue from content/<language>.toml."""
+    path = Path(content.__file__).parent / f"{language}.toml"
+    with path.open("rb") as handle:
+        return Texts(flatten(tomllib.load(handle)), language)

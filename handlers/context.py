@@ -1,0 +1,34 @@
+"""A typed callback context: handlers reach the services through `context.services`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+
+from bot.services import Services
+
+
+class BotData:
+    """Application-wide data: only the services, set once when the application is built."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+
+
+class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler receives."""
+
+    @property
+    def services(self) -> Services:
+        """Return the hearing's services."""
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("the application was built without services")
+        return services
+
+
+HearingApp = Application[
+    ExtBot[None], HearingContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Any]
+]
+CONTEXT_TYPES = ContextTypes(context=HearingContext, bot_data=BotData)

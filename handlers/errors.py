@@ -1,0 +1,34 @@
+"""The one error handler: log without private data, tell the citizen in plain words."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden
+
+from handlers.context import HearingContext
+
+log = logging.getLogger(__name__)
+
+_HARMLESS = ("message is not modified", "query is too old", "message to edit not found")
+
+
+async def report_error(update: object, context: HearingContext) -> None:
+    """Log an error by its type only and apologise to the citizen, without a traceback."""
+    error = context.error
+    if isinstance(error, BadRequest) and any(h in error.message.lower() for h in _HARMLESS):
+        return
+    if isinstance(error, Forbidden):
+        log.info("a participant has blocked the bot")
+        return
+    # Exception type and location only: message texts and ids must not reach the logs.
+    log.error("error while handling an update: %s", type(error).__name__,
+              exc_info=(type(error), error, error.__traceback__) if error else None)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id, context.services.texts("error.generic")
+            )
+        except Exception:  # the apology is best effort; the error itself is logged above
+            log.warning("could not send the error notice")

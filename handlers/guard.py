@@ -1,0 +1,36 @@
+"""Runs before every feature handler: private chats only, participant registered."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from handlers.context import HearingContext
+from handlers.messaging import toast
+
+
+async def admit(update: Update, context: HearingContext) -> None:
+    """Register the participant, or stop the update if it is not from a person in private."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        raise ApplicationHandlerStop
+    if chat.type != ChatType.PRIVATE:
+        await _redirect_to_private(update, context)
+        raise ApplicationHandlerStop
+    await context.services.participants.register(user.id, chat.id)
+
+
+async def _redirect_to_private(update: Update, context: HearingContext) -> None:
+    """Tell a group that the hearing runs in private, but only when the bot was addressed."""
+    t = context.services.texts
+    username = context.bot.username
+    notice = t("input.private_only", username=username)
+    if update.callback_query is not None:
+        await toast(update.callback_query, notice, alert=True)
+        return
+    message = update.message
+    if message is None or not message.text or not message.text.startswith("/"):
+        return
+    link = InlineKeyboardButton(t("input.open_private"), url=f"https://t.me/{username}")
+    await message.reply_text(notice, reply_markup=InlineKeyboardMarkup([[link]]))

@@ -1,0 +1,64 @@
+"""Sending and editing rendered messages, tolerating Telegram's harmless refusals."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from telegram import CallbackQuery, Message
+from telegram.error import BadRequest
+
+from handlers.context import HearingContext
+from handlers.views import Rendered
+
+_TAG_RE = re.compile(r"<[^>]+>")
+TOAST_LIMIT = 200
+
+
+async def send(context: HearingContext, chat_id: int, rendered: Rendered) -> Message:
+    """Send a rendered message to a chat."""
+    return await context.bot.send_message(chat_id, rendered.text, reply_markup=rendered.markup)
+
+
+async def send_all(context: HearingContext, chat_id: int, pages: list[Rendered]) -> None:
+    """Send several rendered messages in order."""
+    for page in pages:
+        await send(context, chat_id, page)
+
+
+async def edit(context: HearingContext, query: CallbackQuery, rendered: Rendered) -> None:
+    """Replace the pressed message with a new rendering, or send it if it cannot be edited."""
+    message = query.message
+    if not isinstance(message, Message):
+        await send(context, query.from_user.id, rendered)
+        return
+    try:
+        await message.edit_text(rendered.text, reply_markup=rendered.markup)
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return
+        if "message to edit not found" in exc.message.lower():
+            await send(context, message.chat.id, rendered)
+            return
+        raise
+
+
+async def remove_keyboard(query: CallbackQuery) -> None:
+    """Take the buttons off the pressed message once one of them was used."""
+    if isinstance(query.message, Message) and query.message.reply_markup:
+        try:
+            await query.message.edit_reply_markup(reply_markup=None)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+
+
+async def toast(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press, optionally with a short plain-text notice."""
+    if text is None:
+        await query.answer()
+        return
+    plain = html.unescape(_TAG_RE.sub("", text))
+    if len(plain) > TOAST_LIMIT:
+        plain = plain[: TOAST_LIMIT - 1] + "…"
+    await query.answer(plain, show_alert=alert)

@@ -1,0 +1,133 @@
+"""One SQLite database: a single serialised writer, a separate reader, numbered migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from storage.clock import utcnow
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or migrated; the message says what to do."""
+
+
+class Database:
+    """Own the writer and reader connections; hand out transactions and read sessions."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        """Open both connections, set the pragmas and apply pending migrations."""
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._writer = await _connect(self.path)
+            await self._writer.execute("PRAGMA journal_mode=WAL")
+            await apply_migrations(self._writer)
+            self._reader = await _connect(self.path)
+        except Exception:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Close both connections; safe to call twice."""
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repositories]:
+        """Run one write transaction (BEGIN IMMEDIATE), committed on success, else rolled back."""
+        conn = self._require(self._writer)
+        async with self._write_lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Repositories(conn)
+            except BaseException:
+                await conn.rollback()
+                raise
+            else:
+                await conn.commit()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Repositories]:
+        """Give repositories on the reader connection, which sees only committed data."""
+        yield Repositories(self._require(self._reader))
+
+    def _require(self, conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        if conn is None:
+            raise DatabaseError("the database is not open")
+        return conn
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    # isolation_level=None: we issue BEGIN ourselves, so that it can be BEGIN IMMEDIATE.
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA foreign_keys=ON")
+    await conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def migration_scripts() -> list[tuple[int, str, str]]:
+    """List the bundled migrations as (version, name, sql), in version order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_RE.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+async def apply_migrations(conn: aiosqlite.Connection) -> list[int]:
+    """Apply every migration not yet recorded, each in one transaction with its record."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    async with conn.execute("SELECT version FROM schema_migrations") as cursor:
+        done = {row[0] for row in await cursor.fetchall()}
+    applied = []
+    for version, name, sql in migration_scripts():
+        if version in done:
+            continue
+        record = (
+            "INSERT INTO schema_migrations (version, name, applied_at) "
+            f"VALUES ({version}, '{name}', '{utcnow()}');"
+        )
+        try:
+            await conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n{record}\nCOMMIT;")
+        except Exception as exc:
+            if conn.in_transaction:
+                await conn.rollback()
+            raise DatabaseError(f"migration {version:04d}_{name} failed: {exc}") from exc
+        log.info("applied migration %04d_%s", version, name)
+        applied.append(version)
+    return applied

@@ -1,0 +1,73 @@
+"""Participants (pseudonymous, with their walkthrough position) and the delivery table."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.clock import utcnow
+from storage.records import ParticipantRecord
+
+_COLUMNS = "id, current_item, step, completed_at, created_at"
+
+
+class ParticipantRepository:
+    """Create participants and read or move their position in the walkthrough."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def ensure(self, participant_id: str) -> bool:
+        """Insert the participant if new; return True when it was created."""
+        now = utcnow()
+        cursor = await self.conn.execute(
+            "INSERT INTO participants (id, created_at, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
+            (participant_id, now, now),
+        )
+        return cursor.rowcount == 1
+
+    async def get(self, participant_id: str) -> ParticipantRecord | None:
+        """Return the participant, or None if unknown."""
+        async with self.conn.execute(
+            f"SELECT {_COLUMNS} FROM participants WHERE id = ?", (participant_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return ParticipantRecord(*row) if row else None
+
+    async def set_position(self, participant_id: str, item_id: str | None, step: str) -> None:
+        """Move the participant to an item and a step."""
+        await self.conn.execute(
+            "UPDATE participants SET current_item = ?, step = ?, updated_at = ? WHERE id = ?",
+            (item_id, step, utcnow(), participant_id),
+        )
+
+    async def mark_completed(self, participant_id: str) -> None:
+        """Record the first time the participant reached the end of the plan."""
+        await self.conn.execute(
+            "UPDATE participants SET completed_at = COALESCE(completed_at, ?) WHERE id = ?",
+            (utcnow(), participant_id),
+        )
+
+
+class DeliveryRepository:
+    """Where to write back to a participant: the only table holding a Telegram id."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def upsert(self, participant_id: str, chat_id: int) -> None:
+        """Remember the private chat in which to reach the participant."""
+        await self.conn.execute(
+            "INSERT INTO delivery (participant_id, chat_id, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (participant_id) DO UPDATE SET chat_id = excluded.chat_id, "
+            "updated_at = excluded.updated_at WHERE delivery.chat_id <> excluded.chat_id",
+            (participant_id, chat_id, utcnow()),
+        )
+
+    async def chat_id(self, participant_id: str) -> int | None:
+        """Return the chat to write to, or None."""
+        async with self.conn.execute(
+            "SELECT chat_id FROM delivery WHERE participant_id = ?", (participant_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else None

@@ -1,0 +1,20 @@
+"""The repositories of one connection, handed out together by a transaction or a read."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.participants import DeliveryRepository, ParticipantRepository
+from storage.stances import StanceRepository
+from storage.suggestions import SuggestionRepository
+
+
+class Repositories:
+    """Every repository bound to the same connection (and so the same transaction)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.participants = ParticipantRepository(conn)
+        self.delivery = DeliveryRepository(conn)
+        self.stances = StanceRepository(conn)
+        self.suggestions = SuggestionRepository(conn)

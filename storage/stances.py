@@ -1,0 +1,67 @@
+"""Current stance per (participant, item), upserted, with an append-only history."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.clock import utcnow
+from storage.records import StanceRecord
+
+_COLUMNS = "participant_id, item_id, stance, priority, updated_at"
+
+
+class StanceRepository:
+    """Record and read citizens' answers on items."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def record(
+        self,
+        participant_id: str,
+        item_id: str,
+        stance: str,
+        priority: str | None,
+        plan_version: str,
+    ) -> None:
+        """Set the current answer on an item and append it to the history."""
+        now = utcnow()
+        await self.conn.execute(
+            "INSERT INTO stances (participant_id, item_id, stance, priority, plan_version,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (participant_id, item_id) DO UPDATE SET stance = excluded.stance,"
+            " priority = excluded.priority, plan_version = excluded.plan_version,"
+            " updated_at = excluded.updated_at",
+            (participant_id, item_id, stance, priority, plan_version, now),
+        )
+        await self.conn.execute(
+            "INSERT INTO stance_history (participant_id, item_id, stance, priority,"
+            " plan_version, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (participant_id, item_id, stance, priority, plan_version, now),
+        )
+
+    async def get(self, participant_id: str, item_id: str) -> StanceRecord | None:
+        """Return the current answer on one item, or None."""
+        async with self.conn.execute(
+            f"SELECT {_COLUMNS} FROM stances WHERE participant_id = ? AND item_id = ?",
+            (participant_id, item_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return StanceRecord(*row) if row else None
+
+    async def for_participant(self, participant_id: str) -> dict[str, StanceRecord]:
+        """Return the participant's current answers keyed by item id."""
+        async with self.conn.execute(
+            f"SELECT {_COLUMNS} FROM stances WHERE participant_id = ?", (participant_id,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return {row[1]: StanceRecord(*row) for row in rows}
+
+    async def history_count(self, participant_id: str, item_id: str) -> int:
+        """Count how many answers the participant has given on an item over time."""
+        async with self.conn.execute(
+            "SELECT COUNT(*) FROM stance_history WHERE participant_id = ? AND item_id = ?",
+            (participant_id, item_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0

@@ -1,0 +1,47 @@
+"""Suggestions citizens write on items."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.clock import utcnow
+from storage.records import SuggestionRecord
+
+_COLUMNS = "id, participant_id, item_id, text, status, created_at"
+
+
+class SuggestionRepository:
+    """Add and read suggestions."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def add(
+        self, participant_id: str, item_id: str, text: str, status: str, plan_version: str
+    ) -> int:
+        """Store a suggestion and return its id."""
+        cursor = await self.conn.execute(
+            "INSERT INTO suggestions (participant_id, item_id, text, status, plan_version,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (participant_id, item_id, text, status, plan_version, utcnow()),
+        )
+        if cursor.lastrowid is None:
+            raise RuntimeError("SQLite returned no id for the new suggestion")
+        return cursor.lastrowid
+
+    async def by_participant(self, participant_id: str) -> list[SuggestionRecord]:
+        """Return the participant's suggestions, oldest first."""
+        async with self.conn.execute(
+            f"SELECT {_COLUMNS} FROM suggestions WHERE participant_id = ? ORDER BY id",
+            (participant_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [SuggestionRecord(*row) for row in rows]
+
+    async def get(self, suggestion_id: int) -> SuggestionRecord | None:
+        """Return one suggestion, or None."""
+        async with self.conn.execute(
+            f"SELECT {_COLUMNS} FROM suggestions WHERE id = ?", (suggestion_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return SuggestionRecord(*row) if row else None

@@ -1,0 +1,46 @@
+"""Shared fixtures: a plan, a migrated database, the emulator and a running hearing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.emulator import Emulator
+from bot.hearing.plan import Plan, load_plan
+from storage.db import Database
+from tests.harness import TOKEN, Hearing, make_settings
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def plan() -> Plan:
+    """The bundled seed plan."""
+    return load_plan()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database on a real SQLite file."""
+    async with Database(tmp_path / "hearing.db") as database:
+        yield database
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    """A running local Bot API emulator."""
+    async with Emulator(token=TOKEN, bot_username="hearing_test_bot") as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def hearing(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+    """The real bot polling the emulator, on its own database."""
+    running = Hearing(emu, make_settings(tmp_path))
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()

@@ -1,0 +1,90 @@
+"""A running hearing for end-to-end tests: the real Application against the emulator."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from dataclasses import replace
+from pathlib import Path
+
+from bot.app import running_hearing, settle
+from bot.config import Settings
+from bot.emulator import Emulator, SentMessage
+from handlers.context import HearingApp
+
+TOKEN = "123456:TEST-TOKEN-hearing"
+SECRET = "test-secret-0123456789abcdef"
+
+
+class Hearing:
+    """Drive citizens through the bot and read what they saw; restart the bot on demand."""
+
+    def __init__(self, emu: Emulator, settings: Settings) -> None:
+        self.emu = emu
+        self.settings = replace(settings, telegram_api_url=emu.base_url)
+        self.app: HearingApp | None = None
+        self._stack: AsyncExitStack | None = None
+
+    async def start(self) -> None:
+        """Start the bot (a fresh Application over the same database)."""
+        self._stack = AsyncExitStack()
+        self.app = await self._stack.enter_async_context(
+            running_hearing(self.settings, TOKEN, SECRET)
+        )
+
+    async def stop(self) -> None:
+        """Stop the bot as a shutdown would."""
+        if self._stack is not None:
+            await self._stack.aclose()
+        self._stack = None
+        self.app = None
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database and emulator."""
+        await self.stop()
+        await self.start()
+
+    async def settle(self) -> None:
+        """Wait until the bot has fetched and fully handled every update sent so far."""
+        await self.emu.wait_delivered()
+        if self.app is not None:
+            await settle(self.app)
+
+    async def say(self, user: int, text: str) -> list[SentMessage]:
+        """Send a text message as a citizen; return the bot messages sent or changed since."""
+        mark = self._mark(user)
+        self.emu.send_message(user, text)
+        await self.settle()
+        return self._since(user, mark)
+
+    async def press(self, user: int, label: str, message: SentMessage | None = None) -> None:
+        """Press the button with this label on a message (default: the latest with buttons)."""
+        target = message or self.with_buttons(user)
+        self.emu.press(user, target.message_id, label)
+        await self.settle()
+
+    async def press_data(self, user: int, message_id: int, data: str) -> None:
+        """Press a button by raw data, even one that does not exist (forged or stale)."""
+        self.emu.press_button(user, message_id, data, check=False)
+        await self.settle()
+
+    def last(self, user: int) -> SentMessage:
+        """Return the bot's latest message in the citizen's chat."""
+        return self.emu.last_message(user)
+
+    def with_buttons(self, user: int) -> SentMessage:
+        """Return the latest bot message that still carries buttons."""
+        for message in reversed(self.emu.messages(user)):
+            if message.buttons():
+                return message
+        raise AssertionError("no bot message with buttons in this chat")
+
+    def _mark(self, user: int) -> dict[int, int]:
+        return {m.message_id: m.edits for m in self.emu.messages(user)}
+
+    def _since(self, user: int, mark: dict[int, int]) -> list[SentMessage]:
+        return [m for m in self.emu.messages(user) if mark.get(m.message_id) != m.edits]
+
+
+def make_settings(tmp_path: Path) -> Settings:
+    """Settings for a test hearing on its own database file."""
+    return Settings(database_path=tmp_path / "hearing.db", pseudonym_secret=SECRET)
