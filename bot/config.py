@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.hearing.plan import DEFAULT_PLAN_PATH
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
-_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
-_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TOKEN_RE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MIN_SECRET_LENGTH = 16
 
 
@@ -41,10 +41,10 @@ class Settings:
         """Build settings from a mapping of environment variables, failing on the first bad key."""
         env = {k: v.strip() for k, v in environ.items() if v.strip() != ""}
         token = env.get("TELEGRAM_BOT_TOKEN")
-        if token is not None and not _TOKEN_RE.match(token):
+        if token is not None and not _TOKEN_RE.fullmatch(token):
             raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<letters>'")
         api_url = env.get("TELEGRAM_API_URL", TELEGRAM_API_DEFAULT)
-        if not re.match(r"^https?://[^\s/]+", api_url):
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", api_url):
             raise ConfigError("TELEGRAM_API_URL must be an http:// or https:// URL")
         secret = env.get("PSEUDONYM_SECRET")
         if secret is not None and len(secret) < MIN_SECRET_LENGTH:
@@ -93,7 +93,7 @@ def _id_set(env: Mapping[str, str], key: str) -> frozenset[int]:
         part = part.strip()
         if not part:
             continue
-        if not re.fullmatch(r"-?\d{1,20}", part):
+        if not re.fullmatch(r"-?[0-9]{1,20}", part):
             raise ConfigError(f"{key} must be a comma-separated list of Telegram user ids")
         ids.add(int(part))
     return frozenset(ids)
@@ -103,7 +103,7 @@ def _int(env: Mapping[str, str], key: str, default: int, low: int, high: int) ->
     raw = env.get(key)
     if raw is None:
         return default
-    if not re.fullmatch(r"\d+", raw) or not low <= int(raw) <= high:
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not low <= int(raw) <= high:
         raise ConfigError(f"{key} must be a whole number from {low} to {high}")
     return int(raw)
 
@@ -120,7 +120,7 @@ def read_dotenv(path: Path) -> dict[str, str]:
         line = line.removeprefix("export ").strip()
         key, sep, value = line.partition("=")
         key = key.strip()
-        if not sep or not _KEY_RE.match(key):
+        if not sep or not _KEY_RE.fullmatch(key):
             raise ConfigError(f"{path}: line {number} is not KEY=VALUE")
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":

@@ -27,19 +27,24 @@ class Transcript:
 
     emu: Emulator
     out: TextIO
-    seen: dict[int, int] = field(default_factory=dict)
+    seen: dict[int, str] = field(default_factory=dict)
     buttons: list[tuple[int, str, str]] = field(default_factory=list)
 
     def flush(self, chat_id: int) -> None:
-        """Print messages that are new or changed since the last flush, buttons numbered."""
+        """Print messages whose text is new or changed since the last flush, buttons numbered."""
         for message in self.emu.messages(chat_id):
-            version = message.edits
-            if self.seen.get(message.message_id) == version:
+            text = message.plain_text()
+            if self.seen.get(message.message_id) == text:
                 continue
             edited = message.message_id in self.seen
-            self.seen[message.message_id] = version
+            self.seen[message.message_id] = text
             self._print(message, edited)
         self.out.flush()
+
+    def notice(self, answer: dict[str, object] | None) -> None:
+        """Print the short notice a button press was answered with, if any."""
+        if answer and answer.get("text"):
+            self.out.write(f"\n(notice: {answer['text']})\n")
 
     def _print(self, message: SentMessage, edited: bool) -> None:
         marker = "bot (updated)" if edited else "bot"
@@ -91,12 +96,14 @@ async def _converse(emu: Emulator, app: HearingApp, stdin: TextIO, stdout: TextI
             if data.startswith("http"):
                 stdout.write(f"(link: {data})\n")
                 continue
-            emu.press_button(user, message_id, data)
+            update_id = emu.press_button(user, message_id, data)
+            await _settle(emu, app)
+            transcript.notice(emu.answer_for(update_id))
         elif line.strip():
             emu.send_message(user, line)
+            await _settle(emu, app)
         else:
             continue
-        await _settle(emu, app)
         transcript.flush(user)
     stdout.write("\nBye. Your answers are saved; run the console again to continue.\n")
 

@@ -10,7 +10,7 @@ from bot.hearing.values import Priority, Stance
 
 VERSION = "v1"
 MAX_BYTES = 64
-_ITEM_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3})?$")
+_ITEM_RE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")
 
 
 class Action(StrEnum):
@@ -81,7 +81,7 @@ def decode(data: str | None) -> Button:
     if len(args) != expected:
         raise CodecError("wrong number of button arguments")
     item_id = args[0] if action in _NEEDS_ITEM else None
-    if item_id is not None and not _ITEM_RE.match(item_id):
+    if item_id is not None and not _ITEM_RE.fullmatch(item_id):
         raise CodecError("malformed item id")
     value = None
     if action in _VALUES:

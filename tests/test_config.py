@@ -1,0 +1,103 @@
+"""Settings: defaults, every key's validation, .env parsing, and the token kept out of text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings, load_settings, read_dotenv
+from bot.hearing.plan import DEFAULT_PLAN_PATH
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def test_defaults_need_nothing() -> None:
+    settings = Settings.from_env({})
+    assert settings.telegram_bot_token is None
+    assert settings.telegram_api_url == "https://api.telegram.org/bot"
+    assert settings.database_path == Path("data/hearing.db")
+    assert settings.plan_path == DEFAULT_PLAN_PATH
+    assert settings.timezone == "Asia/Karachi"
+    assert settings.drafter_ids == frozenset()
+    assert settings.suggestion_max_chars == 1000
+
+
+def test_every_key_is_read() -> None:
+    settings = Settings.from_env({
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": "http://127.0.0.1:8081/bot/",
+        "DATABASE_PATH": "/tmp/x.db",
+        "PLAN_PATH": "/tmp/plan.md",
+        "DRAFTER_IDS": "1, 2",
+        "MODERATOR_IDS": "3;4",
+        "TIMEZONE": "Europe/London",
+        "PSEUDONYM_SECRET": "s" * 16,
+        "MAX_CONCURRENT_UPDATES": "8",
+        "SUGGESTION_MAX_CHARS": "500",
+        "LOG_LEVEL": "debug",
+    })
+    assert settings.require_token() == TOKEN
+    assert settings.telegram_api_url == "http://127.0.0.1:8081/bot"
+    assert settings.drafter_ids == {1, 2} and settings.moderator_ids == {3, 4}
+    assert settings.max_concurrent_updates == 8 and settings.suggestion_max_chars == 500
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("TELEGRAM_BOT_TOKEN", "123:has space"),
+        ("TELEGRAM_API_URL", "ftp://example.org/bot"),
+        ("TELEGRAM_API_URL", "api.telegram.org"),
+        ("DRAFTER_IDS", "12,abc"),
+        ("MODERATOR_IDS", "1.5"),
+        ("TIMEZONE", "Mars/Olympus"),
+        ("TIMEZONE", "../../etc/passwd"),
+        ("PSEUDONYM_SECRET", "short"),
+        ("MAX_CONCURRENT_UPDATES", "0"),
+        ("MAX_CONCURRENT_UPDATES", "many"),
+        ("SUGGESTION_MAX_CHARS", "99999"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_malformed_value_names_the_key_not_the_value(key: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({key: value})
+    assert str(caught.value).startswith(key)
+    if len(value) > 3:
+        assert value not in str(caught.value)
+
+
+@pytest.mark.parametrize("method", ["require_token", "require_secret"])
+def test_missing_required_key_is_named(method: str) -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN|PSEUDONYM_SECRET"):
+        getattr(Settings.from_env({}), method)()
+
+
+def test_token_and_secret_never_appear_in_repr() -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "PSEUDONYM_SECRET": "x" * 20})
+    assert TOKEN not in repr(settings) and "x" * 20 not in repr(settings)
+
+
+def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "# comment\nexport DRAFTER_IDS=5\nTIMEZONE='Asia/Dubai'\nLOG_LEVEL=WARNING # inline\n"
+        "MODERATOR_IDS=\n", encoding="utf-8")
+    assert read_dotenv(dotenv)["TIMEZONE"] == "Asia/Dubai"
+    settings = load_settings({"DRAFTER_IDS": "6"}, dotenv)
+    assert settings.drafter_ids == {6}
+    assert settings.timezone == "Asia/Dubai" and settings.log_level == "WARNING"
+
+
+def test_malformed_dotenv_line_is_reported_with_its_number(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("TIMEZONE=UTC\nthis is not a setting\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 2"):
+        load_settings({}, dotenv)
+
+
+def test_missing_dotenv_is_fine(tmp_path: Path) -> None:
+    assert load_settings({}, tmp_path / "absent.env") == Settings.from_env({})
