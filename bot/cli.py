@@ -19,6 +19,8 @@ from bot.logs import configure_logging
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen command; return the exit status."""
     args = _parser().parse_args(argv)
+    # Opt in to python-telegram-bot's timedelta durations; without it, every 429 logs a warning.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         settings = load_settings(os.environ)
     except ConfigError as exc:

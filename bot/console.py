@@ -140,5 +140,6 @@ def _switch(line: str, who: str, stdout: TextIO) -> str:
 def _local_settings(settings: Settings, api_url: str) -> Settings:
     drafters = settings.drafter_ids | {IDENTITIES["drafter"]}
     moderators = settings.moderator_ids | {IDENTITIES["moderator"]}
-    return replace(settings, telegram_api_url=api_url, drafter_ids=drafters,
-                   moderator_ids=moderators)
+    return replace(
+        settings, telegram_api_url=api_url, drafter_ids=drafters, moderator_ids=moderators
+    )

@@ -5,8 +5,13 @@ from __future__ import annotations
 import logging
 
 # httpx logs every request URL, and Bot API URLs contain the token.
-_QUIET = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO,
-          "apscheduler": logging.WARNING, "aiohttp.access": logging.WARNING}
+_QUIET = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram": logging.INFO,
+    "apscheduler": logging.WARNING,
+    "aiohttp.access": logging.WARNING,
+}
 
 
 def configure_logging(level: str) -> None:

@@ -17,17 +17,19 @@ def register(app: HearingApp) -> None:
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
     app.add_handler(TypeHandler(object, guard.admit), group=GUARD_GROUP)
-    app.add_handlers([
-        CommandHandler("start", commands.start, filters=private & new_message),
-        CommandHandler("items", commands.list_items, filters=private & new_message),
-        CommandHandler("mine", commands.show_mine, filters=private & new_message),
-        CommandHandler("help", commands.show_help, filters=private & new_message),
-        CallbackQueryHandler(buttons.press_button),
-        MessageHandler(private & filters.UpdateType.EDITED, input.receive_edit),
-        MessageHandler(private & new_message & filters.COMMAND, commands.unknown_command),
-        MessageHandler(private & new_message & filters.TEXT, input.receive_text),
-        MessageHandler(private & new_message, input.receive_other),
-    ])
+    app.add_handlers(
+        [
+            CommandHandler("start", commands.start, filters=private & new_message),
+            CommandHandler("items", commands.list_items, filters=private & new_message),
+            CommandHandler("mine", commands.show_mine, filters=private & new_message),
+            CommandHandler("help", commands.show_help, filters=private & new_message),
+            CallbackQueryHandler(buttons.press_button),
+            MessageHandler(private & filters.UpdateType.EDITED, input.receive_edit),
+            MessageHandler(private & new_message & filters.COMMAND, commands.unknown_command),
+            MessageHandler(private & new_message & filters.TEXT, input.receive_text),
+            MessageHandler(private & new_message, input.receive_other),
+        ]
+    )
     app.add_error_handler(errors.report_error)
 
 

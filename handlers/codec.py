@@ -28,8 +28,14 @@ class Action(StrEnum):
     OPEN = "go"
 
 
-_NEEDS_ITEM = {Action.STANCE, Action.PRIORITY, Action.SUGGEST, Action.SKIP, Action.BACK,
-               Action.OPEN}
+_NEEDS_ITEM = {
+    Action.STANCE,
+    Action.PRIORITY,
+    Action.SUGGEST,
+    Action.SKIP,
+    Action.BACK,
+    Action.OPEN,
+}
 _VALUES: dict[Action, type[StrEnum]] = {Action.STANCE: Stance, Action.PRIORITY: Priority}
 
 

@@ -23,8 +23,11 @@ async def report_error(update: object, context: HearingContext) -> None:
         log.info("a participant has blocked the bot")
         return
     # Exception type and location only: message texts and ids must not reach the logs.
-    log.error("error while handling an update: %s", type(error).__name__,
-              exc_info=(type(error), error, error.__traceback__) if error else None)
+    log.error(
+        "error while handling an update: %s",
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(

@@ -26,8 +26,9 @@ async def receive_text(update: Update, context: HearingContext) -> None:
         try:
             saved = await s.walkthrough.submit_suggestion(pid, message.text)
         except Refused as refusal:
-            await send(context, message.chat_id, Rendered(t(f"refused.{refusal.code}",
-                                                            **refusal.values)))
+            await send(
+                context, message.chat_id, Rendered(t(f"refused.{refusal.code}", **refusal.values))
+            )
             return
         text = t("suggestion.saved", number=saved.item.number, text=message.text.strip())
         await send(context, message.chat_id, Rendered(text))
@@ -36,8 +37,9 @@ async def receive_text(update: Update, context: HearingContext) -> None:
         await start(update, context)
     else:
         await send(context, message.chat_id, Rendered(t("input.use_buttons")))
-        await send(context, message.chat_id,
-                   render_view(t, await s.walkthrough.resume(pid), limit))
+        await send(
+            context, message.chat_id, render_view(t, await s.walkthrough.resume(pid), limit)
+        )
 
 
 async def receive_other(update: Update, context: HearingContext) -> None:

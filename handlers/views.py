@@ -30,8 +30,14 @@ class Rendered:
     markup: InlineKeyboardMarkup | None = None
 
 
-def button(t: Texts, label_key: str, action: Action, item: str | None = None,
-           value: str | None = None, **values: object) -> InlineKeyboardButton:
+def button(
+    t: Texts,
+    label_key: str,
+    action: Action,
+    item: str | None = None,
+    value: str | None = None,
+    **values: object,
+) -> InlineKeyboardButton:
     """Build one inline button with a label from content/ and encoded data."""
     return InlineKeyboardButton(t(label_key, **values), callback_data=encode(action, item, value))
 
@@ -52,8 +58,12 @@ def answer_text(t: Texts, answer: Answer) -> Html:
 
 def item_body(t: Texts, view: ItemView) -> Html:
     """Render the header, progress bar, item text and sub-items."""
-    header = t("item.header", position=view.position + 1, total=view.total,
-               bar=progress_bar(view.position, view.total))
+    header = t(
+        "item.header",
+        position=view.position + 1,
+        total=view.total,
+        bar=progress_bar(view.position, view.total),
+    )
     lines = [header, "", Html(f"<b>{view.item.number}.</b> ") + escape(view.item.text)]
     lines += [t("item.subitem", number=sub.number, text=sub.text) for sub in view.item.children]
     return Html("\n".join(lines))
@@ -63,8 +73,10 @@ def render_item(t: Texts, view: ItemView, limit: int) -> Rendered:
     """Render an item at its current step with that step's buttons."""
     body = item_body(t, view)
     item = view.item.id
-    nav = [button(t, "button.back", Action.BACK, item),
-           button(t, "button.skip", Action.SKIP, item)]
+    nav = [
+        button(t, "button.back", Action.BACK, item),
+        button(t, "button.skip", Action.SKIP, item),
+    ]
     answer = answer_text(t, view.answer) if view.answer else None
     if view.step is Step.PRIORITY and view.answer:
         prompt = t("item.ask_priority", stance=t(f"stance.{view.answer.stance}"))
@@ -101,10 +113,16 @@ def render_view(t: Texts, view: View, limit: int) -> Rendered:
 def render_summary(t: Texts, overview: Overview) -> Rendered:
     """Render the thank-you and a summary of the citizen's answers."""
     high = ", ".join(item.number for item in overview.high_priority()) or t("summary.none")
-    text = t("summary.text", answered=overview.answered, total=len(overview.rows),
-             support=overview.count(Stance.SUPPORT), oppose=overview.count(Stance.OPPOSE),
-             unsure=overview.count(Stance.UNSURE), high=high,
-             suggestions=len(overview.suggestions))
+    text = t(
+        "summary.text",
+        answered=overview.answered,
+        total=len(overview.rows),
+        support=overview.count(Stance.SUPPORT),
+        oppose=overview.count(Stance.OPPOSE),
+        unsure=overview.count(Stance.UNSURE),
+        high=high,
+        suggestions=len(overview.suggestions),
+    )
     return Rendered(text)
 
 
@@ -130,12 +148,17 @@ def render_items(t: Texts, plan: Plan, overview: Overview) -> list[Rendered]:
     title = t("items.title", title=plan.title, total=len(plan.items), answered=overview.answered)
     lines: list[str] = [title]
     for item, answer in overview.rows:
-        mark = (t("items.row_answer", answer=answer_text(t, answer)) if answer
-                else t("items.row_unanswered"))
+        mark = (
+            t("items.row_answer", answer=answer_text(t, answer))
+            if answer
+            else t("items.row_unanswered")
+        )
         lines.append(t("items.row", number=item.number, text=_preview(item), answer=mark))
-    buttons = [button(t, "button.item", Action.OPEN, item.id, number=item.number)
-               for item, _ in overview.rows]
-    rows = [buttons[i:i + JUMP_ROW] for i in range(0, len(buttons), JUMP_ROW)]
+    buttons = [
+        button(t, "button.item", Action.OPEN, item.id, number=item.number)
+        for item, _ in overview.rows
+    ]
+    rows = [buttons[i : i + JUMP_ROW] for i in range(0, len(buttons), JUMP_ROW)]
     return paginate(lines, InlineKeyboardMarkup(rows))
 
 
@@ -144,12 +167,17 @@ def render_mine(t: Texts, plan: Plan, overview: Overview) -> list[Rendered]:
     if overview.answered == 0 and not overview.suggestions:
         return [Rendered(t("mine.empty"))]
     lines: list[str] = [t("mine.title", answered=overview.answered, total=len(plan.items))]
-    lines += [t("mine.row", number=item.number, answer=answer_text(t, answer))
-              for item, answer in overview.rows if answer is not None]
+    lines += [
+        t("mine.row", number=item.number, answer=answer_text(t, answer))
+        for item, answer in overview.rows
+        if answer is not None
+    ]
     if overview.suggestions:
         lines += ["", t("mine.suggestions_title")]
-        lines += [t("mine.suggestion_row", number=s.item_id, text=_shorten(s.text))
-                  for s in overview.suggestions]
+        lines += [
+            t("mine.suggestion_row", number=s.item_id, text=_shorten(s.text))
+            for s in overview.suggestions
+        ]
     return paginate(lines)
 
 

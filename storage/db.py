@@ -106,7 +106,9 @@ def migration_scripts() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-async def apply_migrations(conn: aiosqlite.Connection) -> list[int]:
+async def apply_migrations(
+    conn: aiosqlite.Connection, scripts: list[tuple[int, str, str]] | None = None
+) -> list[int]:
     """Apply every migration not yet recorded, each in one transaction with its record."""
     await conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -115,7 +117,7 @@ async def apply_migrations(conn: aiosqlite.Connection) -> list[int]:
     async with conn.execute("SELECT version FROM schema_migrations") as cursor:
         done = {row[0] for row in await cursor.fetchall()}
     applied = []
-    for version, name, sql in migration_scripts():
+    for version, name, sql in migration_scripts() if scripts is None else scripts:
         if version in done:
             continue
         record = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from storage.db import Database
 from tests.harness import TOKEN, Hearing, make_settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+# python-telegram-bot 22 warns on every RetryAfter unless this opts in to its future behaviour.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from bot.app import running_hearing, settle
 from bot.config import Settings
 from bot.emulator import Emulator, SentMessage
 from handlers.context import HearingApp
+from storage.db import Database
 
 TOKEN = "123456:TEST-TOKEN-hearing"
 SECRET = "test-secret-0123456789abcdef"
@@ -83,6 +84,12 @@ class Hearing:
 
     def _since(self, user: int, mark: dict[int, int]) -> list[SentMessage]:
         return [m for m in self.emu.messages(user) if mark.get(m.message_id) != m.edits]
+
+
+async def query(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+    """Read rows straight from a database file the bot wrote."""
+    async with Database(path) as db, db.reading() as repos, repos.conn.execute(sql, args) as cur:
+        return [tuple(row) for row in await cur.fetchall()]
 
 
 def make_settings(tmp_path: Path) -> Settings:

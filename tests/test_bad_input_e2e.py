@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database
-from tests.harness import Hearing
+from tests.harness import Hearing, query
 
 CITIZEN = 777
 
@@ -15,12 +14,7 @@ CITIZEN = 777
 async def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Read every table that a citizen's input can change."""
     tables = ("participants", "stances", "stance_history", "suggestions")
-    async with Database(path) as db, db.reading() as repos:
-        result = {}
-        for table in tables:
-            async with repos.conn.execute(f"SELECT * FROM {table} ORDER BY 1") as cursor:
-                result[table] = [tuple(row) for row in await cursor.fetchall()]
-    return result
+    return {table: await query(path, f"SELECT * FROM {table} ORDER BY 1") for table in tables}
 
 
 async def at_item_one(hearing: Hearing) -> None:
@@ -144,4 +138,3 @@ async def test_group_chat_is_redirected_to_private(hearing: Hearing) -> None:
     assert "private chat" in sent[0].plain_text()
     assert sent[0].buttons() == [[("Open a private chat", "https://t.me/hearing_test_bot")]]
     assert (await snapshot(hearing.settings.database_path))["participants"] == []
-

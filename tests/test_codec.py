@@ -31,10 +31,28 @@ def test_round_trip(button: Button) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [None, "", "v1", "v1:", "v2:begin", "V1:begin", "v1:nope", "v1:begin:1", "v1:st:1",
-     "v1:st:1:maybe", "v1:st::support", "v1:st:1a:support", "v1:st:1000:support",
-     "v1:st:1.2.3:support", "v1:pr:1:high:x", "v1:sk", "v1:go:-1", "x" * 65,
-     "v1:st:1:support\n", "v1:st:١:support"],
+    [
+        None,
+        "",
+        "v1",
+        "v1:",
+        "v2:begin",
+        "V1:begin",
+        "v1:nope",
+        "v1:begin:1",
+        "v1:st:1",
+        "v1:st:1:maybe",
+        "v1:st::support",
+        "v1:st:1a:support",
+        "v1:st:1000:support",
+        "v1:st:1.2.3:support",
+        "v1:pr:1:high:x",
+        "v1:sk",
+        "v1:go:-1",
+        "x" * 65,
+        "v1:st:1:support\n",
+        "v1:st:\u0661:support",
+    ],
 )
 def test_forged_data_is_refused(data: str | None) -> None:
     with pytest.raises(CodecError):

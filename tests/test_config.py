@@ -24,19 +24,21 @@ def test_defaults_need_nothing() -> None:
 
 
 def test_every_key_is_read() -> None:
-    settings = Settings.from_env({
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": "http://127.0.0.1:8081/bot/",
-        "DATABASE_PATH": "/tmp/x.db",
-        "PLAN_PATH": "/tmp/plan.md",
-        "DRAFTER_IDS": "1, 2",
-        "MODERATOR_IDS": "3;4",
-        "TIMEZONE": "Europe/London",
-        "PSEUDONYM_SECRET": "s" * 16,
-        "MAX_CONCURRENT_UPDATES": "8",
-        "SUGGESTION_MAX_CHARS": "500",
-        "LOG_LEVEL": "debug",
-    })
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081/bot/",
+            "DATABASE_PATH": "/tmp/x.db",
+            "PLAN_PATH": "/tmp/plan.md",
+            "DRAFTER_IDS": "1, 2",
+            "MODERATOR_IDS": "3;4",
+            "TIMEZONE": "Europe/London",
+            "PSEUDONYM_SECRET": "s" * 16,
+            "MAX_CONCURRENT_UPDATES": "8",
+            "SUGGESTION_MAX_CHARS": "500",
+            "LOG_LEVEL": "debug",
+        }
+    )
     assert settings.require_token() == TOKEN
     assert settings.telegram_api_url == "http://127.0.0.1:8081/bot"
     assert settings.drafter_ids == {1, 2} and settings.moderator_ids == {3, 4}
@@ -72,7 +74,7 @@ def test_malformed_value_names_the_key_not_the_value(key: str, value: str) -> No
 
 @pytest.mark.parametrize("method", ["require_token", "require_secret"])
 def test_missing_required_key_is_named(method: str) -> None:
-    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN|PSEUDONYM_SECRET"):
+    with pytest.raises(ConfigError, match=r"TELEGRAM_BOT_TOKEN|PSEUDONYM_SECRET"):
         getattr(Settings.from_env({}), method)()
 
 
@@ -85,7 +87,9 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     dotenv = tmp_path / ".env"
     dotenv.write_text(
         "# comment\nexport DRAFTER_IDS=5\nTIMEZONE='Asia/Dubai'\nLOG_LEVEL=WARNING # inline\n"
-        "MODERATOR_IDS=\n", encoding="utf-8")
+        "MODERATOR_IDS=\n",
+        encoding="utf-8",
+    )
     assert read_dotenv(dotenv)["TIMEZONE"] == "Asia/Dubai"
     settings = load_settings({"DRAFTER_IDS": "6"}, dotenv)
     assert settings.drafter_ids == {6}

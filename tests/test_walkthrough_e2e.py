@@ -6,19 +6,11 @@ import itertools
 
 from bot.hearing.plan import Plan
 from bot.hearing.privacy import pseudonym
-from storage.db import Database
-from tests.harness import SECRET, Hearing
+from tests.harness import SECRET, Hearing, query
 
 CITIZEN = 501
 STANCE_LABELS = {"support": "👍 Support", "oppose": "👎 Oppose", "unsure": "🤔 Unsure"}
 PRIORITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
-
-
-async def rows(db_path: object, sql: str, *args: object) -> list[tuple[object, ...]]:
-    """Read rows straight from the database file the bot wrote."""
-    async with Database(db_path) as db, db.reading() as repos:  # type: ignore[arg-type]
-        async with repos.conn.execute(sql, args) as cursor:
-            return [tuple(row) for row in await cursor.fetchall()]
 
 
 async def test_full_walkthrough_of_the_seed_plan(hearing: Hearing, plan: Plan) -> None:
@@ -44,7 +36,10 @@ async def test_full_walkthrough_of_the_seed_plan(hearing: Hearing, plan: Plan) -
         await hearing.press(CITIZEN, STANCE_LABELS[stance], message)
         await hearing.press(CITIZEN, PRIORITY_LABELS[priority], message)
         assert hearing.emu.messages(CITIZEN)[-1].button_labels() == [
-            "✍️ Add a suggestion", "⬅️ Back", "Skip ➡️"]
+            "✍️ Add a suggestion",
+            "⬅️ Back",
+            "Skip ➡️",
+        ]
         if position % 5 == 0:
             await hearing.press(CITIZEN, "✍️ Add a suggestion", message)
             await hearing.say(CITIZEN, f"  Suggestion on item {item.id} <b>&</b>  ")
@@ -59,17 +54,24 @@ async def test_full_walkthrough_of_the_seed_plan(hearing: Hearing, plan: Plan) -
 
     pid = pseudonym(SECRET, CITIZEN)
     db_path = hearing.settings.database_path
-    stored = await rows(db_path, "SELECT item_id, stance, priority FROM stances "
-                        "WHERE participant_id = ?", pid)
+    stored = await query(
+        db_path, "SELECT item_id, stance, priority FROM stances WHERE participant_id = ?", pid
+    )
     assert {r[0]: (r[1], r[2]) for r in stored} == expected
-    suggestions = await rows(db_path, "SELECT item_id, text FROM suggestions ORDER BY id")
+    suggestions = await query(db_path, "SELECT item_id, text FROM suggestions ORDER BY id")
     assert suggestions == [(str(n), f"Suggestion on item {n} <b>&</b>") for n in (5, 10, 15, 20)]
-    participant = await rows(db_path, "SELECT step, completed_at FROM participants")
+    participant = await query(db_path, "SELECT step, completed_at FROM participants")
     assert participant[0][0] == "finished" and participant[0][1] is not None
     # Pseudonymous storage: the Telegram id is only in the delivery table.
-    assert await rows(db_path, "SELECT participant_id FROM stances WHERE participant_id "
-                      "LIKE ?", f"%{CITIZEN}%") == []
-    assert await rows(db_path, "SELECT chat_id FROM delivery") == [(CITIZEN,)]
+    assert (
+        await query(
+            db_path,
+            "SELECT participant_id FROM stances WHERE participant_id LIKE ?",
+            f"%{CITIZEN}%",
+        )
+        == []
+    )
+    assert await query(db_path, "SELECT chat_id FROM delivery") == [(CITIZEN,)]
 
 
 async def test_suggestion_text_is_escaped_and_confirmed(hearing: Hearing) -> None:
@@ -95,10 +97,14 @@ async def test_answering_again_replaces_the_answer_and_keeps_history(hearing: He
     await hearing.press(CITIZEN, "👎 Oppose")
     await hearing.press(CITIZEN, "Low")
     db_path = hearing.settings.database_path
-    assert await rows(db_path, "SELECT stance, priority FROM stances") == [("oppose", "low")]
-    history = await rows(db_path, "SELECT stance, priority FROM stance_history ORDER BY id")
-    assert history == [("support", None), ("support", "high"), ("oppose", "high"),
-                       ("oppose", "low")]
+    assert await query(db_path, "SELECT stance, priority FROM stances") == [("oppose", "low")]
+    history = await query(db_path, "SELECT stance, priority FROM stance_history ORDER BY id")
+    assert history == [
+        ("support", None),
+        ("support", "high"),
+        ("oppose", "high"),
+        ("oppose", "low"),
+    ]
     await hearing.say(CITIZEN, "/mine")
     assert "1. Oppose · Low priority" in hearing.last(CITIZEN).plain_text()
 
@@ -156,7 +162,7 @@ async def test_restart_in_the_middle_continues_exactly_there(hearing: Hearing) -
     await hearing.press(CITIZEN, "👎 Oppose", item_two)
     assert "How high a priority" in hearing.emu.messages(CITIZEN)[-1].plain_text()
     db_path = hearing.settings.database_path
-    assert await rows(db_path, "SELECT text FROM suggestions") == [("Written after the restart",)]
+    assert await query(db_path, "SELECT text FROM suggestions") == [("Written after the restart",)]
 
 
 async def begin(hearing: Hearing) -> None:

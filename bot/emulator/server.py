@@ -1,0 +1,73 @@
+"""HTTP side: route /bot{token}/{method}, decode parameters, answer in Telegram's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+
+from . import methods_messages  # noqa: F401  (registers the chat-writing methods)
+from .errors import ApiError
+from .methods_bot import METHODS
+from .params import Params, Upload
+from .state import World
+
+MAX_BODY = 50 * 1024 * 1024  # Telegram's upload limit for bots
+CANONICAL = {name.lower(): name for name in METHODS}
+
+
+def build_app(world: World, token: str) -> web.Application:
+    """Build the aiohttp application serving the Bot API for one token."""
+
+    async def handle(request: web.Request) -> web.Response:
+        if request.match_info["token"] != token:
+            return _answer(ApiError(401, "Unauthorized").to_json(), 401)
+        name = CANONICAL.get(request.match_info["method"].lower())
+        if name is None:
+            return _answer(ApiError(404, "Not Found").to_json(), 404)
+        try:
+            params = await _decode(request)
+            world.calls.append((name, params.logged()))
+            world.notify()
+            injected = world.injected.get(name)
+            if injected:
+                raise injected.pop(0)
+            result = await METHODS[name](world, params)
+        except ApiError as err:
+            return _answer(err.to_json(), err.code)
+        return _answer({"ok": True, "result": result}, 200)
+
+    app = web.Application(client_max_size=MAX_BODY)
+    app.router.add_route("*", "/bot{token}/{method}", handle)
+    return app
+
+
+def _answer(body: dict[str, Any], status: int) -> web.Response:
+    return web.json_response(body, status=status)
+
+
+async def _decode(request: web.Request) -> Params:
+    """Merge query string and body (urlencoded, multipart or JSON) into Params."""
+    values: dict[str, Any] = dict(request.query)
+    files: dict[str, Upload] = {}
+    if request.content_type == "application/json" and request.can_read_body:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise ApiError(400, "Bad Request: can't parse JSON body") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "Bad Request: JSON body must be an object")
+        values.update(body)
+    elif request.content_type == "multipart/form-data":
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or part.name is None:
+                continue
+            data = await part.read()
+            if part.filename is not None:
+                files[part.name] = Upload(part.filename, bytes(data))
+            else:
+                values[part.name] = data.decode(part.get_charset(default="utf-8"))
+    elif request.can_read_body:
+        values.update((key, str(value)) for key, value in (await request.post()).items())
+    return Params(values, files)
