@@ -27,17 +27,18 @@ class Transcript:
 
     emu: Emulator
     out: TextIO
-    seen: dict[int, str] = field(default_factory=dict)
+    seen: dict[tuple[int, int], str] = field(default_factory=dict)
     buttons: list[tuple[int, str, str]] = field(default_factory=list)
 
     def flush(self, chat_id: int) -> None:
         """Print messages whose text is new or changed since the last flush, buttons numbered."""
         for message in self.emu.messages(chat_id):
+            key = (chat_id, message.message_id)
             text = message.plain_text()
-            if self.seen.get(message.message_id) == text:
+            if self.seen.get(key) == text:
                 continue
-            edited = message.message_id in self.seen
-            self.seen[message.message_id] = text
+            edited = key in self.seen
+            self.seen[key] = text
             self._print(message, edited)
         self.out.flush()
 

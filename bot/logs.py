@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 
-# httpx logs every request URL, and Bot API URLs contain the token.
+# httpx logs every request URL, and Bot API URLs contain the token; aiosqlite logs every
+# statement with its parameters, which include what citizens wrote.
 _QUIET = {
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
     "telegram": logging.INFO,
     "apscheduler": logging.WARNING,
+    "aiosqlite": logging.WARNING,
     "aiohttp.access": logging.WARNING,
 }
 

@@ -1,0 +1,100 @@
+"""The `hearing-bot` command line: console transcript, check-content, configuration errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.hearing.plan import DEFAULT_PLAN_PATH
+
+TIMEOUT = 60
+
+
+def run_cli(
+    args: list[str], cwd: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot` in a clean folder (no .env) and capture what it prints."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PSEUDO"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin, capture_output=True,
+        text=True, timeout=TIMEOUT, env={**environ, **env}, check=False,
+    )  # fmt: skip
+
+
+def test_console_with_piped_input_prints_the_transcript(tmp_path: Path) -> None:
+    result = run_cli(["console"], tmp_path, "1\n1\n1\n1\nCheck the madaris\n/mine\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[1] Begin" in out
+    assert "Item 1 of 20" in out and "[1] 👍 Support" in out
+    assert "(notice: Saved: Support)" in out
+    assert "Your suggestion on item 1 is saved" in out
+    assert "Item 2 of 20" in out
+    assert "1. Support · High priority" in out
+    assert (tmp_path / "data" / "hearing.db").is_file(), "the default SQLite file is used"
+    # A second session continues where the first stopped.
+    again = run_cli(["console"], tmp_path, "")
+    assert "You stopped at item 2 of 20" in again.stdout
+
+
+def test_console_identity_switch_and_bad_choice(tmp_path: Path) -> None:
+    result = run_cli(["console"], tmp_path, "/as nobody\n/as drafter\n99\n")
+    assert result.returncode == 0, result.stderr
+    assert "(you can be: citizen, drafter, moderator)" in result.stdout
+    assert "(you are now the drafter; send /start)" in result.stdout
+    # "99" is no button: it is sent as text, and a drafter who never began is pointed to /start.
+    assert result.stdout.count("Your privacy") == 2
+
+
+def test_run_without_token_names_the_key(tmp_path: Path) -> None:
+    result = run_cli(["run"], tmp_path)
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr
+
+
+def test_run_without_secret_names_the_key(tmp_path: Path) -> None:
+    result = run_cli(["run"], tmp_path, TELEGRAM_BOT_TOKEN="123:abc")
+    assert result.returncode == 2
+    assert "PSEUDONYM_SECRET is not set" in result.stderr
+
+
+def test_malformed_setting_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    result = run_cli(["console"], tmp_path, TIMEZONE="Nowhere/Land")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "hearing-bot: configuration error: TIMEZONE is not a known time zone (e.g. Asia/Karachi)"
+    ]
+
+
+def test_check_content_accepts_the_bundled_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-content", str(DEFAULT_PLAN_PATH)]) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        ("# T\n\n1. a\n3. c\n", ":line 4: item 3 comes after item 1 (expected 2)"),
+        ("# T\n\n1. a\n2.\n", ":line 4: item 2 is empty"),
+        ("no title\n", "problem(s)"),
+    ],
+)
+def test_check_content_reports_problems_with_line_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], plan: str, expected: str
+) -> None:
+    path = tmp_path / "plan.md"
+    path.write_text(plan, encoding="utf-8")
+    assert main(["check-content", str(path)]) == 1
+    assert expected in capsys.readouterr().err
+
+
+def test_check_content_on_a_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check-content", str(tmp_path / "absent.md")]) == 1
+    assert "cannot be read" in capsys.readouterr().err

@@ -1,0 +1,121 @@
+"""`hearing-bot run` as a real process: SIGKILL in the middle, restart, continue exactly there."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.emulator import Emulator, SentMessage
+from tests.harness import SECRET, TOKEN
+
+CITIZEN = 4242
+WAIT = 30.0
+
+
+class BotProcess:
+    """The bot as a separate operating-system process, logging to a file."""
+
+    def __init__(self, emu: Emulator, workdir: Path) -> None:
+        self.workdir = workdir
+        self.log = workdir / "bot.log"
+        self.env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": emu.base_url,
+            "PSEUDONYM_SECRET": SECRET,
+            "DATABASE_PATH": str(workdir / "hearing.db"),
+            "LOG_LEVEL": "DEBUG",
+        }
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        """Start `python -m bot run` in the work folder."""
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run",
+                cwd=self.workdir, env=self.env, stdout=log, stderr=log,
+            )  # fmt: skip
+
+    async def kill(self) -> None:
+        """Kill the process with SIGKILL, as a power cut or the OOM killer would."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def terminate(self) -> int:
+        """Ask the process to stop with SIGTERM and return its exit status."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), timeout=10)
+
+
+@pytest.fixture
+async def bot_process(emu: Emulator, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    """A bot process against the emulator, killed at the end of the test whatever happens."""
+    running = BotProcess(emu, tmp_path)
+    try:
+        yield running
+    finally:
+        if running.process is not None and running.process.returncode is None:
+            running.process.kill()
+            await running.process.wait()
+
+
+def containing(text: str) -> Callable[[SentMessage], bool]:
+    """Match a bot message whose visible text contains `text`."""
+    return lambda message: text in message.plain_text()
+
+
+async def test_sigkill_then_restart_continues_where_the_citizen_was(
+    emu: Emulator, bot_process: BotProcess
+) -> None:
+    await bot_process.start()
+    emu.send_message(CITIZEN, "/start")
+    welcome = await emu.wait_for_message(CITIZEN, containing("Your privacy"), timeout=WAIT)
+    emu.press(CITIZEN, welcome.message_id, "Begin")
+    item = await emu.wait_for_message(CITIZEN, containing("Item 1 of 20"), timeout=WAIT)
+    emu.press(CITIZEN, item.message_id, "👍 Support")
+    await emu.wait_for_message(CITIZEN, containing("How high a priority"), timeout=WAIT)
+
+    await bot_process.kill()
+    await bot_process.start()
+
+    # The button on the message sent before the kill still works after the restart.
+    emu.press(CITIZEN, item.message_id, "High")
+    await emu.wait_for_message(
+        CITIZEN, containing("Would you like to add a suggestion"), timeout=WAIT
+    )
+    emu.press(CITIZEN, item.message_id, "✍️ Add a suggestion")
+    await emu.wait_for_message(CITIZEN, containing("Send your suggestion"), timeout=WAIT)
+
+    await bot_process.kill()
+    await bot_process.start()
+
+    after = emu.cursor(CITIZEN)
+    emu.send_message(CITIZEN, "Protect witnesses and judges")
+    await emu.wait_for_message(CITIZEN, containing("Item 2 of 20"), after=after, timeout=WAIT)
+    emu.send_message(CITIZEN, "/start")
+    welcome_back = await emu.wait_for_message(CITIZEN, containing("Welcome back"), timeout=WAIT)
+    assert welcome_back.button_labels() == ["Continue from item 2", "Start over"]
+
+    assert await bot_process.terminate() == 0, "SIGTERM stops the bot cleanly"
+
+    with sqlite3.connect(bot_process.workdir / "hearing.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT stance, priority FROM stances").fetchall() == [
+            ("support", "high")
+        ]
+        assert conn.execute("SELECT item_id, text FROM suggestions").fetchall() == [
+            ("1", "Protect witnesses and judges")
+        ]
+    log = bot_process.log.read_text(encoding="utf-8")
+    assert "hearing" in log, "the bot logged its start"
+    for secret in (TOKEN, TOKEN.split(":")[1], str(CITIZEN), "Protect witnesses"):
+        assert secret not in log, "logs carry no token, Telegram id or message text"
