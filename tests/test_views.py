@@ -1,0 +1,65 @@
+"""Rendering: every step of every item fits one Telegram message and is escaped."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from bot.hearing.plan import MAX_ITEM_CHARS, Plan, parse_plan
+from bot.hearing.values import Priority, Stance, Step
+from bot.hearing.walkthrough import Answer, ItemView
+from bot.texts import load_texts
+from handlers.views import paginate, progress_bar, render_closed_item, render_item
+
+TELEGRAM_LIMIT = 4096
+STEPS = [Step.STANCE, Step.PRIORITY, Step.SUGGEST, Step.SUGGESTION_TEXT]
+
+
+def visible_length(markup: str) -> int:
+    """Count what Telegram counts: UTF-16 code units of the text without tags."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", markup))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def views(plan: Plan, step: Step) -> list[ItemView]:
+    answer = Answer(Stance.OPPOSE, Priority.HIGH)
+    return [ItemView(item, step, answer, i, len(plan.items)) for i, item in enumerate(plan.items)]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_every_seed_item_fits_at_every_step(plan: Plan, step: Step) -> None:
+    t = load_texts()
+    for view in views(plan, step):
+        rendered = render_item(t, view, 1000)
+        assert visible_length(rendered.text) <= TELEGRAM_LIMIT
+        assert visible_length(render_closed_item(t, view).text) <= TELEGRAM_LIMIT
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_the_longest_item_check_content_allows_still_fits(step: Step) -> None:
+    text = "x" * (MAX_ITEM_CHARS - 10)
+    plan = parse_plan(f"# Long\n\n1. {text}\n2. <b>&amp; short</b>\n")
+    t = load_texts()
+    for view in views(plan, step):
+        rendered = render_item(t, view, 1000)
+        assert visible_length(rendered.text) <= TELEGRAM_LIMIT
+    escaped = render_item(t, views(plan, step)[1], 1000).text
+    assert "&lt;b&gt;&amp;amp; short&lt;/b&gt;" in escaped, "plan text is shown, not obeyed"
+
+
+@pytest.mark.parametrize(
+    ("position", "total", "bar"),
+    [(0, 20, "▰▱▱▱▱▱▱▱▱▱"), (9, 20, "▰▰▰▰▰▱▱▱▱▱"), (19, 20, "▰▰▰▰▰▰▰▰▰▰"), (0, 1, "▰" * 10)],
+)
+def test_progress_bar(position: int, total: int, bar: str) -> None:
+    assert progress_bar(position, total) == bar
+
+
+def test_long_lists_are_split_at_line_boundaries() -> None:
+    lines = [f"<b>{n}.</b> " + "y" * 300 for n in range(60)]
+    pages = paginate(lines)
+    assert len(pages) > 1
+    assert all(len(page.text) <= TELEGRAM_LIMIT for page in pages)
+    assert "\n".join(page.text for page in pages) == "\n".join(lines)
