@@ -13,6 +13,8 @@ from handlers.views import Rendered
 
 _TAG_RE = re.compile(r"<[^>]+>")
 TOAST_LIMIT = 200
+# Old messages (over 48 hours) and deleted ones cannot be edited: the update is sent anew.
+_UNEDITABLE = ("message to edit not found", "message can't be edited")
 
 
 async def send(context: HearingContext, chat_id: int, rendered: Rendered) -> Message:
@@ -37,7 +39,7 @@ async def edit(context: HearingContext, query: CallbackQuery, rendered: Rendered
     except BadRequest as exc:
         if "not modified" in exc.message.lower():
             return
-        if "message to edit not found" in exc.message.lower():
+        if any(reason in exc.message.lower() for reason in _UNEDITABLE):
             await send(context, message.chat.id, rendered)
             return
         raise
