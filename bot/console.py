@@ -78,6 +78,9 @@ async def _converse(emu: Emulator, app: HearingApp, stdin: TextIO, stdout: TextI
     stdout.write(f"Console hearing. {HELP}\n")
     await _send(emu, app, transcript, IDENTITIES[who], "/start")
     while True:
+        if not echo:
+            stdout.write(f"\n{who} > ")
+            stdout.flush()
         line = await asyncio.to_thread(stdin.readline)
         if not line:
             break
