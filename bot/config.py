@@ -34,6 +34,7 @@ class Settings:
     pseudonym_secret: str | None = field(default=None, repr=False)
     max_concurrent_updates: int = 32
     suggestion_max_chars: int = 1000
+    votes_per_item: int = 3
     log_level: str = "INFO"
 
     @classmethod
@@ -68,6 +69,7 @@ class Settings:
             pseudonym_secret=secret,
             max_concurrent_updates=_int(env, "MAX_CONCURRENT_UPDATES", 32, 1, 1024),
             suggestion_max_chars=_int(env, "SUGGESTION_MAX_CHARS", 1000, 10, 3000),
+            votes_per_item=_int(env, "VOTES_PER_ITEM", 3, 0, 20),
             log_level=log_level,
         )
 

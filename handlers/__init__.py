@@ -22,6 +22,7 @@ def register(app: HearingApp) -> None:
             CommandHandler("start", commands.start, filters=private & new_message),
             CommandHandler("items", commands.list_items, filters=private & new_message),
             CommandHandler("mine", commands.show_mine, filters=private & new_message),
+            CommandHandler("propose", commands.propose, filters=private & new_message),
             CommandHandler("help", commands.show_help, filters=private & new_message),
             CallbackQueryHandler(buttons.press_button),
             MessageHandler(private & filters.UpdateType.EDITED, input.receive_edit),

@@ -1,4 +1,4 @@
-"""Button presses: decode the data, call one walkthrough command, render the result."""
+"""Button presses: decode the data, call one service command, render the result."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from collections.abc import Awaitable, Callable
 from telegram import CallbackQuery, Update
 
 from bot.hearing.refusals import Refused
-from bot.hearing.values import Priority, Stance
+from bot.hearing.values import NEW_ITEMS, Priority, Stance
 from bot.hearing.walkthrough import ItemView, Moved, View
-from handlers.codec import Action, Button, CodecError, decode
+from handlers.cards import render_card, render_proposal_prompt, render_withdraw_question
+from handlers.codec import VOTES_BY_CODE, Action, Button, CodecError, decode
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, send_all, toast
-from handlers.views import Rendered, render_closed_item, render_items, render_view
+from handlers.replies import send_submitted
+from handlers.ui import Rendered
+from handlers.views import render_closed_item, render_item, render_items, render_view
 
 log = logging.getLogger(__name__)
 
@@ -51,42 +54,111 @@ async def _resume(query: CallbackQuery, context: HearingContext, pid: str, _: Bu
 
 
 async def _review(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
-    s = context.services
-    overview = await s.walkthrough.overview(pid)
+    overview = await context.services.walkthrough.overview(pid)
     await toast(query)
-    await send_all(context, query.from_user.id, render_items(s.texts, s.plan, overview))
+    await send_all(context, query.from_user.id, render_items(context.ui, overview))
 
 
 async def _stance(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     t = context.services.texts
-    view = await context.services.walkthrough.record_stance(pid, _item(b), Stance(_value(b)))
-    await _step(query, context, view, t("toast.saved_stance", stance=t(f"stance.{b.value}")))
+    view = await context.services.walkthrough.record_stance(pid, b.text(0), Stance(b.text(1)))
+    await _step(query, context, view, t("toast.saved_stance", stance=t(f"stance.{b.text(1)}")))
 
 
 async def _priority(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    t = context.services.texts
-    view = await context.services.walkthrough.record_priority(pid, _item(b), Priority(_value(b)))
-    notice = t("toast.saved_priority", priority=t(f"priority.{b.value}"))
-    await _step(query, context, view, notice)
+    s, t = context.services, context.services.texts
+    view = await s.walkthrough.record_priority(pid, b.text(0), Priority(b.text(1)))
+    card = await s.deliberation.first_card(pid, view.item.id)
+    notice = t("toast.saved_priority", priority=t(f"priority.{b.text(1)}"))
+    await edit(context, query, render_item(context.ui, view, with_cards=card is not None))
+    await toast(query, notice)
+    if card is not None:
+        await send(context, query.from_user.id, render_card(context.ui, card))
 
 
 async def _suggest(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    view = await context.services.walkthrough.request_suggestion(pid, _item(b))
+    view = await context.services.walkthrough.request_suggestion(pid, b.text(0))
     await _step(query, context, view, context.services.texts("toast.write_now"))
 
 
 async def _skip(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    await _move(query, context, await context.services.walkthrough.skip(pid, _item(b)))
+    await _move(query, context, await context.services.walkthrough.skip(pid, b.text(0)))
 
 
 async def _back(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    await _move(query, context, await context.services.walkthrough.back(pid, _item(b)))
+    await _move(query, context, await context.services.walkthrough.back(pid, b.text(0)))
 
 
 async def _open(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    view = await context.services.walkthrough.open_item(pid, _item(b))
+    view = await context.services.walkthrough.open_item(pid, b.text(0))
     await toast(query)
-    await send(context, query.from_user.id, _render(context, view))
+    await send(context, query.from_user.id, render_view(context.ui, view))
+
+
+async def _vote(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    t = context.services.texts
+    vote = VOTES_BY_CODE[b.text(1)]
+    voted = await context.services.deliberation.cast_vote(pid, b.number(0), vote, b.number(2))
+    await edit(context, query, render_card(context.ui, voted.card))
+    await toast(query, t("toast.saved_vote", vote=t(f"vote.{vote}")))
+    if voted.next is not None:
+        await send(context, query.from_user.id, render_card(context.ui, voted.next))
+
+
+async def _report(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    following = await context.services.deliberation.report(pid, b.number(0), b.number(1))
+    await remove_keyboard(query)
+    await toast(query, context.services.texts("toast.reported"))
+    if following is not None:
+        await send(context, query.from_user.id, render_card(context.ui, following))
+
+
+async def _agree_instead(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    result = await context.services.submissions.agree_instead(pid, b.number(0), b.number(1))
+    await remove_keyboard(query)
+    await toast(query)
+    await send_submitted(context, query.from_user.id, result, "")
+
+
+async def _post_anyway(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    posted = await context.services.submissions.post(pid, b.number(0))
+    await remove_keyboard(query)
+    await toast(query)
+    await send_submitted(context, query.from_user.id, posted, posted.text)
+
+
+async def _withdraw(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    suggestion = await context.services.deliberation.own(pid, b.number(0))
+    await toast(query)
+    question = render_withdraw_question(context.ui, suggestion.id, suggestion.text)
+    await send(context, query.from_user.id, question)
+
+
+async def _withdraw_confirmed(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    await context.services.deliberation.withdraw(pid, b.number(0))
+    await edit(context, query, Rendered(context.services.texts("withdraw.done")))
+    await toast(query)
+
+
+async def _propose(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await context.services.deliberation.request_proposal(pid)
+    await toast(query, context.services.texts("toast.write_now"))
+    await send(context, query.from_user.id, render_proposal_prompt(context.ui))
+
+
+async def _vote_proposals(
+    query: CallbackQuery, context: HearingContext, pid: str, _: Button
+) -> None:
+    card = await context.services.deliberation.first_card(pid, NEW_ITEMS)
+    await toast(query)
+    if card is None:
+        await send(context, query.from_user.id, Rendered(context.ui.t("card.none_left")))
+    else:
+        await send(context, query.from_user.id, render_card(context.ui, card))
 
 
 async def _go_on(
@@ -95,14 +167,14 @@ async def _go_on(
     """Retire the pressed message's buttons and send what comes next."""
     await remove_keyboard(query)
     await toast(query, notice)
-    await send(context, query.from_user.id, _render(context, view))
+    await send(context, query.from_user.id, render_view(context.ui, view))
 
 
 async def _step(
     query: CallbackQuery, context: HearingContext, view: ItemView, notice: str
 ) -> None:
     """Show the next step of the same item in the pressed message."""
-    await edit(context, query, _render(context, view))
+    await edit(context, query, render_item(context.ui, view))
     await toast(query, notice)
 
 
@@ -110,24 +182,7 @@ async def _move(query: CallbackQuery, context: HearingContext, moved: Moved) -> 
     """Close the item the citizen left (answer shown, no buttons) and send the next one."""
     await edit(context, query, render_closed_item(context.services.texts, moved.closed))
     await toast(query)
-    await send(context, query.from_user.id, _render(context, moved.next))
-
-
-def _render(context: HearingContext, view: View) -> Rendered:
-    s = context.services
-    return render_view(s.texts, view, s.settings.suggestion_max_chars)
-
-
-def _item(pressed: Button) -> str:
-    if pressed.item_id is None:
-        raise CodecError("button without an item")
-    return pressed.item_id
-
-
-def _value(pressed: Button) -> str:
-    if pressed.value is None:
-        raise CodecError("button without a value")
-    return pressed.value
+    await send(context, query.from_user.id, render_view(context.ui, moved.next))
 
 
 _ACTIONS: dict[Action, ButtonAction] = {
@@ -141,4 +196,12 @@ _ACTIONS: dict[Action, ButtonAction] = {
     Action.SKIP: _skip,
     Action.BACK: _back,
     Action.OPEN: _open,
+    Action.VOTE: _vote,
+    Action.REPORT: _report,
+    Action.AGREE_INSTEAD: _agree_instead,
+    Action.POST_ANYWAY: _post_anyway,
+    Action.WITHDRAW: _withdraw,
+    Action.WITHDRAW_CONFIRMED: _withdraw_confirmed,
+    Action.PROPOSE: _propose,
+    Action.VOTE_PROPOSALS: _vote_proposals,
 }

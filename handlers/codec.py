@@ -1,4 +1,8 @@
-"""Stateless, versioned button data: `v1:<action>[:<item>[:<value>]]`, at most 64 bytes."""
+"""Stateless, versioned button data: `v1:<action>[:<arg>...]`, at most 64 bytes.
+
+Every action declares the kinds of its arguments; decoding checks each one, so a forged or
+stale button is refused here before any service sees it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,32 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.hearing.values import Priority, Stance
+from bot.hearing.values import Priority, Stance, Vote
 
 VERSION = "v1"
 MAX_BYTES = 64
-_ITEM_RE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")
+
+
+class Arg(StrEnum):
+    """The kinds of button argument."""
+
+    ITEM = "item"
+    ID = "id"
+    COUNT = "count"
+    STANCE = "stance"
+    PRIORITY = "priority"
+    VOTE = "vote"
+
+
+_PATTERNS = {
+    Arg.ITEM: re.compile(r"[0-9]{1,3}"),
+    Arg.ID: re.compile(r"[1-9][0-9]{0,11}"),
+    Arg.COUNT: re.compile(r"[0-9]{1,2}"),
+    Arg.STANCE: re.compile("|".join(s.value for s in Stance)),
+    Arg.PRIORITY: re.compile("|".join(p.value for p in Priority)),
+    # Votes are abbreviated (a/d/p) to leave room in 64 bytes for ids and counts.
+    Arg.VOTE: re.compile(r"[adp]"),
+}
 
 
 class Action(StrEnum):
@@ -26,17 +51,40 @@ class Action(StrEnum):
     SKIP = "sk"
     BACK = "bk"
     OPEN = "go"
+    VOTE = "vt"
+    REPORT = "rp"
+    AGREE_INSTEAD = "ai"
+    POST_ANYWAY = "pa"
+    WITHDRAW = "wd"
+    WITHDRAW_CONFIRMED = "wy"
+    PROPOSE = "np"
+    VOTE_PROPOSALS = "nv"
 
 
-_NEEDS_ITEM = {
-    Action.STANCE,
-    Action.PRIORITY,
-    Action.SUGGEST,
-    Action.SKIP,
-    Action.BACK,
-    Action.OPEN,
+SCHEMA: dict[Action, tuple[Arg, ...]] = {
+    Action.BEGIN: (),
+    Action.RESUME: (),
+    Action.RESTART: (),
+    Action.REVIEW: (),
+    Action.STANCE: (Arg.ITEM, Arg.STANCE),
+    Action.PRIORITY: (Arg.ITEM, Arg.PRIORITY),
+    Action.SUGGEST: (Arg.ITEM,),
+    Action.SKIP: (Arg.ITEM,),
+    Action.BACK: (Arg.ITEM,),
+    Action.OPEN: (Arg.ITEM,),
+    Action.VOTE: (Arg.ID, Arg.VOTE, Arg.COUNT),
+    Action.REPORT: (Arg.ID, Arg.COUNT),
+    Action.AGREE_INSTEAD: (Arg.ID, Arg.ID),
+    Action.POST_ANYWAY: (Arg.ID,),
+    Action.WITHDRAW: (Arg.ID,),
+    Action.WITHDRAW_CONFIRMED: (Arg.ID,),
+    Action.PROPOSE: (),
+    Action.VOTE_PROPOSALS: (),
 }
-_VALUES: dict[Action, type[StrEnum]] = {Action.STANCE: Stance, Action.PRIORITY: Priority}
+
+
+VOTE_CODES = {Vote.AGREE: "a", Vote.DISAGREE: "d", Vote.PASS: "p"}
+VOTES_BY_CODE = {code: vote for vote, code in VOTE_CODES.items()}
 
 
 class CodecError(ValueError):
@@ -45,28 +93,27 @@ class CodecError(ValueError):
 
 @dataclass(frozen=True)
 class Button:
-    """A decoded button press."""
+    """A decoded button press: an action and its validated arguments."""
 
     action: Action
-    item_id: str | None = None
-    value: str | None = None
+    args: tuple[str, ...] = ()
+
+    def text(self, index: int = 0) -> str:
+        """Return an argument as text."""
+        return self.args[index]
+
+    def number(self, index: int = 0) -> int:
+        """Return an argument as a whole number."""
+        return int(self.args[index])
 
     def encode(self) -> str:
         """Return the callback_data string for this button."""
-        parts = [VERSION, self.action.value]
-        if self.item_id is not None:
-            parts.append(self.item_id)
-        if self.value is not None:
-            parts.append(self.value)
-        data = ":".join(parts)
-        if len(data.encode("utf-8")) > MAX_BYTES:
-            raise CodecError("button data over 64 bytes")
-        return data
+        return ":".join((VERSION, self.action.value, *self.args))
 
 
-def encode(action: Action, item_id: str | None = None, value: str | None = None) -> str:
+def encode(action: Action, *args: object) -> str:
     """Encode a button, validating it exactly as a press would be decoded."""
-    data = Button(action, item_id, value).encode()
+    data = Button(action, tuple(str(arg) for arg in args)).encode()
     decode(data)
     return data
 
@@ -83,15 +130,10 @@ def decode(data: str | None) -> Button:
         action = Action(name)
     except ValueError as exc:
         raise CodecError("unknown button action") from exc
-    expected = (1 if action in _NEEDS_ITEM else 0) + (1 if action in _VALUES else 0)
-    if len(args) != expected:
+    kinds = SCHEMA[action]
+    if len(args) != len(kinds):
         raise CodecError("wrong number of button arguments")
-    item_id = args[0] if action in _NEEDS_ITEM else None
-    if item_id is not None and not _ITEM_RE.fullmatch(item_id):
-        raise CodecError("malformed item id")
-    value = None
-    if action in _VALUES:
-        value = args[-1]
-        if value not in {member.value for member in _VALUES[action]}:
-            raise CodecError("unknown button value")
-    return Button(action, item_id, value)
+    for kind, arg in zip(kinds, args, strict=True):
+        if not _PATTERNS[kind].fullmatch(arg):
+            raise CodecError(f"malformed {kind} argument")
+    return Button(action, tuple(args))

@@ -1,36 +1,63 @@
-"""Slash commands: /start, /items, /mine, /help, and unknown ones."""
+"""Slash commands: /start (with deep links), /items, /mine, /propose, /help, unknown ones."""
 
 from __future__ import annotations
 
 from telegram import Update
 
+from bot.hearing.refusals import Refused
+from handlers.cards import render_card, render_mine, render_proposal_prompt
 from handlers.context import HearingContext
+from handlers.links import parse_start
 from handlers.messaging import send, send_all
-from handlers.views import Rendered, render_items, render_mine, render_welcome
+from handlers.ui import Rendered
+from handlers.views import render_items, render_view, render_welcome
 
-COMMANDS = ("start", "items", "mine", "help")
+COMMANDS = ("start", "items", "mine", "propose", "help")
 
 
 async def start(update: Update, context: HearingContext) -> None:
-    """Welcome a citizen, or offer to continue where they stopped."""
+    """Welcome a citizen, offer to continue, or open what a deep link points to."""
     s = context.services
-    chat_id = _chat_id(update)
-    welcome = await s.walkthrough.welcome(s.participants.identify(_user_id(update)))
-    await send(context, chat_id, render_welcome(s.texts, s.plan, welcome))
+    chat_id, pid = _chat_id(update), s.participants.identify(_user_id(update))
+    link = parse_start(context.args[0] if context.args else None)
+    try:
+        if link is not None and link.item_id is not None:
+            view = await s.walkthrough.open_item(pid, link.item_id)
+            await send(context, chat_id, render_view(context.ui, view))
+            return
+        if link is not None and link.suggestion_id is not None:
+            card = await s.deliberation.card(pid, link.suggestion_id)
+            await send(context, chat_id, render_card(context.ui, card))
+            return
+    except Refused as refusal:
+        await send(
+            context, chat_id, Rendered(s.texts(f"refused.{refusal.code}", **refusal.values))
+        )
+    welcome = await s.walkthrough.welcome(pid)
+    await send(context, chat_id, render_welcome(context.ui, welcome))
 
 
 async def list_items(update: Update, context: HearingContext) -> None:
     """List every item with the citizen's answers, with buttons to jump to one."""
     s = context.services
     overview = await s.walkthrough.overview(s.participants.identify(_user_id(update)))
-    await send_all(context, _chat_id(update), render_items(s.texts, s.plan, overview))
+    await send_all(context, _chat_id(update), render_items(context.ui, overview))
 
 
 async def show_mine(update: Update, context: HearingContext) -> None:
-    """Show everything the citizen has answered and suggested."""
+    """Show what the citizen answered, and their suggestions with votes and withdraw buttons."""
     s = context.services
-    overview = await s.walkthrough.overview(s.participants.identify(_user_id(update)))
-    await send_all(context, _chat_id(update), render_mine(s.texts, s.plan, overview))
+    pid = s.participants.identify(_user_id(update))
+    overview = await s.walkthrough.overview(pid)
+    own = await s.deliberation.mine(pid)
+    await send_all(context, _chat_id(update), render_mine(context.ui, overview, own))
+
+
+async def propose(update: Update, context: HearingContext) -> None:
+    """Ask for a proposal for an item the plan lacks."""
+    s = context.services
+    await s.deliberation.request_proposal(s.participants.identify(_user_id(update)))
+    await send(context, _chat_id(update), render_proposal_prompt(context.ui))
 
 
 async def show_help(update: Update, context: HearingContext) -> None:

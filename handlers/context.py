@@ -7,6 +7,8 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.services import Services
+from handlers.links import Links
+from handlers.ui import Ui
 
 
 class BotData:
@@ -26,6 +28,12 @@ class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         if services is None:
             raise RuntimeError("the application was built without services")
         return services
+
+    @property
+    def ui(self) -> Ui:
+        """Return what views are rendered with: texts, links to this bot, limits."""
+        s = self.services
+        return Ui(s.texts, Links(self.bot.username), s.plan, s.settings.suggestion_max_chars)
 
 
 HearingApp = Application[

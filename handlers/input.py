@@ -5,41 +5,37 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.hearing.refusals import Refused
-from bot.hearing.values import Step
+from bot.hearing.values import Awaiting, Step
 from handlers.commands import start
 from handlers.context import HearingContext
 from handlers.messaging import send
-from handlers.views import Rendered, render_view
+from handlers.replies import send_submitted
+from handlers.ui import Rendered
+from handlers.views import render_view
 
 
 async def receive_text(update: Update, context: HearingContext) -> None:
-    """Take text as a suggestion when one is awaited; otherwise point back to the buttons."""
+    """Take text as a suggestion or proposal when one is awaited; else point to the buttons."""
     message = update.effective_message
     if message is None or message.text is None or update.effective_user is None:
         return
-    s = context.services
-    t = s.texts
+    s, t = context.services, context.services.texts
     pid = s.participants.identify(update.effective_user.id)
-    participant = await s.walkthrough.current(pid)
-    limit = s.settings.suggestion_max_chars
-    if participant.step == Step.SUGGESTION_TEXT:
+    if await s.submissions.expects_text(pid):
         try:
-            saved = await s.walkthrough.submit_suggestion(pid, message.text)
+            result = await s.submissions.submit(pid, message.text)
         except Refused as refusal:
-            await send(
-                context, message.chat_id, Rendered(t(f"refused.{refusal.code}", **refusal.values))
-            )
+            text = t(f"refused.{refusal.code}", **refusal.values)
+            await send(context, message.chat_id, Rendered(text))
             return
-        text = t("suggestion.saved", number=saved.item.number, text=message.text.strip())
-        await send(context, message.chat_id, Rendered(text))
-        await send(context, message.chat_id, render_view(t, saved.next, limit))
-    elif participant.step in (Step.WELCOME, Step.FINISHED):
+        await send_submitted(context, message.chat_id, result, message.text.strip())
+        return
+    participant = await s.walkthrough.current(pid)
+    if participant.step in (Step.WELCOME, Step.FINISHED):
         await start(update, context)
-    else:
-        await send(context, message.chat_id, Rendered(t("input.use_buttons")))
-        await send(
-            context, message.chat_id, render_view(t, await s.walkthrough.resume(pid), limit)
-        )
+        return
+    await send(context, message.chat_id, Rendered(t("input.use_buttons")))
+    await send(context, message.chat_id, render_view(context.ui, await s.walkthrough.resume(pid)))
 
 
 async def receive_other(update: Update, context: HearingContext) -> None:
@@ -48,9 +44,10 @@ async def receive_other(update: Update, context: HearingContext) -> None:
     if message is None or update.effective_user is None:
         return
     s = context.services
-    pid = s.participants.identify(update.effective_user.id)
-    participant = await s.walkthrough.current(pid)
-    if participant.step == Step.SUGGESTION_TEXT and participant.current_item:
+    participant = await s.walkthrough.current(s.participants.identify(update.effective_user.id))
+    if participant.awaiting == Awaiting.PROPOSAL:
+        text = s.texts("input.text_only_proposal")
+    elif participant.step == Step.SUGGESTION_TEXT and participant.current_item:
         text = s.texts("input.text_only_suggestion", number=participant.current_item)
     else:
         text = s.texts("input.text_only")

@@ -1,45 +1,19 @@
-"""Render domain views as Telegram HTML text and inline keyboards."""
+"""Render the walkthrough's views as Telegram HTML text and inline keyboards."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.hearing.plan import Item, Plan
+from bot.hearing.plan import Item
 from bot.hearing.values import Priority, Stance, Step
 from bot.hearing.walkthrough import Answer, Finished, ItemView, Overview, View, Welcome
 from bot.texts import Html, Texts, escape
-from handlers.codec import Action, encode
+from handlers.codec import Action
+from handlers.ui import Rendered, Ui, keyboard, paginate, shorten
 
 BAR_CELLS = 10
 ITEM_PREVIEW_CHARS = 70
 JUMP_ROW = 5
-SUGGESTION_PREVIEW_CHARS = 300
-# Telegram allows 4,096 characters of text after markup; raw HTML is always at least as long.
-MESSAGE_BUDGET = 4000
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A message ready to send or edit."""
-
-    text: str
-    markup: InlineKeyboardMarkup | None = None
-
-
-def button(
-    t: Texts,
-    label_key: str,
-    action: Action,
-    item: str | None = None,
-    value: str | None = None,
-    **values: object,
-) -> InlineKeyboardButton:
-    """Build one inline button with a label from content/ and encoded data."""
-    return InlineKeyboardButton(t(label_key, **values), callback_data=encode(action, item, value))
 
 
 def progress_bar(position: int, total: int) -> str:
@@ -58,42 +32,40 @@ def answer_text(t: Texts, answer: Answer) -> Html:
 
 def item_body(t: Texts, view: ItemView) -> Html:
     """Render the header, progress bar, item text and sub-items."""
-    header = t(
-        "item.header",
-        position=view.position + 1,
-        total=view.total,
-        bar=progress_bar(view.position, view.total),
-    )
+    bar = progress_bar(view.position, view.total)
+    header = t("item.header", position=view.position + 1, total=view.total, bar=bar)
     lines = [header, "", Html(f"<b>{view.item.number}.</b> ") + escape(view.item.text)]
     lines += [t("item.subitem", number=sub.number, text=sub.text) for sub in view.item.children]
     return Html("\n".join(lines))
 
 
-def render_item(t: Texts, view: ItemView, limit: int) -> Rendered:
+def render_item(ui: Ui, view: ItemView, with_cards: bool = False) -> Rendered:
     """Render an item at its current step with that step's buttons."""
-    body = item_body(t, view)
-    item = view.item.id
-    nav = [
-        button(t, "button.back", Action.BACK, item),
-        button(t, "button.skip", Action.SKIP, item),
-    ]
+    t, item = ui.t, view.item.id
     answer = answer_text(t, view.answer) if view.answer else None
     if view.step is Step.PRIORITY and view.answer:
         prompt = t("item.ask_priority", stance=t(f"stance.{view.answer.stance}"))
-        rows = [[button(t, f"button.{p}", Action.PRIORITY, item, p.value) for p in Priority]]
+        row = [ui.button(f"button.{p}", Action.PRIORITY, item, p.value) for p in Priority]
     elif view.step is Step.SUGGEST and answer:
-        prompt = t("item.ask_suggestion", answer=answer)
-        rows = [[button(t, "button.suggest", Action.SUGGEST, item)]]
+        key = "item.ask_suggestion_and_vote" if with_cards else "item.ask_suggestion"
+        prompt = t(key, answer=answer)
+        row = [ui.button("button.suggest", Action.SUGGEST, item)]
     elif view.step is Step.SUGGESTION_TEXT:
         key = "item.ask_suggestion_text" if answer else "item.ask_suggestion_text_unanswered"
-        prompt = t(key, answer=answer or "", number=view.item.number, limit=limit)
-        rows = []
+        prompt = t(key, answer=answer or "", number=view.item.number, limit=ui.limit)
+        row = []
     else:
         prompt = t("item.ask_stance")
         if answer:
             prompt = Html(f"{prompt}\n{t('item.previous_answer', answer=answer)}")
-        rows = [[button(t, f"button.{s}", Action.STANCE, item, s.value) for s in Stance]]
-    return Rendered(f"{body}\n\n{prompt}", InlineKeyboardMarkup([*rows, nav]))
+        row = [ui.button(f"button.{s}", Action.STANCE, item, s.value) for s in Stance]
+    nav = [
+        ui.button("button.back", Action.BACK, item),
+        ui.button("button.skip", Action.SKIP, item),
+    ]
+    share_text = t("share.item", number=view.item.number, title=ui.plan.title)
+    share = ui.link("button.share", ui.links.share(ui.links.item(item), share_text))
+    return Rendered(f"{item_body(t, view)}\n\n{prompt}", keyboard(row, nav, [share]))
 
 
 def render_closed_item(t: Texts, view: ItemView) -> Rendered:
@@ -103,15 +75,16 @@ def render_closed_item(t: Texts, view: ItemView) -> Rendered:
     return Rendered(text)
 
 
-def render_view(t: Texts, view: View, limit: int) -> Rendered:
+def render_view(ui: Ui, view: View) -> Rendered:
     """Render whatever comes next: an item, or the end-of-plan summary."""
     if isinstance(view, Finished):
-        return render_summary(t, view.overview)
-    return render_item(t, view, limit)
+        return render_summary(ui, view.overview)
+    return render_item(ui, view)
 
 
-def render_summary(t: Texts, overview: Overview) -> Rendered:
-    """Render the thank-you and a summary of the citizen's answers."""
+def render_summary(ui: Ui, overview: Overview) -> Rendered:
+    """Render the thank-you, a summary of the citizen's answers, and what they can do next."""
+    t = ui.t
     high = ", ".join(item.number for item in overview.high_priority()) or t("summary.none")
     text = t(
         "summary.text",
@@ -123,30 +96,35 @@ def render_summary(t: Texts, overview: Overview) -> Rendered:
         high=high,
         suggestions=len(overview.suggestions),
     )
-    return Rendered(text)
+    propose = ui.button("button.propose", Action.PROPOSE)
+    vote = ui.button("button.vote_proposals", Action.VOTE_PROPOSALS)
+    return Rendered(text, keyboard([propose], [vote]))
 
 
-def render_welcome(t: Texts, plan: Plan, welcome: Welcome) -> Rendered:
+def render_welcome(ui: Ui, welcome: Welcome) -> Rendered:
     """Render /start for a new, returning or finished citizen."""
+    t, plan = ui.t, ui.plan
     total = len(plan.items)
-    restart = button(t, "welcome.start_over", Action.RESTART)
+    restart = ui.button("welcome.start_over", Action.RESTART)
     if welcome.resume_at is not None:
         number = welcome.resume_at.item.number
         text = t("welcome.returning", title=plan.title, number=number, total=total)
-        resume = button(t, "welcome.continue", Action.RESUME, number=number)
-        return Rendered(text, InlineKeyboardMarkup([[resume], [restart]]))
+        resume = ui.button("welcome.continue", Action.RESUME, number=number)
+        return Rendered(text, keyboard([resume], [restart]))
     if welcome.step is Step.FINISHED:
         text = t("welcome.finished", title=plan.title, total=total)
-        review = button(t, "welcome.review", Action.REVIEW)
-        return Rendered(text, InlineKeyboardMarkup([[review], [restart]]))
+        return Rendered(text, keyboard([ui.button("welcome.review", Action.REVIEW)], [restart]))
     text = t("welcome.new", title=plan.title, preamble=plan.preamble, total=total)
-    return Rendered(text, InlineKeyboardMarkup([[button(t, "welcome.begin", Action.BEGIN)]]))
+    return Rendered(text, keyboard([ui.button("welcome.begin", Action.BEGIN)]))
 
 
-def render_items(t: Texts, plan: Plan, overview: Overview) -> list[Rendered]:
+def render_items(ui: Ui, overview: Overview) -> list[Rendered]:
     """Render /items: every item with the citizen's answer and buttons to jump."""
-    title = t("items.title", title=plan.title, total=len(plan.items), answered=overview.answered)
-    lines: list[str] = [title]
+    t = ui.t
+    total = len(ui.plan.items)
+    lines: list[str] = [
+        t("items.title", title=ui.plan.title, total=total, answered=overview.answered)
+    ]
     for item, answer in overview.rows:
         mark = (
             t("items.row_answer", answer=answer_text(t, answer))
@@ -155,53 +133,24 @@ def render_items(t: Texts, plan: Plan, overview: Overview) -> list[Rendered]:
         )
         lines.append(t("items.row", number=item.number, text=_preview(item), answer=mark))
     buttons = [
-        button(t, "button.item", Action.OPEN, item.id, number=item.number)
+        ui.button("button.item", Action.OPEN, item.id, number=item.number)
         for item, _ in overview.rows
     ]
     rows = [buttons[i : i + JUMP_ROW] for i in range(0, len(buttons), JUMP_ROW)]
-    return paginate(lines, InlineKeyboardMarkup(rows))
+    return paginate(lines, keyboard(*rows))
 
 
-def render_mine(t: Texts, plan: Plan, overview: Overview) -> list[Rendered]:
-    """Render /mine: the citizen's answers and suggestions."""
-    if overview.answered == 0 and not overview.suggestions:
-        return [Rendered(t("mine.empty"))]
-    lines: list[str] = [t("mine.title", answered=overview.answered, total=len(plan.items))]
+def answers_lines(ui: Ui, overview: Overview) -> list[str]:
+    """List the citizen's answers for /mine."""
+    t = ui.t
+    lines: list[str] = [t("mine.title", answered=overview.answered, total=len(ui.plan.items))]
     lines += [
         t("mine.row", number=item.number, answer=answer_text(t, answer))
         for item, answer in overview.rows
         if answer is not None
     ]
-    if overview.suggestions:
-        lines += ["", t("mine.suggestions_title")]
-        lines += [
-            t("mine.suggestion_row", number=s.item_id, text=_shorten(s.text))
-            for s in overview.suggestions
-        ]
-    return paginate(lines)
+    return lines
 
 
 def _preview(item: Item) -> str:
-    return _shorten(item.text, ITEM_PREVIEW_CHARS)
-
-
-def _shorten(text: str, limit: int = SUGGESTION_PREVIEW_CHARS) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rstrip() + "…"
-
-
-def paginate(lines: Sequence[str], markup: InlineKeyboardMarkup | None = None) -> list[Rendered]:
-    """Split lines into messages under Telegram's limit; the keyboard goes on the last one."""
-    pages: list[list[str]] = [[]]
-    size = 0
-    for line in lines:
-        if pages[-1] and size + len(line) + 1 > MESSAGE_BUDGET:
-            pages.append([])
-            size = 0
-        pages[-1].append(line)
-        size += len(line) + 1
-    rendered = [Rendered("\n".join(page)) for page in pages]
-    rendered[-1] = Rendered(rendered[-1].text, markup)
-    return rendered
+    return shorten(item.text, ITEM_PREVIEW_CHARS)

@@ -7,7 +7,7 @@ import aiosqlite
 from storage.clock import utcnow
 from storage.records import ParticipantRecord
 
-_COLUMNS = "id, current_item, step, completed_at, created_at"
+_COLUMNS = "id, current_item, step, completed_at, created_at, awaiting"
 
 
 class ParticipantRepository:
@@ -35,10 +35,18 @@ class ParticipantRepository:
         return ParticipantRecord(*row) if row else None
 
     async def set_position(self, participant_id: str, item_id: str | None, step: str) -> None:
-        """Move the participant to an item and a step."""
+        """Move the participant to an item and a step; any other awaited text is dropped."""
         await self.conn.execute(
-            "UPDATE participants SET current_item = ?, step = ?, updated_at = ? WHERE id = ?",
+            "UPDATE participants SET current_item = ?, step = ?, awaiting = NULL, updated_at = ?"
+            " WHERE id = ?",
             (item_id, step, utcnow(), participant_id),
+        )
+
+    async def set_awaiting(self, participant_id: str, awaiting: str | None) -> None:
+        """Record what free text the participant's next message is (None: nothing special)."""
+        await self.conn.execute(
+            "UPDATE participants SET awaiting = ?, updated_at = ? WHERE id = ?",
+            (awaiting, utcnow(), participant_id),
         )
 
     async def mark_completed(self, participant_id: str) -> None:

@@ -14,6 +14,7 @@ class ParticipantRecord:
     step: str
     completed_at: str | None
     created_at: str
+    awaiting: str | None
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,32 @@ class SuggestionRecord:
     text: str
     status: str
     created_at: str
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    """A text sent as a suggestion, and what became of it (None while undecided)."""
+
+    id: int
+    participant_id: str
+    item_id: str
+    text: str
+    outcome: str | None
+    suggestion_id: int | None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Current votes on one suggestion."""
+
+    agree: int = 0
+    disagree: int = 0
+    passed: int = 0
+
+    def plus(self, vote: str, count: int) -> Tally:
+        """Return this tally with `count` more votes of one kind."""
+        if vote == "agree":
+            return Tally(self.agree + count, self.disagree, self.passed)
+        if vote == "disagree":
+            return Tally(self.agree, self.disagree + count, self.passed)
+        return Tally(self.agree, self.disagree, self.passed + count)

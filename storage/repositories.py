@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.drafts import DraftRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.stances import StanceRepository
 from storage.suggestions import SuggestionRepository
+from storage.votes import VoteRepository
 
 
 class Repositories:
@@ -18,3 +20,5 @@ class Repositories:
         self.delivery = DeliveryRepository(conn)
         self.stances = StanceRepository(conn)
         self.suggestions = SuggestionRepository(conn)
+        self.votes = VoteRepository(conn)
+        self.drafts = DraftRepository(conn)

@@ -45,3 +45,21 @@ class SuggestionRepository:
         ) as cursor:
             row = await cursor.fetchone()
         return SuggestionRecord(*row) if row else None
+
+    async def visible_on_item(
+        self, item_id: str, excluding_participant: str
+    ) -> list[tuple[int, str]]:
+        """Return (id, text) of the visible suggestions on an item by other participants."""
+        async with self.conn.execute(
+            "SELECT id, text FROM suggestions WHERE item_id = ? AND status = 'visible'"
+            " AND participant_id <> ? ORDER BY id",
+            (item_id, excluding_participant),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(int(row[0]), str(row[1])) for row in rows]
+
+    async def set_status(self, suggestion_id: int, status: str) -> None:
+        """Change whether a suggestion is shown."""
+        await self.conn.execute(
+            "UPDATE suggestions SET status = ? WHERE id = ?", (status, suggestion_id)
+        )

@@ -13,8 +13,6 @@ from bot.hearing.plan import Plan, load_plan
 from storage.db import Database
 from tests.harness import TOKEN, Hearing, make_settings
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
 # python-telegram-bot 22 warns on every RetryAfter unless this opts in to its future behaviour.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 

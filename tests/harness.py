@@ -12,6 +12,7 @@ from bot.emulator import Emulator, SentMessage
 from handlers.context import HearingApp
 from storage.db import Database
 
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 TOKEN = "123456:TEST-TOKEN-hearing"
 SECRET = "test-secret-0123456789abcdef"
 

@@ -4,56 +4,44 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.codec import MAX_BYTES, Action, Button, CodecError, decode, encode
+from handlers.codec import MAX_BYTES, SCHEMA, Action, CodecError, decode, encode
+
+EXAMPLES: dict[Action, tuple[object, ...]] = {
+    Action.STANCE: ("12", "support"),
+    Action.PRIORITY: ("1", "high"),
+    Action.SUGGEST: ("20",),
+    Action.SKIP: ("9",),
+    Action.BACK: ("2",),
+    Action.OPEN: ("13",),
+    Action.VOTE: (999_999_999_999, "d", 99),
+    Action.REPORT: (7, 0),
+    Action.AGREE_INSTEAD: (999_999_999_999, 999_999_999_999),
+    Action.POST_ANYWAY: (5,),
+    Action.WITHDRAW: (5,),
+    Action.WITHDRAW_CONFIRMED: (5,),
+}
 
 
-@pytest.mark.parametrize(
-    "button",
-    [
-        Button(Action.BEGIN),
-        Button(Action.RESUME),
-        Button(Action.RESTART),
-        Button(Action.REVIEW),
-        Button(Action.STANCE, "12", "support"),
-        Button(Action.STANCE, "999", "unsure"),
-        Button(Action.PRIORITY, "1", "high"),
-        Button(Action.SUGGEST, "20"),
-        Button(Action.SKIP, "9"),
-        Button(Action.BACK, "2"),
-        Button(Action.OPEN, "13.6"),
-    ],
-)
-def test_round_trip(button: Button) -> None:
-    data = encode(button.action, button.item_id, button.value)
+@pytest.mark.parametrize("action", list(Action))
+def test_every_action_round_trips_within_64_bytes(action: Action) -> None:
+    args = EXAMPLES.get(action, ())
+    assert len(args) == len(SCHEMA[action])
+    data = encode(action, *args)
     assert len(data.encode()) <= MAX_BYTES
-    assert decode(data) == button
+    decoded = decode(data)
+    assert decoded.action is action
+    assert decoded.args == tuple(str(arg) for arg in args)
 
 
 @pytest.mark.parametrize(
     "data",
-    [
-        None,
-        "",
-        "v1",
-        "v1:",
-        "v2:begin",
-        "V1:begin",
-        "v1:nope",
-        "v1:begin:1",
-        "v1:st:1",
-        "v1:st:1:maybe",
-        "v1:st::support",
-        "v1:st:1a:support",
-        "v1:st:1000:support",
-        "v1:st:1.2.3:support",
-        "v1:pr:1:high:x",
-        "v1:sk",
-        "v1:go:-1",
-        "x" * 65,
-        "v1:st:1:support\n",
-        "v1:st:\u0661:support",
-    ],
-)
+    [None, "", "v1", "v1:", "v2:begin", "V1:begin", "v1:nope", "v1:begin:1", "v1:st:1",
+     "v1:st:1:maybe", "v1:st::support", "v1:st:1a:support", "v1:st:1000:support",
+     "v1:st:1.2:support", "v1:pr:1:high:x", "v1:sk", "v1:go:-1", "x" * 65,
+     "v1:st:1:support\n", "v1:st:\u0661:support", "v1:vt:0:a:0", "v1:vt:01:a:0",
+     "v1:vt:1:agree:0", "v1:vt:1:a", "v1:vt:1:a:100", "v1:rp:1", "v1:ai:1",
+     "v1:wd:1234567890123", "v1:pa:-5"],
+)  # fmt: skip
 def test_forged_data_is_refused(data: str | None) -> None:
     with pytest.raises(CodecError):
         decode(data)

@@ -11,7 +11,9 @@ from bot.hearing.plan import MAX_ITEM_CHARS, Plan, parse_plan
 from bot.hearing.values import Priority, Stance, Step
 from bot.hearing.walkthrough import Answer, ItemView
 from bot.texts import load_texts
-from handlers.views import paginate, progress_bar, render_closed_item, render_item
+from handlers.links import Links
+from handlers.ui import Ui, paginate
+from handlers.views import progress_bar, render_closed_item, render_item
 
 TELEGRAM_LIMIT = 4096
 STEPS = [Step.STANCE, Step.PRIORITY, Step.SUGGEST, Step.SUGGESTION_TEXT]
@@ -23,6 +25,11 @@ def visible_length(markup: str) -> int:
     return len(plain.encode("utf-16-le")) // 2
 
 
+def make_ui(plan: Plan) -> Ui:
+    """Render as the bot would, for a bot called hearing_test_bot."""
+    return Ui(load_texts(), Links("hearing_test_bot"), plan, 1000)
+
+
 def views(plan: Plan, step: Step) -> list[ItemView]:
     answer = Answer(Stance.OPPOSE, Priority.HIGH)
     return [ItemView(item, step, answer, i, len(plan.items)) for i, item in enumerate(plan.items)]
@@ -30,22 +37,22 @@ def views(plan: Plan, step: Step) -> list[ItemView]:
 
 @pytest.mark.parametrize("step", STEPS)
 def test_every_seed_item_fits_at_every_step(plan: Plan, step: Step) -> None:
-    t = load_texts()
+    ui = make_ui(plan)
     for view in views(plan, step):
-        rendered = render_item(t, view, 1000)
+        rendered = render_item(ui, view, with_cards=True)
         assert visible_length(rendered.text) <= TELEGRAM_LIMIT
-        assert visible_length(render_closed_item(t, view).text) <= TELEGRAM_LIMIT
+        assert visible_length(render_closed_item(ui.t, view).text) <= TELEGRAM_LIMIT
 
 
 @pytest.mark.parametrize("step", STEPS)
 def test_the_longest_item_check_content_allows_still_fits(step: Step) -> None:
     text = "x" * (MAX_ITEM_CHARS - 10)
     plan = parse_plan(f"# Long\n\n1. {text}\n2. <b>&amp; short</b>\n")
-    t = load_texts()
+    ui = make_ui(plan)
     for view in views(plan, step):
-        rendered = render_item(t, view, 1000)
+        rendered = render_item(ui, view, with_cards=True)
         assert visible_length(rendered.text) <= TELEGRAM_LIMIT
-    escaped = render_item(t, views(plan, step)[1], 1000).text
+    escaped = render_item(ui, views(plan, step)[1]).text
     assert "&lt;b&gt;&amp;amp; short&lt;/b&gt;" in escaped, "plan text is shown, not obeyed"
 
 

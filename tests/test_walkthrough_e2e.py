@@ -11,6 +11,7 @@ from tests.harness import SECRET, Hearing, query
 CITIZEN = 501
 STANCE_LABELS = {"support": "👍 Support", "oppose": "👎 Oppose", "unsure": "🤔 Unsure"}
 PRIORITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
+SHARE = "↗️ Share"
 
 
 async def test_full_walkthrough_of_the_seed_plan(hearing: Hearing, plan: Plan) -> None:
@@ -31,7 +32,12 @@ async def test_full_walkthrough_of_the_seed_plan(hearing: Hearing, plan: Plan) -
         assert item.text in text
         for sub in item.children:
             assert f"{sub.number}. {sub.text}" in text
-        assert message.button_labels() == [*STANCE_LABELS.values(), "⬅️ Back", "Skip ➡️"]
+        assert message.button_labels() == [*STANCE_LABELS.values(), "⬅️ Back", "Skip ➡️", SHARE]
+        assert message.buttons()[-1][0][1] == (
+            "https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fhearing_test_bot%3Fstart%3Ditem-"
+            f"{item.id}&text=Have+your+say+on+item+{item.id}+of+%E2%80%9CAnti-Terror+Action+Plan"
+            "%E2%80%9D"
+        )
         stance, priority = next(stances), next(priorities)
         await hearing.press(CITIZEN, STANCE_LABELS[stance], message)
         await hearing.press(CITIZEN, PRIORITY_LABELS[priority], message)
@@ -39,6 +45,7 @@ async def test_full_walkthrough_of_the_seed_plan(hearing: Hearing, plan: Plan) -
             "✍️ Add a suggestion",
             "⬅️ Back",
             "Skip ➡️",
+            SHARE,
         ]
         if position % 5 == 0:
             await hearing.press(CITIZEN, "✍️ Add a suggestion", message)

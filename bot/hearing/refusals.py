@@ -15,6 +15,16 @@ class Refusal(StrEnum):
     EMPTY_SUGGESTION = "empty_suggestion"
     SUGGESTION_TOO_LONG = "suggestion_too_long"
     NOT_WAITING_FOR_TEXT = "not_waiting_for_text"
+    NO_WORDS = "no_words"
+    LINK_ONLY = "link_only"
+    UNKNOWN_SUGGESTION = "unknown_suggestion"
+    SUGGESTION_GONE = "suggestion_gone"
+    OWN_SUGGESTION = "own_suggestion"
+    ALREADY_VOTED = "already_voted"
+    ALREADY_REPORTED = "already_reported"
+    NOT_YOURS = "not_yours"
+    ALREADY_WITHDRAWN = "already_withdrawn"
+    DRAFT_DECIDED = "draft_decided"
 
 
 class Refused(Exception):

@@ -39,3 +39,29 @@ class SuggestionStatus(StrEnum):
     PENDING = "pending"
     HIDDEN = "hidden"
     WITHDRAWN = "withdrawn"
+
+
+class Vote(StrEnum):
+    """A citizen's vote on someone else's suggestion; PASS is recorded but counts neither way."""
+
+    AGREE = "agree"
+    DISAGREE = "disagree"
+    PASS = "pass"
+
+
+class Awaiting(StrEnum):
+    """Free text the bot waits for outside the walkthrough's steps."""
+
+    PROPOSAL = "proposal"
+
+
+class DraftOutcome(StrEnum):
+    """What became of a text a citizen sent as a suggestion."""
+
+    POSTED = "posted"
+    AGREED = "agreed"
+    REPLACED = "replaced"
+
+
+# Proposals for items the plan lacks are suggestions on this pseudo-item.
+NEW_ITEMS = "new"

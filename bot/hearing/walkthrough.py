@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.hearing.plan import Item, Plan
 from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.values import Priority, Stance, Step, SuggestionStatus
+from bot.hearing.values import Priority, Stance, Step
 from storage.db import Database
 from storage.records import ParticipantRecord, StanceRecord, SuggestionRecord
 from storage.repositories import Repositories
@@ -75,15 +75,6 @@ class Welcome:
     resume_at: ItemView | None
 
 
-@dataclass(frozen=True)
-class SuggestionSaved:
-    """A suggestion was stored; `next` is what to show afterwards."""
-
-    suggestion_id: int
-    item: Item
-    next: ItemView | Finished
-
-
 View = ItemView | Finished
 
 
@@ -98,10 +89,9 @@ class Moved:
 class Walkthrough:
     """Commands of the walkthrough; each validates, runs one transaction, returns a view."""
 
-    def __init__(self, db: Database, plan: Plan, suggestion_max_chars: int = 1000) -> None:
+    def __init__(self, db: Database, plan: Plan) -> None:
         self.db = db
         self.plan = plan
-        self.suggestion_max_chars = suggestion_max_chars
 
     async def welcome(self, pid: str) -> Welcome:
         """Tell /start whether the citizen is new, part-way through, or finished."""
@@ -167,32 +157,12 @@ class Walkthrough:
             await repos.participants.set_position(pid, item.id, Step.SUGGESTION_TEXT)
             return await self._view(repos, pid, item.id, Step.SUGGESTION_TEXT)
 
-    async def submit_suggestion(self, pid: str, text: str) -> SuggestionSaved:
-        """Store the text the citizen sent as a suggestion on their current item, then move on."""
-        cleaned = text.strip()
-        if not cleaned:
-            raise Refused(Refusal.EMPTY_SUGGESTION)
-        if len(cleaned) > self.suggestion_max_chars:
-            raise Refused(
-                Refusal.SUGGESTION_TOO_LONG, limit=self.suggestion_max_chars, length=len(cleaned)
-            )
-        async with self.db.transaction() as repos:
-            participant = await _participant(repos, pid)
-            if participant.step != Step.SUGGESTION_TEXT or participant.current_item is None:
-                raise Refused(Refusal.NOT_WAITING_FOR_TEXT)
-            item = self._top_item(participant.current_item)
-            suggestion_id = await repos.suggestions.add(
-                pid, item.id, cleaned, SuggestionStatus.VISIBLE, self.plan.version
-            )
-            following = await self._advance(repos, pid, item.id)
-        return SuggestionSaved(suggestion_id, item, following)
-
     async def skip(self, pid: str, item_id: str) -> Moved:
         """Move on from an item to the next one, or to the end of the plan."""
         item = self._top_item(item_id)
         async with self.db.transaction() as repos:
             closed = await self._view(repos, pid, item.id, Step.STANCE)
-            return Moved(closed, await self._advance(repos, pid, item.id))
+            return Moved(closed, await self.advance(repos, pid, item.id))
 
     async def back(self, pid: str, item_id: str) -> Moved:
         """Go back to the item before this one."""
@@ -215,7 +185,8 @@ class Walkthrough:
         async with self.db.reading() as repos:
             return Answer.of(await repos.stances.get(pid, item_id))
 
-    async def _advance(self, repos: Repositories, pid: str, item_id: str) -> View:
+    async def advance(self, repos: Repositories, pid: str, item_id: str) -> View:
+        """Move past an item within the caller's transaction: the next item, or the end."""
         index = self._index(item_id)
         if index + 1 < len(self.plan.items):
             following = self.plan.items[index + 1].id

@@ -1,0 +1,155 @@
+"""Deliberation: citizens vote on each other's suggestions, report them, withdraw their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.hearing.plan import Item, Plan
+from bot.hearing.refusals import Refusal, Refused
+from bot.hearing.values import NEW_ITEMS, Awaiting, SuggestionStatus, Vote
+from storage.db import Database
+from storage.records import SuggestionRecord, Tally
+from storage.repositories import Repositories
+
+
+@dataclass(frozen=True)
+class Card:
+    """A suggestion shown to a citizen for voting, with their current vote."""
+
+    suggestion: SuggestionRecord
+    item: Item | None
+    vote: Vote | None
+    left: int
+
+    @property
+    def is_proposal(self) -> bool:
+        """Tell whether this is a proposed new item rather than a suggestion on an item."""
+        return self.suggestion.item_id == NEW_ITEMS
+
+
+@dataclass(frozen=True)
+class Voted:
+    """A vote was recorded; `next` is the following card to offer, if any."""
+
+    card: Card
+    next: Card | None
+
+
+@dataclass(frozen=True)
+class OwnSuggestion:
+    """One of the citizen's own suggestions with its current tally."""
+
+    suggestion: SuggestionRecord
+    tally: Tally
+
+
+class Deliberation:
+    """Commands for voting, reporting and withdrawing; each runs in one transaction."""
+
+    def __init__(self, db: Database, plan: Plan, cards_per_item: int = 3) -> None:
+        self.db = db
+        self.plan = plan
+        self.cards_per_item = cards_per_item
+
+    async def first_card(self, pid: str, item_id: str) -> Card | None:
+        """Return the first suggestion on an item to offer for voting, if there is one."""
+        if self.cards_per_item <= 0:
+            return None
+        async with self.db.reading() as repos:
+            return await self._next_card(repos, pid, item_id, self.cards_per_item - 1)
+
+    async def card(self, pid: str, suggestion_id: int) -> Card:
+        """Return one suggestion for voting (a deep link), refusing what cannot be voted on."""
+        async with self.db.reading() as repos:
+            suggestion = await self._votable(repos, pid, suggestion_id)
+            return await self._card(repos, pid, suggestion, 0)
+
+    async def cast_vote(self, pid: str, suggestion_id: int, vote: Vote, left: int) -> Voted:
+        """Record or change a vote; the same vote twice is refused and changes nothing."""
+        async with self.db.transaction() as repos:
+            suggestion = await self._votable(repos, pid, suggestion_id)
+            previous = await repos.votes.get(pid, suggestion_id)
+            if previous == vote:
+                raise Refused(Refusal.ALREADY_VOTED, vote=vote.value)
+            await repos.votes.record(pid, suggestion_id, vote)
+            card = await self._card(repos, pid, suggestion, 0)
+            # A changed vote does not open further cards: the citizen is revisiting.
+            following = None
+            if previous is None and left > 0:
+                following = await self._next_card(repos, pid, suggestion.item_id, left - 1)
+        return Voted(card, following)
+
+    async def report(self, pid: str, suggestion_id: int, left: int) -> Card | None:
+        """Record a citizen's report of a suggestion and return the next card, if any."""
+        async with self.db.transaction() as repos:
+            suggestion = await self._existing(repos, suggestion_id)
+            if suggestion.participant_id == pid:
+                raise Refused(Refusal.OWN_SUGGESTION)
+            if not await repos.votes.report(pid, suggestion_id):
+                raise Refused(Refusal.ALREADY_REPORTED)
+            if left <= 0:
+                return None
+            return await self._next_card(repos, pid, suggestion.item_id, left - 1)
+
+    async def withdraw(self, pid: str, suggestion_id: int) -> SuggestionRecord:
+        """Stop showing one of the citizen's own suggestions; its votes stay counted."""
+        async with self.db.transaction() as repos:
+            suggestion = await self._existing(repos, suggestion_id)
+            if suggestion.participant_id != pid:
+                raise Refused(Refusal.NOT_YOURS)
+            if suggestion.status == SuggestionStatus.WITHDRAWN:
+                raise Refused(Refusal.ALREADY_WITHDRAWN)
+            await repos.suggestions.set_status(suggestion_id, SuggestionStatus.WITHDRAWN)
+        return suggestion
+
+    async def own(self, pid: str, suggestion_id: int) -> SuggestionRecord:
+        """Return one of the citizen's own suggestions, refusing anyone else's."""
+        async with self.db.reading() as repos:
+            suggestion = await self._existing(repos, suggestion_id)
+        if suggestion.participant_id != pid:
+            raise Refused(Refusal.NOT_YOURS)
+        return suggestion
+
+    async def mine(self, pid: str) -> list[OwnSuggestion]:
+        """Return the citizen's suggestions with their current agree / disagree counts."""
+        async with self.db.reading() as repos:
+            suggestions = await repos.suggestions.by_participant(pid)
+            tallies = await repos.votes.tallies([s.id for s in suggestions])
+        return [OwnSuggestion(s, tallies[s.id]) for s in suggestions]
+
+    async def request_proposal(self, pid: str) -> None:
+        """Make the citizen's next text message a proposal for a new item."""
+        async with self.db.transaction() as repos:
+            await repos.participants.set_awaiting(pid, Awaiting.PROPOSAL)
+
+    async def _next_card(
+        self, repos: Repositories, pid: str, item_id: str, left: int
+    ) -> Card | None:
+        suggestion_id = await repos.votes.next_candidate(pid, item_id)
+        if suggestion_id is None:
+            return None
+        suggestion = await self._existing(repos, suggestion_id)
+        return await self._card(repos, pid, suggestion, left)
+
+    async def _card(
+        self, repos: Repositories, pid: str, suggestion: SuggestionRecord, left: int
+    ) -> Card:
+        vote = await repos.votes.get(pid, suggestion.id)
+        item = self.plan.item(suggestion.item_id)
+        return Card(suggestion, item, Vote(vote) if vote else None, max(left, 0))
+
+    async def _votable(
+        self, repos: Repositories, pid: str, suggestion_id: int
+    ) -> SuggestionRecord:
+        suggestion = await self._existing(repos, suggestion_id)
+        if suggestion.status != SuggestionStatus.VISIBLE:
+            raise Refused(Refusal.SUGGESTION_GONE)
+        if suggestion.participant_id == pid:
+            raise Refused(Refusal.OWN_SUGGESTION)
+        return suggestion
+
+    async def _existing(self, repos: Repositories, suggestion_id: int) -> SuggestionRecord:
+        suggestion = await repos.suggestions.get(suggestion_id)
+        if suggestion is None:
+            raise Refused(Refusal.UNKNOWN_SUGGESTION)
+        return suggestion

@@ -1,0 +1,146 @@
+"""Submitting suggestions and proposals: validate, keep the draft, check for near-duplicates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.hearing.matching import Match, closest
+from bot.hearing.plan import Item, Plan
+from bot.hearing.refusals import Refusal, Refused
+from bot.hearing.values import NEW_ITEMS, Awaiting, DraftOutcome, Step, SuggestionStatus, Vote
+from bot.hearing.walkthrough import View, Walkthrough
+from storage.db import Database
+from storage.records import DraftRecord
+from storage.repositories import Repositories
+
+_LINK = re.compile(r"(?:https?://|www\.|t\.me/)\S+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A suggestion or proposal was published; `next` is the walkthrough's next view, if any."""
+
+    suggestion_id: int
+    item: Item | None
+    text: str
+    next: View | None
+
+
+@dataclass(frozen=True)
+class AgreedInstead:
+    """The citizen agreed with an existing suggestion instead of posting a near-duplicate."""
+
+    suggestion_id: int
+    item: Item | None
+    next: View | None
+
+
+@dataclass(frozen=True)
+class Similar:
+    """The text is close to existing suggestions; the citizen chooses what to do."""
+
+    draft_id: int
+    item: Item | None
+    matches: tuple[Match, ...]
+
+
+Submitted = Posted | Similar
+
+
+def check_text(text: str, limit: int) -> str:
+    """Return the text to store, or refuse one that is empty, too long, only links or emoji."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise Refused(Refusal.EMPTY_SUGGESTION)
+    if len(cleaned) > limit:
+        raise Refused(Refusal.SUGGESTION_TOO_LONG, limit=limit, length=len(cleaned))
+    if not any(ch.isalnum() for ch in _LINK.sub(" ", cleaned)):
+        raise Refused(Refusal.LINK_ONLY if _LINK.search(cleaned) else Refusal.NO_WORDS)
+    return cleaned
+
+
+class Submissions:
+    """Turn a citizen's text into a suggestion (or proposal), offering near-duplicates first."""
+
+    def __init__(self, db: Database, plan: Plan, walkthrough: Walkthrough, limit: int) -> None:
+        self.db = db
+        self.plan = plan
+        self.walkthrough = walkthrough
+        self.limit = limit
+
+    async def expects_text(self, pid: str) -> bool:
+        """Tell whether the citizen's next text message is a suggestion or a proposal."""
+        participant = await self.walkthrough.current(pid)
+        return participant.awaiting == Awaiting.PROPOSAL or (
+            participant.step == Step.SUGGESTION_TEXT and participant.current_item is not None
+        )
+
+    async def submit(self, pid: str, text: str) -> Submitted:
+        """Keep the text as a draft; publish it, or first show the suggestions it resembles."""
+        cleaned = check_text(text, self.limit)
+        async with self.db.transaction() as repos:
+            target = await self._target(repos, pid)
+            draft_id = await repos.drafts.add(pid, target, cleaned)
+        async with self.db.reading() as repos:
+            candidates = await repos.suggestions.visible_on_item(target, pid)
+        # Matching runs outside the write lock: it is the slow part and needs no consistency.
+        matches = closest(cleaned, candidates)
+        if matches:
+            return Similar(draft_id, self.plan.item(target), tuple(matches))
+        return await self.post(pid, draft_id)
+
+    async def post(self, pid: str, draft_id: int) -> Posted:
+        """Publish a draft as it is."""
+        async with self.db.transaction() as repos:
+            draft = await self._open_draft(repos, pid, draft_id)
+            suggestion_id = await repos.suggestions.add(
+                pid, draft.item_id, draft.text, SuggestionStatus.VISIBLE, self.plan.version
+            )
+            await repos.drafts.decide(draft_id, DraftOutcome.POSTED, suggestion_id)
+            following = await self._after(repos, pid, draft)
+        return Posted(suggestion_id, self.plan.item(draft.item_id), draft.text, following)
+
+    async def agree_instead(self, pid: str, draft_id: int, suggestion_id: int) -> AgreedInstead:
+        """Record agreement with an existing suggestion and keep the draft as not posted."""
+        async with self.db.transaction() as repos:
+            draft = await self._open_draft(repos, pid, draft_id)
+            existing = await repos.suggestions.get(suggestion_id)
+            if existing is None or existing.item_id != draft.item_id:
+                raise Refused(Refusal.UNKNOWN_SUGGESTION)
+            if existing.status != SuggestionStatus.VISIBLE:
+                raise Refused(Refusal.SUGGESTION_GONE)
+            if existing.participant_id == pid:
+                raise Refused(Refusal.OWN_SUGGESTION)
+            await repos.votes.record(pid, suggestion_id, Vote.AGREE)
+            await repos.drafts.decide(draft_id, DraftOutcome.AGREED, suggestion_id)
+            following = await self._after(repos, pid, draft)
+        return AgreedInstead(suggestion_id, self.plan.item(draft.item_id), following)
+
+    async def _target(self, repos: Repositories, pid: str) -> str:
+        participant = await repos.participants.get(pid)
+        if participant is None:
+            raise Refused(Refusal.UNKNOWN_PARTICIPANT)
+        if participant.awaiting == Awaiting.PROPOSAL:
+            return NEW_ITEMS
+        if participant.step == Step.SUGGESTION_TEXT and participant.current_item is not None:
+            return participant.current_item
+        raise Refused(Refusal.NOT_WAITING_FOR_TEXT)
+
+    async def _open_draft(self, repos: Repositories, pid: str, draft_id: int) -> DraftRecord:
+        draft = await repos.drafts.get(draft_id)
+        if draft is None or draft.participant_id != pid:
+            raise Refused(Refusal.UNKNOWN_SUGGESTION)
+        if draft.outcome is not None:
+            raise Refused(Refusal.DRAFT_DECIDED)
+        return draft
+
+    async def _after(self, repos: Repositories, pid: str, draft: DraftRecord) -> View | None:
+        """Move on from the item the draft was written for; a proposal leaves the position."""
+        if draft.item_id == NEW_ITEMS:
+            await repos.participants.set_awaiting(pid, None)
+            return None
+        participant = await repos.participants.get(pid)
+        if participant is None or participant.current_item != draft.item_id:
+            return None  # the citizen has moved on since: leave them where they are
+        return await self.walkthrough.advance(repos, pid, draft.item_id)

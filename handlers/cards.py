@@ -1,0 +1,113 @@
+"""Render deliberation: suggestion cards to vote on, near-duplicates, proposals, /mine."""
+
+from __future__ import annotations
+
+from bot.hearing.deliberation import Card, OwnSuggestion
+from bot.hearing.submissions import Similar
+from bot.hearing.values import NEW_ITEMS, SuggestionStatus, Vote
+from bot.hearing.walkthrough import Overview
+from bot.texts import Html
+from handlers.codec import VOTE_CODES, Action
+from handlers.ui import Rendered, Ui, keyboard, paginate, shorten
+from handlers.views import answers_lines
+
+SUGGESTION_PREVIEW_CHARS = 300
+MATCH_PREVIEW_CHARS = 500
+# Telegram shows about this many withdraw buttons comfortably; older ones stay in /mine's text.
+WITHDRAW_BUTTONS = 10
+
+
+def render_card(ui: Ui, card: Card) -> Rendered:
+    """Render a suggestion for voting: Agree, Disagree, Pass, Report and Share."""
+    t, sid = ui.t, card.suggestion.id
+    if card.is_proposal or card.item is None:
+        heading = t("card.proposal")
+    else:
+        heading = t("card.item", number=card.item.number)
+    text = t("card.body", heading=heading, text=card.suggestion.text)
+    if card.vote is not None:
+        text = Html(f"{text}\n\n{t('card.your_vote', vote=t(f'vote.{card.vote}'))}")
+    votes = [
+        ui.button(_vote_label(vote, card.vote), Action.VOTE, sid, VOTE_CODES[vote], card.left)
+        for vote in Vote
+    ]
+    report = ui.button("button.report", Action.REPORT, sid, card.left)
+    share_text = t("card.share", title=ui.plan.title)
+    share = ui.link("button.share", ui.links.share(ui.links.suggestion(sid), share_text))
+    return Rendered(text, keyboard(votes, [report, share]))
+
+
+def render_similar(ui: Ui, similar: Similar, text: str) -> Rendered:
+    """Show the suggestions a text resembles, offering to agree with one or post anyway."""
+    t = ui.t
+    target = (
+        t("suggestion.target_item", number=similar.item.number)
+        if similar.item is not None
+        else t("suggestion.target_new")
+    )
+    lines = [t("suggestion.similar", target=target), ""]
+    for number, match in enumerate(similar.matches, start=1):
+        lines.append(
+            t(
+                "suggestion.similar_row",
+                number=number,
+                text=shorten(match.text, MATCH_PREVIEW_CHARS),
+            )
+        )
+    lines += ["", t("suggestion.similar_choice", text=text)]
+    agree = [
+        ui.button("button.agree_instead", Action.AGREE_INSTEAD, similar.draft_id, m.key, number=n)
+        for n, m in enumerate(similar.matches, start=1)
+    ]
+    post = ui.button("button.post_anyway", Action.POST_ANYWAY, similar.draft_id)
+    return Rendered("\n".join(lines), keyboard(*([b] for b in agree), [post]))
+
+
+def render_posted(ui: Ui, item_number: str | None, text: str) -> Rendered:
+    """Confirm a published suggestion or proposal."""
+    if item_number is None:
+        resume = ui.button("button.continue", Action.RESUME)
+        vote = ui.button("button.vote_proposals", Action.VOTE_PROPOSALS)
+        return Rendered(ui.t("suggestion.proposal_saved", text=text), keyboard([resume], [vote]))
+    return Rendered(ui.t("suggestion.saved", number=item_number, text=text))
+
+
+def render_proposal_prompt(ui: Ui) -> Rendered:
+    """Ask for a proposal for a new item."""
+    return Rendered(ui.t("suggestion.ask_proposal", limit=ui.limit))
+
+
+def render_withdraw_question(ui: Ui, sid: int, text: str) -> Rendered:
+    """Ask the author to confirm withdrawing a suggestion."""
+    confirm = ui.button("button.withdraw_confirm", Action.WITHDRAW_CONFIRMED, sid)
+    return Rendered(
+        ui.t("withdraw.ask", text=shorten(text, SUGGESTION_PREVIEW_CHARS)), keyboard([confirm])
+    )
+
+
+def render_mine(ui: Ui, overview: Overview, own: list[OwnSuggestion]) -> list[Rendered]:
+    """Render /mine: answers, then suggestions with their votes and withdraw buttons."""
+    t = ui.t
+    if overview.answered == 0 and not own:
+        return [Rendered(t("mine.empty"))]
+    lines = answers_lines(ui, overview)
+    if own:
+        lines += ["", t("mine.suggestions_title")]
+    for entry in own:
+        s, tally = entry.suggestion, entry.tally
+        key = "mine.proposal_row" if s.item_id == NEW_ITEMS else "mine.suggestion_row"
+        lines.append(
+            t(key, id=s.id, number=s.item_id, text=shorten(s.text, SUGGESTION_PREVIEW_CHARS),
+              agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
+              state=t(f"mine.state_{s.status}"))
+        )  # fmt: skip
+    visible = [e.suggestion for e in own if e.suggestion.status == SuggestionStatus.VISIBLE]
+    withdraw = [
+        [ui.button("button.withdraw", Action.WITHDRAW, s.id, id=s.id, item=s.item_id)]
+        for s in visible[-WITHDRAW_BUTTONS:]
+    ]
+    return paginate(lines, keyboard(*withdraw))
+
+
+def _vote_label(vote: Vote, chosen: Vote | None) -> str:
+    return f"button.{vote}_chosen" if vote is chosen else f"button.{vote}"

@@ -1,0 +1,27 @@
+"""Replies shared by several handlers: what follows a submitted suggestion or proposal."""
+
+from __future__ import annotations
+
+from bot.hearing.submissions import AgreedInstead, Posted, Similar, Submitted
+from handlers.cards import render_posted, render_similar
+from handlers.context import HearingContext
+from handlers.messaging import send
+from handlers.ui import Rendered
+from handlers.views import render_view
+
+
+async def send_submitted(
+    context: HearingContext, chat_id: int, result: Submitted | AgreedInstead, text: str
+) -> None:
+    """Confirm a submission (or show its near-duplicates), then what comes next."""
+    ui = context.ui
+    if isinstance(result, Similar):
+        await send(context, chat_id, render_similar(ui, result, text))
+        return
+    if isinstance(result, Posted):
+        number = result.item.number if result.item is not None else None
+        await send(context, chat_id, render_posted(ui, number, result.text))
+    else:
+        await send(context, chat_id, Rendered(ui.t("suggestion.agreed_instead")))
+    if result.next is not None:
+        await send(context, chat_id, render_view(ui, result.next))

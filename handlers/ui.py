@@ -1,0 +1,75 @@
+"""What every view needs: texts, links, limits; and the building blocks of a message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.hearing.plan import Plan
+from bot.texts import Texts
+from handlers.codec import Action, encode
+from handlers.links import Links
+
+# Telegram allows 4,096 characters of text after markup; raw HTML is always at least as long.
+MESSAGE_BUDGET = 4000
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready to send or edit."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class Ui:
+    """The texts, links and limits views are rendered with."""
+
+    t: Texts
+    links: Links
+    plan: Plan
+    limit: int
+
+    def button(
+        self, label_key: str, action: Action, *args: object, **values: object
+    ) -> InlineKeyboardButton:
+        """Build an inline button with a label from content/ and encoded data."""
+        return InlineKeyboardButton(
+            self.t(label_key, **values), callback_data=encode(action, *args)
+        )
+
+    def link(self, label_key: str, url: str, **values: object) -> InlineKeyboardButton:
+        """Build an inline button that opens a link."""
+        return InlineKeyboardButton(self.t(label_key, **values), url=url)
+
+
+def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:
+    """Build a keyboard from non-empty rows; None when there are none."""
+    kept = [list(row) for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
+
+
+def shorten(text: str, limit: int) -> str:
+    """Fold whitespace and cut a text to `limit` characters with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def paginate(lines: Sequence[str], markup: InlineKeyboardMarkup | None = None) -> list[Rendered]:
+    """Split lines into messages under Telegram's limit; the keyboard goes on the last one."""
+    pages: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        if pages[-1] and size + len(line) + 1 > MESSAGE_BUDGET:
+            pages.append([])
+            size = 0
+        pages[-1].append(line)
+        size += len(line) + 1
+    rendered = [Rendered("\n".join(page)) for page in pages]
+    rendered[-1] = Rendered(rendered[-1].text, markup)
+    return rendered

@@ -1,0 +1,148 @@
+"""Replay a real Pol.is conversation through the bot's buttons: the tallies must be exact.
+
+Data: the `london.youth.policing` conversation from the Pol.is open data, licensed CC BY 4.0.
+Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed under
+CC BY 4.0 with Attribution to The Computational Democracy Project.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.hearing.privacy import pseudonym
+from tests.harness import SECRET, SHARED, Hearing, query
+
+CONVERSATION = SHARED / "polis" / "london.youth.policing"
+ITEM = "15"  # every comment becomes a suggestion on one item ("Performance enhancement of LEAs")
+USER_BASE = 100_000
+VOTE_CODES = {"1": "a", "-1": "d", "0": "p"}
+VOTE_NAMES = {"1": "agree", "-1": "disagree", "0": "pass"}
+
+
+@dataclass(frozen=True)
+class Event:
+    """A comment or a vote, in the conversation's timestamp order."""
+
+    timestamp: int
+    kind: str
+    comment_id: str
+    person: str
+    value: str
+
+
+def events(folder: Path) -> list[Event]:
+    """Read comments and votes as one stream ordered by time (comments first on ties)."""
+    with (folder / "comments.csv").open(encoding="utf-8") as handle:
+        comments = [
+            Event(int(r["timestamp"]), "comment", r["comment-id"], r["author-id"], body)
+            for r in csv.DictReader(handle)
+            for body in [r["comment-body"]]
+        ]
+    with (folder / "votes.csv").open(encoding="utf-8") as handle:
+        votes = [
+            Event(int(r["timestamp"]), "vote", r["comment-id"], r["voter-id"], r["vote"])
+            for r in csv.DictReader(handle)
+        ]
+    return sorted(comments + votes, key=lambda e: (e.timestamp, e.kind != "comment"))
+
+
+def recount(stream: list[Event]) -> tuple[dict[str, Counter[str]], int]:
+    """Count the latest vote per voter and comment, leaving out authors' votes on their own.
+
+    Pol.is records an automatic "agree" from a comment's author a few milliseconds after the
+    comment; the bot, by design, lets no one vote on their own suggestion and refuses it.
+    Returns the tallies and how many own votes were left out.
+    """
+    authors = {e.comment_id: e.person for e in stream if e.kind == "comment"}
+    latest: dict[tuple[str, str], str] = {}
+    own = 0
+    for e in stream:
+        if e.kind != "vote":
+            continue
+        if authors[e.comment_id] == e.person:
+            own += 1
+            continue
+        latest[(e.comment_id, e.person)] = VOTE_NAMES[e.value]
+    tallies: dict[str, Counter[str]] = {cid: Counter() for cid in authors}
+    for (cid, _), vote in latest.items():
+        tallies[cid][vote] += 1
+    return tallies, own
+
+
+def user_of(person: str) -> int:
+    """Each Pol.is participant (as author and as voter) is one citizen."""
+    return USER_BASE + int(person)
+
+
+async def post_comment(hearing: Hearing, event: Event) -> int:
+    """Post a Pol.is comment as a suggestion, through the walkthrough's buttons."""
+    user = user_of(event.person)
+    await hearing.say(user, f"/start item-{ITEM}")
+    item_message = hearing.last(user)
+    await hearing.press(user, "🤔 Unsure", item_message)
+    await hearing.press(user, "Medium", item_message)
+    await hearing.press(user, "✍️ Add a suggestion", item_message)
+    await hearing.say(user, event.value)
+    if "📝 Post mine anyway" in hearing.last(user).button_labels():
+        await hearing.press(user, "📝 Post mine anyway")
+    rows = await query(hearing.settings.database_path,
+                       "SELECT MAX(id) FROM suggestions WHERE participant_id = ?",
+                       pseudonym(SECRET, user))  # fmt: skip
+    return int(str(rows[0][0]))
+
+
+async def cast_vote(hearing: Hearing, event: Event, sid: int) -> bool:
+    """Open a suggestion by deep link and press the vote; False if the bot refused it."""
+    user = user_of(event.person)
+    replies = await hearing.say(user, f"/start s-{sid}")
+    data = f"v1:vt:{sid}:{VOTE_CODES[event.value]}:0"
+    cards = [m for m in replies if any(d == data for row in m.buttons() for _, d in row)]
+    if not cards:
+        assert "This is your own suggestion" in replies[0].plain_text()
+        return False
+    card = cards[0]
+    update_id = hearing.emu.press_button(user, card.message_id, data)
+    await hearing.settle()
+    answer = hearing.emu.answer_for(update_id)
+    return answer is not None and str(answer.get("text", "")).startswith("Saved")
+
+
+async def test_london_replay_gives_exact_tallies(hearing: Hearing) -> None:
+    stream = events(CONVERSATION)
+    expected, own_votes = recount(stream)
+    suggestion_of: dict[str, int] = {}
+    refused_own = 0
+    repeats = 0
+    authors = {e.comment_id: e.person for e in stream if e.kind == "comment"}
+    current: dict[tuple[str, str], str] = {}
+    for event in stream:
+        if event.kind == "comment":
+            suggestion_of[event.comment_id] = await post_comment(hearing, event)
+            continue
+        accepted = await cast_vote(hearing, event, suggestion_of[event.comment_id])
+        if authors[event.comment_id] == event.person:
+            assert not accepted
+            refused_own += 1
+        elif current.get((event.comment_id, event.person)) == event.value:
+            assert not accepted, "the same vote twice is refused and changes nothing"
+            repeats += 1
+        else:
+            assert accepted
+            current[(event.comment_id, event.person)] = event.value
+    assert refused_own == own_votes == 24
+    rows = await query(
+        hearing.settings.database_path,
+        "SELECT suggestion_id, vote, COUNT(*) FROM votes GROUP BY 1, 2",
+    )
+    stored: dict[int, Counter[str]] = {sid: Counter() for sid in suggestion_of.values()}
+    for sid, vote, count in rows:
+        stored[int(str(sid))][str(vote)] = int(str(count))
+    for comment_id, sid in suggestion_of.items():
+        assert stored[sid] == expected[comment_id], f"comment {comment_id}"
+    assert len(suggestion_of) == 39
+    assert sum(sum(c.values()) for c in stored.values()) == sum(
+        sum(c.values()) for c in expected.values()
+    )
