@@ -13,6 +13,7 @@ from telegram.ext import ApplicationBuilder, Defaults
 import handlers
 from bot.config import Settings
 from bot.hearing.plan import load_plan
+from bot.inbox import Inbox, InboxQueue
 from bot.ingest import ChatOrderedProcessor
 from bot.services import Services
 from handlers.context import CONTEXT_TYPES, HearingApp
@@ -30,21 +31,26 @@ def file_url_for(api_url: str) -> str:
     return api_url.rstrip("/") + "/file/bot"
 
 
-def build_application(settings: Settings, services: Services, token: str) -> HearingApp:
+def build_application(
+    settings: Settings, services: Services, token: str, queue: InboxQueue | None = None
+) -> HearingApp:
     """Wire handlers, the per-chat update processor and HTML defaults into an Application."""
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
-    app: HearingApp = (
+    on_done = queue.inbox.complete if queue is not None else None
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url_for(settings.telegram_api_url))
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates))
+        .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates, on_done))
         .defaults(defaults)
-        .build()
     )
+    if queue is not None:
+        builder = builder.update_queue(queue)
+    app: HearingApp = builder.build()
     app.bot_data.services = services
     handlers.register(app)
     return app
@@ -58,13 +64,16 @@ async def running_hearing(
     plan = load_plan(settings.plan_path)
     async with Database(settings.database_path) as db:
         services = Services.build(settings, db, plan, secret)
-        app = build_application(settings, services, token)
+        queue = InboxQueue(Inbox(db))
+        app = build_application(settings, services, token, queue)
         await app.initialize()
         try:
             await app.bot.set_my_commands(handlers.command_menu(services.texts))
             await app.start()
             if app.updater is None:
                 raise RuntimeError("the application was built without an updater")
+            # Before polling, so that a chat's leftovers run before its new updates.
+            await queue.replay_pending(app.bot)
             await app.updater.start_polling(
                 poll_interval=0, timeout=LONG_POLL_SECONDS, allowed_updates=Update.ALL_TYPES
             )
@@ -73,6 +82,7 @@ async def running_hearing(
         finally:
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
+                await queue.inbox.confirm_polled(app.bot)
             if app.running:
                 await app.stop()
             await app.shutdown()

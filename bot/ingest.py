@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
 
 # Updates allowed to wait for their chat or a slot before python-telegram-bot holds new ones.
 WAITING_LIMIT = 4096
@@ -27,12 +30,17 @@ def chat_key(update: object) -> int | None:
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Run updates of different chats concurrently (bounded) and those of one chat in order."""
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int,
+        on_done: Callable[[object], Awaitable[None]] | None = None,
+    ) -> None:
         # python-telegram-bot's own semaphore is taken before we see the update, so it only
         # bounds waiting tasks here; the real bound is `_slots`, taken after the chat's lock,
         # so that one busy chat queues on its own lock instead of filling every slot.
         super().__init__(max(WAITING_LIMIT, max_concurrent_updates))
         self._slots = asyncio.Semaphore(max_concurrent_updates)
+        self._on_done = on_done
         self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._idle = asyncio.Event()
         self._idle.set()
@@ -46,13 +54,14 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         try:
             key = chat_key(update)
             if key is None:
-                async with self._slots:
-                    await coroutine
+                await self._process(update, coroutine)
                 return
             lock = self._acquire_ref(key)
             try:
-                async with lock, self._slots:
-                    await coroutine
+                # The chat stays locked until its update is reported done: a crash must never
+                # leave an update pending (to be replayed) after a later one of its chat ran.
+                async with lock:
+                    await self._process(update, coroutine)
             finally:
                 self._release_ref(key)
         finally:
@@ -67,6 +76,26 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     async def wait_idle(self) -> None:
         """Wait until no update is being processed or waiting for its turn."""
         await self._idle.wait()
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
+        # An exception here escaped python-telegram-bot's own error handling; running the
+        # update again would only fail again, so it counts as done too. A cancelled update
+        # (shutdown) does not: it is still pending.
+        async with self._slots:
+            try:
+                await coroutine
+            except Exception:
+                await self._report_done(update)
+                raise
+        await self._report_done(update)
+
+    async def _report_done(self, update: object) -> None:
+        if self._on_done is None:
+            return
+        try:
+            await self._on_done(update)
+        except Exception as exc:  # handled, but not recorded: replayed at the next start-up
+            log.error("could not report an update as done: %s", type(exc).__name__)
 
     def _acquire_ref(self, key: int) -> asyncio.Lock:
         lock, refs = self._chat_locks.get(key, (asyncio.Lock(), 0))

@@ -119,3 +119,71 @@ async def test_sigkill_then_restart_continues_where_the_citizen_was(
     assert "hearing" in log, "the bot logged its start"
     for secret in (TOKEN, TOKEN.split(":")[1], str(CITIZEN), "Protect witnesses"):
         assert secret not in log, "logs carry no token, Telegram id or message text"
+
+
+# Five citizens' suggestions, far enough apart that none is offered as a near-duplicate.
+SUGGESTIONS = {
+    5001: "Fund night buses for hospital shift workers",
+    5002: "Publish every court ruling online within a week",
+    5003: "Teach border guards first aid",
+    5004: "Audit police overtime budgets yearly",
+    5005: "Translate the plan into sign language",
+}
+
+
+async def reach_the_suggestion_prompt(emu: Emulator, citizen: int) -> None:
+    """Walk a citizen through item 1 up to 'Send your suggestion'."""
+    emu.send_message(citizen, "/start")
+    welcome = await emu.wait_for_message(citizen, containing("Your privacy"), timeout=WAIT)
+    emu.press(citizen, welcome.message_id, "Begin")
+    item = await emu.wait_for_message(citizen, containing("Item 1 of 20"), timeout=WAIT)
+    emu.press(citizen, item.message_id, "👍 Support")
+    await emu.wait_for_message(citizen, containing("How high a priority"), timeout=WAIT)
+    emu.press(citizen, item.message_id, "High")
+    await emu.wait_for_message(
+        citizen, containing("Would you like to add a suggestion"), timeout=WAIT
+    )
+    emu.press(citizen, item.message_id, "✍️ Add a suggestion")
+    await emu.wait_for_message(citizen, containing("Send your suggestion"), timeout=WAIT)
+
+
+async def test_sigkill_between_fetching_and_handling_loses_and_repeats_nothing(
+    emu: Emulator, bot_process: BotProcess
+) -> None:
+    # One update at a time, so that when the first reply reaches the emulator, the update that
+    # sent it is half done and every other one is fetched (perhaps confirmed) but not handled.
+    # The kill lands before the bot can send anything else: the emulator runs in this event
+    # loop, which wakes this test before it reads the bot's next request.
+    bot_process.env["MAX_CONCURRENT_UPDATES"] = "1"
+    await bot_process.start()
+    for citizen in SUGGESTIONS:
+        await reach_the_suggestion_prompt(emu, citizen)
+    cursors = {citizen: emu.cursor(citizen) for citizen in SUGGESTIONS}
+
+    for citizen, text in SUGGESTIONS.items():
+        emu.send_message(citizen, text)
+    replied = await emu.wait_until(
+        lambda: {c: emu.cursor(c) - n for c, n in cursors.items() if emu.cursor(c) > n},
+        timeout=WAIT,
+    )
+    await bot_process.kill()
+    assert list(replied.values()) == [1], "one update was half done, the others not begun"
+
+    await bot_process.start()
+    for citizen in SUGGESTIONS:
+        after = cursors[citizen]
+        await emu.wait_for_message(citizen, containing("Item 2 of 20"), after=after, timeout=WAIT)
+    assert await bot_process.terminate() == 0
+
+    for citizen, text in SUGGESTIONS.items():
+        confirmations = [m for m in emu.messages(citizen) if text in m.plain_text()]
+        assert len(confirmations) == 1, "each suggestion is confirmed exactly once"
+    with sqlite3.connect(bot_process.workdir / "hearing.db") as conn:
+        stored = sorted(text for (text,) in conn.execute("SELECT text FROM suggestions"))
+        assert stored == sorted(SUGGESTIONS.values()), "each suggestion is stored exactly once"
+        pending = conn.execute("SELECT count(*) FROM inbox WHERE status = 'pending'").fetchone()
+        assert pending == (0,)
+    log = bot_process.log.read_text(encoding="utf-8")
+    assert "left pending by an earlier run" in log, "the unhandled updates were replayed"
+    for secret in (TOKEN.split(":")[1], *map(str, SUGGESTIONS), *SUGGESTIONS.values()):
+        assert secret not in log, "logs carry no token, Telegram id or message text"

@@ -1,0 +1,210 @@
+"""The durable inbox: store each update before python-telegram-bot confirms it to Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from telegram import Bot, Update
+from telegram.error import TelegramError
+
+from bot.ingest import chat_key
+from storage.db import Database, DatabaseError
+from storage.inbox import InboxRepository
+
+log = logging.getLogger(__name__)
+
+# A copy of an update stored within this window is a duplicate, unless Telegram has since
+# confirmed (a getUpdates offset past it succeeded) that it will never send it again. Telegram
+# keeps an undelivered update for at most 24 hours, so a retried webhook or a batch fetched
+# again after a crash arrives within a day of the first copy; it starts a new (random) run of
+# update ids only after a week without any update, so a reused id comes at least 7 days after
+# the last stored row. Three days sits between the two with margin on both sides (a slow
+# restart, a clock step). Confirmation covers sources that restart ids sooner: the console's
+# emulator counts from 1 on every run over the same database.
+DUPLICATE_WINDOW = timedelta(days=3)
+# An update still pending after this many start-ups is taken to be what crashes the bot.
+MAX_REPLAYS = 3
+# Handled entries between two prunings while running (start-up always prunes).
+PRUNE_EVERY = 1000
+
+
+class InboxUnavailable(TelegramError):
+    """The inbox cannot store an update, so it must not be confirmed."""
+
+    # A TelegramError, because python-telegram-bot's polling loop retries those (refetching the
+    # unconfirmed batch) and lets any other exception end polling for good; a webhook answers
+    # an error, so Telegram retries.
+
+
+def payload_of(update: Update) -> str:
+    """Serialise an update as JSON that Update.de_json reads back into an equal update."""
+    return json.dumps(update.to_dict(), separators=(",", ":"), ensure_ascii=False)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    # The format of storage.clock.utcnow, so stored times compare as text.
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+class Inbox:
+    """Record updates durably, drop duplicates, mark them handled and replay leftovers."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime] = _utc_now,
+        prune_every: int = PRUNE_EVERY,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._prune_every = prune_every
+        self._handled_since_prune = 0
+        self._last_seen: int | None = None
+        # Entry ids of dispatched updates, found again by identity: ids are not unique enough.
+        self._in_flight: dict[int, list[tuple[Update, int]]] = {}
+        self._finished: list[tuple[int, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def record(self, update: Update) -> bool:
+        """Store an update as pending; return False (store nothing) if it is a duplicate."""
+        payload = payload_of(update)
+        now = self._clock()
+        try:
+            async with self._db.transaction() as repos:
+                entry_id = await InboxRepository(repos.conn).add(
+                    update.update_id, chat_key(update), payload,
+                    received_at=_iso(now), since=_iso(now - DUPLICATE_WINDOW),
+                )  # fmt: skip
+        except (sqlite3.Error, DatabaseError) as exc:
+            raise InboxUnavailable(f"the inbox cannot store updates: {exc}") from exc
+        self._last_seen = update.update_id
+        if entry_id is None:
+            log.info("dropped an update delivered twice")
+            return False
+        self._track(update, entry_id)
+        return True
+
+    async def complete(self, update: object) -> None:
+        """Mark a dispatched update handled; calls made meanwhile share one transaction."""
+        entry_id = self._untrack(update) if isinstance(update, Update) else None
+        if entry_id is None:
+            return
+        written = asyncio.get_running_loop().create_future()
+        self._finished.append((entry_id, written))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await written
+
+    async def recover(self, bot: Bot | None) -> list[Update]:
+        """Prune old entries and return the updates an earlier run left pending, in order."""
+        now = self._clock()
+        async with self._db.transaction() as repos:
+            inbox = InboxRepository(repos.conn)
+            await inbox.prune(before=_iso(now - DUPLICATE_WINDOW))
+            abandoned = await inbox.abandon_exhausted(MAX_REPLAYS, _iso(now))
+            await inbox.count_attempt()
+            entries = await inbox.pending()
+        if abandoned:
+            log.warning(
+                "gave up on %d update(s) still pending after %d replays", abandoned, MAX_REPLAYS
+            )
+        updates, unreadable = [], []
+        for entry in entries:
+            try:
+                update = Update.de_json(json.loads(entry.payload or ""), bot)
+            except Exception as exc:  # a payload this version cannot read: keep it, stop trying
+                log.error("cannot read a pending update: %s", type(exc).__name__)
+                unreadable.append(entry.id)
+                continue
+            self._track(update, entry.id)
+            updates.append(update)
+        if unreadable:
+            async with self._db.transaction() as repos:
+                await InboxRepository(repos.conn).abandon(unreadable, _iso(now))
+        return updates
+
+    async def confirm_polled(self, bot: Bot) -> None:
+        """Once polling has stopped, confirm what it fetched and note that Telegram forgot it."""
+        # python-telegram-bot's own final getUpdates does the same but hides a failure; here a
+        # failure leaves the entries unconfirmed, so the window still catches a redelivery.
+        if self._last_seen is None:
+            return
+        try:
+            await bot.get_updates(offset=self._last_seen + 1, timeout=0, limit=1)
+            async with self._db.transaction() as repos:
+                await InboxRepository(repos.conn).confirm_through(
+                    self._last_seen, _iso(self._clock())
+                )
+        except (TelegramError, sqlite3.Error, DatabaseError) as exc:
+            log.warning("could not confirm the last updates: %s", type(exc).__name__)
+
+    def _track(self, update: Update, entry_id: int) -> None:
+        self._in_flight.setdefault(update.update_id, []).append((update, entry_id))
+
+    def _untrack(self, update: Update) -> int | None:
+        tracked = self._in_flight.get(update.update_id, [])
+        for index, (candidate, entry_id) in enumerate(tracked):
+            if candidate is update:
+                del tracked[index]
+                if not tracked:
+                    del self._in_flight[update.update_id]
+                return entry_id
+        return None
+
+    async def _flush(self) -> None:
+        # Group commit: whoever finishes while a write is in progress goes into the next one.
+        while self._finished:
+            batch, self._finished = self._finished, []
+            try:
+                await self._mark_done([entry_id for entry_id, _ in batch])
+            except Exception as exc:  # the entries stay pending and are replayed at start-up
+                log.error("cannot mark %d update(s) handled: %s", len(batch), type(exc).__name__)
+            for _, written in batch:
+                if not written.done():
+                    written.set_result(None)
+
+    async def _mark_done(self, entry_ids: list[int]) -> None:
+        now = self._clock()
+        self._handled_since_prune += len(entry_ids)
+        async with self._db.transaction() as repos:
+            inbox = InboxRepository(repos.conn)
+            await inbox.mark_done(entry_ids, _iso(now))
+            if self._handled_since_prune >= self._prune_every:
+                await inbox.prune(before=_iso(now - DUPLICATE_WINDOW))
+                self._handled_since_prune = 0
+
+
+class InboxQueue(asyncio.Queue[object]):
+    """The Application's update queue: an update is stored before put() returns, or dropped."""
+
+    # python-telegram-bot awaits put() for every update of a getUpdates batch before asking for
+    # the next batch (whose offset confirms this one), and its webhook handler awaits put()
+    # before answering 200, so an update is durable before Telegram forgets it.
+
+    def __init__(self, inbox: Inbox) -> None:
+        super().__init__()
+        self.inbox = inbox
+
+    async def put(self, item: object) -> None:
+        """Record an update in the inbox, then queue it; drop it if it is a duplicate."""
+        if isinstance(item, Update) and not await self.inbox.record(item):
+            return
+        await super().put(item)
+
+    async def replay_pending(self, bot: Bot) -> int:
+        """Queue the updates an earlier run stored but did not finish; return how many."""
+        updates = await self.inbox.recover(bot)
+        for update in updates:
+            await super().put(update)  # already in the inbox: not recorded (nor dropped) again
+        if updates:
+            log.info("replaying %d update(s) left pending by an earlier run", len(updates))
+        return len(updates)
