@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.app import running_hearing, settle
 from bot.config import Settings
 from bot.emulator import Emulator, SentMessage
+from bot.hearing.privacy import pseudonym
 from handlers.context import HearingApp
 from storage.db import Database
 
@@ -68,6 +69,28 @@ class Hearing:
         """Press a button by raw data, even one that does not exist (forged or stale)."""
         self.emu.press_button(user, message_id, data, check=False)
         await self.settle()
+
+    async def answer_item(
+        self, user: int, item: str, stance: str = "👍 Support", priority: str = "High"
+    ) -> SentMessage:
+        """Open an item by deep link, answer it, and return the item message."""
+        await self.say(user, f"/start item-{item}")
+        item_message = self.last(user)
+        await self.press(user, stance, item_message)
+        await self.press(user, priority, item_message)
+        return item_message
+
+    async def suggest(self, user: int, item: str, text: str, stance: str = "👍 Support") -> int:
+        """Answer an item, post a suggestion on it (past any near-duplicate), return its id."""
+        item_message = await self.answer_item(user, item, stance)
+        await self.press(user, "✍️ Add a suggestion", item_message)
+        await self.say(user, text)
+        if "📝 Post mine anyway" in self.last(user).button_labels():
+            await self.press(user, "📝 Post mine anyway")
+        rows = await query(self.settings.database_path,
+                           "SELECT MAX(id) FROM suggestions WHERE participant_id = ?",
+                           pseudonym(SECRET, user))  # fmt: skip
+        return int(str(rows[0][0]))
 
     def last(self, user: int) -> SentMessage:
         """Return the bot's latest message in the citizen's chat."""

@@ -4,38 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import SentMessage
-from bot.hearing.privacy import pseudonym
 from storage.db import Database
-from tests.harness import SECRET, Hearing, query
+from tests.harness import Hearing, query
 
 ANA, BILAL, CHAND, DUA = 1001, 1002, 1003, 1004
-SUPPORT, HIGH = "👍 Support", "High"
-
-
-async def suggest(hearing: Hearing, user: int, item: str, text: str) -> int:
-    """Answer an item through a deep link and post a suggestion on it; return its id."""
-    await hearing.say(user, f"/start item-{item}")
-    item_message = hearing.last(user)
-    await hearing.press(user, SUPPORT, item_message)
-    await hearing.press(user, HIGH, item_message)
-    await hearing.press(user, "✍️ Add a suggestion", item_message)
-    await hearing.say(user, text)
-    if "Post mine anyway" in hearing.last(user).button_labels():
-        await hearing.press(user, "📝 Post mine anyway")
-    rows = await query(hearing.settings.database_path,
-                       "SELECT MAX(id) FROM suggestions WHERE participant_id = ?",
-                       pseudonym(SECRET, user))  # fmt: skip
-    return int(str(rows[0][0]))
-
-
-async def answer_item(hearing: Hearing, user: int, item: str) -> SentMessage:
-    """Answer an item and return the item message."""
-    await hearing.say(user, f"/start item-{item}")
-    item_message = hearing.last(user)
-    await hearing.press(user, SUPPORT, item_message)
-    await hearing.press(user, HIGH, item_message)
-    return item_message
 
 
 async def tally(hearing: Hearing, sid: int) -> dict[str, int]:
@@ -47,8 +19,8 @@ async def tally(hearing: Hearing, sid: int) -> dict[str, int]:
 
 
 async def test_after_answering_a_citizen_votes_on_others_suggestions(hearing: Hearing) -> None:
-    sid = await suggest(hearing, ANA, "3", "All madaris must be registered with the government")
-    item_message = await answer_item(hearing, BILAL, "3")
+    sid = await hearing.suggest(ANA, "3", "All madaris must be registered with the government")
+    item_message = await hearing.answer_item(BILAL, "3")
     card = hearing.last(BILAL)
     assert card.message_id != item_message.message_id
     assert "A suggestion on item 3" in card.plain_text()
@@ -64,33 +36,33 @@ async def test_after_answering_a_citizen_votes_on_others_suggestions(hearing: He
 
 
 async def test_cards_prefer_fewest_votes_and_never_own_or_voted(hearing: Hearing) -> None:
-    first = await suggest(hearing, ANA, "5", "Rapid response force in every province")
-    second = await suggest(hearing, BILAL, "5", "Train police to respond within one hour")
+    first = await hearing.suggest(ANA, "5", "Rapid response force in every province")
+    second = await hearing.suggest(BILAL, "5", "Train police to respond within one hour")
     # Chand votes on the first, so Dua should see the second (fewer votes) first.
-    await answer_item(hearing, CHAND, "5")
+    await hearing.answer_item(CHAND, "5")
     card = hearing.last(CHAND)
     assert "Rapid response force" in card.plain_text(), "equal counts: the oldest first"
     await hearing.press(CHAND, "🤷 Pass", card)
     next_card = hearing.last(CHAND)
     assert "Train police" in next_card.plain_text(), "then the next one, up to the limit"
     await hearing.press(CHAND, "👎 Disagree", next_card)
-    await answer_item(hearing, DUA, "5")
+    await hearing.answer_item(DUA, "5")
     assert "Rapid response force" in hearing.last(DUA).plain_text()
     assert await tally(hearing, first) == {"pass": 1}
     assert await tally(hearing, second) == {"disagree": 1}
     # Ana answers item 5 again: Bilal's suggestion is offered, never her own.
-    await answer_item(hearing, ANA, "5")
+    await hearing.answer_item(ANA, "5")
     assert "Train police" in hearing.last(ANA).plain_text()
     await hearing.press(ANA, "👍 Agree", hearing.last(ANA))
     # Ana has now voted on everything she may vote on: no card the next time.
     before = len(hearing.emu.messages(ANA))
-    await answer_item(hearing, ANA, "5")
+    await hearing.answer_item(ANA, "5")
     assert "Would you like to add a suggestion on this item?" in hearing.last(ANA).plain_text()
     assert len(hearing.emu.messages(ANA)) == before + 1
 
 
 async def test_a_vote_can_change_but_not_repeat_and_history_is_kept(hearing: Hearing) -> None:
-    sid = await suggest(hearing, ANA, "7", "Share intelligence with neighbours")
+    sid = await hearing.suggest(ANA, "7", "Share intelligence with neighbours")
     await hearing.say(BILAL, f"/start s-{sid}")
     card = hearing.last(BILAL)
     await hearing.press(BILAL, "👍 Agree", card)
@@ -109,7 +81,7 @@ async def test_a_vote_can_change_but_not_repeat_and_history_is_kept(hearing: Hea
 
 
 async def test_report_is_recorded_once(hearing: Hearing) -> None:
-    sid = await suggest(hearing, ANA, "10", "Punish the named journalists")
+    sid = await hearing.suggest(ANA, "10", "Punish the named journalists")
     await hearing.say(BILAL, f"/start s-{sid}")
     card = hearing.last(BILAL)
     update_id = hearing.emu.press(BILAL, card.message_id, "🚩 Report")
@@ -123,8 +95,8 @@ async def test_report_is_recorded_once(hearing: Hearing) -> None:
 
 
 async def test_near_duplicate_offers_to_agree_instead(hearing: Hearing) -> None:
-    sid = await suggest(hearing, ANA, "3", "All madaris must be registered with the government")
-    item_message = await answer_item(hearing, BILAL, "3")
+    sid = await hearing.suggest(ANA, "3", "All madaris must be registered with the government")
+    item_message = await hearing.answer_item(BILAL, "3")
     await hearing.press(BILAL, "✍️ Add a suggestion", item_message)
     replies = await hearing.say(BILAL, "All madrassas should be registered by the government!")
     offer = replies[-1]
@@ -148,8 +120,8 @@ async def test_near_duplicate_offers_to_agree_instead(hearing: Hearing) -> None:
 
 
 async def test_post_anyway_publishes_the_near_duplicate(hearing: Hearing) -> None:
-    await suggest(hearing, ANA, "18", "An effective witness protection program is needed")
-    item_message = await answer_item(hearing, BILAL, "18")
+    await hearing.suggest(ANA, "18", "An effective witness protection program is needed")
+    item_message = await hearing.answer_item(BILAL, "18")
     await hearing.press(BILAL, "✍️ Add a suggestion", item_message)
     await hearing.say(BILAL, "Effective witness protection program needed")
     await hearing.press(BILAL, "📝 Post mine anyway")
@@ -182,7 +154,7 @@ async def test_proposals_are_voted_like_suggestions(hearing: Hearing) -> None:
 
 
 async def test_mine_lists_votes_and_withdraw_hides_but_keeps_votes(hearing: Hearing) -> None:
-    sid = await suggest(hearing, ANA, "14", "Audit foreign funding of seminaries")
+    sid = await hearing.suggest(ANA, "14", "Audit foreign funding of seminaries")
     await hearing.say(BILAL, f"/start s-{sid}")
     await hearing.press(BILAL, "👎 Disagree", hearing.last(BILAL))
     await hearing.say(ANA, "/mine")
@@ -198,7 +170,7 @@ async def test_mine_lists_votes_and_withdraw_hides_but_keeps_votes(hearing: Hear
     assert await tally(hearing, sid) == {"disagree": 1}, "votes stay counted"
     await hearing.say(CHAND, f"/start s-{sid}")
     assert "no longer open for voting" in hearing.emu.messages(CHAND)[0].plain_text()
-    await answer_item(hearing, CHAND, "14")
+    await hearing.answer_item(CHAND, "14")
     assert "A suggestion on item 14" not in hearing.last(CHAND).plain_text()
 
 
@@ -222,7 +194,7 @@ async def test_deep_links_are_validated(hearing: Hearing, payload: str, expected
 
 
 async def test_own_suggestion_by_deep_link_is_refused(hearing: Hearing) -> None:
-    sid = await suggest(hearing, ANA, "2", "Counter-narrative by respected scholars")
+    sid = await hearing.suggest(ANA, "2", "Counter-narrative by respected scholars")
     replies = await hearing.say(ANA, f"/start s-{sid}")
     assert "This is your own suggestion" in replies[0].plain_text()
     await hearing.press_data(ANA, replies[-1].message_id, f"v1:vt:{sid}:a:0")
@@ -239,7 +211,7 @@ async def test_own_suggestion_by_deep_link_is_refused(hearing: Hearing) -> None:
     ],
 )
 async def test_bad_suggestions_change_nothing(hearing: Hearing, text: str, expected: str) -> None:
-    item_message = await answer_item(hearing, ANA, "1")
+    item_message = await hearing.answer_item(ANA, "1")
     await hearing.press(ANA, "✍️ Add a suggestion", item_message)
     replies = await hearing.say(ANA, text)
     assert expected in replies[0].plain_text()
@@ -255,7 +227,7 @@ async def test_bad_suggestions_change_nothing(hearing: Hearing, text: str, expec
      "v1:wd:999999", "v1:wy:1", "v1:vt:1:a:100"],
 )  # fmt: skip
 async def test_forged_deliberation_buttons_change_nothing(hearing: Hearing, data: str) -> None:
-    sid = await suggest(hearing, ANA, "6", "Use drones less near villages")
+    sid = await hearing.suggest(ANA, "6", "Use drones less near villages")
     assert sid == 1
     await hearing.say(BILAL, "/help")
     tables = ("votes", "reports", "suggestions", "suggestion_drafts")
@@ -270,10 +242,10 @@ async def test_forged_deliberation_buttons_change_nothing(hearing: Hearing, data
 
 @pytest.mark.parametrize("status", ["hidden", "pending", "withdrawn"])
 async def test_suggestions_not_visible_are_never_offered(hearing: Hearing, status: str) -> None:
-    sid = await suggest(hearing, ANA, "8", "Block unregistered SIMs within a month")
+    sid = await hearing.suggest(ANA, "8", "Block unregistered SIMs within a month")
     async with Database(hearing.settings.database_path) as db, db.transaction() as repos:
         await repos.suggestions.set_status(sid, status)
-    await answer_item(hearing, BILAL, "8")
+    await hearing.answer_item(BILAL, "8")
     assert "A suggestion on item 8" not in hearing.last(BILAL).plain_text()
     replies = await hearing.say(BILAL, f"/start s-{sid}")
     assert "no longer open for voting" in replies[0].plain_text()

@@ -12,8 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.hearing.privacy import pseudonym
-from tests.harness import SECRET, SHARED, Hearing, query
+from tests.harness import SHARED, Hearing, query
 
 CONVERSATION = SHARED / "polis" / "london.youth.policing"
 ITEM = "15"  # every comment becomes a suggestion on one item ("Performance enhancement of LEAs")
@@ -79,19 +78,7 @@ def user_of(person: str) -> int:
 
 async def post_comment(hearing: Hearing, event: Event) -> int:
     """Post a Pol.is comment as a suggestion, through the walkthrough's buttons."""
-    user = user_of(event.person)
-    await hearing.say(user, f"/start item-{ITEM}")
-    item_message = hearing.last(user)
-    await hearing.press(user, "🤔 Unsure", item_message)
-    await hearing.press(user, "Medium", item_message)
-    await hearing.press(user, "✍️ Add a suggestion", item_message)
-    await hearing.say(user, event.value)
-    if "📝 Post mine anyway" in hearing.last(user).button_labels():
-        await hearing.press(user, "📝 Post mine anyway")
-    rows = await query(hearing.settings.database_path,
-                       "SELECT MAX(id) FROM suggestions WHERE participant_id = ?",
-                       pseudonym(SECRET, user))  # fmt: skip
-    return int(str(rows[0][0]))
+    return await hearing.suggest(user_of(event.person), ITEM, event.value, stance="🤔 Unsure")
 
 
 async def cast_vote(hearing: Hearing, event: Event, sid: int) -> bool:
