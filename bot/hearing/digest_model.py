@@ -1,0 +1,89 @@
+"""What a drafter's digest says: plain data, built by digest.py, rendered by handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Participation:
+    """How many took part: in the period, and in total."""
+
+    new: int
+    active: int
+    completed: int
+    total: int
+    completed_total: int
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """Answers on one item, in total, with the change since the previous digest."""
+
+    item_id: str
+    number: str
+    text: str
+    support: int
+    oppose: int
+    unsure: int
+    priority_score: float | None  # 0 (all low) .. 100 (all high); None without answers
+    change: tuple[int, int, int] = (0, 0, 0)  # support, oppose, unsure since the last digest
+
+    @property
+    def answers(self) -> int:
+        """Count every answer on the item."""
+        return self.support + self.oppose + self.unsure
+
+    def share(self, count: int) -> float:
+        """Return a count as a share (0..1) of all answers on the item."""
+        return count / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True)
+class SuggestionGroup:
+    """A suggestion, with the near-duplicates grouped under it."""
+
+    suggestion_id: int
+    item_id: str
+    text: str
+    agree: int
+    disagree: int
+    passed: int
+    similar: tuple[int, ...] = ()  # ids of the near-duplicates folded into this entry
+
+    @property
+    def score(self) -> int:
+        """Agreement: agree minus disagree."""
+        return self.agree - self.disagree
+
+    @property
+    def votes(self) -> int:
+        """Count the votes for or against (passes are not counted)."""
+        return self.agree + self.disagree
+
+    @property
+    def writers(self) -> int:
+        """Count how many people wrote this idea (the entry and its near-duplicates)."""
+        return 1 + len(self.similar)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One digest: who took part, every item's answers, the best suggestions, proposals."""
+
+    title: str
+    period_start: datetime | None  # None: since the hearing began
+    period_end: datetime
+    participation: Participation
+    items: tuple[ItemStats, ...]
+    most_supported: tuple[str, ...]  # item ids, best first
+    most_opposed: tuple[str, ...]
+    most_contested: tuple[str, ...]
+    best_suggestions: dict[str, tuple[SuggestionGroup, ...]] = field(default_factory=dict)
+    proposals: tuple[SuggestionGroup, ...] = ()
+    awaiting_moderation: int = 0
+
+    def item(self, item_id: str) -> ItemStats | None:
+        """Return one item's statistics, or None."""
+        return next((stats for stats in self.items if stats.item_id == item_id), None)
