@@ -7,7 +7,10 @@ import aiosqlite
 from storage.clock import utcnow
 from storage.records import ParticipantRecord
 
-_COLUMNS = "id, current_item, step, completed_at, created_at, awaiting"
+_SELECT = (
+    "SELECT p.id, p.current_item, p.step, p.completed_at, p.created_at, a.kind, a.target"
+    " FROM participants p LEFT JOIN awaited_inputs a ON a.participant_id = p.id"
+)
 
 
 class ParticipantRepository:
@@ -29,7 +32,7 @@ class ParticipantRepository:
     async def get(self, participant_id: str) -> ParticipantRecord | None:
         """Return the participant, or None if unknown."""
         async with self.conn.execute(
-            f"SELECT {_COLUMNS} FROM participants WHERE id = ?", (participant_id,)
+            f"{_SELECT} WHERE p.id = ?", (participant_id,)
         ) as cursor:
             row = await cursor.fetchone()
         return ParticipantRecord(*row) if row else None
@@ -37,16 +40,25 @@ class ParticipantRepository:
     async def set_position(self, participant_id: str, item_id: str | None, step: str) -> None:
         """Move the participant to an item and a step; any other awaited text is dropped."""
         await self.conn.execute(
-            "UPDATE participants SET current_item = ?, step = ?, awaiting = NULL, updated_at = ?"
-            " WHERE id = ?",
+            "UPDATE participants SET current_item = ?, step = ?, updated_at = ? WHERE id = ?",
             (item_id, step, utcnow(), participant_id),
         )
+        await self.set_awaiting(participant_id, None)
 
-    async def set_awaiting(self, participant_id: str, awaiting: str | None) -> None:
+    async def set_awaiting(
+        self, participant_id: str, kind: str | None, target: int | None = None
+    ) -> None:
         """Record what free text the participant's next message is (None: nothing special)."""
+        if kind is None:
+            await self.conn.execute(
+                "DELETE FROM awaited_inputs WHERE participant_id = ?", (participant_id,)
+            )
+            return
         await self.conn.execute(
-            "UPDATE participants SET awaiting = ?, updated_at = ? WHERE id = ?",
-            (awaiting, utcnow(), participant_id),
+            "INSERT INTO awaited_inputs (participant_id, kind, target, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET"
+            " kind = excluded.kind, target = excluded.target, created_at = excluded.created_at",
+            (participant_id, kind, target, utcnow()),
         )
 
     async def mark_completed(self, participant_id: str) -> None:

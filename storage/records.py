@@ -15,6 +15,7 @@ class ParticipantRecord:
     completed_at: str | None
     created_at: str
     awaiting: str | None
+    awaiting_target: int | None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,9 @@ class Awaiting(StrEnum):
     """Free text the bot waits for outside the walkthrough's steps."""
 
     PROPOSAL = "proposal"
+    REPLY = "reply"
+    DECLINE_REASON = "decline_reason"
+    BROADCAST = "broadcast"
 
 
 class DraftOutcome(StrEnum):

@@ -40,5 +40,13 @@ CREATE TABLE suggestion_drafts (
 );
 CREATE INDEX suggestion_drafts_open ON suggestion_drafts (participant_id, outcome);
 
--- What free text, if any, the participant's next message is, beyond the walkthrough's steps.
-ALTER TABLE participants ADD COLUMN awaiting TEXT CHECK (awaiting IN ('proposal'));
+-- Free text the bot waits for outside the walkthrough's steps (a proposal; a drafter's reply,
+-- reason or broadcast) and what it is about. A small table of its own rather than a column:
+-- SQLite cannot change a column's CHECK, but this table can be recreated with new kinds.
+CREATE TABLE awaited_inputs (
+    participant_id TEXT PRIMARY KEY REFERENCES participants (id),
+    kind           TEXT NOT NULL
+                   CHECK (kind IN ('proposal', 'reply', 'decline_reason', 'broadcast')),
+    target         INTEGER,
+    created_at     TEXT NOT NULL
+);
