@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.hearing.plan import load_plan
 from bot.inbox import Inbox, InboxQueue
 from bot.ingest import ChatOrderedProcessor
+from bot.jobs import catch_up, schedule_digests
 from bot.services import Services
 from handlers.context import CONTEXT_TYPES, HearingApp
 from storage.db import Database
@@ -70,6 +71,8 @@ async def running_hearing(
         try:
             await app.bot.set_my_commands(handlers.command_menu(services.texts))
             await app.start()
+            schedule_digests(app)
+            await catch_up(app)
             if app.updater is None:
                 raise RuntimeError("the application was built without an updater")
             # Before polling, so that a chat's leftovers run before its new updates.

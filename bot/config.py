@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,6 +32,7 @@ class Settings:
     drafter_ids: frozenset[int] = frozenset()
     moderator_ids: frozenset[int] = frozenset()
     timezone: str = "Asia/Karachi"
+    digest_time: time = time(20, 0)
     pseudonym_secret: str | None = field(default=None, repr=False)
     max_concurrent_updates: int = 32
     suggestion_max_chars: int = 1000
@@ -55,6 +57,7 @@ class Settings:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError("TIMEZONE is not a known time zone (e.g. Asia/Karachi)") from exc
+        digest_time = _clock_time(env, "DIGEST_TIME", cls.digest_time)
         log_level = env.get("LOG_LEVEL", cls.log_level).upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
@@ -66,6 +69,7 @@ class Settings:
             drafter_ids=_id_set(env, "DRAFTER_IDS"),
             moderator_ids=_id_set(env, "MODERATOR_IDS"),
             timezone=timezone,
+            digest_time=digest_time,
             pseudonym_secret=secret,
             max_concurrent_updates=_int(env, "MAX_CONCURRENT_UPDATES", 32, 1, 1024),
             suggestion_max_chars=_int(env, "SUGGESTION_MAX_CHARS", 1000, 10, 3000),
@@ -99,6 +103,16 @@ def _id_set(env: Mapping[str, str], key: str) -> frozenset[int]:
             raise ConfigError(f"{key} must be a comma-separated list of Telegram user ids")
         ids.add(int(part))
     return frozenset(ids)
+
+
+def _clock_time(env: Mapping[str, str], key: str, default: time) -> time:
+    raw = env.get(key)
+    if raw is None:
+        return default
+    match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", raw)
+    if not match:
+        raise ConfigError(f"{key} must be a time of day as HH:MM (24-hour), e.g. 20:00")
+    return time(int(match.group(1)), int(match.group(2)))
 
 
 def _int(env: Mapping[str, str], key: str, default: int, low: int, high: int) -> int:

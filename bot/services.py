@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.hearing.deliberation import Deliberation
+from bot.hearing.digest import DigestBuilder
+from bot.hearing.digest_schedule import DigestLedger
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
 from bot.hearing.submissions import Submissions
@@ -25,7 +29,10 @@ class Services:
     walkthrough: Walkthrough
     deliberation: Deliberation
     submissions: Submissions
+    digests: DigestLedger
     texts: Texts = field(default_factory=load_texts)
+    # Injectable so that tests can run a scheduled job at a fixed time.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @classmethod
     def build(cls, settings: Settings, db: Database, plan: Plan, secret: str) -> Services:
@@ -39,4 +46,7 @@ class Services:
             walkthrough=walkthrough,
             deliberation=Deliberation(db, plan, settings.votes_per_item),
             submissions=Submissions(db, plan, walkthrough, settings.suggestion_max_chars),
+            digests=DigestLedger(
+                db, DigestBuilder(db, plan), settings.digest_time, settings.timezone
+            ),
         )

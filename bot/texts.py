@@ -34,6 +34,10 @@ class Texts:
         safe = {name: escape(value) for name, value in values.items()}
         return Html(template.format(**safe))
 
+    def raw(self, key: str) -> str:
+        """Return a plain-text template as written, placeholders unfilled (for non-HTML output)."""
+        return self.catalogue[key]
+
     def has(self, key: str) -> bool:
         """Tell whether the catalogue defines a key."""
         return key in self.catalogue

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 _START_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ITEM_RE = re.compile(r"item-([0-9]{1,3})")
 _SUGGESTION_RE = re.compile(r"s-([1-9][0-9]{0,11})")
+_REVIEW_RE = re.compile(r"d-([1-9][0-9]{0,11})")
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class StartLink:
 
     item_id: str | None = None
     suggestion_id: int | None = None
+    review_id: int | None = None  # a drafter opening a suggestion from the digest
 
 
 def parse_start(payload: str | None) -> StartLink | None:
@@ -28,6 +30,8 @@ def parse_start(payload: str | None) -> StartLink | None:
         return StartLink(item_id=str(int(match.group(1))))
     if match := _SUGGESTION_RE.fullmatch(payload):
         return StartLink(suggestion_id=int(match.group(1)))
+    if match := _REVIEW_RE.fullmatch(payload):
+        return StartLink(review_id=int(match.group(1)))
     return None
 
 
@@ -44,6 +48,10 @@ class Links:
     def suggestion(self, suggestion_id: int) -> str:
         """Return the deep link that opens a suggestion for voting."""
         return f"https://t.me/{self.username}?start=s-{suggestion_id}"
+
+    def review(self, suggestion_id: int) -> str:
+        """Return the deep link a drafter taps to answer or decide on a suggestion."""
+        return f"https://t.me/{self.username}?start=d-{suggestion_id}"
 
     def share(self, url: str, text: str) -> str:
         """Return a link that opens Telegram's share dialog for `url`."""

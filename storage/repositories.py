@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.stances import StanceRepository
@@ -22,3 +23,4 @@ class Repositories:
         self.suggestions = SuggestionRepository(conn)
         self.votes = VoteRepository(conn)
         self.drafts = DraftRepository(conn)
+        self.digests = DigestRepository(conn)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from . import incoming
 from .errors import ApiError, too_many_requests
+from .limits import Limits, RateReport
 from .models import SentMessage, StoredFile, User
 from .server import CANONICAL, build_app
 from .state import World
@@ -29,6 +30,7 @@ class Emulator:
         *,
         bot_name: str = "Hearing Test Bot",
         clock: Callable[[], float] = time.time,
+        limits: Limits | None = None,
     ) -> None:
         head = token.split(":", 1)[0]
         bot = User(int(head) if head.isdigit() else 1, bot_name, True, bot_username)
@@ -36,6 +38,7 @@ class Emulator:
         self.host = host
         self.port = port
         self._world = World(bot, clock)
+        self._world.traffic.set_limits(limits)
         self._runner: web.AppRunner | None = None
         self._query_ids: dict[int, str] = {}
 
@@ -126,6 +129,20 @@ class Emulator:
     def answer_for(self, update_id: int) -> dict[str, Any] | None:
         """Return the answerCallbackQuery params for the press that made this update."""
         return self._world.callback_answers.get(self._query_ids.get(update_id, ""))
+
+    # --- sending limits ------------------------------------------------------------------
+
+    def set_limits(self, limits: Limits | None) -> None:
+        """Enforce Telegram's sending limits from now on; None only measures."""
+        self._world.traffic.set_limits(limits)
+
+    def rate_report(self) -> RateReport:
+        """Return the sending rates measured since the start or the last reset_rates()."""
+        return self._world.traffic.report()
+
+    def reset_rates(self) -> None:
+        """Forget all sending history: the measurements and the windows the limits check."""
+        self._world.traffic.reset()
 
     # --- what users do ---------------------------------------------------------------------
 

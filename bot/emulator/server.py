@@ -7,7 +7,8 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from . import methods_messages  # noqa: F401  (registers the chat-writing methods)
-from .errors import ApiError
+from .errors import ApiError, too_many_requests
+from .limits import GROUP_TYPES
 from .methods_bot import METHODS
 from .params import Params, Upload
 from .state import World
@@ -32,7 +33,14 @@ def build_app(world: World, token: str) -> web.Application:
             injected = world.injected.get(name)
             if injected:
                 raise injected.pop(0)
+            # Admit and record run without an await between them in the send methods, so two
+            # concurrent calls cannot both take the last free slot.
+            lane = _lane(world, name, params)
+            if lane is not None and (retry_after := world.traffic.admit(lane[0])) is not None:
+                raise too_many_requests(retry_after)
             result = await METHODS[name](world, params)
+            if lane is not None:
+                world.traffic.record(*lane)
         except ApiError as err:
             return _answer(err.to_json(), err.code)
         return _answer({"ok": True, "result": result}, 200)
@@ -40,6 +48,17 @@ def build_app(world: World, token: str) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_route("*", "/bot{token}/{method}", handle)
     return app
+
+
+def _lane(world: World, name: str, params: Params) -> tuple[int, bool] | None:
+    """Return (chat id, is a group) when the call is a message to a chat the limits count."""
+    if not world.traffic.counts(name):
+        return None
+    try:
+        chat = world.target(params.values.get("chat_id"))
+    except ApiError:
+        return None  # the method itself answers with Telegram's 400 or 403
+    return chat.id, chat.type in GROUP_TYPES
 
 
 def _answer(body: dict[str, Any], status: int) -> web.Response:

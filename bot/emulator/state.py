@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .errors import ApiError, bad_request, forbidden
+from .limits import Traffic
 from .models import Chat, SentMessage, StoredFile, User
 
 T = TypeVar("T")
@@ -48,6 +49,7 @@ class World:
         self.allowed_updates: list[str] = []
         self.files: dict[str, StoredFile] = {}
         self.injected: dict[str, list[ApiError]] = {}
+        self.traffic = Traffic(clock)
         self.poll_generation = 0
         self.closing = False
         self._waiters: set[asyncio.Future[None]] = set()

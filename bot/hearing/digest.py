@@ -1,0 +1,142 @@
+"""Build the drafter's digest: participation, every item's answers, the best suggestions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
+from bot.hearing.matching import closest
+from bot.hearing.plan import Plan
+from bot.hearing.values import NEW_ITEMS
+from storage.db import Database
+from storage.digests import ItemCounts, TalliedSuggestion
+
+# A suggestion needs this many votes for or against before it can be called one of the best.
+MIN_VOTES = 2
+BEST_PER_ITEM = 3
+TOP_ITEMS = 3
+# An item is "contested" with at least this many support + oppose answers, split at worst 60/40.
+CONTESTED_MIN_ANSWERS = 5
+CONTESTED_MIN_BALANCE = 0.8
+PRIORITY_WEIGHTS = {"high": 100.0, "medium": 50.0, "low": 0.0}
+
+
+def iso(moment: datetime) -> str:
+    """Format a moment as the UTC text every table stores."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def stats_snapshot(digest: Digest) -> str:
+    """Serialise each item's counts, for the next digest to report the change."""
+    return json.dumps({s.item_id: [s.support, s.oppose, s.unsure] for s in digest.items})
+
+
+class DigestBuilder:
+    """Read the hearing's figures for a period and shape them into a Digest."""
+
+    def __init__(self, db: Database, plan: Plan) -> None:
+        self.db = db
+        self.plan = plan
+
+    async def build(
+        self, period_start: datetime | None, period_end: datetime, previous: str | None = None
+    ) -> Digest:
+        """Build the digest of the period, comparing items with a previous snapshot."""
+        start = iso(period_start) if period_start else ""
+        async with self.db.reading() as repos:
+            counts = await repos.digests.participation(start, iso(period_end))
+            per_item = await repos.digests.item_counts()
+            suggestions = await repos.digests.tallied_suggestions()
+            pending = await repos.digests.awaiting_moderation()
+        before: dict[str, list[int]] = json.loads(previous) if previous else {}
+        items = tuple(self._item(item_id, per_item, before) for item_id in self._item_ids())
+        by_item: dict[str, list[TalliedSuggestion]] = {}
+        for suggestion in suggestions:
+            by_item.setdefault(suggestion.item_id, []).append(suggestion)
+        best = {
+            item_id: groups
+            for item_id, rows in by_item.items()
+            if item_id != NEW_ITEMS and (groups := best_groups(rows, MIN_VOTES, BEST_PER_ITEM))
+        }
+        proposals = tuple(best_groups(by_item.get(NEW_ITEMS, []), 0, len(suggestions)))
+        return Digest(
+            title=self.plan.title,
+            period_start=period_start,
+            period_end=period_end,
+            participation=Participation(*counts),
+            items=items,
+            most_supported=_top(items, lambda s: (s.share(s.support), s.support)),
+            most_opposed=_top(items, lambda s: (s.share(s.oppose), s.oppose)),
+            most_contested=contested(items),
+            best_suggestions=best,
+            proposals=proposals,
+            awaiting_moderation=pending,
+        )
+
+    def _item_ids(self) -> list[str]:
+        return [item.id for item in self.plan.items]
+
+    def _item(
+        self, item_id: str, per_item: dict[str, ItemCounts], before: dict[str, list[int]]
+    ) -> ItemStats:
+        item = self.plan.item(item_id)
+        c = per_item.get(item_id, ItemCounts())
+        prioritised = c.high + c.medium + c.low
+        score = (
+            (c.high * PRIORITY_WEIGHTS["high"] + c.medium * PRIORITY_WEIGHTS["medium"])
+            / prioritised
+            if prioritised
+            else None
+        )
+        old = before.get(item_id, [0, 0, 0]) if before else [c.support, c.oppose, c.unsure]
+        change = (c.support - old[0], c.oppose - old[1], c.unsure - old[2])
+        number = item.number if item else item_id
+        text = item.text if item else ""
+        return ItemStats(item_id, number, text, c.support, c.oppose, c.unsure, score, change)
+
+
+def best_groups(
+    rows: Sequence[TalliedSuggestion], min_votes: int, limit: int
+) -> tuple[SuggestionGroup, ...]:
+    """Group near-duplicates (best-scoring first) and return the best groups."""
+    ordered = sorted(rows, key=lambda r: (-(r.agree - r.disagree), -(r.agree + r.disagree), r.id))
+    heads: list[TalliedSuggestion] = []
+    members: list[list[int]] = []
+    for row in ordered:
+        # Compared with each group's head only: the cost grows with the number of distinct ideas
+        # on one item, not with the square of the suggestions.
+        match = closest(row.text, [(i, head.text) for i, head in enumerate(heads)], limit=1)
+        if match:
+            members[match[0].key].append(row.id)
+        else:
+            heads.append(row)
+            members.append([])
+    groups = [
+        SuggestionGroup(h.id, h.item_id, h.text, h.agree, h.disagree, h.passed, tuple(m))
+        for h, m in zip(heads, members, strict=True)
+        if h.agree + h.disagree >= min_votes
+    ]
+    return tuple(groups[:limit])
+
+
+def contested(items: Sequence[ItemStats]) -> tuple[str, ...]:
+    """Return the items closest to an even split among many support and oppose answers."""
+    scored = []
+    for s in items:
+        decided = s.support + s.oppose
+        if decided < CONTESTED_MIN_ANSWERS:
+            continue
+        balance = 1 - abs(s.support - s.oppose) / decided
+        if balance >= CONTESTED_MIN_BALANCE:
+            scored.append((balance * decided, s.item_id))
+    scored.sort(key=lambda pair: -pair[0])
+    return tuple(item_id for _, item_id in scored[:TOP_ITEMS])
+
+
+def _top(
+    items: Sequence[ItemStats], key: Callable[[ItemStats], tuple[float, int]]
+) -> tuple[str, ...]:
+    ranked = sorted((s for s in items if s.answers), key=key, reverse=True)
+    return tuple(s.item_id for s in ranked[:TOP_ITEMS] if key(s)[1] > 0)

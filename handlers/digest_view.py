@@ -1,0 +1,157 @@
+"""Render a Digest as Telegram HTML messages, split at item boundaries under the limit."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import fields
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.hearing.chart import ChartLabels, render_chart
+from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
+from bot.hearing.digest_schedule import RenderedDigest
+from bot.services import Services
+from bot.texts import Html, Texts
+from handlers.links import Links
+from handlers.ui import MESSAGE_BUDGET, shorten
+
+SUGGESTION_CHARS = 160
+ITEM_CHARS = 90
+# Blocks are never split, so each must stay well under one message: proposals are capped.
+PROPOSALS_SHOWN = 10
+TIME_FORMAT = "%d %b %Y %H:%M"
+DAY_FORMAT = "%d %b %Y"
+
+
+async def render_for_drafters(services: Services, username: str, digest: Digest) -> RenderedDigest:
+    """Render a digest with links a drafter can tap, and its chart."""
+    t = services.texts
+    messages = render_digest(t, digest, services.settings.timezone, Links(username))
+    labels = ChartLabels(**{f.name: t.raw(f"chart.{f.name}") for f in fields(ChartLabels)})
+    # matplotlib is slow and synchronous: keep it off the event loop.
+    chart = await asyncio.to_thread(render_chart, digest, labels)
+    return RenderedDigest(messages, chart)
+
+
+def chart_caption(services: Services) -> str:
+    """Caption the chart with the day it was made, in the hearing's time zone."""
+    today = services.clock().astimezone(ZoneInfo(services.settings.timezone))
+    return services.texts("digest.chart_caption", end=today.strftime(DAY_FORMAT))
+
+
+def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> list[str]:
+    """Render the digest as HTML messages, each under Telegram's limit, split between items."""
+    blocks = [_header(t, digest, zone), t("digest.items")]
+    for stats in digest.items:
+        blocks.append(_item_block(t, digest, stats, links))
+    blocks.append(_proposals(t, digest, links))
+    return _pack(blocks)
+
+
+def _header(t: Texts, digest: Digest, zone: str) -> str:
+    tz = ZoneInfo(zone)
+    end = _when(digest.period_end, tz)
+    if digest.period_start is None:
+        period = t("digest.since_start", end=end, zone=zone)
+    else:
+        period = t("digest.period", start=_when(digest.period_start, tz), end=end, zone=zone)
+    p = digest.participation
+    lines = [
+        t("digest.title", title=digest.title),
+        period,
+        "",
+        t("digest.participation", new=p.new, active=p.active, completed=p.completed,
+          total=p.total, completed_total=p.completed_total),
+        "",
+        t("digest.highlights"),
+        t("digest.most_supported", items=_shares(t, digest, digest.most_supported, "support")),
+        t("digest.most_opposed", items=_shares(t, digest, digest.most_opposed, "oppose")),
+        t("digest.most_contested", items=_shares(t, digest, digest.most_contested, "support")),
+        t("digest.moderation", count=digest.awaiting_moderation),
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def _item_block(t: Texts, digest: Digest, s: ItemStats, links: Links | None) -> str:
+    lines: list[str] = [t("digest.item", number=s.number, text=shorten(s.text, ITEM_CHARS))]
+    if s.answers == 0:
+        lines.append(t("digest.no_answers"))
+    else:
+        priority = (
+            t("digest.item_priority", score=round(s.priority_score))
+            if s.priority_score is not None
+            else ""
+        )
+        lines.append(
+            t("digest.item_counts",
+              support=s.support, support_pct=_pct(s, s.support),
+              support_change=_change(t, s.change[0]),
+              oppose=s.oppose, oppose_pct=_pct(s, s.oppose),
+              oppose_change=_change(t, s.change[1]),
+              unsure=s.unsure, unsure_change=_change(t, s.change[2]), priority=Html(priority))
+        )  # fmt: skip
+    best = digest.best_suggestions.get(s.item_id, ())
+    if best:
+        lines.append(t("digest.best"))
+        lines += [_suggestion(t, group, links) for group in best]
+    return "\n".join(lines)
+
+
+def _proposals(t: Texts, digest: Digest, links: Links | None) -> str:
+    if not digest.proposals:
+        return t("digest.no_proposals")
+    shown = digest.proposals[:PROPOSALS_SHOWN]
+    lines = [t("digest.proposals")] + [_suggestion(t, g, links) for g in shown]
+    if len(digest.proposals) > len(shown):
+        lines.append(t("digest.more_proposals", count=len(digest.proposals) - len(shown)))
+    return "\n".join(lines)
+
+
+def _suggestion(t: Texts, group: SuggestionGroup, links: Links | None) -> str:
+    sid = group.suggestion_id
+    link = (
+        t("digest.link", url=links.review(sid), id=sid) if links else t("digest.plain_id", id=sid)
+    )
+    similar = t("digest.similar", count=group.writers) if group.similar else ""
+    return t("digest.suggestion", link=link, text=shorten(group.text, SUGGESTION_CHARS),
+             agree=group.agree, disagree=group.disagree, similar=Html(similar))  # fmt: skip
+
+
+def _shares(t: Texts, digest: Digest, item_ids: tuple[str, ...], stance: str) -> str:
+    parts = []
+    for item_id in item_ids:
+        stats = digest.item(item_id)
+        if stats is not None:
+            count = stats.support if stance == "support" else stats.oppose
+            parts.append(t("digest.share", number=stats.number, percent=_pct(stats, count)))
+    return ", ".join(parts) or t("digest.none")
+
+
+def _pct(stats: ItemStats, count: int) -> int:
+    return round(100 * stats.share(count))
+
+
+def _change(t: Texts, count: int) -> Html:
+    if count == 0:
+        return Html("")
+    return t("digest.change_up" if count > 0 else "digest.change_down", count=abs(count))
+
+
+def _when(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime(TIME_FORMAT)
+
+
+def _pack(blocks: list[str]) -> list[str]:
+    """Join blocks into messages under the budget, never splitting a block."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if current and len(candidate) > MESSAGE_BUDGET:
+            messages.append(current)
+            current = block
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages

@@ -1,0 +1,24 @@
+"""Drafter commands: the digest on demand."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers.context import HearingContext
+from handlers.digest_view import chart_caption, render_for_drafters
+from handlers.roles import drafter_only
+
+
+async def digest_now(update: Update, context: HearingContext) -> None:
+    """Send the drafter the digest of everything since the last scheduled one."""
+    if not await drafter_only(update, context) or update.effective_chat is None:
+        return
+    services, chat_id = context.services, update.effective_chat.id
+    rendered = await services.digests.on_demand(
+        services.clock(),
+        lambda digest: render_for_drafters(services, context.bot.username, digest),
+    )
+    for body in rendered.messages:
+        await context.bot.send_message(chat_id, body)
+    if rendered.chart is not None:
+        await context.bot.send_photo(chat_id, rendered.chart, caption=chart_caption(services))

@@ -1,0 +1,222 @@
+"""Digest queries: what happened in a period, every item's counts, suggestions with tallies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.clock import utcnow
+
+
+@dataclass(frozen=True)
+class ItemCounts:
+    """Current answers on one item."""
+
+    support: int = 0
+    oppose: int = 0
+    unsure: int = 0
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+
+
+@dataclass(frozen=True)
+class TalliedSuggestion:
+    """A visible suggestion with its current vote counts."""
+
+    id: int
+    item_id: str
+    text: str
+    agree: int
+    disagree: int
+    passed: int
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    """A recorded digest."""
+
+    id: int
+    slot: str
+    period_start: str | None
+    period_end: str
+    stats: str
+    chart: bytes | None
+    completed_at: str | None
+
+
+@dataclass(frozen=True)
+class DigestPart:
+    """One message of a digest for one drafter."""
+
+    digest_id: int
+    recipient: int
+    part: int
+    kind: str
+    body: str | None
+
+
+_DIGEST = "id, slot, period_start, period_end, stats, chart, completed_at"
+
+
+class DigestRepository:
+    """Read a hearing's figures and record digests and their sent parts."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def _count(self, sql: str, args: tuple[object, ...] = ()) -> int:
+        async with self.conn.execute(sql, args) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def participation(self, start: str, end: str) -> tuple[int, int, int, int, int]:
+        """Count participants new, active and completed in (start, end], and in total."""
+        new = await self._count(
+            "SELECT COUNT(*) FROM participants WHERE created_at > ? AND created_at <= ?",
+            (start, end),
+        )
+        active = await self._count(
+            "SELECT COUNT(*) FROM (SELECT participant_id FROM stance_history"
+            " WHERE recorded_at > ? AND recorded_at <= ?"
+            " UNION SELECT participant_id FROM vote_history"
+            " WHERE recorded_at > ? AND recorded_at <= ?"
+            " UNION SELECT participant_id FROM suggestions"
+            " WHERE created_at > ? AND created_at <= ?)",
+            (start, end, start, end, start, end),
+        )
+        completed = await self._count(
+            "SELECT COUNT(*) FROM participants WHERE completed_at > ? AND completed_at <= ?",
+            (start, end),
+        )
+        total = await self._count(
+            "SELECT COUNT(*) FROM participants p WHERE EXISTS"
+            " (SELECT 1 FROM stances s WHERE s.participant_id = p.id)"
+        )
+        completed_total = await self._count(
+            "SELECT COUNT(*) FROM participants WHERE completed_at IS NOT NULL"
+        )
+        return new, active, completed, total, completed_total
+
+    async def item_counts(self) -> dict[str, ItemCounts]:
+        """Count current stances and priorities per item."""
+        async with self.conn.execute(
+            "SELECT item_id,"
+            " SUM(stance = 'support'), SUM(stance = 'oppose'), SUM(stance = 'unsure'),"
+            " SUM(priority = 'high'), SUM(priority = 'medium'), SUM(priority = 'low')"
+            " FROM stances GROUP BY item_id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return {str(r[0]): ItemCounts(*(int(v or 0) for v in r[1:])) for r in rows}
+
+    async def tallied_suggestions(self) -> list[TalliedSuggestion]:
+        """Return every visible suggestion with its current agree / disagree / pass counts."""
+        async with self.conn.execute(
+            "SELECT s.id, s.item_id, s.text,"
+            " COALESCE(v.agree, 0), COALESCE(v.disagree, 0), COALESCE(v.passed, 0)"
+            " FROM suggestions s LEFT JOIN (SELECT suggestion_id,"
+            "   SUM(vote = 'agree') AS agree, SUM(vote = 'disagree') AS disagree,"
+            "   SUM(vote = 'pass') AS passed FROM votes GROUP BY suggestion_id) v"
+            " ON v.suggestion_id = s.id WHERE s.status = 'visible' ORDER BY s.id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [TalliedSuggestion(int(r[0]), str(r[1]), str(r[2]), *map(int, r[3:])) for r in rows]
+
+    async def awaiting_moderation(self) -> int:
+        """Count suggestions waiting for a moderator."""
+        return await self._count("SELECT COUNT(*) FROM suggestions WHERE status = 'pending'")
+
+    async def latest(self) -> DigestRow | None:
+        """Return the most recent scheduled digest, or None."""
+        async with self.conn.execute(
+            f"SELECT {_DIGEST} FROM digests ORDER BY slot DESC LIMIT 1"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return DigestRow(*row) if row else None
+
+    async def get(self, digest_id: int) -> DigestRow | None:
+        """Return one recorded digest, or None."""
+        async with self.conn.execute(
+            f"SELECT {_DIGEST} FROM digests WHERE id = ?", (digest_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return DigestRow(*row) if row else None
+
+    async def by_slot(self, slot: str) -> DigestRow | None:
+        """Return the digest recorded for a scheduled time, or None."""
+        async with self.conn.execute(
+            f"SELECT {_DIGEST} FROM digests WHERE slot = ?", (slot,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return DigestRow(*row) if row else None
+
+    async def unfinished(self) -> list[DigestRow]:
+        """Return digests some part of which is still to be sent."""
+        async with self.conn.execute(
+            f"SELECT {_DIGEST} FROM digests WHERE completed_at IS NULL ORDER BY slot"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [DigestRow(*row) for row in rows]
+
+    async def add(
+        self,
+        slot: str,
+        period: tuple[str | None, str],
+        stats: str,
+        chart: bytes | None,
+        parts: list[tuple[int, int, str, str | None]],
+    ) -> int | None:
+        """Record a digest and its parts (recipient, part, kind, body); None if the slot exists."""
+        cursor = await self.conn.execute(
+            "INSERT INTO digests (slot, period_start, period_end, stats, chart, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (slot) DO NOTHING",
+            (slot, period[0], period[1], stats, chart, utcnow()),
+        )
+        if cursor.rowcount != 1 or cursor.lastrowid is None:
+            return None
+        digest_id = cursor.lastrowid
+        await self.conn.executemany(
+            "INSERT INTO digest_parts (digest_id, recipient, part, kind, body)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(digest_id, *part) for part in parts],
+        )
+        return digest_id
+
+    async def unsent_parts(self, digest_id: int) -> list[DigestPart]:
+        """Return a digest's parts not yet accepted by Telegram, in order per drafter."""
+        async with self.conn.execute(
+            "SELECT digest_id, recipient, part, kind, body FROM digest_parts"
+            " WHERE digest_id = ? AND sent_at IS NULL ORDER BY recipient, part",
+            (digest_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [DigestPart(*row) for row in rows]
+
+    async def mark_sent(self, digest_id: int, recipient: int, part: int) -> None:
+        """Record that Telegram accepted one part."""
+        await self.conn.execute(
+            "UPDATE digest_parts SET sent_at = ? WHERE digest_id = ? AND recipient = ?"
+            " AND part = ?",
+            (utcnow(), digest_id, recipient, part),
+        )
+
+    async def complete(self, digest_id: int) -> None:
+        """Record that every part of a digest was sent."""
+        await self.conn.execute(
+            "UPDATE digests SET completed_at = ? WHERE id = ? AND completed_at IS NULL",
+            (utcnow(), digest_id),
+        )
+
+    async def state(self, key: str) -> str | None:
+        """Return one of the bot's own stored facts."""
+        async with self.conn.execute("SELECT value FROM app_state WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def set_state_once(self, key: str, value: str) -> None:
+        """Store a fact unless it is already stored."""
+        await self.conn.execute(
+            "INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (key, value),
+        )
