@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -59,12 +60,14 @@ def build_application(
 
 @asynccontextmanager
 async def running_hearing(
-    settings: Settings, token: str, secret: str
+    settings: Settings, token: str, secret: str, clock: Callable[[], datetime] | None = None
 ) -> AsyncIterator[HearingApp]:
     """Open storage, start the bot polling its Bot API server, and stop it all on exit."""
     plan = load_plan(settings.plan_path)
     async with Database(settings.database_path) as db:
         services = Services.build(settings, db, plan, secret)
+        if clock is not None:
+            services.clock = clock
         queue = InboxQueue(Inbox(db))
         app = build_application(settings, services, token, queue)
         await app.initialize()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AsyncExitStack
+from datetime import datetime
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,9 +23,12 @@ SECRET = "test-secret-0123456789abcdef"
 class Hearing:
     """Drive citizens through the bot and read what they saw; restart the bot on demand."""
 
-    def __init__(self, emu: Emulator, settings: Settings) -> None:
+    def __init__(
+        self, emu: Emulator, settings: Settings, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.emu = emu
         self.settings = replace(settings, telegram_api_url=emu.base_url)
+        self.clock = clock
         self.app: HearingApp | None = None
         self._stack: AsyncExitStack | None = None
 
@@ -31,7 +36,7 @@ class Hearing:
         """Start the bot (a fresh Application over the same database)."""
         self._stack = AsyncExitStack()
         self.app = await self._stack.enter_async_context(
-            running_hearing(self.settings, TOKEN, SECRET)
+            running_hearing(self.settings, TOKEN, SECRET, self.clock)
         )
 
     async def stop(self) -> None:

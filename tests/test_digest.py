@@ -1,0 +1,163 @@
+"""The digest's figures from a real database, its schedule arithmetic, and its rendering."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.hearing.digest import DigestBuilder, stats_snapshot
+from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
+from bot.hearing.digest_schedule import latest_slot
+from bot.hearing.plan import Plan
+from bot.texts import load_texts
+from handlers.digest_view import render_digest
+from handlers.links import Links
+from storage.db import Database
+from storage.repositories import Repositories
+
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+
+
+async def seed(
+    repos: Repositories, people: int, item: str, stance: str, priority: str | None
+) -> None:
+    """Give `people` new participants the same answer on one item."""
+    for n in range(people):
+        pid = f"p-{item}-{stance}-{n}"
+        await repos.participants.ensure(pid)
+        await repos.stances.record(pid, item, stance, priority, "v")
+
+
+async def suggestion(repos: Repositories, author: str, item: str, text: str, votes: str) -> int:
+    """Add a suggestion and votes on it: 'a' agree, 'd' disagree, 'p' pass, one voter each."""
+    await repos.participants.ensure(author)
+    sid = await repos.suggestions.add(author, item, text, "visible", "v")
+    names = {"a": "agree", "d": "disagree", "p": "pass"}
+    for n, code in enumerate(votes):
+        voter = f"voter-{n}"
+        await repos.participants.ensure(voter)
+        await repos.votes.record(voter, sid, names[code])
+    return sid
+
+
+async def test_items_are_counted_ranked_and_scored(db: Database, plan: Plan) -> None:
+    async with db.transaction() as repos:
+        await seed(repos, 8, "1", "support", "high")
+        await seed(repos, 2, "1", "oppose", "low")
+        await seed(repos, 5, "2", "support", "medium")
+        await seed(repos, 5, "2", "oppose", "medium")
+        await seed(repos, 6, "3", "oppose", "high")
+        await seed(repos, 1, "3", "unsure", None)
+    digest = await DigestBuilder(db, plan).build(None, NOW)
+    one, two, three = (digest.item(i) for i in ("1", "2", "3"))
+    assert one is not None and two is not None and three is not None
+    assert (one.support, one.oppose, one.unsure) == (8, 2, 0)
+    assert one.priority_score == pytest.approx(80.0)
+    assert two.priority_score == pytest.approx(50.0)
+    assert three.priority_score == pytest.approx(100.0), "answers without priority don't count"
+    assert digest.item("20") is not None and digest.item("20").answers == 0  # type: ignore[union-attr]
+    assert digest.most_supported[0] == "1"
+    assert digest.most_opposed[0] == "3"
+    assert digest.most_contested == ("2",)
+    assert digest.participation.total == 27
+
+
+async def test_change_since_the_previous_digest(db: Database, plan: Plan) -> None:
+    async with db.transaction() as repos:
+        await seed(repos, 3, "5", "support", "high")
+    builder = DigestBuilder(db, plan)
+    first = await builder.build(None, NOW)
+    assert first.item("5").change == (0, 0, 0)  # type: ignore[union-attr]
+    async with db.transaction() as repos:
+        await seed(repos, 2, "5", "oppose", "low")
+    second = await builder.build(NOW, NOW, stats_snapshot(first))
+    assert second.item("5").change == (0, 2, 0)  # type: ignore[union-attr]
+
+
+async def test_best_suggestions_group_near_duplicates(db: Database, plan: Plan) -> None:
+    async with db.transaction() as repos:
+        best = await suggestion(
+            repos, "a", "3", "All madaris must be registered with the govt", "aaaad"
+        )
+        near = await suggestion(
+            repos, "b", "3", "All madaris must be registered with government", "a"
+        )
+        other = await suggestion(repos, "c", "3", "Teach science in every madrassa", "aad")
+        await suggestion(repos, "d", "3", "Too few votes to rank", "a")
+        proposal = await suggestion(repos, "e", "new", "Protect judges and jail staff", "")
+        await repos.participants.ensure("f")
+        await repos.suggestions.add("f", "3", "waiting for a moderator", "pending", "v")
+    digest = await DigestBuilder(db, plan).build(None, NOW)
+    groups = digest.best_suggestions["3"]
+    assert [g.suggestion_id for g in groups] == [best, other]
+    assert groups[0].similar == (near,) and groups[0].writers == 2
+    assert (groups[0].agree, groups[0].disagree, groups[0].score) == (4, 1, 3)
+    assert [g.suggestion_id for g in digest.proposals] == [proposal]
+    assert digest.awaiting_moderation == 1
+
+
+async def test_participation_in_a_period(db: Database, plan: Plan) -> None:
+    async with db.transaction() as repos:
+        await seed(repos, 2, "1", "support", "high")
+        # These two took part before the period: move their activity back in time.
+        for table, column in (("participants", "created_at"), ("stance_history", "recorded_at")):
+            await repos.conn.execute(f"UPDATE {table} SET {column} = '2026-01-01T00:00:00.000'")
+        await seed(repos, 3, "2", "unsure", "low")
+        await repos.participants.mark_completed("p-2-unsure-0")
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    digest = await DigestBuilder(db, plan).build(start, datetime.now(UTC))
+    p = digest.participation
+    assert (p.new, p.active, p.completed, p.total, p.completed_total) == (3, 3, 1, 5, 1)
+
+
+KARACHI = ZoneInfo("Asia/Karachi")
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("now", "zone", "expected"),
+    [
+        (datetime(2026, 11, 27, 20, 0, tzinfo=KARACHI), KARACHI, datetime(2026, 11, 27, 20, 0)),
+        (datetime(2026, 11, 27, 19, 59, tzinfo=KARACHI), KARACHI, datetime(2026, 11, 26, 20, 0)),
+        (datetime(2026, 11, 28, 0, 30, tzinfo=KARACHI), KARACHI, datetime(2026, 11, 27, 20, 0)),
+        (datetime(2026, 11, 27, 15, 0, tzinfo=UTC), KARACHI, datetime(2026, 11, 27, 20, 0)),
+        (datetime(2026, 3, 29, 20, 30, tzinfo=LONDON), LONDON, datetime(2026, 3, 29, 20, 0)),
+    ],
+)
+def test_latest_slot(now: datetime, zone: ZoneInfo, expected: datetime) -> None:
+    slot = latest_slot(now, time(20, 0), zone)
+    assert slot.replace(tzinfo=None) == expected
+    assert slot.tzinfo == zone
+
+
+def test_a_long_digest_is_split_between_items() -> None:
+    t = load_texts()
+    long_text = "A suggestion with a great deal to say about the plan, " * 3
+    items = tuple(
+        ItemStats(str(n), str(n), f"Item {n} text " * 10, 10, 5, 2, 60.0, (1, 0, -1))
+        for n in range(1, 41)
+    )
+    best = {
+        str(n): tuple(
+            SuggestionGroup(n * 10 + k, str(n), f"<{k}> & more: {long_text}", 5, 1, 0, (99,))
+            for k in range(3)
+        )
+        for n in range(1, 41)
+    }
+    digest = Digest("Plan", None, NOW, Participation(1, 2, 3, 4, 5), items, ("1",), ("2",), (),
+                    best)  # fmt: skip
+    messages = render_digest(t, digest, "Asia/Karachi", Links("hearing_bot"))
+    assert len(messages) > 3
+    for message in messages:
+        plain = html.unescape(re.sub(r"<[^>]+>", "", message))
+        assert len(plain.encode("utf-16-le")) // 2 <= 4096
+    for n in range(1, 41):
+        holding = [m for m in messages if f"<b>{n}.</b> Item {n} text" in m]
+        assert len(holding) == 1, f"item {n} is whole in exactly one message"
+        assert holding[0].count(f"start=d-{n * 10}") == 1, "its suggestions travel with it"
+    assert "&lt;0&gt; &amp; more" in messages[1]
+    assert "2 people wrote something similar" in messages[1]

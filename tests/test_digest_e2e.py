@@ -1,0 +1,153 @@
+"""The drafters' digest through the emulator: on time, once, caught up, completed, refused."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.emulator import Emulator
+from bot.jobs import DIGEST_JOB, send_digests
+from tests.harness import Hearing, make_settings
+
+KARACHI = ZoneInfo("Asia/Karachi")
+DRAFTER, SECOND_DRAFTER, CITIZEN = 7001, 7002, 501
+TITLE = "Digest: Anti-Terror Action Plan"
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment in November 2026, Karachi time."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=KARACHI)
+
+
+@dataclass
+class Clock:
+    """A clock the test sets by hand."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The hearing's clock, starting on 27 November at 10:00."""
+    return Clock(at(27, 10))
+
+
+@pytest.fixture
+async def drafting(emu: Emulator, tmp_path: Path, clock: Clock) -> AsyncIterator[Hearing]:
+    """A hearing with two drafters, both of whom have opened the bot."""
+    settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER, SECOND_DRAFTER}))
+    hearing = Hearing(emu, settings, clock)
+    await hearing.start()
+    for drafter in (DRAFTER, SECOND_DRAFTER):
+        await hearing.say(drafter, "/help")
+    try:
+        yield hearing
+    finally:
+        await hearing.stop()
+
+
+def digests_in(hearing: Hearing, chat: int) -> tuple[int, int]:
+    """Count the digest text messages and charts a drafter has received."""
+    messages = hearing.emu.messages(chat)
+    texts = sum(1 for m in messages if m.kind == "text" and TITLE in m.plain_text())
+    charts = sum(1 for m in messages if m.kind == "photo")
+    return texts, charts
+
+
+async def run_digest_job(hearing: Hearing) -> bool:
+    """Do what the daily job does when it fires."""
+    assert hearing.app is not None
+    return await send_digests(hearing.app)
+
+
+async def test_digest_is_sent_at_the_scheduled_time(drafting: Hearing, clock: Clock) -> None:
+    assert drafting.app is not None and drafting.app.job_queue is not None
+    job = drafting.app.job_queue.get_jobs_by_name(DIGEST_JOB)[0]
+    assert job.next_t is not None and job.next_t.astimezone(KARACHI).time() == time(20, 0)
+    await drafting.suggest(CITIZEN, "3", "Register every madrassa with the government")
+    clock.now = at(27, 19, 59)
+    assert await run_digest_job(drafting)
+    assert digests_in(drafting, DRAFTER) == (0, 0), "nothing is due before 20:00"
+    clock.now = at(
+        27,
+        20,
+        0,
+    )
+    assert await run_digest_job(drafting)
+    assert digests_in(drafting, DRAFTER) == (1, 1)
+    assert digests_in(drafting, SECOND_DRAFTER) == (1, 1)
+    text = drafting.emu.messages(DRAFTER)[-2].plain_text()
+    assert "Since the hearing began → 27 Nov 2026 20:00 (Asia/Karachi)" in text
+    assert "1 in total" in text and "3." in text
+    chart = drafting.emu.messages(DRAFTER)[-1]
+    assert (
+        chart.kind == "photo"
+        and chart.caption == "Support, unsure and oppose per item (27 Nov 2026)"
+    )
+    clock.now = at(27, 20, 30)
+    assert await run_digest_job(drafting)
+    assert digests_in(drafting, DRAFTER) == (1, 1), "the same slot is never sent twice"
+
+
+async def test_restart_does_not_send_it_again(drafting: Hearing, clock: Clock) -> None:
+    clock.now = at(27, 20, 1)
+    await run_digest_job(drafting)
+    clock.now = at(27, 21)
+    await drafting.restart()
+    assert digests_in(drafting, DRAFTER) == (1, 1)
+
+
+async def test_missed_digest_is_sent_once_at_start_up(drafting: Hearing, clock: Clock) -> None:
+    await drafting.stop()
+    clock.now = at(30, 9)  # down over three scheduled digests
+    await drafting.start()
+    assert digests_in(drafting, DRAFTER) == (1, 1), "one digest covers the time away"
+    assert "→ 29 Nov 2026" not in drafting.emu.messages(DRAFTER)[-2].plain_text()
+    await drafting.restart()
+    assert digests_in(drafting, DRAFTER) == (1, 1)
+    clock.now = at(30, 20, 5)
+    await run_digest_job(drafting)
+    assert digests_in(drafting, DRAFTER) == (2, 2)
+    latest = drafting.emu.messages(DRAFTER)[-2].plain_text()
+    assert "30 Nov 2026 09:00 → 30 Nov 2026 20:05" in latest, "the next period starts there"
+
+
+async def test_a_digest_that_failed_half_way_is_completed_once(
+    drafting: Hearing, clock: Clock
+) -> None:
+    clock.now = at(27, 20, 0)
+    drafting.emu.inject_error("sendPhoto", 502, "Bad Gateway")
+    assert not await run_digest_job(drafting), "the first drafter's chart failed"
+    assert digests_in(drafting, DRAFTER) == (1, 0)
+    assert digests_in(drafting, SECOND_DRAFTER) == (0, 0)
+    await drafting.restart()  # the retry could as well be the job's: the ledger decides
+    assert digests_in(drafting, DRAFTER) == (1, 1)
+    assert digests_in(drafting, SECOND_DRAFTER) == (1, 1)
+
+
+async def test_a_drafter_who_cannot_be_reached_does_not_block_the_others(
+    drafting: Hearing, clock: Clock
+) -> None:
+    drafting.emu.block(SECOND_DRAFTER)
+    clock.now = at(27, 20, 0)
+    assert await run_digest_job(drafting)
+    assert digests_in(drafting, DRAFTER) == (1, 1)
+    drafting.emu.unblock(SECOND_DRAFTER)
+    assert await run_digest_job(drafting)
+    assert digests_in(drafting, SECOND_DRAFTER) == (0, 0), "skipped, not retried for ever"
+
+
+async def test_digest_on_demand_is_for_drafters_only(drafting: Hearing) -> None:
+    replies = await drafting.say(CITIZEN, "/digest")
+    assert [m.plain_text() for m in replies] == ["Sorry, this is only for the hearing's drafters."]
+    replies = await drafting.say(DRAFTER, "/digest")
+    assert TITLE in replies[0].plain_text() and replies[-1].kind == "photo"
+    assert digests_in(drafting, SECOND_DRAFTER) == (0, 0)
