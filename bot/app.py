@@ -12,6 +12,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
+from bot.broadcaster import Broadcaster, Pacing
 from bot.config import Settings
 from bot.hearing.plan import load_plan
 from bot.inbox import Inbox, InboxQueue
@@ -70,12 +71,19 @@ async def running_hearing(
             services.clock = clock
         queue = InboxQueue(Inbox(db))
         app = build_application(settings, services, token, queue)
+        broadcaster = Broadcaster(
+            services.broadcasts, services.participants, services.texts,
+            send=lambda chat_id, text: app.bot.send_message(chat_id, text),
+            pacing=Pacing(per_second=settings.broadcast_rate),
+        )  # fmt: skip
+        app.bot_data.broadcaster = broadcaster
         await app.initialize()
         try:
             await app.bot.set_my_commands(handlers.command_menu(services.texts))
             await app.start()
             schedule_digests(app)
             await catch_up(app)
+            broadcaster.kick()  # resumes a broadcast an earlier run did not finish
             if app.updater is None:
                 raise RuntimeError("the application was built without an updater")
             # Before polling, so that a chat's leftovers run before its new updates.
@@ -86,6 +94,7 @@ async def running_hearing(
             log.info("hearing %r is running with %d items", plan.title, len(plan.items))
             yield app
         finally:
+            await broadcaster.stop()
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
                 await queue.inbox.confirm_polled(app.bot)

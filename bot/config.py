@@ -37,6 +37,7 @@ class Settings:
     max_concurrent_updates: int = 32
     suggestion_max_chars: int = 1000
     votes_per_item: int = 3
+    broadcast_rate: int = 25
     log_level: str = "INFO"
 
     @classmethod
@@ -74,6 +75,7 @@ class Settings:
             max_concurrent_updates=_int(env, "MAX_CONCURRENT_UPDATES", 32, 1, 1024),
             suggestion_max_chars=_int(env, "SUGGESTION_MAX_CHARS", 1000, 10, 3000),
             votes_per_item=_int(env, "VOTES_PER_ITEM", 3, 0, 20),
+            broadcast_rate=_int(env, "BROADCAST_RATE", 25, 1, 30),
             log_level=log_level,
         )
 

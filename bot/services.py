@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.deliberation import Deliberation
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_schedule import DigestLedger
+from bot.hearing.follow_through import FollowThrough
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
 from bot.hearing.submissions import Submissions
@@ -30,6 +32,8 @@ class Services:
     deliberation: Deliberation
     submissions: Submissions
     digests: DigestLedger
+    follow: FollowThrough
+    broadcasts: Broadcasts
     texts: Texts = field(default_factory=load_texts)
     # Injectable so that tests can run a scheduled job at a fixed time.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -49,4 +53,6 @@ class Services:
             digests=DigestLedger(
                 db, DigestBuilder(db, plan), settings.digest_time, settings.timezone
             ),
+            follow=FollowThrough(db, plan),
+            broadcasts=Broadcasts(db),
         )

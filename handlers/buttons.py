@@ -10,11 +10,13 @@ from telegram import CallbackQuery, Update
 from bot.hearing.refusals import Refused
 from bot.hearing.values import NEW_ITEMS, Priority, Stance
 from bot.hearing.walkthrough import ItemView, Moved, View
+from handlers import follow
 from handlers.cards import render_card, render_proposal_prompt, render_withdraw_question
 from handlers.codec import VOTES_BY_CODE, Action, Button, CodecError, decode
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, send_all, toast
 from handlers.replies import send_submitted
+from handlers.roles import is_drafter
 from handlers.ui import Rendered
 from handlers.views import render_closed_item, render_item, render_items, render_view
 
@@ -32,6 +34,9 @@ async def press_button(update: Update, context: HearingContext) -> None:
     pid = context.services.participants.identify(query.from_user.id)
     try:
         pressed = decode(query.data)
+        if pressed.action in DRAFTER_ACTIONS and not is_drafter(context, query.from_user.id):
+            await toast(query, t("roles.drafters_only"), alert=True)
+            return
         await _ACTIONS[pressed.action](query, context, pid, pressed)
     except CodecError:
         log.info("refused a button with invalid data")
@@ -185,6 +190,12 @@ async def _move(query: CallbackQuery, context: HearingContext, moved: Moved) -> 
     await send(context, query.from_user.id, render_view(context.ui, moved.next))
 
 
+# Checked at every press, from the settings: a button in an old message grants nothing.
+DRAFTER_ACTIONS = frozenset({
+    Action.REVIEW_REPLY, Action.ADOPT, Action.MERGE_ASK, Action.MERGE, Action.DECLINE,
+    Action.BROADCAST_SEND, Action.BROADCAST_CANCEL,
+})  # fmt: skip
+
 _ACTIONS: dict[Action, ButtonAction] = {
     Action.BEGIN: _begin,
     Action.RESTART: _restart,
@@ -204,4 +215,13 @@ _ACTIONS: dict[Action, ButtonAction] = {
     Action.WITHDRAW_CONFIRMED: _withdraw_confirmed,
     Action.PROPOSE: _propose,
     Action.VOTE_PROPOSALS: _vote_proposals,
+    Action.REVIEW_REPLY: follow.ask_text,
+    Action.DECLINE: follow.ask_text,
+    Action.ADOPT: follow.adopt,
+    Action.MERGE_ASK: follow.ask_merge,
+    Action.MERGE: follow.merge,
+    Action.BROADCAST_SEND: follow.confirm_broadcast,
+    Action.BROADCAST_CANCEL: follow.confirm_broadcast,
+    Action.UPDATES_ON: follow.set_updates,
+    Action.UPDATES_OFF: follow.set_updates,
 }

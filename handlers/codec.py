@@ -59,6 +59,15 @@ class Action(StrEnum):
     WITHDRAW_CONFIRMED = "wy"
     PROPOSE = "np"
     VOTE_PROPOSALS = "nv"
+    REVIEW_REPLY = "rr"
+    ADOPT = "ad"
+    MERGE_ASK = "ma"
+    MERGE = "mg"
+    DECLINE = "dc"
+    BROADCAST_SEND = "bs"
+    BROADCAST_CANCEL = "bx"
+    UPDATES_ON = "u1"
+    UPDATES_OFF = "u0"
 
 
 SCHEMA: dict[Action, tuple[Arg, ...]] = {
@@ -80,6 +89,15 @@ SCHEMA: dict[Action, tuple[Arg, ...]] = {
     Action.WITHDRAW_CONFIRMED: (Arg.ID,),
     Action.PROPOSE: (),
     Action.VOTE_PROPOSALS: (),
+    Action.REVIEW_REPLY: (Arg.ID,),
+    Action.ADOPT: (Arg.ID,),
+    Action.MERGE_ASK: (Arg.ID,),
+    Action.MERGE: (Arg.ID, Arg.ITEM),
+    Action.DECLINE: (Arg.ID,),
+    Action.BROADCAST_SEND: (Arg.ID,),
+    Action.BROADCAST_CANCEL: (Arg.ID,),
+    Action.UPDATES_ON: (),
+    Action.UPDATES_OFF: (),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.hearing.refusals import Refused
+from handlers import follow
 from handlers.cards import render_card, render_mine, render_proposal_prompt
 from handlers.context import HearingContext
 from handlers.links import parse_start
@@ -12,7 +13,7 @@ from handlers.messaging import send, send_all
 from handlers.ui import Rendered
 from handlers.views import render_items, render_view, render_welcome
 
-COMMANDS = ("start", "items", "mine", "propose", "help")
+COMMANDS = ("start", "items", "mine", "propose", "updates", "help")
 
 
 async def start(update: Update, context: HearingContext) -> None:
@@ -24,6 +25,12 @@ async def start(update: Update, context: HearingContext) -> None:
         if link is not None and link.item_id is not None:
             view = await s.walkthrough.open_item(pid, link.item_id)
             await send(context, chat_id, render_view(context.ui, view))
+            return
+        if (
+            link is not None
+            and link.review_id is not None
+            and await follow.open_review(update, context, link.review_id)
+        ):
             return
         if link is not None and link.suggestion_id is not None:
             card = await s.deliberation.card(pid, link.suggestion_id)

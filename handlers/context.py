@@ -6,16 +6,18 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
+from bot.broadcaster import Broadcaster
 from bot.services import Services
 from handlers.links import Links
 from handlers.ui import Ui
 
 
 class BotData:
-    """Application-wide data: only the services, set once when the application is built."""
+    """Application-wide data: the services and the broadcaster, set once at start."""
 
     def __init__(self) -> None:
         self.services: Services | None = None
+        self.broadcaster: Broadcaster | None = None
 
 
 class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -28,6 +30,14 @@ class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         if services is None:
             raise RuntimeError("the application was built without services")
         return services
+
+    @property
+    def broadcaster(self) -> Broadcaster:
+        """Return the background sender of broadcasts."""
+        broadcaster = self.bot_data.broadcaster
+        if broadcaster is None:
+            raise RuntimeError("the application was started without a broadcaster")
+        return broadcaster
 
     @property
     def ui(self) -> Ui:

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.hearing.refusals import Refused
 from bot.hearing.values import Awaiting, Step
+from handlers import follow
 from handlers.commands import start
 from handlers.context import HearingContext
 from handlers.messaging import send
@@ -21,6 +22,14 @@ async def receive_text(update: Update, context: HearingContext) -> None:
         return
     s, t = context.services, context.services.texts
     pid = s.participants.identify(update.effective_user.id)
+    try:
+        if await follow.receive_drafter_text(update, context, pid):
+            return
+    except Refused as refusal:
+        await send(
+            context, message.chat_id, Rendered(t(f"refused.{refusal.code}", **refusal.values))
+        )
+        return
     if await s.submissions.expects_text(pid):
         try:
             result = await s.submissions.submit(pid, message.text)

@@ -80,14 +80,39 @@ class DeliveryRepository:
         await self.conn.execute(
             "INSERT INTO delivery (participant_id, chat_id, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (participant_id) DO UPDATE SET chat_id = excluded.chat_id, "
-            "updated_at = excluded.updated_at WHERE delivery.chat_id <> excluded.chat_id",
+            "updated_at = excluded.updated_at, blocked_at = NULL "
+            "WHERE delivery.chat_id <> excluded.chat_id OR delivery.blocked_at IS NOT NULL",
             (participant_id, chat_id, utcnow()),
         )
 
     async def chat_id(self, participant_id: str) -> int | None:
-        """Return the chat to write to, or None."""
+        """Return the chat to write to, or None (unknown, or they blocked the bot)."""
         async with self.conn.execute(
-            "SELECT chat_id FROM delivery WHERE participant_id = ?", (participant_id,)
+            "SELECT chat_id FROM delivery WHERE participant_id = ? AND blocked_at IS NULL",
+            (participant_id,),
         ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else None
+
+    async def mark_blocked(self, participant_id: str) -> None:
+        """Record that the participant blocked the bot: nothing is sent to them any more."""
+        await self.conn.execute(
+            "UPDATE delivery SET blocked_at = COALESCE(blocked_at, ?) WHERE participant_id = ?",
+            (utcnow(), participant_id),
+        )
+
+    async def set_updates(self, participant_id: str, wanted: bool) -> None:
+        """Turn broadcasts on or off for a participant."""
+        await self.conn.execute(
+            "UPDATE delivery SET updates_off_at = ? WHERE participant_id = ?",
+            (None if wanted else utcnow(), participant_id),
+        )
+
+    async def wants_updates(self, participant_id: str) -> bool:
+        """Tell whether the participant receives broadcasts."""
+        async with self.conn.execute(
+            "SELECT updates_off_at IS NULL FROM delivery WHERE participant_id = ?",
+            (participant_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return bool(row[0]) if row else False

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.broadcasts import BroadcastRepository
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
+from storage.responses import ResponseRepository
 from storage.stances import StanceRepository
 from storage.suggestions import SuggestionRepository
 from storage.votes import VoteRepository
@@ -24,3 +26,5 @@ class Repositories:
         self.votes = VoteRepository(conn)
         self.drafts = DraftRepository(conn)
         self.digests = DigestRepository(conn)
+        self.responses = ResponseRepository(conn)
+        self.broadcasts = BroadcastRepository(conn)

@@ -19,6 +19,13 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.POST_ANYWAY: (5,),
     Action.WITHDRAW: (5,),
     Action.WITHDRAW_CONFIRMED: (5,),
+    Action.REVIEW_REPLY: (999_999_999_999,),
+    Action.ADOPT: (1,),
+    Action.MERGE_ASK: (1,),
+    Action.MERGE: (999_999_999_999, "20"),
+    Action.DECLINE: (1,),
+    Action.BROADCAST_SEND: (3,),
+    Action.BROADCAST_CANCEL: (3,),
 }
 
 

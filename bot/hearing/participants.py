@@ -36,3 +36,25 @@ class Participants:
         if len(self._known) > KNOWN_CACHE_SIZE:
             self._known.popitem(last=False)
         return pid
+
+    async def mark_blocked(self, pid: str) -> None:
+        """Stop writing to a participant who blocked the bot, until they write to it again."""
+        async with self.db.transaction() as repos:
+            await repos.delivery.mark_blocked(pid)
+        # Forgotten, so that their next message stores the chat again and clears the block.
+        self._known.pop(pid, None)
+
+    async def chat_of(self, pid: str) -> int | None:
+        """Return where to write to a participant, or None if they cannot be reached."""
+        async with self.db.reading() as repos:
+            return await repos.delivery.chat_id(pid)
+
+    async def set_updates(self, pid: str, wanted: bool) -> None:
+        """Turn the drafters' broadcasts on or off for a participant."""
+        async with self.db.transaction() as repos:
+            await repos.delivery.set_updates(pid, wanted)
+
+    async def wants_updates(self, pid: str) -> bool:
+        """Tell whether a participant receives the drafters' broadcasts."""
+        async with self.db.reading() as repos:
+            return await repos.delivery.wants_updates(pid)

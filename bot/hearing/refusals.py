@@ -25,6 +25,10 @@ class Refusal(StrEnum):
     NOT_YOURS = "not_yours"
     ALREADY_WITHDRAWN = "already_withdrawn"
     DRAFT_DECIDED = "draft_decided"
+    EMPTY_RESPONSE = "empty_response"
+    RESPONSE_TOO_LONG = "response_too_long"
+    UNKNOWN_BROADCAST = "unknown_broadcast"
+    BROADCAST_STARTED = "broadcast_started"
 
 
 class Refused(Exception):

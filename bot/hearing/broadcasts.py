@@ -1,0 +1,93 @@
+"""Broadcasts: a drafter's update to every citizen who wants updates, resumable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.hearing.refusals import Refusal, Refused
+from bot.hearing.values import Awaiting
+from storage.broadcasts import BroadcastRecord, Recipient
+from storage.db import Database
+from storage.repositories import Repositories
+
+MAX_BROADCAST_CHARS = 3500
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """A broadcast waiting for the drafter's confirmation, and how many it would reach."""
+
+    broadcast_id: int
+    text: str
+    audience: int
+
+
+class Broadcasts:
+    """Commands for drafting, starting and tracking broadcasts (the caller checks the role)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def request(self, drafter_id: str) -> None:
+        """Make the drafter's next message the text of a broadcast."""
+        async with self.db.transaction() as repos:
+            await repos.participants.set_awaiting(drafter_id, Awaiting.BROADCAST)
+
+    async def draft(self, drafter_id: str, text: str) -> Drafted:
+        """Store the text as a draft to confirm; nothing is sent yet."""
+        cleaned = text.strip()
+        if not cleaned:
+            raise Refused(Refusal.EMPTY_RESPONSE)
+        if len(cleaned) > MAX_BROADCAST_CHARS:
+            raise Refused(
+                Refusal.RESPONSE_TOO_LONG, limit=MAX_BROADCAST_CHARS, length=len(cleaned)
+            )
+        async with self.db.transaction() as repos:
+            broadcast_id = await repos.broadcasts.draft(drafter_id, cleaned)
+            await repos.participants.set_awaiting(drafter_id, None)
+            audience = await repos.broadcasts.audience(drafter_id)
+        return Drafted(broadcast_id, cleaned, audience)
+
+    async def start(self, broadcast_id: int) -> int:
+        """Queue a confirmed draft for everyone who wants updates; return how many."""
+        async with self.db.transaction() as repos:
+            await _draft(repos, broadcast_id)
+            return await repos.broadcasts.start(broadcast_id)
+
+    async def cancel(self, broadcast_id: int) -> None:
+        """Drop a draft that was not confirmed."""
+        async with self.db.transaction() as repos:
+            await _draft(repos, broadcast_id)
+            await repos.broadcasts.set_status(broadcast_id, "cancelled")
+
+    async def sending(self) -> list[BroadcastRecord]:
+        """Return the broadcasts being sent, oldest first."""
+        async with self.db.reading() as repos:
+            ids = await repos.broadcasts.sending()
+            found = [await repos.broadcasts.get(i) for i in ids]
+        return [b for b in found if b is not None]
+
+    async def pending(self, broadcast_id: int, limit: int) -> list[Recipient]:
+        """Return recipients still to reach."""
+        async with self.db.reading() as repos:
+            return await repos.broadcasts.pending(broadcast_id, limit)
+
+    async def record(self, broadcast_id: int, participant_id: str, status: str) -> None:
+        """Record the outcome of one attempt ('sent', 'blocked', 'failed' or 'pending')."""
+        async with self.db.transaction() as repos:
+            await repos.broadcasts.mark(broadcast_id, participant_id, status)
+
+    async def finish(self, broadcast_id: int) -> dict[str, int]:
+        """Close a broadcast with no one left to reach; return its counts."""
+        async with self.db.transaction() as repos:
+            await repos.broadcasts.set_status(broadcast_id, "done")
+            return await repos.broadcasts.counts(broadcast_id)
+
+
+async def _draft(repos: Repositories, broadcast_id: int) -> BroadcastRecord:
+    record = await repos.broadcasts.get(broadcast_id)
+    if record is None:
+        raise Refused(Refusal.UNKNOWN_BROADCAST)
+    if record.status != "draft":
+        raise Refused(Refusal.BROADCAST_STARTED)
+    return record

@@ -1,0 +1,101 @@
+"""Closing the loop: a drafter replies to a suggestion's author and decides on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.hearing.plan import Item, Plan
+from bot.hearing.refusals import Refusal, Refused
+from bot.hearing.values import Awaiting
+from storage.db import Database
+from storage.records import SuggestionRecord, Tally
+from storage.responses import ResponseRecord
+
+MAX_RESPONSE_CHARS = 2000
+
+
+class Decision(StrEnum):
+    """What a drafter can say or decide about a suggestion."""
+
+    REPLY = "reply"
+    ADOPTED = "adopted"
+    MERGED = "merged"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True)
+class Review:
+    """A suggestion as a drafter sees it: its text, votes and current outcome."""
+
+    suggestion: SuggestionRecord
+    item: Item | None
+    tally: Tally
+    decision: ResponseRecord | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What to tell a suggestion's author, once the response is committed."""
+
+    response_id: int
+    author_id: str
+    decision: Decision
+    suggestion: SuggestionRecord
+    item: Item | None  # where the suggestion was made
+    merged_into: Item | None
+    text: str | None
+
+
+class FollowThrough:
+    """Commands for drafters' replies and decisions; the caller checks the drafter role."""
+
+    def __init__(self, db: Database, plan: Plan) -> None:
+        self.db = db
+        self.plan = plan
+
+    async def review(self, suggestion_id: int) -> Review:
+        """Return a suggestion with its votes and the latest decision on it."""
+        async with self.db.reading() as repos:
+            suggestion = await repos.suggestions.get(suggestion_id)
+            if suggestion is None:
+                raise Refused(Refusal.UNKNOWN_SUGGESTION)
+            tally = (await repos.votes.tallies([suggestion_id]))[suggestion_id]
+            decision = await repos.responses.decision(suggestion_id)
+        return Review(suggestion, self.plan.item(suggestion.item_id), tally, decision)
+
+    async def await_text(self, drafter_id: str, suggestion_id: int, kind: Awaiting) -> Review:
+        """Make the drafter's next message a reply to, or a reason for declining, a suggestion."""
+        review = await self.review(suggestion_id)
+        async with self.db.transaction() as repos:
+            await repos.participants.set_awaiting(drafter_id, kind, suggestion_id)
+        return review
+
+    async def respond(
+        self, drafter_id: str, suggestion_id: int, decision: Decision,
+        item_id: str | None = None, text: str | None = None,
+    ) -> Notice:  # fmt: skip
+        """Record a reply or decision; the caller then tells the author."""
+        cleaned = text.strip() if text is not None else None
+        if decision in (Decision.REPLY, Decision.DECLINED) and not cleaned:
+            raise Refused(Refusal.EMPTY_RESPONSE)
+        if cleaned is not None and len(cleaned) > MAX_RESPONSE_CHARS:
+            raise Refused(Refusal.RESPONSE_TOO_LONG, limit=MAX_RESPONSE_CHARS, length=len(cleaned))
+        merged_into = self.plan.item(item_id) if item_id is not None else None
+        if decision is Decision.MERGED and (merged_into is None or merged_into.parent_id):
+            raise Refused(Refusal.UNKNOWN_ITEM)
+        async with self.db.transaction() as repos:
+            suggestion = await repos.suggestions.get(suggestion_id)
+            if suggestion is None:
+                raise Refused(Refusal.UNKNOWN_SUGGESTION)
+            response_id = await repos.responses.add(
+                suggestion_id, drafter_id, decision, item_id, cleaned
+            )
+            await repos.participants.set_awaiting(drafter_id, None)
+        return Notice(response_id, suggestion.participant_id, decision, suggestion,
+                      self.plan.item(suggestion.item_id), merged_into, cleaned)  # fmt: skip
+
+    async def notified(self, response_id: int) -> None:
+        """Record that the author was told."""
+        async with self.db.transaction() as repos:
+            await repos.responses.mark_notified(response_id)

@@ -1,0 +1,192 @@
+"""Closing the loop: drafters reply to and decide on suggestions, and broadcast updates."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Update
+from telegram.error import Forbidden
+
+from bot.hearing.follow_through import Decision, Notice, Review
+from bot.hearing.values import NEW_ITEMS, Awaiting
+from handlers.codec import Action, Button
+from handlers.context import HearingContext
+from handlers.messaging import edit, remove_keyboard, send, toast
+from handlers.roles import drafter_only
+from handlers.ui import Rendered, Ui, keyboard
+
+MERGE_ROW = 5
+
+
+def render_review(ui: Ui, review: Review) -> Rendered:
+    """Show a suggestion to a drafter with its votes, outcome and the decisions to take."""
+    t, s, sid = ui.t, review.suggestion, review.suggestion.id
+    decision = ""
+    if review.decision is not None:
+        d = review.decision
+        decision = t(f"review.decision_{d.kind}", item=d.item_id or "", reason=d.text or "")
+    tally = review.tally
+    text = t("review.card", id=sid, target=_target(ui, review.suggestion.item_id),
+             text=s.text, agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
+             state=t(f"mine.state_{s.status}"), decision=decision)  # fmt: skip
+    rows = (
+        [ui.button("review.reply", Action.REVIEW_REPLY, sid)],
+        [ui.button("review.adopt", Action.ADOPT, sid),
+         ui.button("review.decline", Action.DECLINE, sid)],
+        [ui.button("review.merge", Action.MERGE_ASK, sid)],
+    )  # fmt: skip
+    return Rendered(text, keyboard(*rows))
+
+
+def _target(ui: Ui, item_id: str) -> str:
+    if item_id == NEW_ITEMS:
+        return ui.t("review.target_new")
+    return ui.t("review.target_item", number=item_id)
+
+
+async def open_review(update: Update, context: HearingContext, suggestion_id: int) -> bool:
+    """Answer a drafter's deep link from the digest; False (say nothing) for anyone else."""
+    if update.effective_chat is None or update.effective_user is None:
+        return False
+    if update.effective_user.id not in context.services.settings.drafter_ids:
+        return False
+    review = await context.services.follow.review(suggestion_id)
+    await send(context, update.effective_chat.id, render_review(context.ui, review))
+    return True
+
+
+# Every button below is for drafters only: the dispatcher checks the role before calling them.
+
+
+async def ask_text(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Ask the drafter for a reply, or for the reason of a decline."""
+    kind = Awaiting.REPLY if b.action is Action.REVIEW_REPLY else Awaiting.DECLINE_REASON
+    await context.services.follow.await_text(pid, b.number(0), kind)
+    key = "review.ask_reply" if kind is Awaiting.REPLY else "review.ask_reason"
+    await toast(query)
+    text = context.ui.t(key, id=b.number(0), title=context.services.plan.title)
+    await send(context, query.from_user.id, Rendered(text))
+
+
+async def adopt(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Mark a suggestion adopted and tell its author."""
+    notice = await context.services.follow.respond(pid, b.number(0), Decision.ADOPTED)
+    await remove_keyboard(query)
+    await toast(query)
+    await _tell(context, query.from_user.id, notice)
+
+
+async def ask_merge(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Offer the items a suggestion can be merged into."""
+    ui, sid = context.ui, b.number(0)
+    await context.services.follow.review(sid)
+    buttons = [
+        ui.button("button.item", Action.MERGE, sid, item.id, number=item.number)
+        for item in context.services.plan.items
+    ]
+    rows = [buttons[i : i + MERGE_ROW] for i in range(0, len(buttons), MERGE_ROW)]
+    await toast(query)
+    await send(
+        context, query.from_user.id, Rendered(ui.t("review.ask_merge", id=sid), keyboard(*rows))
+    )
+
+
+async def merge(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Mark a suggestion merged into an item and tell its author."""
+    notice = await context.services.follow.respond(pid, b.number(0), Decision.MERGED, b.text(1))
+    await remove_keyboard(query)
+    await toast(query)
+    await _tell(context, query.from_user.id, notice)
+
+
+async def receive_drafter_text(update: Update, context: HearingContext, pid: str) -> bool:
+    """Take a drafter's awaited reply, reason or broadcast text; False if none is awaited."""
+    participant = await context.services.walkthrough.current(pid)
+    kind, target = participant.awaiting, participant.awaiting_target
+    if kind not in (Awaiting.REPLY, Awaiting.DECLINE_REASON, Awaiting.BROADCAST):
+        return False
+    message = update.effective_message
+    if message is None or message.text is None or not await drafter_only(update, context):
+        return True
+    s = context.services
+    if kind == Awaiting.BROADCAST:
+        drafted = await s.broadcasts.draft(pid, message.text)
+        ui, bid = context.ui, drafted.broadcast_id
+        buttons = [ui.button("broadcast.send", Action.BROADCAST_SEND, bid),
+                   ui.button("broadcast.cancel", Action.BROADCAST_CANCEL, bid)]  # fmt: skip
+        text = ui.t("broadcast.confirm", audience=drafted.audience, text=drafted.text)
+        await send(context, message.chat_id, Rendered(text, keyboard(buttons)))
+        return True
+    decision = Decision.REPLY if kind == Awaiting.REPLY else Decision.DECLINED
+    notice = await s.follow.respond(pid, target or 0, decision, text=message.text)
+    await _tell(context, message.chat_id, notice)
+    return True
+
+
+async def broadcast(update: Update, context: HearingContext) -> None:
+    """Start writing an update to every participant."""
+    if not await drafter_only(update, context) or update.effective_user is None:
+        return
+    s = context.services
+    await s.broadcasts.request(s.participants.identify(update.effective_user.id))
+    text = s.texts("broadcast.ask", limit=3500)
+    await send(context, update.effective_user.id, Rendered(text))
+
+
+async def confirm_broadcast(
+    query: CallbackQuery, context: HearingContext, _: str, b: Button
+) -> None:
+    """Send (or cancel) a drafted broadcast."""
+    s = context.services
+    if b.action is Action.BROADCAST_CANCEL:
+        await s.broadcasts.cancel(b.number(0))
+        await edit(context, query, Rendered(s.texts("broadcast.cancelled")))
+        await toast(query)
+        return
+    count = await s.broadcasts.start(b.number(0))
+    await edit(context, query, Rendered(s.texts("broadcast.started", count=count)))
+    await toast(query)
+    context.broadcaster.kick()
+
+
+async def updates(update: Update, context: HearingContext) -> None:
+    """Show whether the citizen receives the drafters' updates, with a button to change it."""
+    if update.effective_user is None:
+        return
+    s = context.services
+    wanted = await s.participants.wants_updates(s.participants.identify(update.effective_user.id))
+    await send(context, update.effective_user.id, _updates_view(context.ui, wanted))
+
+
+async def set_updates(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Turn the drafters' updates on or off."""
+    wanted = b.action is Action.UPDATES_ON
+    await context.services.participants.set_updates(pid, wanted)
+    await edit(context, query, _updates_view(context.ui, wanted))
+    await toast(query)
+
+
+def _updates_view(ui: Ui, wanted: bool) -> Rendered:
+    action = Action.UPDATES_OFF if wanted else Action.UPDATES_ON
+    label = "updates.turn_off" if wanted else "updates.turn_on"
+    return Rendered(ui.t("updates.on" if wanted else "updates.off"),
+                    keyboard([ui.button(label, action)]))  # fmt: skip
+
+
+async def _tell(context: HearingContext, drafter_chat: int, notice: Notice) -> None:
+    """Tell the author what the drafter said or decided, then confirm to the drafter."""
+    s, ui = context.services, context.ui
+    target = _target(ui, notice.suggestion.item_id)
+    text = ui.t(f"notice.{notice.decision}", title=s.plan.title, target=target,
+                suggestion=notice.suggestion.text, text=notice.text or "",
+                item=notice.merged_into.number if notice.merged_into else "")  # fmt: skip
+    chat = await s.participants.chat_of(notice.author_id)
+    told = False
+    if chat is not None:
+        try:
+            await context.bot.send_message(chat, text)
+            told = True
+        except Forbidden:
+            await s.participants.mark_blocked(notice.author_id)
+    if told:
+        await s.follow.notified(notice.response_id)
+    key = "review.done" if told else "review.not_told"
+    await send(context, drafter_chat, Rendered(ui.t(key, id=notice.suggestion.id)))
