@@ -66,7 +66,7 @@ def _header(t: Texts, digest: Digest, zone: str) -> str:
         t("digest.highlights"),
         t("digest.most_supported", items=_shares(t, digest, digest.most_supported, "support")),
         t("digest.most_opposed", items=_shares(t, digest, digest.most_opposed, "oppose")),
-        t("digest.most_contested", items=_shares(t, digest, digest.most_contested, "support")),
+        t("digest.most_contested", items=_splits(t, digest, digest.most_contested)),
         t("digest.moderation", count=digest.awaiting_moderation),
     ]  # fmt: skip
     return "\n".join(lines)
@@ -124,6 +124,16 @@ def _shares(t: Texts, digest: Digest, item_ids: tuple[str, ...], stance: str) ->
         if stats is not None:
             count = stats.support if stance == "support" else stats.oppose
             parts.append(t("digest.share", number=stats.number, percent=_pct(stats, count)))
+    return ", ".join(parts) or t("digest.none")
+
+
+def _splits(t: Texts, digest: Digest, item_ids: tuple[str, ...]) -> str:
+    parts = []
+    for item_id in item_ids:
+        s = digest.item(item_id)
+        if s is not None:
+            parts.append(t("digest.split", number=s.number, support=_pct(s, s.support),
+                           oppose=_pct(s, s.oppose)))  # fmt: skip
     return ", ".join(parts) or t("digest.none")
 
 

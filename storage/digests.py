@@ -72,9 +72,19 @@ class DigestRepository:
         return int(row[0]) if row else 0
 
     async def participation(self, start: str, end: str) -> tuple[int, int, int, int, int]:
-        """Count participants new, active and completed in (start, end], and in total."""
+        """Count participants new, active and completed in (start, end], and in total.
+
+        Only people who took part count: an answer, a suggestion or a vote. Someone who only
+        opened the bot (a drafter, a moderator, a visitor) is not a participant here.
+        """
+        took_part = (
+            "(EXISTS (SELECT 1 FROM stances s WHERE s.participant_id = p.id)"
+            " OR EXISTS (SELECT 1 FROM suggestions g WHERE g.participant_id = p.id)"
+            " OR EXISTS (SELECT 1 FROM votes v WHERE v.participant_id = p.id))"
+        )
         new = await self._count(
-            "SELECT COUNT(*) FROM participants WHERE created_at > ? AND created_at <= ?",
+            f"SELECT COUNT(*) FROM participants p WHERE {took_part}"
+            " AND p.created_at > ? AND p.created_at <= ?",
             (start, end),
         )
         active = await self._count(
@@ -90,10 +100,7 @@ class DigestRepository:
             "SELECT COUNT(*) FROM participants WHERE completed_at > ? AND completed_at <= ?",
             (start, end),
         )
-        total = await self._count(
-            "SELECT COUNT(*) FROM participants p WHERE EXISTS"
-            " (SELECT 1 FROM stances s WHERE s.participant_id = p.id)"
-        )
+        total = await self._count(f"SELECT COUNT(*) FROM participants p WHERE {took_part}")
         completed_total = await self._count(
             "SELECT COUNT(*) FROM participants WHERE completed_at IS NOT NULL"
         )

@@ -23,7 +23,7 @@ HEADER_IN = 1.05
 ROW_IN = 0.56
 FOOTER_IN = 0.15
 LEFT_IN, RIGHT_IN = 0.25, 0.95  # the right margin holds "n=1234"
-LABEL_CHARS = 35
+LABEL_CHARS = 60
 TITLE_CHARS = 48
 MIN_SHARE_FOR_PERCENT = 0.08  # narrower segments cannot hold "100%"
 
