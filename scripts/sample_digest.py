@@ -123,9 +123,14 @@ async def build(seed_dir: Path, out: Path) -> None:
     t = load_texts()
     messages = render_digest(t, digest, "Asia/Karachi", Links("hearing_bot"))
     labels = ChartLabels(**{f.name: t.raw(f"chart.{f.name}") for f in fields(ChartLabels)})
+    write(out, render_chart(digest, labels), _markdown(messages))
+
+
+def write(out: Path, chart: bytes, markdown: str) -> None:
+    """Write the chart and the Markdown page."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "sample-digest.png").write_bytes(render_chart(digest, labels))
-    (out / "sample-digest.md").write_text(_markdown(messages), encoding="utf-8")
+    (out / "sample-digest.png").write_bytes(chart)
+    (out / "sample-digest.md").write_text(markdown, encoding="utf-8")
 
 
 def _markdown(messages: list[str]) -> str:

@@ -6,7 +6,7 @@ import struct
 import warnings
 from datetime import UTC, datetime
 
-from bot.hearing.chart import chart_order, item_label, render_chart
+from bot.hearing.chart import LABEL_CHARS, chart_order, item_label, render_chart
 from bot.hearing.digest_model import Digest, ItemStats, Participation
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -93,10 +93,11 @@ def test_order_puts_most_supported_first_and_unanswered_last() -> None:
 
 
 def test_labels_are_cut_short_with_an_ellipsis() -> None:
-    label = item_label(stats(12, 1, 0, 0, "Curtailment  of media\nglorification of terrorism"))
-    assert label.startswith("12. Curtailment of media")
+    text = "Curtailment  of media\nglorification of terrorism and its justification through PEMRA"
+    label = item_label(stats(12, 1, 0, 0, text))
+    assert label.startswith("12. Curtailment of media glorification")
     assert label.endswith("…")
-    assert len(label) <= 35
+    assert len(label) <= LABEL_CHARS
     assert item_label(stats(6, 1, 0, 0, "Short.")) == "6. Short."
 
 
