@@ -3,33 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.participants import Participants
+from bot.hearing.values import DeliveryStatus
 from bot.texts import Texts
-from storage.broadcasts import Recipient
+from storage.broadcasts import BroadcastRecord, Recipient
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
-MAX_ATTEMPTS = 3
 # At shutdown the send in flight is allowed to finish (and be recorded) for this long.
 STOP_GRACE_SECONDS = 10.0
 
 
 @dataclass
 class Pacing:
-    """How fast to send, and the clock to pace by (injectable for tests)."""
+    """How fast to send, how long to wait out an outage, and the clock (injectable for tests)."""
 
     # Telegram allows about 30 messages a second in all; 25 leaves room for replies to citizens.
     per_second: float = 25.0
+    # An outage is waited out with doubling pauses, so a server that is down is not hammered.
+    backoff_first: float = 1.0
+    backoff_max: float = 60.0
     monotonic: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep)
 
@@ -41,6 +43,7 @@ class Pacer:
         self.pacing = pacing
         self.stopping = stopping
         self._next_at = 0.0
+        self._backoff = 0.0
 
     async def wait(self) -> bool:
         """Wait for the next free slot; False if asked to stop meanwhile."""
@@ -58,6 +61,16 @@ class Pacer:
             return False
         self._next_at = self.pacing.monotonic()
         return True
+
+    async def back_off(self) -> bool:
+        """Pause every send for twice as long as the last time, up to the cap; False on stop."""
+        delay = self._backoff or self.pacing.backoff_first
+        self._backoff = min(delay * 2, self.pacing.backoff_max)
+        return await self.hold(delay)
+
+    def recovered(self) -> None:
+        """Telegram answered: the next outage starts from the shortest pause again."""
+        self._backoff = 0.0
 
     async def _sleep(self, seconds: float) -> bool:
         sleeping = asyncio.ensure_future(self.pacing.sleep(seconds))
@@ -85,36 +98,59 @@ class Broadcaster:
         self.pacing = pacing or Pacing()
         self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()
+        self._kicked = False
         self._task: asyncio.Task[None] | None = None
 
     def kick(self) -> None:
-        """Start sending in the background unless a run is already going."""
+        """Have every broadcast being sent delivered: start a background run unless one is on."""
+        # A run that is going reads the broadcasts again before it ends: see run().
+        self._kicked = True
+        if self._stopping.is_set():
+            return
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.run(), name="broadcaster")
+            self._task.add_done_callback(_log_crash)
 
     async def run(self) -> None:
-        """Send every broadcast being sent until no one is left to reach, or until stopped."""
+        """Send every broadcast being sent, and any started meanwhile, until none is left."""
         async with self._lock:
             pacer = Pacer(self.pacing, self._stopping)
-            for broadcast in await self.broadcasts.sending():
-                text = self.texts("broadcast.message", text=broadcast.text)
-                while recipients := await self.broadcasts.pending(broadcast.id, BATCH):
-                    for recipient in recipients:
-                        if not await self._deliver(pacer, broadcast.id, recipient, text):
-                            return
-                counts = await self.broadcasts.finish(broadcast.id)
-                log.info("broadcast %d finished: %s", broadcast.id, counts)
+            while not self._stopping.is_set():
+                # A kick while this read is under way may come from a start it did not see.
+                self._kicked = False
+                due = await self.broadcasts.sending()
+                if not due and not self._kicked:
+                    return
+                for broadcast in due:
+                    if not await self._send_all(pacer, broadcast):
+                        return
+
+    async def wait_idle(self) -> None:
+        """Wait until the background run, if one is going, has ended."""
+        if self._task is not None:
+            await asyncio.wait({self._task})
 
     async def stop(self) -> None:
         """Stop between two sends (at shutdown); the rest is sent after the next start."""
         self._stopping.set()
-        if self._task is not None and not self._task.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE_SECONDS)
-            except TimeoutError:
-                self._task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
+        task = self._task
+        if task is None or task.done():
+            return
+        _, late = await asyncio.wait({task}, timeout=STOP_GRACE_SECONDS)
+        if late:
+            task.cancel()
+            await asyncio.wait({task})
+
+    async def _send_all(self, pacer: Pacer, broadcast: BroadcastRecord) -> bool:
+        """Reach everyone the broadcast is still to reach, then close it; False if stopped."""
+        text = self.texts("broadcast.message", text=broadcast.text)
+        while recipients := await self.broadcasts.pending(broadcast.id, BATCH):
+            for recipient in recipients:
+                if not await self._deliver(pacer, broadcast.id, recipient, text):
+                    return False
+        counts = await self.broadcasts.finish(broadcast.id)
+        log.info("broadcast %d finished: %s", broadcast.id, dict(sorted(counts.items())))
+        return True
 
     async def _deliver(self, pacer: Pacer, broadcast_id: int, to: Recipient, text: str) -> bool:
         """Send to one recipient and record the outcome; False if asked to stop first."""
@@ -130,19 +166,30 @@ class Broadcaster:
                 continue
             except Forbidden:
                 await self.participants.mark_blocked(to.participant_id)
-                await self.broadcasts.record(broadcast_id, to.participant_id, "blocked")
-            except BadRequest as exc:
+                status = DeliveryStatus.BLOCKED
+            except (BadRequest, ChatMigrated) as exc:
+                # This recipient alone cannot be reached (the chat is gone, say).
                 log.warning("broadcast not delivered: %s", exc.message)
-                await self.broadcasts.record(broadcast_id, to.participant_id, "failed")
+                status = DeliveryStatus.FAILED
             except TelegramError as exc:
-                status = "failed" if to.attempts + 1 >= MAX_ATTEMPTS else "pending"
-                log.warning("broadcast send failed (%s), %s", type(exc).__name__, status)
-                await self.broadcasts.record(broadcast_id, to.participant_id, status)
+                # Telegram or the network is down for everyone, not for this recipient: wait it
+                # out and retry the same one, so an outage loses no one.
+                log.warning("broadcast paused: %s", type(exc).__name__)
+                if not await pacer.back_off():
+                    return False
+                continue
             else:
-                await self.broadcasts.record(broadcast_id, to.participant_id, "sent")
+                status = DeliveryStatus.SENT
+            pacer.recovered()
+            await self.broadcasts.record(broadcast_id, to.participant_id, status)
             return True
 
 
 def _seconds(value: object) -> float:
     total = getattr(value, "total_seconds", None)
     return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("broadcaster stopped on an error; the next start or kick resumes", exc_info=exc)

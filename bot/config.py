@@ -15,6 +15,9 @@ TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 _KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MIN_SECRET_LENGTH = 16
+# A suggestion is quoted whole in the messages that confirm it or offer near-duplicates for it;
+# above this they would no longer fit one Telegram message.
+MAX_SUGGESTION_CHARS = 1500
 
 
 class ConfigError(ValueError):
@@ -73,7 +76,7 @@ class Settings:
             digest_time=digest_time,
             pseudonym_secret=secret,
             max_concurrent_updates=_int(env, "MAX_CONCURRENT_UPDATES", 32, 1, 1024),
-            suggestion_max_chars=_int(env, "SUGGESTION_MAX_CHARS", 1000, 10, 3000),
+            suggestion_max_chars=_int(env, "SUGGESTION_MAX_CHARS", 1000, 10, MAX_SUGGESTION_CHARS),
             votes_per_item=_int(env, "VOTES_PER_ITEM", 3, 0, 20),
             broadcast_rate=_int(env, "BROADCAST_RATE", 25, 1, 30),
             log_level=log_level,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
@@ -63,7 +64,12 @@ class Transcript:
 
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     """Run the emulator and the bot in this process and relay the terminal to a chat."""
-    async with Emulator(token=CONSOLE_TOKEN, bot_username="hearing_console_bot") as emu:
+    # Each run is a new emulator over the same database: numbering its updates from the clock
+    # keeps a run's updates from looking like the last run's to the inbox's duplicate check.
+    first = int(time.time() * 1000)
+    async with Emulator(
+        token=CONSOLE_TOKEN, bot_username="hearing_console_bot", first_update_id=first
+    ) as emu:
         local = _local_settings(settings, emu.base_url)
         secret = settings.pseudonym_secret or CONSOLE_SECRET
         async with running_hearing(local, CONSOLE_TOKEN, secret) as app:

@@ -13,6 +13,7 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.ingest import chat_key
+from storage.clock import iso
 from storage.db import Database, DatabaseError
 from storage.inbox import InboxRepository
 
@@ -50,11 +51,6 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _iso(moment: datetime) -> str:
-    # The format of storage.clock.utcnow, so stored times compare as text.
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
 class Inbox:
     """Record updates durably, drop duplicates, mark them handled and replay leftovers."""
 
@@ -82,7 +78,7 @@ class Inbox:
             async with self._db.transaction() as repos:
                 entry_id = await InboxRepository(repos.conn).add(
                     update.update_id, chat_key(update), payload,
-                    received_at=_iso(now), since=_iso(now - DUPLICATE_WINDOW),
+                    received_at=iso(now), since=iso(now - DUPLICATE_WINDOW),
                 )  # fmt: skip
         except (sqlite3.Error, DatabaseError) as exc:
             raise InboxUnavailable(f"the inbox cannot store updates: {exc}") from exc
@@ -109,8 +105,8 @@ class Inbox:
         now = self._clock()
         async with self._db.transaction() as repos:
             inbox = InboxRepository(repos.conn)
-            await inbox.prune(before=_iso(now - DUPLICATE_WINDOW))
-            abandoned = await inbox.abandon_exhausted(MAX_REPLAYS, _iso(now))
+            await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
+            abandoned = await inbox.abandon_exhausted(MAX_REPLAYS, iso(now))
             await inbox.count_attempt()
             entries = await inbox.pending()
         if abandoned:
@@ -129,7 +125,7 @@ class Inbox:
             updates.append(update)
         if unreadable:
             async with self._db.transaction() as repos:
-                await InboxRepository(repos.conn).abandon(unreadable, _iso(now))
+                await InboxRepository(repos.conn).abandon(unreadable, iso(now))
         return updates
 
     async def confirm_polled(self, bot: Bot) -> None:
@@ -142,7 +138,7 @@ class Inbox:
             await bot.get_updates(offset=self._last_seen + 1, timeout=0, limit=1)
             async with self._db.transaction() as repos:
                 await InboxRepository(repos.conn).confirm_through(
-                    self._last_seen, _iso(self._clock())
+                    self._last_seen, iso(self._clock())
                 )
         except (TelegramError, sqlite3.Error, DatabaseError) as exc:
             log.warning("could not confirm the last updates: %s", type(exc).__name__)
@@ -177,9 +173,9 @@ class Inbox:
         self._handled_since_prune += len(entry_ids)
         async with self._db.transaction() as repos:
             inbox = InboxRepository(repos.conn)
-            await inbox.mark_done(entry_ids, _iso(now))
+            await inbox.mark_done(entry_ids, iso(now))
             if self._handled_since_prune >= self._prune_every:
-                await inbox.prune(before=_iso(now - DUPLICATE_WINDOW))
+                await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
                 self._handled_since_prune = 0
 
 

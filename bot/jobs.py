@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import struct
 from typing import cast
 
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -15,6 +16,10 @@ from handlers.digest_view import chart_caption, render_for_drafters
 log = logging.getLogger(__name__)
 
 DIGEST_JOB = "daily-digest"
+CHART_FILE = "digest-chart.png"
+# Telegram refuses photos whose width and height add up to more than this, or too elongated.
+PHOTO_MAX_SIDES = 10_000
+PHOTO_MAX_RATIO = 20
 RETRY_SECONDS = 60
 # A digest job that starts this late (the machine slept, the loop was busy) still runs.
 MISFIRE_GRACE_SECONDS = 6 * 3600
@@ -32,9 +37,7 @@ def schedule_digests(app: HearingApp) -> None:
 
 async def _digest_job(context: HearingContext) -> None:
     # python-telegram-bot's generics lose the application's own type inside a job.
-    app = cast("HearingApp", context.application)
-    if not await send_digests(app) and app.job_queue is not None:
-        app.job_queue.run_once(_digest_job, RETRY_SECONDS, name=f"{DIGEST_JOB}-retry")
+    await catch_up(cast("HearingApp", context.application))
 
 
 async def send_digests(app: HearingApp) -> bool:
@@ -55,11 +58,11 @@ async def send_digests(app: HearingApp) -> bool:
 
 
 async def catch_up(app: HearingApp) -> None:
-    """At start-up, send a digest missed while the bot was down, or finish a half-sent one."""
+    """Send the due digest, or finish a half-sent one; on any failure, try again later."""
     try:
         done = await send_digests(app)
-    except Exception:  # start-up goes on; the retry job tries again
-        log.exception("the start-up digest catch-up failed")
+    except Exception:  # the bot goes on serving citizens; the retry job tries again
+        log.exception("sending the digest failed")
         done = False
     if not done and app.job_queue is not None:
         app.job_queue.run_once(_digest_job, RETRY_SECONDS, name=f"{DIGEST_JOB}-retry")
@@ -73,21 +76,40 @@ async def _send_parts(app: HearingApp, ledger: DigestLedger, digest_id: int) -> 
         try:
             if part.recipient not in undeliverable:
                 if part.kind == CHART:
-                    chart = await ledger.chart(digest_id)
-                    await app.bot.send_photo(part.recipient, chart or b"", caption=caption)
+                    chart = await ledger.chart(digest_id) or b""
+                    await _send_chart(app, part.recipient, chart, caption)
                 else:
                     await app.bot.send_message(part.recipient, part.body or "")
         except (Forbidden, BadRequest) as exc:
-            if not _unreachable(exc):
-                raise
-            # A drafter who never opened the bot, or blocked it: the others still get theirs.
-            log.warning("a drafter cannot be reached; their digest is skipped")
-            undeliverable.add(part.recipient)
+            if _unreachable(exc):
+                # A drafter who never opened the bot, or blocked it: the others still get theirs.
+                log.warning("a drafter cannot be reached; their digest is skipped")
+                undeliverable.add(part.recipient)
+            else:
+                # Refused for good (it would be refused every day): skip it, keep the rest going.
+                log.error("Telegram refused a digest message: %s", exc.message)
         except TelegramError as exc:
             log.warning("digest sending paused, will resume: %s", type(exc).__name__)
             return False
         await ledger.mark_sent(part)
     return await ledger.complete_if_sent(digest_id)
+
+
+async def _send_chart(app: HearingApp, chat_id: int, chart: bytes, caption: str) -> None:
+    """Send the chart as a photo, or as a file when it is too tall for Telegram's photos."""
+    width, height = png_size(chart)
+    if width + height > PHOTO_MAX_SIDES or height > PHOTO_MAX_RATIO * width:
+        await app.bot.send_document(chat_id, chart, filename=CHART_FILE, caption=caption)
+    else:
+        await app.bot.send_photo(chat_id, chart, caption=caption)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Read a PNG's width and height from its header; (0, 0) if it is not a PNG."""
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n":
+        return 0, 0
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
 
 
 def _unreachable(exc: TelegramError) -> bool:

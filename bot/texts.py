@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import string
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -34,18 +33,16 @@ class Texts:
         safe = {name: escape(value) for name, value in values.items()}
         return Html(template.format(**safe))
 
+    def plain(self, key: str, **values: object) -> str:
+        """Return a text for a place that shows no HTML (buttons, share text, menus): unescaped."""
+        template = self.catalogue.get(key)
+        if template is None:
+            raise KeyError(f"no text {key!r} in the {self.language} catalogue")
+        return template.format(**{name: str(value) for name, value in values.items()})
+
     def raw(self, key: str) -> str:
         """Return a plain-text template as written, placeholders unfilled (for non-HTML output)."""
         return self.catalogue[key]
-
-    def has(self, key: str) -> bool:
-        """Tell whether the catalogue defines a key."""
-        return key in self.catalogue
-
-    def placeholders(self, key: str) -> set[str]:
-        """Return the placeholder names a text expects."""
-        fields = string.Formatter().parse(self.catalogue[key])
-        return {name for _, name, _, _ in fields if name}
 
 
 def escape(value: object) -> Html:

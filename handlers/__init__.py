@@ -39,4 +39,4 @@ def register(app: HearingApp) -> None:
 
 def command_menu(texts: Texts) -> list[BotCommand]:
     """Return the command menu Telegram shows, with descriptions from content/."""
-    return [BotCommand(name, texts(f"commands.{name}")) for name in commands.COMMANDS]
+    return [BotCommand(name, texts.plain(f"commands.{name}")) for name in commands.COMMANDS]

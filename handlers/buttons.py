@@ -17,7 +17,7 @@ from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, send_all, toast
 from handlers.replies import send_submitted
 from handlers.roles import is_drafter
-from handlers.ui import Rendered
+from handlers.ui import Rendered, refusal_text
 from handlers.views import render_closed_item, render_item, render_items, render_view
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ async def press_button(update: Update, context: HearingContext) -> None:
         log.info("refused a button with invalid data")
         await toast(query, t("toast.invalid"), alert=True)
     except Refused as refusal:
-        await toast(query, t(f"refused.{refusal.code}", **refusal.values), alert=True)
+        await toast(query, refusal_text(t, refusal), alert=True)
 
 
 async def _begin(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:

@@ -8,11 +8,11 @@ from bot.hearing.values import NEW_ITEMS, SuggestionStatus, Vote
 from bot.hearing.walkthrough import Overview
 from bot.texts import Html
 from handlers.codec import VOTE_CODES, Action
-from handlers.ui import Rendered, Ui, keyboard, paginate, shorten
+from handlers.ui import Rendered, Ui, keyboard, paginate, shorten, target_name
 from handlers.views import answers_lines
 
 SUGGESTION_PREVIEW_CHARS = 300
-MATCH_PREVIEW_CHARS = 500
+MATCH_PREVIEW_CHARS = 300
 # Telegram shows about this many withdraw buttons comfortably; older ones stay in /mine's text.
 WITHDRAW_BUTTONS = 10
 
@@ -32,7 +32,7 @@ def render_card(ui: Ui, card: Card) -> Rendered:
         for vote in Vote
     ]
     report = ui.button("button.report", Action.REPORT, sid, card.left)
-    share_text = t("card.share", title=ui.plan.title)
+    share_text = t.plain("card.share", title=ui.plan.title)
     share = ui.link("button.share", ui.links.share(ui.links.suggestion(sid), share_text))
     return Rendered(text, keyboard(votes, [report, share]))
 
@@ -40,11 +40,7 @@ def render_card(ui: Ui, card: Card) -> Rendered:
 def render_similar(ui: Ui, similar: Similar, text: str) -> Rendered:
     """Show the suggestions a text resembles, offering to agree with one or post anyway."""
     t = ui.t
-    target = (
-        t("suggestion.target_item", number=similar.item.number)
-        if similar.item is not None
-        else t("suggestion.target_new")
-    )
+    target = target_name(t, similar.item.id if similar.item is not None else NEW_ITEMS)
     lines = [t("suggestion.similar", target=target), ""]
     for number, match in enumerate(similar.matches, start=1):
         lines.append(
@@ -103,10 +99,14 @@ def render_mine(ui: Ui, overview: Overview, own: list[OwnSuggestion]) -> list[Re
         )  # fmt: skip
     visible = [e.suggestion for e in own if e.suggestion.status == SuggestionStatus.VISIBLE]
     withdraw = [
-        [ui.button("button.withdraw", Action.WITHDRAW, s.id, id=s.id, item=s.item_id)]
+        [ui.button(_withdraw_label(s.item_id), Action.WITHDRAW, s.id, id=s.id, item=s.item_id)]
         for s in visible[-WITHDRAW_BUTTONS:]
     ]
     return paginate(lines, keyboard(*withdraw))
+
+
+def _withdraw_label(item_id: str) -> str:
+    return "button.withdraw_proposal" if item_id == NEW_ITEMS else "button.withdraw"
 
 
 def _vote_label(vote: Vote, chosen: Vote | None) -> str:

@@ -10,7 +10,7 @@ from handlers.cards import render_card, render_mine, render_proposal_prompt
 from handlers.context import HearingContext
 from handlers.links import parse_start
 from handlers.messaging import send, send_all
-from handlers.ui import Rendered
+from handlers.ui import Rendered, refusal_text
 from handlers.views import render_items, render_view, render_welcome
 
 COMMANDS = ("start", "items", "mine", "propose", "updates", "help")
@@ -37,9 +37,7 @@ async def start(update: Update, context: HearingContext) -> None:
             await send(context, chat_id, render_card(context.ui, card))
             return
     except Refused as refusal:
-        await send(
-            context, chat_id, Rendered(s.texts(f"refused.{refusal.code}", **refusal.values))
-        )
+        await send(context, chat_id, Rendered(refusal_text(s.texts, refusal)))
     welcome = await s.walkthrough.welcome(pid)
     await send(context, chat_id, render_welcome(context.ui, welcome))
 

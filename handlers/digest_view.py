@@ -27,10 +27,14 @@ async def render_for_drafters(services: Services, username: str, digest: Digest)
     """Render a digest with links a drafter can tap, and its chart."""
     t = services.texts
     messages = render_digest(t, digest, services.settings.timezone, Links(username))
-    labels = ChartLabels(**{f.name: t.raw(f"chart.{f.name}") for f in fields(ChartLabels)})
     # matplotlib is slow and synchronous: keep it off the event loop.
-    chart = await asyncio.to_thread(render_chart, digest, labels)
+    chart = await asyncio.to_thread(render_chart, digest, chart_labels(t))
     return RenderedDigest(messages, chart)
+
+
+def chart_labels(t: Texts) -> ChartLabels:
+    """Take the chart's words from content/ (plain text; the chart fills in the date)."""
+    return ChartLabels(**{f.name: t.raw(f"chart.{f.name}") for f in fields(ChartLabels)})
 
 
 def chart_caption(services: Services) -> str:
@@ -68,6 +72,7 @@ def _header(t: Texts, digest: Digest, zone: str) -> str:
         t("digest.most_opposed", items=_shares(t, digest, digest.most_opposed, "oppose")),
         t("digest.most_contested", items=_splits(t, digest, digest.most_contested)),
         t("digest.moderation", count=digest.awaiting_moderation),
+        t("digest.reported", count=digest.reported),
     ]  # fmt: skip
     return "\n".join(lines)
 
@@ -117,24 +122,24 @@ def _suggestion(t: Texts, group: SuggestionGroup, links: Links | None) -> str:
              agree=group.agree, disagree=group.disagree, similar=Html(similar))  # fmt: skip
 
 
-def _shares(t: Texts, digest: Digest, item_ids: tuple[str, ...], stance: str) -> str:
+def _shares(t: Texts, digest: Digest, item_ids: tuple[str, ...], stance: str) -> Html:
     parts = []
     for item_id in item_ids:
         stats = digest.item(item_id)
         if stats is not None:
             count = stats.support if stance == "support" else stats.oppose
             parts.append(t("digest.share", number=stats.number, percent=_pct(stats, count)))
-    return ", ".join(parts) or t("digest.none")
+    return Html(", ".join(parts)) if parts else t("digest.none")
 
 
-def _splits(t: Texts, digest: Digest, item_ids: tuple[str, ...]) -> str:
+def _splits(t: Texts, digest: Digest, item_ids: tuple[str, ...]) -> Html:
     parts = []
     for item_id in item_ids:
         s = digest.item(item_id)
         if s is not None:
             parts.append(t("digest.split", number=s.number, support=_pct(s, s.support),
                            oppose=_pct(s, s.oppose)))  # fmt: skip
-    return ", ".join(parts) or t("digest.none")
+    return Html(", ".join(parts)) if parts else t("digest.none")
 
 
 def _pct(stats: ItemStats, count: int) -> int:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
-from telegram.error import Forbidden
 
+from bot.hearing.broadcasts import MAX_BROADCAST_CHARS
 from bot.hearing.follow_through import Decision, Notice, Review
-from bot.hearing.values import NEW_ITEMS, Awaiting
+from bot.hearing.values import Awaiting
+from bot.notices import deliver
 from handlers.codec import Action, Button
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
-from handlers.roles import drafter_only
-from handlers.ui import Rendered, Ui, keyboard
+from handlers.roles import drafter_only, is_drafter
+from handlers.ui import Rendered, Ui, keyboard, target_name
 
 MERGE_ROW = 5
 
@@ -24,7 +25,7 @@ def render_review(ui: Ui, review: Review) -> Rendered:
         d = review.decision
         decision = t(f"review.decision_{d.kind}", item=d.item_id or "", reason=d.text or "")
     tally = review.tally
-    text = t("review.card", id=sid, target=_target(ui, review.suggestion.item_id),
+    text = t("review.card", id=sid, target=target_name(t, review.suggestion.item_id),
              text=s.text, agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
              state=t(f"mine.state_{s.status}"), decision=decision)  # fmt: skip
     rows = (
@@ -34,12 +35,6 @@ def render_review(ui: Ui, review: Review) -> Rendered:
         [ui.button("review.merge", Action.MERGE_ASK, sid)],
     )  # fmt: skip
     return Rendered(text, keyboard(*rows))
-
-
-def _target(ui: Ui, item_id: str) -> str:
-    if item_id == NEW_ITEMS:
-        return ui.t("review.target_new")
-    return ui.t("review.target_item", number=item_id)
 
 
 async def open_review(update: Update, context: HearingContext, suggestion_id: int) -> bool:
@@ -104,8 +99,12 @@ async def receive_drafter_text(update: Update, context: HearingContext, pid: str
     if kind not in (Awaiting.REPLY, Awaiting.DECLINE_REASON, Awaiting.BROADCAST):
         return False
     message = update.effective_message
-    if message is None or message.text is None or not await drafter_only(update, context):
+    if message is None or message.text is None:
         return True
+    if not is_drafter(context, update.effective_user.id if update.effective_user else None):
+        # No longer a drafter: the wait ends, and the text is handled as a citizen's.
+        await context.services.walkthrough.leave_input(pid)
+        return False
     s = context.services
     if kind == Awaiting.BROADCAST:
         drafted = await s.broadcasts.draft(pid, message.text)
@@ -127,24 +126,24 @@ async def broadcast(update: Update, context: HearingContext) -> None:
         return
     s = context.services
     await s.broadcasts.request(s.participants.identify(update.effective_user.id))
-    text = s.texts("broadcast.ask", limit=3500)
+    text = s.texts("broadcast.ask", limit=MAX_BROADCAST_CHARS)
     await send(context, update.effective_user.id, Rendered(text))
 
 
 async def confirm_broadcast(
-    query: CallbackQuery, context: HearingContext, _: str, b: Button
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
 ) -> None:
-    """Send (or cancel) a drafted broadcast."""
+    """Send (or cancel) the drafter's own drafted broadcast."""
     s = context.services
     if b.action is Action.BROADCAST_CANCEL:
-        await s.broadcasts.cancel(b.number(0))
+        await s.broadcasts.cancel(pid, b.number(0))
         await edit(context, query, Rendered(s.texts("broadcast.cancelled")))
         await toast(query)
         return
-    count = await s.broadcasts.start(b.number(0))
+    count = await s.broadcasts.start(pid, b.number(0))
+    context.broadcaster.kick()  # before answering: the broadcast is committed whatever happens
     await edit(context, query, Rendered(s.texts("broadcast.started", count=count)))
     await toast(query)
-    context.broadcaster.kick()
 
 
 async def updates(update: Update, context: HearingContext) -> None:
@@ -173,20 +172,6 @@ def _updates_view(ui: Ui, wanted: bool) -> Rendered:
 
 async def _tell(context: HearingContext, drafter_chat: int, notice: Notice) -> None:
     """Tell the author what the drafter said or decided, then confirm to the drafter."""
-    s, ui = context.services, context.ui
-    target = _target(ui, notice.suggestion.item_id)
-    text = ui.t(f"notice.{notice.decision}", title=s.plan.title, target=target,
-                suggestion=notice.suggestion.text, text=notice.text or "",
-                item=notice.merged_into.number if notice.merged_into else "")  # fmt: skip
-    chat = await s.participants.chat_of(notice.author_id)
-    told = False
-    if chat is not None:
-        try:
-            await context.bot.send_message(chat, text)
-            told = True
-        except Forbidden:
-            await s.participants.mark_blocked(notice.author_id)
-    if told:
-        await s.follow.notified(notice.response_id)
+    told = await deliver(context.bot, context.services, notice)
     key = "review.done" if told else "review.not_told"
-    await send(context, drafter_chat, Rendered(ui.t(key, id=notice.suggestion.id)))
+    await send(context, drafter_chat, Rendered(context.ui.t(key, id=notice.suggestion.id)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from handlers.context import HearingContext
@@ -18,7 +18,26 @@ async def admit(update: Update, context: HearingContext) -> None:
     if chat.type != ChatType.PRIVATE:
         await _redirect_to_private(update, context)
         raise ApplicationHandlerStop
-    await context.services.participants.register(user.id, chat.id)
+    if update.my_chat_member is not None:
+        await _follow_block(update, context)
+        raise ApplicationHandlerStop
+    pid = await context.services.participants.register(user.id, chat.id)
+    message = update.message
+    if message is not None and message.text is not None and message.text.startswith("/"):
+        # A command ends any wait for free text, so that later chat is not taken as a suggestion.
+        await context.services.walkthrough.leave_input(pid)
+
+
+async def _follow_block(update: Update, context: HearingContext) -> None:
+    """Record that a citizen blocked the bot (or unblocked it) as soon as Telegram says so."""
+    change, participants = update.my_chat_member, context.services.participants
+    if change is None or update.effective_user is None or update.effective_chat is None:
+        return
+    pid = participants.identify(update.effective_user.id)
+    if change.new_chat_member.status == ChatMemberStatus.BANNED:
+        await participants.mark_blocked(pid)
+    else:
+        await participants.register(update.effective_user.id, update.effective_chat.id)
 
 
 async def _redirect_to_private(update: Update, context: HearingContext) -> None:

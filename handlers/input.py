@@ -11,7 +11,7 @@ from handlers.commands import start
 from handlers.context import HearingContext
 from handlers.messaging import send
 from handlers.replies import send_submitted
-from handlers.ui import Rendered
+from handlers.ui import Rendered, refusal_text
 from handlers.views import render_view
 
 
@@ -26,15 +26,13 @@ async def receive_text(update: Update, context: HearingContext) -> None:
         if await follow.receive_drafter_text(update, context, pid):
             return
     except Refused as refusal:
-        await send(
-            context, message.chat_id, Rendered(t(f"refused.{refusal.code}", **refusal.values))
-        )
+        await send(context, message.chat_id, Rendered(refusal_text(t, refusal)))
         return
     if await s.submissions.expects_text(pid):
         try:
             result = await s.submissions.submit(pid, message.text)
         except Refused as refusal:
-            text = t(f"refused.{refusal.code}", **refusal.values)
+            text = refusal_text(t, refusal)
             await send(context, message.chat_id, Rendered(text))
             return
         await send_submitted(context, message.chat_id, result, message.text.strip())

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.plan import Plan
-from bot.texts import Texts
+from bot.hearing.refusals import Refused
+from bot.hearing.values import NEW_ITEMS
+from bot.texts import Html, Texts
 from handlers.codec import Action, encode
 from handlers.links import Links
 
@@ -43,7 +45,19 @@ class Ui:
 
     def link(self, label_key: str, url: str, **values: object) -> InlineKeyboardButton:
         """Build an inline button that opens a link."""
-        return InlineKeyboardButton(self.t(label_key, **values), url=url)
+        return InlineKeyboardButton(self.t.plain(label_key, **values), url=url)
+
+
+def refusal_text(t: Texts, refusal: Refused) -> Html:
+    """Say politely why a command was refused."""
+    return t(f"refused.{refusal.code}", **refusal.values)
+
+
+def target_name(t: Texts, item_id: str) -> Html:
+    """Name what a suggestion is about: "item 5", or the proposed new items."""
+    if item_id == NEW_ITEMS:
+        return t("suggestion.target_new")
+    return t("suggestion.target_item", number=item_id)
 
 
 def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:

@@ -7,7 +7,7 @@ import math
 from bot.hearing.plan import Item
 from bot.hearing.values import Priority, Stance, Step
 from bot.hearing.walkthrough import Answer, Finished, ItemView, Overview, View, Welcome
-from bot.texts import Html, Texts, escape
+from bot.texts import Html, Texts
 from handlers.codec import Action
 from handlers.ui import Rendered, Ui, keyboard, paginate, shorten
 
@@ -34,7 +34,7 @@ def item_body(t: Texts, view: ItemView) -> Html:
     """Render the header, progress bar, item text and sub-items."""
     bar = progress_bar(view.position, view.total)
     header = t("item.header", position=view.position + 1, total=view.total, bar=bar)
-    lines = [header, "", Html(f"<b>{view.item.number}.</b> ") + escape(view.item.text)]
+    lines = [header, "", t("item.title", number=view.item.number, text=view.item.text)]
     lines += [t("item.subitem", number=sub.number, text=sub.text) for sub in view.item.children]
     return Html("\n".join(lines))
 
@@ -63,7 +63,7 @@ def render_item(ui: Ui, view: ItemView, with_cards: bool = False) -> Rendered:
         ui.button("button.back", Action.BACK, item),
         ui.button("button.skip", Action.SKIP, item),
     ]
-    share_text = t("share.item", number=view.item.number, title=ui.plan.title)
+    share_text = t.plain("share.item", number=view.item.number, title=ui.plan.title)
     share = ui.link("button.share", ui.links.share(ui.links.item(item), share_text))
     return Rendered(f"{item_body(t, view)}\n\n{prompt}", keyboard(row, nav, [share]))
 

@@ -18,15 +18,14 @@ import json
 import random
 import re
 import tempfile
-from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.hearing.chart import ChartLabels, render_chart
+from bot.hearing.chart import render_chart
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.plan import load_plan
 from bot.texts import load_texts
-from handlers.digest_view import render_digest
+from handlers.digest_view import chart_labels, render_digest
 from handlers.links import Links
 from storage.db import Database
 
@@ -122,8 +121,7 @@ async def build(seed_dir: Path, out: Path) -> None:
             digest = await DigestBuilder(db, plan).build(None, now)
     t = load_texts()
     messages = render_digest(t, digest, "Asia/Karachi", Links("hearing_bot"))
-    labels = ChartLabels(**{f.name: t.raw(f"chart.{f.name}") for f in fields(ChartLabels)})
-    write(out, render_chart(digest, labels), _markdown(messages))
+    write(out, render_chart(digest, chart_labels(t)), _markdown(messages))
 
 
 def write(out: Path, chart: bytes, markdown: str) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.hearing.values import BroadcastStatus, DeliveryStatus
 from storage.clock import utcnow
 
 
@@ -16,7 +17,7 @@ class BroadcastRecord:
     id: int
     author_id: str
     text: str
-    status: str
+    status: BroadcastStatus
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,6 @@ class Recipient:
 
     participant_id: str
     chat_id: int
-    attempts: int
 
 
 class BroadcastRepository:
@@ -50,7 +50,9 @@ class BroadcastRepository:
             "SELECT id, author_id, text, status FROM broadcasts WHERE id = ?", (broadcast_id,)
         ) as cursor:
             row = await cursor.fetchone()
-        return BroadcastRecord(*row) if row else None
+        if row is None:
+            return None
+        return BroadcastRecord(int(row[0]), str(row[1]), str(row[2]), BroadcastStatus(row[3]))
 
     async def audience(self, author_id: str) -> int:
         """Count the citizens a broadcast by this author would reach now."""
@@ -65,21 +67,22 @@ class BroadcastRepository:
     async def start(self, broadcast_id: int) -> int:
         """Mark a draft as sending and queue everyone who wants updates but its author."""
         await self.conn.execute(
-            "UPDATE broadcasts SET status = 'sending', started_at = ? WHERE id = ?",
-            (utcnow(), broadcast_id),
+            "UPDATE broadcasts SET status = ?, started_at = ? WHERE id = ?",
+            (BroadcastStatus.SENDING, utcnow(), broadcast_id),
         )
         cursor = await self.conn.execute(
-            "INSERT INTO broadcast_deliveries (broadcast_id, participant_id)"
-            " SELECT b.id, d.participant_id FROM broadcasts b JOIN delivery d"
+            "INSERT INTO broadcast_deliveries (broadcast_id, participant_id, status)"
+            " SELECT b.id, d.participant_id, ? FROM broadcasts b JOIN delivery d"
             " ON d.participant_id <> b.author_id"
             " WHERE b.id = ? AND d.blocked_at IS NULL AND d.updates_off_at IS NULL",
-            (broadcast_id,),
+            (DeliveryStatus.PENDING, broadcast_id),
         )
         return cursor.rowcount
 
-    async def set_status(self, broadcast_id: int, status: str) -> None:
-        """Change a broadcast's status (finished_at is set when it leaves 'sending')."""
-        finished = utcnow() if status in ("done", "cancelled") else None
+    async def set_status(self, broadcast_id: int, status: BroadcastStatus) -> None:
+        """Change a broadcast's status (finished_at is set when it is done or cancelled)."""
+        ended = status in (BroadcastStatus.DONE, BroadcastStatus.CANCELLED)
+        finished = utcnow() if ended else None
         await self.conn.execute(
             "UPDATE broadcasts SET status = ?, finished_at = COALESCE(?, finished_at)"
             " WHERE id = ?",
@@ -89,36 +92,36 @@ class BroadcastRepository:
     async def sending(self) -> list[int]:
         """Return the broadcasts being sent (to resume after a restart), oldest first."""
         async with self.conn.execute(
-            "SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY id"
+            "SELECT id FROM broadcasts WHERE status = ? ORDER BY id", (BroadcastStatus.SENDING,)
         ) as cursor:
             return [int(row[0]) for row in await cursor.fetchall()]
 
     async def pending(self, broadcast_id: int, limit: int) -> list[Recipient]:
         """Return recipients not yet reached who can still be written to."""
         async with self.conn.execute(
-            "SELECT b.participant_id, d.chat_id, b.attempts FROM broadcast_deliveries b"
+            "SELECT b.participant_id, d.chat_id FROM broadcast_deliveries b"
             " JOIN delivery d ON d.participant_id = b.participant_id"
-            " WHERE b.broadcast_id = ? AND b.status = 'pending' AND d.blocked_at IS NULL"
+            " WHERE b.broadcast_id = ? AND b.status = ? AND d.blocked_at IS NULL"
             " ORDER BY b.participant_id LIMIT ?",
-            (broadcast_id, limit),
+            (broadcast_id, DeliveryStatus.PENDING, limit),
         ) as cursor:
             rows = await cursor.fetchall()
-        return [Recipient(str(r[0]), int(r[1]), int(r[2])) for r in rows]
+        return [Recipient(str(r[0]), int(r[1])) for r in rows]
 
-    async def mark(self, broadcast_id: int, participant_id: str, status: str) -> None:
+    async def mark(self, broadcast_id: int, participant_id: str, status: DeliveryStatus) -> None:
         """Record the outcome of one attempt to reach a recipient."""
+        sent_at = utcnow() if status is DeliveryStatus.SENT else None
         await self.conn.execute(
             "UPDATE broadcast_deliveries SET status = ?, attempts = attempts + 1,"
-            " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END"
-            " WHERE broadcast_id = ? AND participant_id = ?",
-            (status, status, utcnow(), broadcast_id, participant_id),
+            " sent_at = COALESCE(?, sent_at) WHERE broadcast_id = ? AND participant_id = ?",
+            (status, sent_at, broadcast_id, participant_id),
         )
 
-    async def counts(self, broadcast_id: int) -> dict[str, int]:
+    async def counts(self, broadcast_id: int) -> dict[DeliveryStatus, int]:
         """Count a broadcast's recipients by status."""
         async with self.conn.execute(
             "SELECT status, COUNT(*) FROM broadcast_deliveries WHERE broadcast_id = ?"
             " GROUP BY status",
             (broadcast_id,),
         ) as cursor:
-            return {str(r[0]): int(r[1]) for r in await cursor.fetchall()}
+            return {DeliveryStatus(r[0]): int(r[1]) for r in await cursor.fetchall()}

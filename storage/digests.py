@@ -134,6 +134,13 @@ class DigestRepository:
         """Count suggestions waiting for a moderator."""
         return await self._count("SELECT COUNT(*) FROM suggestions WHERE status = 'pending'")
 
+    async def reported(self) -> int:
+        """Count visible suggestions that citizens have reported."""
+        return await self._count(
+            "SELECT COUNT(DISTINCT r.suggestion_id) FROM reports r"
+            " JOIN suggestions s ON s.id = r.suggestion_id WHERE s.status = 'visible'"
+        )
+
     async def latest(self) -> DigestRow | None:
         """Return the most recent scheduled digest, or None."""
         async with self.conn.execute(

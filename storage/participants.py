@@ -31,9 +31,7 @@ class ParticipantRepository:
 
     async def get(self, participant_id: str) -> ParticipantRecord | None:
         """Return the participant, or None if unknown."""
-        async with self.conn.execute(
-            f"{_SELECT} WHERE p.id = ?", (participant_id,)
-        ) as cursor:
+        async with self.conn.execute(f"{_SELECT} WHERE p.id = ?", (participant_id,)) as cursor:
             row = await cursor.fetchone()
         return ParticipantRecord(*row) if row else None
 

@@ -53,6 +53,14 @@ class ResponseRepository:
             row = await cursor.fetchone()
         return ResponseRecord(*row) if row else None
 
+    async def unnotified(self) -> list[ResponseRecord]:
+        """Return responses whose author has not been told, oldest first."""
+        async with self.conn.execute(
+            f"SELECT {_COLUMNS} FROM suggestion_responses WHERE notified_at IS NULL ORDER BY id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [ResponseRecord(*row) for row in rows]
+
     async def mark_notified(self, response_id: int) -> None:
         """Record that the suggestion's author was told."""
         await self.conn.execute(

@@ -138,3 +138,23 @@ async def test_group_chat_is_redirected_to_private(hearing: Hearing) -> None:
     assert "private chat" in sent[0].plain_text()
     assert sent[0].buttons() == [[("Open a private chat", "https://t.me/hearing_test_bot")]]
     assert (await snapshot(hearing.settings.database_path))["participants"] == []
+
+
+@pytest.mark.parametrize("command", ["/start", "/items", "/mine", "/help", "/nonsense"])
+async def test_a_command_ends_the_wait_for_a_suggestion(hearing: Hearing, command: str) -> None:
+    await awaiting_suggestion(hearing)
+    await hearing.say(CITIZEN, command)
+    before = await snapshot(hearing.settings.database_path)
+    replies = await hearing.say(CITIZEN, "hello, how does this bot work?")
+    assert "Please answer with the buttons" in replies[0].plain_text()
+    assert (await snapshot(hearing.settings.database_path))["suggestions"] == before["suggestions"]
+    await hearing.say(CITIZEN, "/start")
+    await hearing.press(CITIZEN, "Continue from item 1")
+    assert "Would you like to add a suggestion" in hearing.last(CITIZEN).plain_text()
+
+
+async def test_a_command_ends_the_wait_for_a_proposal(hearing: Hearing) -> None:
+    await hearing.say(CITIZEN, "/propose")
+    await hearing.say(CITIZEN, "/start")
+    await hearing.say(CITIZEN, "hello there, how do I use this bot")
+    assert (await snapshot(hearing.settings.database_path))["suggestions"] == []

@@ -87,7 +87,7 @@ async def test_report_is_recorded_once(hearing: Hearing) -> None:
     update_id = hearing.emu.press(BILAL, card.message_id, "🚩 Report")
     await hearing.settle()
     answer = hearing.emu.answer_for(update_id)
-    assert answer is not None and "A moderator will look at it" in answer["text"]
+    assert answer is not None and "Your report is recorded" in answer["text"]
     await hearing.press_data(BILAL, card.message_id, f"v1:rp:{sid}:0")
     rows = await query(hearing.settings.database_path, "SELECT suggestion_id FROM reports")
     assert rows == [(sid,)]

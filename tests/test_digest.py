@@ -98,6 +98,17 @@ async def test_best_suggestions_group_near_duplicates(db: Database, plan: Plan) 
     assert (groups[0].agree, groups[0].disagree, groups[0].score) == (4, 1, 3)
     assert [g.suggestion_id for g in digest.proposals] == [proposal]
     assert digest.awaiting_moderation == 1
+    assert digest.reported == 0
+
+
+async def test_reported_suggestions_are_counted(db: Database, plan: Plan) -> None:
+    async with db.transaction() as repos:
+        sid = await suggestion(repos, "a", "10", "Punish the named journalists", "")
+        for reporter in ("r1", "r2"):
+            await repos.participants.ensure(reporter)
+            await repos.votes.report(reporter, sid)
+    digest = await DigestBuilder(db, plan).build(None, NOW)
+    assert digest.reported == 1
 
 
 async def test_participation_in_a_period(db: Database, plan: Plan) -> None:

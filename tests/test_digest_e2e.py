@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.emulator import Emulator
-from bot.jobs import DIGEST_JOB, send_digests
+from bot.jobs import DIGEST_JOB, png_size, send_digests
 from tests.harness import Hearing, make_settings
 
 KARACHI = ZoneInfo("Asia/Karachi")
@@ -149,5 +149,39 @@ async def test_digest_on_demand_is_for_drafters_only(drafting: Hearing) -> None:
     replies = await drafting.say(CITIZEN, "/digest")
     assert [m.plain_text() for m in replies] == ["Sorry, this is only for the hearing's drafters."]
     replies = await drafting.say(DRAFTER, "/digest")
-    assert TITLE in replies[0].plain_text() and replies[-1].kind == "photo"
+    assert (
+        "Here is the digest so far (the daily digest is sent at 20:00)" in replies[0].plain_text()
+    )
+    assert TITLE in replies[1].plain_text() and replies[-1].kind == "photo"
     assert digests_in(drafting, SECOND_DRAFTER) == (0, 0)
+
+
+async def test_a_digest_part_refused_for_good_is_skipped(drafting: Hearing, clock: Clock) -> None:
+    clock.now = at(27, 20, 0)
+    drafting.emu.inject_error("sendPhoto", 400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+    assert await run_digest_job(drafting)
+    assert digests_in(drafting, DRAFTER) == (1, 0)
+    assert digests_in(drafting, SECOND_DRAFTER) == (1, 1)
+    clock.now = at(28, 20, 0)
+    assert await run_digest_job(drafting)
+    assert digests_in(drafting, DRAFTER) == (2, 1), "the next day's digest is not held up"
+
+
+async def test_a_chart_too_tall_for_a_photo_is_sent_as_a_file(
+    emu: Emulator, tmp_path: Path, clock: Clock
+) -> None:
+    plan = tmp_path / "long-plan.md"
+    items = "\n".join(f"{n}. Item number {n} of a very long plan." for n in range(1, 121))
+    plan.write_text(f"# A long plan\n\nA preamble.\n\n{items}\n", encoding="utf-8")
+    settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER}), plan_path=plan)
+    hearing = Hearing(emu, settings, clock)
+    await hearing.start()
+    try:
+        await hearing.say(DRAFTER, "/help")
+        clock.now = at(27, 20, 0)
+        assert await run_digest_job(hearing)
+        chart = hearing.emu.messages(DRAFTER)[-1]
+        assert chart.kind == "document" and chart.file_name == "digest-chart.png"
+        assert png_size(chart.file_bytes or b"")[1] > 10_000 - 1080
+    finally:
+        await hearing.stop()

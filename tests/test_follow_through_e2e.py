@@ -1,17 +1,15 @@
-"""Closing the loop: drafters reply and decide, authors are told; broadcasts are paced."""
+"""Closing the loop: drafters reply and decide, and authors are told."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.broadcaster import Pacing
-from bot.emulator import Emulator, Limits
-from tests.harness import TOKEN, Hearing, make_settings, query
+from bot.emulator import Emulator
+from tests.harness import Hearing, make_settings, query
 
 DRAFTER, AUTHOR, OTHER = 7001, 601, 602
 
@@ -139,96 +137,31 @@ async def test_forged_merge_target_changes_nothing(drafting: Hearing) -> None:
     assert await query(drafting.settings.database_path, "SELECT * FROM suggestion_responses") == []
 
 
-class FakeTime:
-    """Seconds that pass only when the broadcaster sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
-async def start_broadcast(hearing: Hearing, text: str) -> None:
-    """Write and confirm a broadcast as the drafter."""
-    await hearing.say(DRAFTER, "/broadcast")
-    confirm = await hearing.say(DRAFTER, text)
-    assert "This will go to" in confirm[0].plain_text()
-    await hearing.press(DRAFTER, "📢 Send it", confirm[0])
-
-
-async def test_broadcast_is_paced_within_telegrams_limits(tmp_path: Path) -> None:
-    fake = FakeTime()
-    citizens = list(range(9000, 9060))
-    async with Emulator(token=TOKEN, bot_username="hearing_test_bot", clock=fake) as emu:
-        settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER}))
-        hearing = Hearing(emu, settings)
-        await hearing.start()
-        try:
-            for user in [DRAFTER, *citizens]:
-                await hearing.say(user, "/help")
-            await hearing.say(citizens[0], "/updates")
-            await hearing.press(citizens[0], "Turn updates off")
-            emu.block(citizens[1])
-            assert hearing.app is not None and hearing.app.bot_data.broadcaster is not None
-            broadcaster = hearing.app.bot_data.broadcaster
-            broadcaster.pacing = Pacing(per_second=25, monotonic=fake, sleep=fake.sleep)
-            emu.reset_rates()
-            emu.set_limits(Limits())
-
-            await start_broadcast(hearing, "The plan's second draft is out: /items")
-            await broadcaster.run()
-            report = emu.rate_report()
-            received = {u: sum("second draft" in m.plain_text() for m in emu.messages(u))
-                        for u in citizens}  # fmt: skip
-        finally:
-            await hearing.stop()
-    assert received[citizens[0]] == 0, "opted out"
-    assert received[citizens[1]] == 0, "blocked"
-    assert all(received[u] == 1 for u in citizens[2:]), "everyone else exactly once"
-    assert report.rejected_429 == 0
-    assert report.max_in_any_second <= 30
-    assert report.per_chat_violations == 0
-    rows = await query(
-        settings.database_path, "SELECT status, COUNT(*) FROM broadcast_deliveries GROUP BY status"
-    )
-    assert dict(rows) == {"sent": 58, "blocked": 1}  # type: ignore[arg-type]
-
-
-async def test_broadcast_resumes_after_a_restart(drafting: Hearing) -> None:
-    citizens = list(range(9100, 9120))
-    for user in citizens:
-        await drafting.say(user, "/help")
-    assert drafting.app is not None and drafting.app.bot_data.broadcaster is not None
-    stall = asyncio.Event()
-    sent = 0
-
-    fake = FakeTime()
-
-    async def sleep_then_stall(seconds: float) -> None:
-        nonlocal sent
-        sent += 1
-        if sent > 8:
-            await stall.wait()  # the bot goes down here, in the middle of the broadcast
-        await fake.sleep(seconds)
-
-    drafting.app.bot_data.broadcaster.pacing = Pacing(
-        per_second=25, monotonic=fake, sleep=sleep_then_stall
-    )
-    await start_broadcast(drafting, "Hearing closes on Friday")
-
-    def reached() -> int:
-        return sum("closes on Friday" in drafting.emu.messages(u)[-1].plain_text()
-                   for u in citizens)  # fmt: skip
-
-    await drafting.emu.wait_until(lambda: reached() >= 5)
+async def test_a_drafter_removed_while_replying_is_not_stuck(drafting: Hearing) -> None:
+    sid = await drafting.suggest(AUTHOR, "20", "Fund forensic labs in every province")
+    await open_review(drafting, sid)
+    await drafting.press(DRAFTER, "💬 Reply to the author", drafting.last(DRAFTER))
+    drafting.settings = replace(drafting.settings, drafter_ids=frozenset())
     await drafting.restart()
-    assert drafting.app is not None and drafting.app.bot_data.broadcaster is not None
-    await drafting.app.bot_data.broadcaster.run()
-    for user in citizens:
-        count = sum("closes on Friday" in m.plain_text() for m in drafting.emu.messages(user))
-        assert count == 1, f"citizen {user} got it {count} times"
+    replies = await drafting.say(DRAFTER, "This should not reach anyone")
+    assert "only for the hearing's drafters" not in replies[0].plain_text()
+    assert await query(drafting.settings.database_path, "SELECT * FROM suggestion_responses") == []
+    assert "This should not reach anyone" not in drafting.last(AUTHOR).plain_text()
+
+
+async def test_an_undelivered_notice_is_sent_at_the_next_start(drafting: Hearing) -> None:
+    sid = await drafting.suggest(AUTHOR, "16", "Apply the existing laws before new ones")
+    await open_review(drafting, sid)
+    drafting.emu.inject_error("sendMessage", 502, "Bad Gateway")  # the notice to the author
+    await drafting.press(DRAFTER, "✅ Adopted", drafting.last(DRAFTER))
+    assert "could not be reached" in drafting.last(DRAFTER).plain_text()
+    assert "was adopted" not in drafting.last(AUTHOR).plain_text()
+    await drafting.restart()
+    assert "Your suggestion was adopted" in drafting.last(AUTHOR).plain_text()
+    rows = await query(
+        drafting.settings.database_path, "SELECT notified_at IS NOT NULL FROM suggestion_responses"
+    )
+    assert rows == [(1,)]
+    await drafting.restart()
+    adopted = [m for m in drafting.emu.messages(AUTHOR) if "was adopted" in m.plain_text()]
+    assert len(adopted) == 1, "told once"

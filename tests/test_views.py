@@ -7,13 +7,20 @@ import re
 
 import pytest
 
-from bot.hearing.plan import MAX_ITEM_CHARS, Plan, parse_plan
+from bot.hearing.plan import (
+    MAX_ITEM_CHARS,
+    MAX_PREAMBLE_CHARS,
+    MAX_TITLE_CHARS,
+    Plan,
+    check_plan,
+    parse_plan,
+)
 from bot.hearing.values import Priority, Stance, Step
-from bot.hearing.walkthrough import Answer, ItemView
+from bot.hearing.walkthrough import Answer, ItemView, Welcome
 from bot.texts import load_texts
 from handlers.links import Links
 from handlers.ui import Ui, paginate
-from handlers.views import progress_bar, render_closed_item, render_item
+from handlers.views import progress_bar, render_closed_item, render_item, render_welcome
 
 TELEGRAM_LIMIT = 4096
 STEPS = [Step.STANCE, Step.PRIORITY, Step.SUGGEST, Step.SUGGESTION_TEXT]
@@ -70,3 +77,16 @@ def test_long_lists_are_split_at_line_boundaries() -> None:
     assert len(pages) > 1
     assert all(len(page.text) <= TELEGRAM_LIMIT for page in pages)
     assert "\n".join(page.text for page in pages) == "\n".join(lines)
+
+
+def test_welcome_fits_at_the_longest_title_and_preamble_check_content_allows() -> None:
+    title, preamble = "T" * MAX_TITLE_CHARS, "p" * MAX_PREAMBLE_CHARS
+    plan = parse_plan(f"# {title}\n\n{preamble}\n\n1. One item\n")
+    welcome = render_welcome(make_ui(plan), Welcome(Step.WELCOME, None))
+    assert visible_length(welcome.text) <= TELEGRAM_LIMIT
+
+
+def test_too_long_title_is_a_problem() -> None:
+    problems = check_plan(f"# {'T' * (MAX_TITLE_CHARS + 1)}\n\n1. One item\n")
+    assert [p.line for p in problems] == [1]
+    assert "the title is too long" in problems[0].message

@@ -31,6 +31,7 @@ class Emulator:
         bot_name: str = "Hearing Test Bot",
         clock: Callable[[], float] = time.time,
         limits: Limits | None = None,
+        first_update_id: int = 1,
     ) -> None:
         head = token.split(":", 1)[0]
         bot = User(int(head) if head.isdigit() else 1, bot_name, True, bot_username)
@@ -38,6 +39,7 @@ class Emulator:
         self.host = host
         self.port = port
         self._world = World(bot, clock)
+        self._world.last_update_id = first_update_id - 1
         self._world.traffic.set_limits(limits)
         self._runner: web.AppRunner | None = None
         self._query_ids: dict[int, str] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.values import Awaiting
+from bot.hearing.values import Awaiting, BroadcastStatus, DeliveryStatus
 from storage.broadcasts import BroadcastRecord, Recipient
 from storage.db import Database
 from storage.repositories import Repositories
@@ -48,17 +48,17 @@ class Broadcasts:
             audience = await repos.broadcasts.audience(drafter_id)
         return Drafted(broadcast_id, cleaned, audience)
 
-    async def start(self, broadcast_id: int) -> int:
-        """Queue a confirmed draft for everyone who wants updates; return how many."""
+    async def start(self, drafter_id: str, broadcast_id: int) -> int:
+        """Queue the drafter's confirmed draft for everyone who wants updates; return how many."""
         async with self.db.transaction() as repos:
-            await _draft(repos, broadcast_id)
+            await _own_draft(repos, drafter_id, broadcast_id)
             return await repos.broadcasts.start(broadcast_id)
 
-    async def cancel(self, broadcast_id: int) -> None:
-        """Drop a draft that was not confirmed."""
+    async def cancel(self, drafter_id: str, broadcast_id: int) -> None:
+        """Drop the drafter's draft that was not confirmed."""
         async with self.db.transaction() as repos:
-            await _draft(repos, broadcast_id)
-            await repos.broadcasts.set_status(broadcast_id, "cancelled")
+            await _own_draft(repos, drafter_id, broadcast_id)
+            await repos.broadcasts.set_status(broadcast_id, BroadcastStatus.CANCELLED)
 
     async def sending(self) -> list[BroadcastRecord]:
         """Return the broadcasts being sent, oldest first."""
@@ -72,22 +72,25 @@ class Broadcasts:
         async with self.db.reading() as repos:
             return await repos.broadcasts.pending(broadcast_id, limit)
 
-    async def record(self, broadcast_id: int, participant_id: str, status: str) -> None:
-        """Record the outcome of one attempt ('sent', 'blocked', 'failed' or 'pending')."""
+    async def record(self, broadcast_id: int, participant_id: str, status: DeliveryStatus) -> None:
+        """Record what became of the broadcast for one recipient."""
         async with self.db.transaction() as repos:
             await repos.broadcasts.mark(broadcast_id, participant_id, status)
 
-    async def finish(self, broadcast_id: int) -> dict[str, int]:
+    async def finish(self, broadcast_id: int) -> dict[DeliveryStatus, int]:
         """Close a broadcast with no one left to reach; return its counts."""
         async with self.db.transaction() as repos:
-            await repos.broadcasts.set_status(broadcast_id, "done")
+            await repos.broadcasts.set_status(broadcast_id, BroadcastStatus.DONE)
             return await repos.broadcasts.counts(broadcast_id)
 
 
-async def _draft(repos: Repositories, broadcast_id: int) -> BroadcastRecord:
+async def _own_draft(repos: Repositories, drafter_id: str, broadcast_id: int) -> BroadcastRecord:
     record = await repos.broadcasts.get(broadcast_id)
     if record is None:
         raise Refused(Refusal.UNKNOWN_BROADCAST)
-    if record.status != "draft":
+    # Drafters share a role, not each other's words: only the author sends or drops a draft.
+    if record.author_id != drafter_id:
+        raise Refused(Refusal.NOT_YOUR_BROADCAST)
+    if record.status is not BroadcastStatus.DRAFT:
         raise Refused(Refusal.BROADCAST_STARTED)
     return record

@@ -82,9 +82,7 @@ class Deliberation:
     async def report(self, pid: str, suggestion_id: int, left: int) -> Card | None:
         """Record a citizen's report of a suggestion and return the next card, if any."""
         async with self.db.transaction() as repos:
-            suggestion = await self._existing(repos, suggestion_id)
-            if suggestion.participant_id == pid:
-                raise Refused(Refusal.OWN_SUGGESTION)
+            suggestion = await self._votable(repos, pid, suggestion_id)
             if not await repos.votes.report(pid, suggestion_id):
                 raise Refused(Refusal.ALREADY_REPORTED)
             if left <= 0:

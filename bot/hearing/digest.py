@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.matching import closest
 from bot.hearing.plan import Plan
 from bot.hearing.values import NEW_ITEMS
+from storage.clock import iso
 from storage.db import Database
 from storage.digests import ItemCounts, TalliedSuggestion
 
@@ -21,11 +22,6 @@ TOP_ITEMS = 3
 CONTESTED_MIN_ANSWERS = 5
 CONTESTED_MIN_BALANCE = 0.8
 PRIORITY_WEIGHTS = {"high": 100.0, "medium": 50.0, "low": 0.0}
-
-
-def iso(moment: datetime) -> str:
-    """Format a moment as the UTC text every table stores."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def stats_snapshot(digest: Digest) -> str:
@@ -50,6 +46,7 @@ class DigestBuilder:
             per_item = await repos.digests.item_counts()
             suggestions = await repos.digests.tallied_suggestions()
             pending = await repos.digests.awaiting_moderation()
+            reported = await repos.digests.reported()
         before: dict[str, list[int]] = json.loads(previous) if previous else {}
         items = tuple(self._item(item_id, per_item, before) for item_id in self._item_ids())
         by_item: dict[str, list[TalliedSuggestion]] = {}
@@ -73,6 +70,7 @@ class DigestBuilder:
             best_suggestions=best,
             proposals=proposals,
             awaiting_moderation=pending,
+            reported=reported,
         )
 
     def _item_ids(self) -> list[str]:

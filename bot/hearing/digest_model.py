@@ -83,6 +83,7 @@ class Digest:
     best_suggestions: dict[str, tuple[SuggestionGroup, ...]] = field(default_factory=dict)
     proposals: tuple[SuggestionGroup, ...] = ()
     awaiting_moderation: int = 0
+    reported: int = 0
 
     def item(self, item_id: str) -> ItemStats | None:
         """Return one item's statistics, or None."""

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.hearing.digest import DigestBuilder, iso, stats_snapshot
+from bot.hearing.digest import DigestBuilder, stats_snapshot
 from bot.hearing.digest_model import Digest
+from storage.clock import iso
 from storage.db import Database
 from storage.digests import DigestPart
 

@@ -95,6 +95,24 @@ class FollowThrough:
         return Notice(response_id, suggestion.participant_id, decision, suggestion,
                       self.plan.item(suggestion.item_id), merged_into, cleaned)  # fmt: skip
 
+    async def unnotified(self) -> list[Notice]:
+        """Return the replies and decisions whose authors have not been told yet."""
+        async with self.db.reading() as repos:
+            pending = await repos.responses.unnotified()
+            notices = []
+            for response in pending:
+                suggestion = await repos.suggestions.get(response.suggestion_id)
+                if suggestion is None:
+                    continue
+                notices.append(self._notice(response, suggestion))
+        return notices
+
+    def _notice(self, response: ResponseRecord, suggestion: SuggestionRecord) -> Notice:
+        merged_into = self.plan.item(response.item_id) if response.item_id else None
+        return Notice(response.id, suggestion.participant_id, Decision(response.kind),
+                      suggestion, self.plan.item(suggestion.item_id), merged_into,
+                      response.text)  # fmt: skip
+
     async def notified(self, response_id: int) -> None:
         """Record that the author was told."""
         async with self.db.transaction() as repos:

@@ -15,7 +15,9 @@ DEFAULT_PLAN_PATH: Path = Path(content.__file__).parent / "plan.md"
 # The walkthrough puts "Item N of M" and a progress bar (~60 characters in all) above an item;
 # 3500 leaves ample room for them under Telegram's 4096-character message limit.
 MAX_ITEM_CHARS = 3500
-MAX_PREAMBLE_CHARS = 3500
+# The welcome message wraps the title and preamble in about 600 characters of its own.
+MAX_PREAMBLE_CHARS = 3000
+MAX_TITLE_CHARS = 200
 
 # Only spaces and tabs are layout: str.strip() would also eat no-break spaces, which are wording.
 _LAYOUT = " \t"
@@ -208,6 +210,8 @@ def _read_title(lines: list[str], problems: list[Problem]) -> tuple[str, int]:
         problems.append(Problem(first + 1, message))
     elif not title:
         problems.append(Problem(first + 1, "the title is empty"))
+    elif (length := _telegram_length(title)) > MAX_TITLE_CHARS:
+        problems.append(Problem(first + 1, _too_long("the title", length, MAX_TITLE_CHARS)))
     return title, first + 1
 
 

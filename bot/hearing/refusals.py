@@ -29,6 +29,7 @@ class Refusal(StrEnum):
     RESPONSE_TOO_LONG = "response_too_long"
     UNKNOWN_BROADCAST = "unknown_broadcast"
     BROADCAST_STARTED = "broadcast_started"
+    NOT_YOUR_BROADCAST = "not_your_broadcast"
 
 
 class Refused(Exception):

@@ -66,5 +66,23 @@ class DraftOutcome(StrEnum):
     REPLACED = "replaced"
 
 
+class BroadcastStatus(StrEnum):
+    """Where a drafter's broadcast stands."""
+
+    DRAFT = "draft"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class DeliveryStatus(StrEnum):
+    """What became of a broadcast for one recipient."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
 # Proposals for items the plan lacks are suggestions on this pseudo-item.
 NEW_ITEMS = "new"

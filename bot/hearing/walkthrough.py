@@ -122,6 +122,20 @@ class Walkthrough:
         async with self.db.reading() as repos:
             return await _participant(repos, pid)
 
+    async def leave_input(self, pid: str) -> None:
+        """Stop waiting for free text (a command came instead): later chat is not taken."""
+        async with self.db.reading() as repos:
+            participant = await repos.participants.get(pid)
+        if participant is None:
+            return
+        waiting_text = participant.step == Step.SUGGESTION_TEXT and participant.current_item
+        if participant.awaiting is None and not waiting_text:
+            return
+        async with self.db.transaction() as repos:
+            await repos.participants.set_awaiting(pid, None)
+            if waiting_text and participant.current_item:
+                await repos.participants.set_position(pid, participant.current_item, Step.SUGGEST)
+
     async def open_item(self, pid: str, item_id: str) -> ItemView:
         """Jump to an item and ask for the citizen's stance on it."""
         item = self._top_item(item_id)

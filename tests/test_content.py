@@ -1,0 +1,81 @@
+"""Every text the code asks for exists in content/, and every text there is used."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from bot.texts import load_texts
+
+ROOT = Path(__file__).resolve().parents[1]
+FILE_TYPES = {"csv", "json", "md", "png", "py", "zip"}  # "summary.csv" is a file, not a text
+SOURCES = [p for d in ("bot", "handlers") for p in (ROOT / d).rglob("*.py")]
+# t("key"), texts("key"), ui.t("key"), t.plain("key"), t.raw("key"), ui.button("key", ...)
+LITERAL = re.compile(
+    r"""(?:\bt|texts|\.t|\.plain|\.raw|\.button|\.link)\(\s*["']([a-z_]+\.[a-z_.]+)["']"""
+)
+# f-string keys such as f"stance.{answer.stance}": the part before the brace is a prefix.
+PREFIX = re.compile(r"""f["']([a-z_]+\.[a-z_]*)\{""")
+
+
+def used_keys() -> tuple[set[str], set[str]]:
+    """Find the literal keys and the dynamic key prefixes used in the code."""
+    literal: set[str] = set()
+    prefixes: set[str] = set()
+    for path in SOURCES:
+        source = path.read_text(encoding="utf-8")
+        literal |= set(LITERAL.findall(source))
+        prefixes |= set(PREFIX.findall(source))
+    return literal, prefixes
+
+
+def mentioned_keys() -> set[str]:
+    """Find every quoted string shaped like a key of one of the catalogue's sections."""
+    sections = {key.split(".")[0] for key in load_texts().catalogue}
+    found: set[str] = set()
+    for path in SOURCES:
+        source = path.read_text(encoding="utf-8")
+        found |= {
+            key for key in re.findall(r"""["']([a-z_]+\.[a-z_]+)["']""", source)
+            if key.split(".")[0] in sections and key.rsplit(".")[-1] not in FILE_TYPES
+        }  # fmt: skip
+    return found
+
+
+def test_every_literal_key_exists() -> None:
+    catalogue = load_texts().catalogue
+    literal, _ = used_keys()
+    missing = sorted(key for key in literal | mentioned_keys() if key not in catalogue)
+    assert missing == []
+
+
+def test_every_dynamic_prefix_has_texts() -> None:
+    catalogue = load_texts().catalogue
+    _, prefixes = used_keys()
+    assert prefixes, "the scan found the f-string keys"
+    for prefix in prefixes:
+        assert any(key.startswith(prefix) for key in catalogue), prefix
+
+
+def test_every_text_is_used() -> None:
+    catalogue = load_texts().catalogue
+    literal, prefixes = used_keys()
+    literal |= mentioned_keys()
+    unused = sorted(
+        key for key in catalogue
+        if key not in literal and not any(key.startswith(p) for p in prefixes)
+    )  # fmt: skip
+    assert unused == []
+
+
+@pytest.mark.parametrize("key", sorted(load_texts().catalogue))
+def test_every_text_formats_and_is_valid_telegram_html(key: str) -> None:
+    t = load_texts()
+    names = {n for _, n, _, _ in string.Formatter().parse(t.raw(key)) if n}
+    rendered = t(key, **{name: "<&>" for name in names})
+    assert "<&>" not in rendered, "values are escaped"
+    tags = re.findall(r"</?([a-z-]+)", rendered)
+    assert set(tags) <= {"b", "i", "u", "s", "a", "code", "pre", "blockquote"}
