@@ -68,7 +68,7 @@ class ParticipantRepository:
 
 
 class DeliveryRepository:
-    """Where to write back to a participant: the only table holding a Telegram id."""
+    """Where to write back to a participant: the only place a citizen's chat id is kept."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
