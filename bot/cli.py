@@ -1,4 +1,4 @@
-"""The `hearing-bot` command: run, console, check-content."""
+"""The `hearing-bot` command: run, console, check-content, export, digest."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from pathlib import Path
 
 from bot.app import running_hearing
 from bot.config import ConfigError, Settings, load_settings
-from bot.hearing.plan import DEFAULT_PLAN_PATH, check_plan
+from bot.digest_command import print_digest
+from bot.export_command import export
+from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan
 from bot.logs import configure_logging
 
 
@@ -28,6 +30,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "check-content":
         return check_content(Path(args.path) if args.path else settings.plan_path)
+    if args.command == "export":
+        return export(settings, args.format, Path(args.out))
+    if (problem := plan_problem(settings)) is not None:
+        print(f"hearing-bot: configuration error: {problem}", file=sys.stderr)
+        return 2
+    if args.command == "digest":
+        return print_digest(settings, sys.stdout)
     if args.command == "console":
         from bot.console import run_console
 
@@ -40,6 +49,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hearing-bot: configuration error: {exc}", file=sys.stderr)
         return 2
     return asyncio.run(run_bot(settings, token, secret))
+
+
+def plan_problem(settings: Settings) -> str | None:
+    """Say what is wrong with the plan PLAN_PATH names, in one line; None if it is fine."""
+    try:
+        load_plan(settings.plan_path)
+    except PlanError as exc:
+        return (
+            f"PLAN_PATH {settings.plan_path} has {len(exc.problems)} problem(s), the first: "
+            + (str(exc.problems[0]))
+        )
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"PLAN_PATH {settings.plan_path} cannot be read ({type(exc).__name__})"
+    return None
 
 
 def check_content(path: Path) -> int:
@@ -77,4 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("console", help="try the hearing in this terminal, with no token or network")
     check = sub.add_parser("check-content", help="validate a plan file")
     check.add_argument("path", nargs="?", help=f"plan file (default: {DEFAULT_PLAN_PATH})")
+    exp = sub.add_parser("export", help="write the hearing's data (no Telegram ids) to a folder")
+    exp.add_argument(
+        "--format", default="csv", help="csv (one file per table) or polis (Pol.is open data)"
+    )
+    exp.add_argument("--out", required=True, help="a new (or empty) folder to write the files to")
+    digest = sub.add_parser("digest", help="show the drafters' digest so far")
+    digest.add_argument("--print", action="store_true", required=True, help="print it as text")
     return parser

@@ -6,7 +6,7 @@ from telegram import BotCommand
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from bot.texts import Texts
-from handlers import buttons, commands, drafter, errors, follow, guard, input
+from handlers import buttons, commands, drafter, errors, export, follow, guard, input
 from handlers.context import HearingApp
 
 GUARD_GROUP = -1
@@ -27,6 +27,7 @@ def register(app: HearingApp) -> None:
             CommandHandler("updates", follow.updates, filters=private & new_message),
             CommandHandler("digest", drafter.digest_now, filters=private & new_message),
             CommandHandler("broadcast", follow.broadcast, filters=private & new_message),
+            CommandHandler("export", export.export_data, filters=private & new_message),
             CallbackQueryHandler(buttons.press_button),
             MessageHandler(private & filters.UpdateType.EDITED, input.receive_edit),
             MessageHandler(private & new_message & filters.COMMAND, commands.unknown_command),

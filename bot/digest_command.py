@@ -1,0 +1,47 @@
+"""`hearing-bot digest --print`: the drafters' digest so far, as plain text."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot.config import Settings
+from bot.hearing.digest import DigestBuilder
+from bot.hearing.digest_model import Digest
+from bot.hearing.digest_schedule import DigestLedger, RenderedDigest
+from bot.hearing.plan import load_plan
+from bot.texts import load_texts
+from handlers.digest_view import render_digest
+from storage.db import Database
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def print_digest(settings: Settings, out: TextIO) -> int:
+    """Print what a drafter's /digest would show now (without the chart), and record nothing."""
+    if not settings.database_path.is_file():
+        print(f"hearing-bot digest: no database at {settings.database_path}", file=sys.stderr)
+        return 2
+    messages = asyncio.run(_messages(settings))
+    for number, message in enumerate(messages, start=1):
+        if number > 1:
+            out.write("\n")
+        out.write(html.unescape(_TAG.sub("", message)) + "\n")
+    return 0
+
+
+async def _messages(settings: Settings) -> list[str]:
+    plan = load_plan(settings.plan_path)
+    texts = load_texts()
+
+    async def render(digest: Digest) -> RenderedDigest:
+        return RenderedDigest(render_digest(texts, digest, settings.timezone, None), None)
+
+    async with Database(settings.database_path) as db:
+        ledger = DigestLedger(db, DigestBuilder(db, plan), settings.digest_time, settings.timezone)
+        rendered = await ledger.on_demand(datetime.now(UTC), render)
+    return rendered.messages

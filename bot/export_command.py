@@ -1,0 +1,88 @@
+"""`hearing-bot export`: write the hearing's data to a folder, with a progress bar."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.hearing.export import ExportError, ExportFormat, ExportResult, export_hearing
+from bot.hearing.plan import Plan, PlanError, load_plan
+from storage.db import Database, DatabaseError
+
+
+def export(settings: Settings, fmt: str, out: Path) -> int:
+    """Export the hearing's data into a new folder; one line on stderr and 2 if it cannot."""
+    if fmt not in set(ExportFormat):
+        return _refuse(f"--format must be csv or polis, not {fmt!r}")
+    if not settings.database_path.is_file():
+        return _refuse(f"no database at {settings.database_path} (set DATABASE_PATH)")
+    try:
+        plan = load_plan(settings.plan_path)
+    except PlanError:
+        return _refuse(f"the plan {settings.plan_path} has problems (see check-content)")
+    except (OSError, UnicodeDecodeError) as exc:
+        return _refuse(f"the plan {settings.plan_path} cannot be read: {exc}")
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        result = asyncio.run(_export(settings, plan, ExportFormat(fmt), out, bar))
+    except ExportError as exc:
+        return _refuse(str(exc), bar)
+    except (DatabaseError, sqlite3.Error) as exc:
+        return _refuse(f"cannot read {settings.database_path}: {exc}", bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    rows = sum(result.rows.values())
+    print(f"{result.folder}: {len(result.files)} files, {rows} rows")
+    return 0
+
+
+async def _export(
+    settings: Settings, plan: Plan, fmt: ExportFormat, out: Path, bar: ProgressBar | None
+) -> ExportResult:
+    async with Database(settings.database_path) as db:
+        tz = ZoneInfo(settings.timezone)
+        return await export_hearing(db, plan, fmt, out, tz=tz, progress=bar)
+
+
+def _refuse(reason: str, bar: ProgressBar | None = None) -> int:
+    if bar is not None:
+        bar.close()
+    print(f"hearing-bot export: {reason}", file=sys.stderr)
+    return 2
+
+
+class ProgressBar:
+    """Draw `[#####-----]  50% votes.csv` on one terminal line, redrawn only when it changes."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = ("", -1)
+        self.drawn = False
+
+    def __call__(self, file_name: str, done: int, total: int) -> None:
+        """Show how far the export is: rows written of rows expected, and the current file."""
+        percent = 100 if total <= 0 else min(100, done * 100 // total)
+        if (file_name, percent) == self.shown:
+            return
+        self.shown = (file_name, percent)
+        filled = percent * self.WIDTH // 100
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        # \033[K clears what a longer file name left on the line.
+        self.stream.write(f"\r[{bar}] {percent:3d}% {file_name}\033[K")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        """End the bar's line, so that what follows starts on a fresh one."""
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False

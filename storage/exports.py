@@ -1,0 +1,125 @@
+"""Read queries for exports: the tables a drafter may receive, paged through by key.
+
+Nothing here reads `delivery`, `inbox` or `digest_parts`: they hold Telegram ids (chat ids,
+raw updates, the drafters' ids), and an export must never contain them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiosqlite
+
+PAGE_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One exported table: its file, its columns, and where its rows come from."""
+
+    file_name: str
+    columns: tuple[str, ...]
+    table: str
+    select: str
+    # A unique ordering key; its values are the first columns of every row.
+    key: tuple[str, ...]
+
+
+def _table(name: str, columns: tuple[str, ...], key: tuple[str, ...] = ("id",)) -> Dataset:
+    return Dataset(f"{name}.csv", columns, name, ", ".join(columns), key)
+
+
+# The CSV export writes these, in this order; a new table (moderation decisions) is one entry.
+TABLES: tuple[Dataset, ...] = (
+    _table("participants", ("id", "created_at", "completed_at")),
+    _table(
+        "stances",
+        ("participant_id", "item_id", "stance", "priority", "plan_version", "updated_at"),
+        key=("participant_id", "item_id"),
+    ),
+    _table(
+        "stance_history",
+        ("id", "participant_id", "item_id", "stance", "priority", "plan_version", "recorded_at"),
+    ),
+    _table("suggestions", ("id", "participant_id", "item_id", "text", "status", "created_at")),
+    _table(
+        "votes",
+        ("participant_id", "suggestion_id", "vote", "updated_at"),
+        key=("participant_id", "suggestion_id"),
+    ),
+    _table("vote_history", ("id", "participant_id", "suggestion_id", "vote", "recorded_at")),
+    _table("reports", ("id", "participant_id", "suggestion_id", "created_at")),
+    _table(
+        "suggestion_responses",
+        (
+            "id",
+            "suggestion_id",
+            "responder_id",
+            "kind",
+            "item_id",
+            "text",
+            "created_at",
+            "notified_at",
+        ),
+    ),
+)
+
+# Suggestions with their current agree and disagree counts (the Pol.is comments file).
+SUGGESTION_TALLIES = Dataset(
+    "comments.csv",
+    ("id", "participant_id", "text", "status", "created_at", "agrees", "disagrees"),
+    "suggestions s",
+    "s.id, s.participant_id, s.text, s.status, s.created_at,"
+    " (SELECT COUNT(*) FROM votes v WHERE v.suggestion_id = s.id AND v.vote = 'agree'),"
+    " (SELECT COUNT(*) FROM votes v WHERE v.suggestion_id = s.id AND v.vote = 'disagree')",
+    ("s.id",),
+)
+
+# Every vote ever cast, oldest first (the Pol.is votes file).
+VOTE_HISTORY = next(d for d in TABLES if d.table == "vote_history")
+
+
+class ExportReader:
+    """Read exported tables a page at a time over one connection."""
+
+    def __init__(self, conn: aiosqlite.Connection, page_rows: int = PAGE_ROWS) -> None:
+        self.conn = conn
+        self.page_rows = page_rows
+
+    async def count(self, dataset: Dataset) -> int:
+        """Count a dataset's rows (for progress; rows may be added while the export runs)."""
+        async with self.conn.execute(f"SELECT COUNT(*) FROM {dataset.table}") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def pages(self, dataset: Dataset) -> AsyncIterator[list[tuple[object, ...]]]:
+        """Yield a dataset's rows in key order, one page of at most `page_rows` at a time.
+
+        Each page is its own short statement (keyset pagination) rather than one cursor held
+        open: the export shares the bot's reader connection, and an open statement would pin
+        every other read on it to the snapshot the export started from.
+        """
+        keys = ", ".join(dataset.key)
+        first = f"SELECT {dataset.select} FROM {dataset.table} ORDER BY {keys} LIMIT ?"
+        marks = ", ".join("?" * len(dataset.key))
+        following = (
+            f"SELECT {dataset.select} FROM {dataset.table}"
+            f" WHERE ({keys}) > ({marks}) ORDER BY {keys} LIMIT ?"
+        )
+        after: tuple[object, ...] | None = None
+        while True:
+            sql, args = (first, ()) if after is None else (following, after)
+            async with self.conn.execute(sql, (*args, self.page_rows)) as cursor:
+                page = [tuple(row) for row in await cursor.fetchall()]
+            if page:
+                yield page
+            if len(page) < self.page_rows:
+                return
+            after = page[-1][: len(dataset.key)]
+
+    async def schema_version(self) -> int:
+        """Return the latest migration applied to the database."""
+        async with self.conn.execute("SELECT MAX(version) FROM schema_migrations") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
