@@ -98,3 +98,39 @@ def test_check_content_on_a_missing_file(
 ) -> None:
     assert main(["check-content", str(tmp_path / "absent.md")]) == 1
     assert "cannot be read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        (None, "PLAN_PATH {path} cannot be read (FileNotFoundError)"),
+        ("# T\n\n1. a\n3. c\n", "PLAN_PATH {path} has 1 problem(s), the first: line 4:"),
+    ],
+)
+def test_a_bad_plan_stops_start_up_with_one_line(
+    tmp_path: Path, plan: str | None, expected: str
+) -> None:
+    path = tmp_path / "plan.md"
+    if plan is not None:
+        path.write_text(plan, encoding="utf-8")
+    result = run_cli(["console"], tmp_path, PLAN_PATH=str(path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected.format(path=path) in lines[0]
+
+
+def test_digest_print_shows_the_digest_so_far(tmp_path: Path) -> None:
+    run_cli(["console"], tmp_path, "1\n1\n1\n1\nRegister every madrassa\n")
+    result = run_cli(["digest", "--print"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Digest: Anti-Terror Action Plan" in result.stdout
+    assert "1 in total" in result.stdout
+    assert "👍 1 (100%)" in result.stdout
+    assert "<b>" not in result.stdout
+
+
+def test_digest_print_without_a_database(tmp_path: Path) -> None:
+    result = run_cli(["digest", "--print"], tmp_path)
+    assert result.returncode == 2
+    assert "no database at data/hearing.db" in result.stderr
+    assert not (tmp_path / "data").exists(), "nothing is created"
