@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import aiosqlite
@@ -123,3 +124,14 @@ async def test_closed_database_says_so(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="not open"):
         async with db.reading():
             pass
+
+
+async def test_a_file_that_is_not_a_database_leaves_no_connection_open(tmp_path: Path) -> None:
+    path = tmp_path / "broken.db"
+    path.write_bytes(b"not a database at all, just bytes" * 200)
+    before = {t.ident for t in threading.enumerate()}
+    with pytest.raises(aiosqlite.DatabaseError):
+        async with Database(path):
+            pass
+    leaked = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert leaked == [], "a connection's thread would keep the process from exiting"
