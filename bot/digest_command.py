@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
@@ -14,11 +12,9 @@ from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_model import Digest
 from bot.hearing.digest_schedule import DigestLedger, RenderedDigest
 from bot.hearing.plan import load_plan
-from bot.texts import load_texts
+from bot.texts import load_texts, strip_html
 from handlers.digest_view import render_digest
 from storage.db import Database
-
-_TAG = re.compile(r"<[^>]+>")
 
 
 def print_digest(settings: Settings, out: TextIO) -> int:
@@ -30,7 +26,7 @@ def print_digest(settings: Settings, out: TextIO) -> int:
     for number, message in enumerate(messages, start=1):
         if number > 1:
             out.write("\n")
-        out.write(html.unescape(_TAG.sub("", message)) + "\n")
+        out.write(strip_html(message) + "\n")
     return 0
 
 

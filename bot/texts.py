@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -50,6 +51,14 @@ def escape(value: object) -> Html:
     if isinstance(value, Html):
         return value
     return Html(html.escape(str(value), quote=False))
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def strip_html(text: str) -> str:
+    """Return Telegram HTML as the plain text a reader sees (tags dropped, entities decoded)."""
+    return html.unescape(_TAG.sub("", text))
 
 
 def flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:

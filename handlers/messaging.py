@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 from telegram import CallbackQuery, Message
 from telegram.error import BadRequest
 
+from bot.texts import strip_html
 from handlers.context import HearingContext
 from handlers.views import Rendered
 
-_TAG_RE = re.compile(r"<[^>]+>")
 TOAST_LIMIT = 200
 # Old messages (over 48 hours) and deleted ones cannot be edited: the update is sent anew.
 _UNEDITABLE = ("message to edit not found", "message can't be edited")
@@ -60,7 +57,7 @@ async def toast(query: CallbackQuery, text: str | None = None, *, alert: bool = 
     if text is None:
         await query.answer()
         return
-    plain = html.unescape(_TAG_RE.sub("", text))
+    plain = strip_html(text)
     if len(plain) > TOAST_LIMIT:
         plain = plain[: TOAST_LIMIT - 1] + "…"
     await query.answer(plain, show_alert=alert)

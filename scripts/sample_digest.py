@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
 import json
 import random
 import re
@@ -24,7 +23,7 @@ from pathlib import Path
 from bot.hearing.chart import render_chart
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.plan import load_plan
-from bot.texts import load_texts
+from bot.texts import load_texts, strip_html
 from handlers.digest_view import chart_labels, render_digest
 from handlers.links import Links
 from storage.db import Database
@@ -146,7 +145,7 @@ def _markdown(messages: list[str]) -> str:
         "",
     ]
     for number, message in enumerate(messages, start=1):
-        plain = html.unescape(re.sub(r"<[^>]+>", "", message))
+        plain = strip_html(message)
         lines += [f"## Message {number} of {len(messages)}", "", "```text", plain, "```", ""]
     return "\n".join(lines)
 
