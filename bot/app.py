@@ -20,6 +20,7 @@ from bot.ingest import ChatOrderedProcessor
 from bot.jobs import catch_up, schedule_digests
 from bot.notices import deliver_pending
 from bot.services import Services
+from bot.transport import DEFAULT_TRANSPORT, Transport, use_transport
 from handlers.context import CONTEXT_TYPES, HearingApp
 from storage.db import Database
 
@@ -36,7 +37,11 @@ def file_url_for(api_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, services: Services, token: str, queue: InboxQueue | None = None
+    settings: Settings,
+    services: Services,
+    token: str,
+    queue: InboxQueue | None = None,
+    transport: Transport = DEFAULT_TRANSPORT,
 ) -> HearingApp:
     """Wire handlers, the per-chat update processor and HTML defaults into an Application."""
     defaults = Defaults(
@@ -54,7 +59,7 @@ def build_application(
     )
     if queue is not None:
         builder = builder.update_queue(queue)
-    app: HearingApp = builder.build()
+    app: HearingApp = use_transport(builder, transport).build()
     app.bot_data.services = services
     handlers.register(app)
     return app
@@ -62,7 +67,11 @@ def build_application(
 
 @asynccontextmanager
 async def running_hearing(
-    settings: Settings, token: str, secret: str, clock: Callable[[], datetime] | None = None
+    settings: Settings,
+    token: str,
+    secret: str,
+    clock: Callable[[], datetime] | None = None,
+    transport: Transport = DEFAULT_TRANSPORT,
 ) -> AsyncIterator[HearingApp]:
     """Open storage, start the bot polling its Bot API server, and stop it all on exit."""
     plan = load_plan(settings.plan_path)
@@ -71,7 +80,7 @@ async def running_hearing(
         if clock is not None:
             services.clock = clock
         queue = InboxQueue(Inbox(db))
-        app = build_application(settings, services, token, queue)
+        app = build_application(settings, services, token, queue, transport)
         broadcaster = Broadcaster(
             services.broadcasts, services.participants, services.texts,
             send=lambda chat_id, text: app.bot.send_message(chat_id, text),

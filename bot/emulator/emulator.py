@@ -15,7 +15,7 @@ from .errors import ApiError, too_many_requests
 from .limits import Limits, RateReport
 from .models import SentMessage, StoredFile, User
 from .server import CANONICAL, build_app
-from .state import World
+from .state import Observer, World
 
 
 class Emulator:
@@ -32,6 +32,7 @@ class Emulator:
         clock: Callable[[], float] = time.time,
         limits: Limits | None = None,
         first_update_id: int = 1,
+        latency: float = 0.0,
     ) -> None:
         head = token.split(":", 1)[0]
         bot = User(int(head) if head.isdigit() else 1, bot_name, True, bot_username)
@@ -41,6 +42,7 @@ class Emulator:
         self._world = World(bot, clock)
         self._world.last_update_id = first_update_id - 1
         self._world.traffic.set_limits(limits)
+        self.set_latency(latency)
         self._runner: web.AppRunner | None = None
         self._query_ids: dict[int, str] = {}
 
@@ -124,6 +126,15 @@ class Emulator:
             raise LookupError(f"the bot has sent nothing to chat {chat_id}")
         return messages[-1]
 
+    def messages_since(self, chat_id: int, after: int) -> list[SentMessage]:
+        """Return snapshots of the bot's messages at index >= after (see cursor()), not deleted."""
+        return [replace(m) for m in self._world.sent.get(chat_id, [])[after:] if not m.deleted]
+
+    def message(self, chat_id: int, message_id: int) -> SentMessage | None:
+        """Return a snapshot of one bot message as it is now, or None if it does not exist."""
+        found = self._world.find_sent(chat_id, message_id)
+        return replace(found) if found is not None else None
+
     def cursor(self, chat_id: int) -> int:
         """Return the `after` value that makes wait_for_message look only at later messages."""
         return len(self._world.sent.get(chat_id, []))
@@ -145,6 +156,28 @@ class Emulator:
     def reset_rates(self) -> None:
         """Forget all sending history: the measurements and the windows the limits check."""
         self._world.traffic.reset()
+
+    # --- network and observation ---------------------------------------------------------
+
+    def set_latency(self, seconds: float) -> None:
+        """Add a round trip of `seconds` to every API call from now on (0: loopback only)."""
+        if seconds < 0:
+            raise ValueError(f"latency must not be negative, got {seconds}")
+        self._world.latency = seconds
+
+    @property
+    def latency(self) -> float:
+        """Return the round trip added to every API call, in seconds."""
+        return self._world.latency
+
+    def observe(self, observer: Observer) -> Callable[[], None]:
+        """Call observer(method, params, result) after every successful call; return a remover."""
+        self._world.observers.append(observer)
+        return lambda: self._world.observers.remove(observer)
+
+    def query_id_for(self, update_id: int) -> str | None:
+        """Return the callback query id of the press that made this update, if it was one."""
+        return self._query_ids.get(update_id)
 
     # --- what users do ---------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -21,6 +22,14 @@ def build_app(world: World, token: str) -> web.Application:
     """Build the aiohttp application serving the Bot API for one token."""
 
     async def handle(request: web.Request) -> web.Response:
+        if world.latency:
+            await asyncio.sleep(world.latency / 2)
+        response = await answer(request)
+        if world.latency:
+            await asyncio.sleep(world.latency / 2)
+        return response
+
+    async def answer(request: web.Request) -> web.Response:
         if request.match_info["token"] != token:
             return _answer(ApiError(401, "Unauthorized").to_json(), 401)
         name = CANONICAL.get(request.match_info["method"].lower())
@@ -41,6 +50,8 @@ def build_app(world: World, token: str) -> web.Application:
             result = await METHODS[name](world, params)
             if lane is not None:
                 world.traffic.record(*lane)
+            for observer in world.observers:
+                observer(name, params.values, result)
         except ApiError as err:
             return _answer(err.to_json(), err.code)
         return _answer({"ok": True, "result": result}, 200)
