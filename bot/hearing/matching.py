@@ -99,10 +99,12 @@ def closest(
     return [Match(candidates[i][0], candidates[i][1], score) for score, i in found[:limit]]
 
 
-# Blocking for `group`: two suggestions are scored only if they share a word among the rarer
-# half of each one's words. Any two sharing at least half the distinct words of each are
-# always scored (prefix filtering; docs/matching.md measures what the rest loses).
-SHARED_WORDS = 0.5
+# Blocking for `group`: two suggestions are scored only if they share a stem (a word's first
+# STEM letters, so that "border" and "borders" meet) among the rarer half of each one's stems.
+# Any two sharing at least half the distinct stems of each are always scored (prefix
+# filtering); docs/matching.md measures what the rest loses.
+SHARED_STEMS = 0.5
+STEM = 4
 
 
 def group(texts: Sequence[str], threshold: float = DUPLICATE_THRESHOLD) -> list[int]:
@@ -114,7 +116,7 @@ def group(texts: Sequence[str], threshold: float = DUPLICATE_THRESHOLD) -> list[
     number of candidates per text, not with the square of the texts.
     """
     folded = [content(text) for text in texts]
-    frequency = Counter(word for text in folded for word in set(text.split()))
+    frequency = Counter(stem for text in folded for stem in _stems(text))
     letters_head: dict[str, int] = {}
     short_head: dict[str, int] = {}
     long_text: dict[int, str] = {}
@@ -134,15 +136,19 @@ def group(texts: Sequence[str], threshold: float = DUPLICATE_THRESHOLD) -> list[
             short_head.setdefault(key, i)
             continue
         long_text[i] = text
-        for word in _prefix(text, frequency):
-            postings.setdefault(word, []).append(i)
+        for stem in _prefix(text, frequency):
+            postings.setdefault(stem, []).append(i)
     return heads
 
 
+def _stems(text: str) -> set[str]:
+    return {word[:STEM] for word in text.split()}
+
+
 def _prefix(text: str, frequency: Counter[str]) -> list[str]:
-    """Return the rarer words of a text, enough that any half-shared pair shares one of them."""
-    words = sorted(set(text.split()), key=lambda w: (frequency[w], w))
-    return words[: len(words) - math.ceil(len(words) * SHARED_WORDS) + 1]
+    """Return the rarer stems of a text, enough that any half-shared pair shares one of them."""
+    stems = sorted(_stems(text), key=lambda s: (frequency[s], s))
+    return stems[: len(stems) - math.ceil(len(stems) * SHARED_STEMS) + 1]
 
 
 def _head_of(
@@ -163,7 +169,7 @@ def _head_of(
     found: list[tuple[float, int]] = []
     if key in short_head:
         found.append((100.0, short_head[key]))
-    candidates = {j for word in _prefix(text, frequency) for j in postings.get(word, ())}
+    candidates = {j for stem in _prefix(text, frequency) for j in postings.get(stem, ())}
     if candidates:
         choices = {j: long_text[j] for j in sorted(candidates)}
         hits = process.extract(
