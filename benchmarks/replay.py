@@ -124,13 +124,15 @@ async def measure(
 
 def check_tallies(stream: list[Event], result: Result, db: Path) -> str:
     """Compare the stored tallies with the recount of the stream; raise on any difference."""
-    expected, own = recount(stream)
+    outcome = result.outcome
+    everything, _ = recount(stream)
+    refused = {cid: sum(everything[cid].values()) for cid in sorted(outcome.refused_comments)}
+    expected, own = recount([e for e in stream if e.comment_id not in refused])
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT suggestion_id, vote, COUNT(*) FROM votes GROUP BY 1, 2")
         stored: dict[int, Counter[str]] = {}
         for sid, vote, count in rows:
             stored.setdefault(int(sid), Counter())[str(vote)] = int(count)
-    outcome = result.outcome
     wrong = [
         cid
         for cid, sid in outcome.suggestion_of.items()
@@ -142,9 +144,14 @@ def check_tallies(stream: list[Event], result: Result, db: Path) -> str:
             f"tallies differ from the recount on comments {wrong[:10]} "
             f"(own votes refused {outcome.refused_own}, expected {own})"
         )
+    note = "".join(
+        f"; comment {cid} refused by the bot (a bare link), its {n} current votes left out"
+        for cid, n in refused.items()
+    )
     return (
         f"exact: {len(expected)} suggestions, {total:,} current votes equal the recount; "
-        f"{own} own votes refused as expected; {outcome.refused_other} repeated votes refused"
+        f"{own} own votes refused as expected; {outcome.refused_other} repeated votes "
+        f"refused{note}"
     )
 
 

@@ -23,6 +23,7 @@ ADD = "✍️ Add a suggestion"
 ANYWAY = "📝 Post mine anyway"
 SAVED = "✅ Thank you. Your suggestion"
 OWN = "This is your own suggestion"
+REFUSED = "cannot be posted"  # a bare link or emoji alone: refused by design
 USER_BASE = 100_000
 
 
@@ -36,18 +37,20 @@ class Outcome:
     """What the bot did with the votes, for the exactness check."""
 
     suggestion_of: dict[str, int] = field(default_factory=dict)
-    posted: dict[str, asyncio.Future[int]] = field(default_factory=dict)
+    refused_comments: set[str] = field(default_factory=set)
+    skipped_votes: int = 0
+    posted: dict[str, asyncio.Future[int | None]] = field(default_factory=dict)
     accepted: int = 0
     refused_own: int = 0
     refused_other: int = 0
 
-    def future(self, comment_id: str) -> asyncio.Future[int]:
+    def future(self, comment_id: str) -> asyncio.Future[int | None]:
         """Return the future resolved with the comment's suggestion id once it is posted."""
         if comment_id not in self.posted:
             self.posted[comment_id] = asyncio.get_running_loop().create_future()
         return self.posted[comment_id]
 
-    def ready(self, event: Event) -> asyncio.Future[int] | None:
+    def ready(self, event: Event) -> asyncio.Future[int | None] | None:
         """Return what a vote must wait for (its comment being posted), or None."""
         if event.kind != "vote":
             return None
@@ -69,8 +72,13 @@ class HearingScript:
         """Play a comment or a vote."""
         if event.kind == "comment":
             sid = await self.comment(user_of(event.person), event.value)
-            self.outcome.suggestion_of[event.comment_id] = sid
+            if sid is None:
+                self.outcome.refused_comments.add(event.comment_id)
+            else:
+                self.outcome.suggestion_of[event.comment_id] = sid
             self.outcome.future(event.comment_id).set_result(sid)
+        elif event.comment_id in self.outcome.refused_comments:
+            self.outcome.skipped_votes += 1  # there is no suggestion to vote on
         else:
             await self.vote(event, self.outcome.suggestion_of[event.comment_id])
 
@@ -84,8 +92,11 @@ class HearingScript:
         data = await self.citizens.until(user, labelled)
         await self.citizens.press(user, message_id, data)
 
-    async def comment(self, user: int, text: str) -> int:
-        """Answer the item, add a suggestion (past any near-duplicate), return its id."""
+    async def comment(self, user: int, text: str) -> int | None:
+        """Answer the item, add a suggestion (past any near-duplicate), return its id.
+
+        None when the bot refuses the text (a bare link, say), as it does by design.
+        """
         mark = self.citizens.text(user, f"/start item-{ITEM}")
         item = await self.citizens.until(
             user, with_button(self.emu, user, mark, lambda label, _: label == STANCE)
@@ -100,9 +111,13 @@ class HearingScript:
                     return "saved", message.message_id
                 if ANYWAY in message.button_labels():
                     return "similar", message.message_id
+                if REFUSED in message.plain_text():
+                    return "refused", message.message_id
             return None
 
         kind, message_id = await self.citizens.until(user, answered)
+        if kind == "refused":
+            return None
         if kind == "similar":
             mark = self.emu.cursor(user)
             await self._press_label(user, message_id, ANYWAY)

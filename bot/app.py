@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
-from bot.broadcaster import Broadcaster, Pacing
+from bot.broadcaster import IN_FLIGHT, Broadcaster, Pacing
 from bot.config import Settings
 from bot.hearing.plan import load_plan
 from bot.inbox import Inbox, InboxQueue
@@ -84,7 +84,7 @@ async def running_hearing(
         broadcaster = Broadcaster(
             services.broadcasts, services.participants, services.texts,
             send=lambda chat_id, text: app.bot.send_message(chat_id, text),
-            pacing=Pacing(per_second=settings.broadcast_rate),
+            pacing=Pacing(per_second=settings.broadcast_rate, in_flight=IN_FLIGHT),
         )  # fmt: skip
         app.bot_data.broadcaster = broadcaster
         await app.initialize()

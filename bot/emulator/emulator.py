@@ -198,6 +198,12 @@ class Emulator:
         )
         return incoming.text_message(self._world, user, chat, text, entities)
 
+    def meet(
+        self, user_id: int, first_name: str = "Test", language_code: str | None = "en"
+    ) -> None:
+        """Make a user and their private chat known, as if they had opened the bot before."""
+        incoming.arrive(self._world, user_id, None, "private", first_name, language_code)
+
     def send_other(
         self, user_id: int, kind: str, *, chat_id: int | None = None, chat_type: str = "private"
     ) -> int:
