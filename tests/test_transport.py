@@ -98,5 +98,5 @@ def test_use_transport_gives_the_application_its_requests(transport: str, kind: 
     builder = ApplicationBuilder().token(TOKEN)
     app = use_transport(builder, "aiohttp" if transport == "aiohttp" else "httpx").build()
     # python-telegram-bot keeps the API request and the getUpdates request apart.
-    requests = app.bot._request  # noqa: SLF001
+    requests = app.bot._request
     assert all(isinstance(r, kind) for r in requests)
