@@ -90,7 +90,9 @@ async def broadcast(citizens: int, rtt: float, rate: int, workdir: Path) -> Run:
             drafter_ids=frozenset({DRAFTER}), broadcast_rate=rate, log_level="WARNING",
         )  # fmt: skip
         async with running_hearing(settings, TOKEN, SECRET) as app:
-            broadcasts = app.bot_data.services.broadcasts
+            services = app.bot_data.services
+            assert services is not None
+            broadcasts = services.broadcasts
             drafted = await broadcasts.draft(drafter, "The hearing closes on Friday at 18:00.")
             queued = await broadcasts.start(drafter, drafted.broadcast_id)
             assert queued == citizens, (queued, citizens)

@@ -29,8 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.naive import naive_groups  # noqa: E402
+from bot.hearing.digest import MIN_VOTES, DigestBuilder, best_groups  # noqa: E402
 from bot.hearing.plan import load_plan  # noqa: E402
 from storage.db import Database  # noqa: E402
+from storage.digests import TalliedSuggestion  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SIZES = (10_000, 100_000, 1_000_000)
@@ -161,9 +164,6 @@ def peak_mib() -> float:
 
 async def build(db: Path, naive: bool) -> dict[str, float]:
     """Build the digest once and time it (in this process); optionally the naive grouping too."""
-    from benchmarks.naive import naive_groups
-    from bot.hearing.digest import MIN_VOTES, DigestBuilder, best_groups
-
     before = peak_mib()
     async with Database(db) as database:
         started = time.perf_counter()
@@ -172,7 +172,7 @@ async def build(db: Path, naive: bool) -> dict[str, float]:
         peak = peak_mib()
         async with database.reading() as repos:
             rows = await repos.digests.tallied_suggestions()
-    by_item: dict[str, list] = {}  # type: ignore[type-arg]
+    by_item: dict[str, list[TalliedSuggestion]] = {}
     for row in rows:
         by_item.setdefault(row.item_id, []).append(row)
     started = time.perf_counter()

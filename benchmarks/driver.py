@@ -128,7 +128,7 @@ def with_button(
 async def run_people(
     people: Sequence[Sequence[T]],
     play: Callable[[T], Awaitable[None]],
-    ready: Callable[[T], Awaitable[None] | None],
+    ready: Callable[[T], Awaitable[object] | None],
     concurrency: int,
 ) -> None:
     """Play each person's events in order, `concurrency` people at a time.
