@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.botproc import SECRET, TOKEN  # noqa: E402
 from bot.app import running_hearing  # noqa: E402
+from bot.broadcaster import IN_FLIGHT  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.emulator import Emulator, Limits, RateReport  # noqa: E402
 from bot.hearing.privacy import pseudonym  # noqa: E402
@@ -39,6 +40,7 @@ class Run:
 
     rtt: float
     rate_setting: int
+    in_flight: int
     report: RateReport
     seconds: float
 
@@ -46,15 +48,16 @@ class Run:
         """Render a Markdown table row."""
         r = self.report
         return (
-            f"| {self.rtt * 1000:.0f} | {self.rate_setting} | {r.sent:,} | {self.seconds:.0f} "
+            f"| {self.rtt * 1000:.0f} | {self.rate_setting} | {self.in_flight} | {r.sent:,} "
+            f"| {self.seconds:.0f} "
             f"| {r.overall_rate:.2f} | {r.overall_rate / TELEGRAM_RATE:.3f} "
             f"| {r.rejected_429} | {r.max_in_any_second} | {r.per_chat_violations} |"
         )
 
 
 HEADER = (
-    "| RTT ms | BROADCAST_RATE | sent | seconds | messages/s | share of 30/s | 429s "
-    "| most in any second | per-chat violations |\n|---|---|---|---|---|---|---|---|---|"
+    "| RTT ms | BROADCAST_RATE | sends in flight | sent | seconds | messages/s | share of 30/s "
+    "| 429s | most in any second | per-chat violations |\n" + "|---" * 10 + "|"
 )
 
 
@@ -75,9 +78,9 @@ def seed_audience(db: Path, citizens: int) -> str:
     return drafter
 
 
-async def broadcast(citizens: int, rtt: float, rate: int, workdir: Path) -> Run:
+async def broadcast(citizens: int, rtt: float, rate: int, in_flight: int, workdir: Path) -> Run:
     """Send one broadcast to every citizen and return what the emulator measured."""
-    db = workdir / f"broadcast-{rate}-{int(rtt * 1000)}.db"
+    db = workdir / f"broadcast-{rate}-{in_flight}-{int(rtt * 1000)}.db"
     async with Database(db):
         pass
     drafter = seed_audience(db, citizens)
@@ -98,6 +101,7 @@ async def broadcast(citizens: int, rtt: float, rate: int, workdir: Path) -> Run:
             assert queued == citizens, (queued, citizens)
             broadcaster = app.bot_data.broadcaster
             assert broadcaster is not None
+            broadcaster.pacing.in_flight = in_flight
             emu.reset_rates()
             started = time.perf_counter()
             broadcaster.kick()
@@ -106,7 +110,7 @@ async def broadcast(citizens: int, rtt: float, rate: int, workdir: Path) -> Run:
         report = emu.rate_report()
     if report.sent != citizens:
         raise AssertionError(f"sent {report.sent} of {citizens}")
-    return Run(rtt, rate, report, seconds)
+    return Run(rtt, rate, in_flight, report, seconds)
 
 
 def main() -> None:
@@ -115,14 +119,18 @@ def main() -> None:
     parser.add_argument("--citizens", type=int, default=10_000)
     parser.add_argument("--rtt-ms", default="50", help="round trips, comma-separated")
     parser.add_argument("--rates", default="28", help="BROADCAST_RATE values, comma-separated")
+    parser.add_argument(
+        "--in-flight", default=str(IN_FLIGHT), help="sends at once, comma-separated"
+    )
     args = parser.parse_args()
     print(f"{args.citizens:,} citizens; Telegram's limit: {TELEGRAM_RATE:.0f} messages/s\n")
     print(HEADER, flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for rtt in (float(v) / 1000 for v in args.rtt_ms.split(",")):
             for rate in (int(v) for v in args.rates.split(",")):
-                run = asyncio.run(broadcast(args.citizens, rtt, rate, Path(tmp)))
-                print(run.row(), flush=True)
+                for in_flight in (int(v) for v in args.in_flight.split(",")):
+                    run = asyncio.run(broadcast(args.citizens, rtt, rate, in_flight, Path(tmp)))
+                    print(run.row(), flush=True)
 
 
 if __name__ == "__main__":
