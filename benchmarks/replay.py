@@ -37,6 +37,9 @@ from bot.emulator import Emulator  # noqa: E402
 POLIS = ROOT.parent / "shared" / "polis"
 CONVERSATIONS = ("vtaiwan.uberx", "scoop-hivemind.biodiversity")
 TICKS = os.sysconf("SC_CLK_TCK")
+# The first 10,000 events of each conversation keep the default run (two conversations, two
+# round trips, echo and hearing) near 10 minutes; `--events 0` replays them whole.
+DEFAULT_EVENTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,10 @@ async def replay(
     stream: list[Event], rtts: list[float], transports: list[str], concurrency: int
 ) -> None:
     """Replay one conversation: echo and hearing bots, each transport, each round trip."""
-    print(f"\n{concurrency} citizens in flight at most.")
+    print(
+        f"\n{concurrency} citizens in flight at most; the hearing bot runs with "
+        f"MAX_CONCURRENT_UPDATES={concurrency}, the echo bot with concurrent_updates({concurrency})."
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for rtt in rtts:
             print(f"\nRound trip added by the emulator: {rtt * 1000:.0f} ms\n\n{HEADER}")
@@ -191,7 +197,9 @@ def main() -> None:
     parser.add_argument("--rtt-ms", default="0,50", help="round trips to run, comma-separated")
     parser.add_argument("--transports", default="aiohttp", help="aiohttp, httpx or both")
     parser.add_argument("--concurrency", type=int, default=64, help="citizens in flight")
-    parser.add_argument("--events", type=int, default=0, help="replay only the first N events")
+    parser.add_argument(
+        "--events", type=int, default=DEFAULT_EVENTS, help="replay the first N events (0: all)"
+    )
     args = parser.parse_args()
     rtts = [float(v) / 1000 for v in args.rtt_ms.split(",")]
     transports = [t.strip() for t in args.transports.split(",")]
