@@ -173,7 +173,8 @@ async def replay(
     """Replay one conversation: echo and hearing bots, each transport, each round trip."""
     print(
         f"\n{concurrency} citizens in flight at most; the hearing bot runs with "
-        f"MAX_CONCURRENT_UPDATES={concurrency}, the echo bot with concurrent_updates({concurrency})."
+        f"MAX_CONCURRENT_UPDATES={concurrency}, the echo bot with "
+        f"concurrent_updates({concurrency})."
     )
     with tempfile.TemporaryDirectory() as tmp:
         for rtt in rtts:
