@@ -125,12 +125,27 @@ async def measure(
     return Result(label, citizens.tally, cpu, peak, driver, player.outcome)
 
 
+def repeated_votes(stream: list[Event]) -> int:
+    """Count votes equal to the voter's current vote on that comment (the bot refuses them)."""
+    authors = {e.comment_id: e.person for e in stream if e.kind == "comment"}
+    current: dict[tuple[str, str], str] = {}
+    repeats = 0
+    for e in stream:
+        if e.kind != "vote" or authors[e.comment_id] == e.person:
+            continue
+        repeats += current.get((e.comment_id, e.person)) == e.value
+        current[(e.comment_id, e.person)] = e.value
+    return repeats
+
+
 def check_tallies(stream: list[Event], result: Result, db: Path) -> str:
     """Compare the stored tallies with the recount of the stream; raise on any difference."""
     outcome = result.outcome
     everything, _ = recount(stream)
     refused = {cid: sum(everything[cid].values()) for cid in sorted(outcome.refused_comments)}
-    expected, own = recount([e for e in stream if e.comment_id not in refused])
+    kept = [e for e in stream if e.comment_id not in refused]
+    expected, own = recount(kept)
+    repeats = repeated_votes(kept)
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT suggestion_id, vote, COUNT(*) FROM votes GROUP BY 1, 2")
         stored: dict[int, Counter[str]] = {}
@@ -142,10 +157,15 @@ def check_tallies(stream: list[Event], result: Result, db: Path) -> str:
         if stored.get(sid, Counter()) != expected[cid]
     ]
     total = sum(sum(c.values()) for c in expected.values())
-    if wrong or outcome.refused_own != own or len(outcome.suggestion_of) != len(expected):
+    if (
+        wrong
+        or (outcome.refused_own, outcome.refused_other) != (own, repeats)
+        or len(outcome.suggestion_of) != len(expected)
+    ):
         raise AssertionError(
-            f"tallies differ from the recount on comments {wrong[:10]} "
-            f"(own votes refused {outcome.refused_own}, expected {own})"
+            f"tallies differ from the recount on comments {wrong[:10]} (own votes refused "
+            f"{outcome.refused_own}, expected {own}; repeats refused {outcome.refused_other}, "
+            f"expected {repeats})"
         )
     note = "".join(
         f"; comment {cid} refused by the bot (a bare link), its {n} current votes left out"
@@ -153,8 +173,8 @@ def check_tallies(stream: list[Event], result: Result, db: Path) -> str:
     )
     return (
         f"exact: {len(expected)} suggestions, {total:,} current votes equal the recount; "
-        f"{own} own votes refused as expected; {outcome.refused_other} repeated votes "
-        f"refused{note}"
+        f"{own} own votes and {repeats} repeats of a voter's current vote refused, as "
+        f"expected{note}"
     )
 
 
