@@ -49,16 +49,20 @@ class Pacer:
         self.stopping = stopping
         self._next_at = 0.0
         self._backoff = 0.0
+        self._turn = asyncio.Lock()
 
     async def wait(self) -> bool:
         """Wait for the next free slot; False if asked to stop meanwhile."""
-        # The slot is taken before sleeping, so that senders waiting at once get distinct slots.
-        now = self.pacing.monotonic()
-        slot = max(now, self._next_at)
-        self._next_at = slot + 1.0 / self.pacing.per_second
-        if slot > now and not await self._sleep(slot - now):
-            return False
-        return not self.stopping.is_set()
+        # Concurrent senders take slots one at a time, each spaced from when the previous one
+        # was really released: after a stall (a busy event loop) they do not all go at once.
+        async with self._turn:
+            now = self.pacing.monotonic()
+            if now < self._next_at:
+                if not await self._sleep(self._next_at - now):
+                    return False
+                now = max(self.pacing.monotonic(), self._next_at)
+            self._next_at = now + 1.0 / self.pacing.per_second
+            return not self.stopping.is_set()
 
     async def hold(self, seconds: float) -> bool:
         """Pause every send for `seconds` (Telegram asked to retry after them)."""
