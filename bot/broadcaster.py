@@ -53,15 +53,19 @@ class Pacer:
 
     async def wait(self) -> bool:
         """Wait for the next free slot; False if asked to stop meanwhile."""
-        # Concurrent senders take slots one at a time, each spaced from when the previous one
-        # was really released: after a stall (a busy event loop) they do not all go at once.
+        # Concurrent senders take slots one at a time. A wake-up later than planned by less than
+        # one interval keeps the schedule (else a busy loop's small delays would add up and
+        # lower the rate); a longer stall restarts it, so that slots missed are not sent in a
+        # burst. Either way no second holds more than per_second + 1 sends.
+        interval = 1.0 / self.pacing.per_second
         async with self._turn:
             now = self.pacing.monotonic()
             if now < self._next_at:
                 if not await self._sleep(self._next_at - now):
                     return False
-                now = max(self.pacing.monotonic(), self._next_at)
-            self._next_at = now + 1.0 / self.pacing.per_second
+                now = self.pacing.monotonic()
+            slot = self._next_at if now - self._next_at < interval else now
+            self._next_at = slot + interval
             return not self.stopping.is_set()
 
     async def hold(self, seconds: float) -> bool:
