@@ -37,9 +37,9 @@ from bot.emulator import Emulator  # noqa: E402
 POLIS = ROOT.parent / "shared" / "polis"
 CONVERSATIONS = ("vtaiwan.uberx", "scoop-hivemind.biodiversity")
 TICKS = os.sysconf("SC_CLK_TCK")
-# The first 10,000 events of each conversation keep the default run (two conversations, two
+# The first 6,000 events of each conversation keep the default run (two conversations, two
 # round trips, echo and hearing) near 10 minutes; `--events 0` replays them whole.
-DEFAULT_EVENTS = 10_000
+DEFAULT_EVENTS = 6_000
 
 
 @dataclass(frozen=True)
