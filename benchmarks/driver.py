@@ -27,33 +27,11 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     started: float = 0.0
     ended: float = 0.0
-    # When the last citizen started, and how many updates had been sent by then: until that
-    # moment every slot was taken; after it the run drains the longest citizens' sequences.
-    busy_until: float = 0.0
-    busy_updates: int = 0
 
     @property
     def seconds(self) -> float:
         """Return the wall time of the run."""
         return self.ended - self.started
-
-    @property
-    def rate(self) -> float:
-        """Return updates per second over the whole run."""
-        return self.updates / self.seconds
-
-    @property
-    def busy_rate(self) -> float:
-        """Return updates per second while every citizen slot was taken (else the whole run)."""
-        span = self.busy_until - self.started
-        if self.busy_updates < self.updates / 4 or span <= 0:
-            return self.rate
-        return self.busy_updates / span
-
-    def all_started(self) -> None:
-        """Note that the last citizen has started."""
-        self.busy_until = time.perf_counter()
-        self.busy_updates = self.updates
 
     def percentile(self, share: float) -> float:
         """Return a latency percentile in seconds (nearest rank)."""
@@ -152,7 +130,6 @@ async def run_people(
     play: Callable[[T], Awaitable[None]],
     ready: Callable[[T], Awaitable[object] | None],
     concurrency: int,
-    all_started: Callable[[], None] = lambda: None,
 ) -> None:
     """Play each person's events in order, `concurrency` people at a time.
 
@@ -181,7 +158,6 @@ async def run_people(
         for events in people:
             await slots.acquire()
             tasks.append(asyncio.create_task(person(events)))
-        all_started()
         await asyncio.gather(*tasks)
     finally:
         for task in tasks:
