@@ -18,6 +18,7 @@ from bot.hearing.plan import load_plan
 from bot.inbox import Inbox, InboxQueue
 from bot.ingest import ChatOrderedProcessor
 from bot.jobs import catch_up, schedule_digests
+from bot.moderation_notices import tell_pending_authors
 from bot.notices import deliver_pending
 from bot.services import Services
 from handlers.context import CONTEXT_TYPES, HearingApp
@@ -86,6 +87,7 @@ async def running_hearing(
             await catch_up(app)
             broadcaster.kick()  # resumes a broadcast an earlier run did not finish
             await deliver_pending(app.bot, services)
+            await tell_pending_authors(app.bot, services)
             if app.updater is None:
                 raise RuntimeError("the application was built without an updater")
             # Before polling, so that a chat's leftovers run before its new updates.
