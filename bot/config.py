@@ -48,6 +48,8 @@ class Settings:
     suggestions_per_hour: int = 10
     moderation_claim_minutes: int = 15
     moderator_chat_id: int | None = None
+    oversight_ids: frozenset[int] = frozenset()
+    min_group_size: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -97,6 +99,8 @@ class Settings:
             suggestions_per_hour=_int(env, "SUGGESTIONS_PER_HOUR", 10, 1, 1000),
             moderation_claim_minutes=_int(env, "MODERATION_CLAIM_MINUTES", 15, 1, 1440),
             moderator_chat_id=int(chat) if chat is not None else None,
+            oversight_ids=_id_set(env, "OVERSIGHT_IDS"),
+            min_group_size=_int(env, "MIN_GROUP_SIZE", 5, 2, 1000),
         )
 
     def require_token(self) -> str:

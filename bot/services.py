@@ -13,11 +13,16 @@ from bot.hearing.deliberation import Deliberation
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_schedule import DigestLedger
 from bot.hearing.follow_through import FollowThrough
+from bot.hearing.follow_up import FollowUps
+from bot.hearing.following import Following
 from bot.hearing.moderation import Moderation
+from bot.hearing.oversight import OVERSIGHT, REPORT_WEEKDAY, OversightBuilder
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
+from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import Submissions
+from bot.hearing.tracking import Tracking
 from bot.hearing.walkthrough import Walkthrough
 from bot.texts import Texts, load_texts
 from storage.db import Database
@@ -35,9 +40,14 @@ class Services:
     deliberation: Deliberation
     submissions: Submissions
     digests: DigestLedger
+    oversight: DigestLedger
     follow: FollowThrough
     broadcasts: Broadcasts
     moderation: Moderation
+    tracking: Tracking
+    following: Following
+    follow_ups: FollowUps
+    revisions: PlanRevisions
     texts: Texts = field(default_factory=load_texts)
     # Injectable so that tests can run a scheduled job at a fixed time.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -50,6 +60,7 @@ class Services:
             default_blocklist(), settings.moderation_mode, settings.suggestions_per_hour
         )
         claim = timedelta(minutes=settings.moderation_claim_minutes)
+        zone = settings.timezone
         return cls(
             settings=settings,
             db=db,
@@ -62,10 +73,22 @@ class Services:
             submissions=Submissions(
                 db, plan, walkthrough, settings.suggestion_max_chars, screening
             ),
-            digests=DigestLedger(
-                db, DigestBuilder(db, plan), settings.digest_time, settings.timezone
+            digests=DigestLedger(db, DigestBuilder(db, plan, zone), settings.digest_time, zone),
+            oversight=DigestLedger(
+                db,
+                OversightBuilder(db, plan, zone),
+                settings.digest_time,
+                zone,
+                kind=OVERSIGHT,
+                weekday=REPORT_WEEKDAY,
             ),
             follow=FollowThrough(db, plan),
             broadcasts=Broadcasts(db),
             moderation=Moderation(db, plan, claim),
+            tracking=Tracking(db, plan),
+            following=Following(db, plan),
+            follow_ups=FollowUps(
+                db, plan, screening, settings.min_group_size, settings.suggestion_max_chars
+            ),
+            revisions=PlanRevisions(db),
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.hearing.oversight import AfterHearing
+
 
 @dataclass(frozen=True)
 class Participation:
@@ -84,6 +86,7 @@ class Digest:
     proposals: tuple[SuggestionGroup, ...] = ()
     awaiting_moderation: int = 0
     reported: int = 0
+    after: AfterHearing = field(default_factory=AfterHearing)
 
     def item(self, item_id: str) -> ItemStats | None:
         """Return one item's statistics, or None."""
