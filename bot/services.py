@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.hearing.blocklist import default_blocklist
@@ -51,6 +52,10 @@ class Services:
     texts: Texts = field(default_factory=load_texts)
     # Injectable so that tests can run a scheduled job at a fixed time.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def today(self) -> date:
+        """Return today's date in the hearing's time zone (deadlines are calendar days)."""
+        return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
 
     @classmethod
     def build(cls, settings: Settings, db: Database, plan: Plan, secret: str) -> Services:

@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, T
 
 from bot.texts import Texts
 from handlers import (
+    ask,
     buttons,
     commands,
     drafter,
@@ -16,6 +17,8 @@ from handlers import (
     guard,
     input,
     moderation,
+    status,
+    tracking,
 )
 from handlers.context import HearingApp
 
@@ -40,6 +43,10 @@ def register(app: HearingApp) -> None:
             CommandHandler("export", export.export_data, filters=private & new_message),
             CommandHandler("queue", moderation.queue, filters=private & new_message),
             CommandHandler("modlog", moderation.modlog, filters=private & new_message),
+            CommandHandler("status", status.show_status, filters=private & new_message),
+            CommandHandler("followups", status.follow_ups, filters=private & new_message),
+            CommandHandler("track", tracking.track, filters=private & new_message),
+            CommandHandler("ask", ask.ask, filters=private & new_message),
             CallbackQueryHandler(buttons.press_button),
             MessageHandler(private & filters.UpdateType.EDITED, input.receive_edit),
             MessageHandler(private & new_message & filters.COMMAND, commands.unknown_command),

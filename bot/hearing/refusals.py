@@ -46,6 +46,7 @@ class Refusal(StrEnum):
     QUESTION_CLOSED = "question_closed"
     NOT_ASKED = "not_asked"
     PLAN_UNCHANGED = "plan_unchanged"
+    NOTHING_TO_FOLLOW = "nothing_to_follow"
 
 
 class Refused(Exception):
