@@ -1,4 +1,4 @@
-"""The `hearing-bot` command: run, console, check-content, export, digest."""
+"""The `hearing-bot` command: run, console, check-content, export, digest, tracking, publish."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.digest_command import print_digest
 from bot.export_command import export
 from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan
 from bot.logs import configure_logging
+from bot.tracking_command import import_tracking, publish_plan
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,6 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "digest":
         return print_digest(settings, sys.stdout)
+    if args.command == "tracking":
+        return import_tracking(settings, Path(args.file))
+    if args.command == "publish-plan":
+        return publish_plan(settings, Path(args.file))
     if args.command == "console":
         from bot.console import run_console
 
@@ -107,4 +112,10 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True, help="a new (or empty) folder to write the files to")
     digest = sub.add_parser("digest", help="show the drafters' digest so far")
     digest.add_argument("--print", action="store_true", required=True, help="print it as text")
+    tracking = sub.add_parser("tracking", help="set items' tracking in bulk")
+    tracking_sub = tracking.add_subparsers(dest="action", required=True)
+    imported = tracking_sub.add_parser("import", help="validate a tracking file and apply it")
+    imported.add_argument("file", help="a tracking file (see content/tracking.md)")
+    publish = sub.add_parser("publish-plan", help="publish a revised plan as the next version")
+    publish.add_argument("file", help="the revised plan, in the Markdown format of the plan")
     return parser

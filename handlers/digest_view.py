@@ -13,6 +13,7 @@ from bot.hearing.digest_schedule import RenderedDigest
 from bot.services import Services
 from bot.texts import Html, Texts
 from handlers.links import Links
+from handlers.reports_view import after_blocks
 from handlers.ui import MESSAGE_BUDGET, shorten
 
 SUGGESTION_CHARS = 160
@@ -49,6 +50,7 @@ def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> l
     for stats in digest.items:
         blocks.append(_item_block(t, digest, stats, links))
     blocks.append(_proposals(t, digest, links))
+    blocks += after_blocks(t, {s.item_id: s.text for s in digest.items}, digest.after, links)
     return _pack(blocks)
 
 

@@ -34,13 +34,17 @@ def follower_message(t: Texts, plan: Plan, items: list[ItemTracking], today: dat
     return "\n".join(lines)
 
 
-def overdue_lines(t: Texts, plan: Plan, overdue: tuple[ItemTracking, ...]) -> list[str]:
+def item_texts(plan: Plan) -> dict[str, str]:
+    """Map each top-level item's id to its text."""
+    return {item.id: item.text for item in plan.items}
+
+
+def overdue_lines(t: Texts, texts: dict[str, str], overdue: tuple[ItemTracking, ...]) -> list[str]:
     """List overdue items with their deadline, status and responsible body."""
     lines: list[str] = []
     for tracking in overdue:
-        item = plan.item(tracking.item_id)
         lines.append(t("oversight.overdue_row", number=tracking.item_id,
-                       text=shorten(item.text if item else "", 70),
+                       text=shorten(texts.get(tracking.item_id, ""), 70),
                        day=day(tracking.deadline) if tracking.deadline else "",
                        status=t(f"tracking_status.{tracking.status.value}"),
                        body=tracking.responsible or t("oversight.no_body")))  # fmt: skip
@@ -54,7 +58,7 @@ def render_oversight(t: Texts, plan: Plan, report: OversightReport, zone: str) -
              ""]  # fmt: skip
     if report.overdue:
         lines.append(t("oversight.overdue", count=len(report.overdue)))
-        lines += overdue_lines(t, plan, report.overdue)
+        lines += overdue_lines(t, item_texts(plan), report.overdue)
     else:
         lines.append(t("oversight.none_overdue"))
     lines += ["", t("oversight.items")]
@@ -67,12 +71,14 @@ def render_oversight(t: Texts, plan: Plan, report: OversightReport, zone: str) -
     return _pack(lines)
 
 
-def after_blocks(t: Texts, plan: Plan, after: AfterHearing, links: Links | None) -> list[str]:
+def after_blocks(
+    t: Texts, texts: dict[str, str], after: AfterHearing, links: Links | None
+) -> list[str]:
     """Render the digest's after-the-hearing sections: overdue, follow-ups, plan versions."""
     blocks = []
     if after.overdue:
         lines = [t("digest_after.overdue", count=len(after.overdue))]
-        blocks.append("\n".join(lines + overdue_lines(t, plan, after.overdue)))
+        blocks.append("\n".join(lines + overdue_lines(t, texts, after.overdue)))
     for question, answers in after.questions:
         lines = [t("digest_after.question", id=question.id, item=question.item_id,
                    segment=t(f"ask.segment_{question.segment}"), text=shorten(question.text, 200),

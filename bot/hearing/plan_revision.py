@@ -115,6 +115,18 @@ class PlanRevisions:
             ])  # fmt: skip
         return Published(new.version, current.version, tuple(changes))
 
+    async def engaged(self, changes: tuple[ItemChange, ...]) -> int:
+        """Count the citizens who answered or commented on the changed, merged or dropped items."""
+        told = [c.item_id for c in changes if c.kind is not ChangeKind.ADDED]
+        async with self.db.reading() as repos:
+            return len({pid for pid, _ in await repos.plan_versions.engaged(told)})
+
+    async def latest_text(self) -> str | None:
+        """Return the text of the latest published plan, or None if none was published."""
+        async with self.db.reading() as repos:
+            latest = await repos.plan_versions.latest()
+        return latest.text if latest else None
+
     async def changes(self, version: str) -> list[ItemChange]:
         """Return what changed in a version."""
         async with self.db.reading() as repos:
