@@ -24,8 +24,9 @@ async def show_status(update: Update, context: HearingContext) -> None:
 
 async def open_item(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Show one item's tracking, offering to follow it."""
+    page = await _item_page(context, pid, b.text(0))
     await toast(query)
-    await send(context, query.from_user.id, await _item_page(context, pid, b.text(0)))
+    await send(context, query.from_user.id, page)
 
 
 async def follow(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
