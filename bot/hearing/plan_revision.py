@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, utils
 
 from bot.hearing.plan import Item, Plan, parse_plan
 from bot.hearing.refusals import Refusal, Refused
@@ -78,8 +78,15 @@ def diff_plans(old: Plan, new: Plan) -> list[ItemChange]:
     return sorted(changes, key=lambda c: int(c.item_id))
 
 
+def _words(item: Item) -> str:
+    return " ".join([item.text, *(child.text for child in item.children)])
+
+
 def _merged_into(item: Item, new: Plan) -> Item | None:
-    scored = [(fuzz.token_set_ratio(wording(item), wording(other)), other) for other in new.items]
+    scored = [
+        (fuzz.token_set_ratio(_words(item), _words(other), processor=utils.default_process), other)
+        for other in new.items
+    ]
     best = max(scored, key=lambda pair: pair[0], default=None)
     return best[1] if best is not None and best[0] >= MERGED_SCORE else None
 
