@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.hearing.tracking import TrackingStatus
+from bot.hearing.tracking_values import TrackingStatus
 from bot.hearing.values import Priority, ReportReason, Stance, Vote
 
 VERSION = "v1"

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.hearing.oversight import AfterHearing, OversightReport
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import ChangeKind, ItemChange
-from bot.hearing.tracking import ItemTracking
+from bot.hearing.tracking_values import ItemTracking
 from bot.texts import Html, Texts
 from handlers.links import Links
 from handlers.tracking_views import day, history_line, summary_line

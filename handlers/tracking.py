@@ -9,7 +9,8 @@ from telegram import CallbackQuery, Update
 from bot.after_jobs import notify_followers
 from bot.hearing.plan import Item
 from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.tracking import TELEGRAM, Change, TrackingStatus
+from bot.hearing.tracking import TELEGRAM
+from bot.hearing.tracking_values import Change, TrackingStatus
 from bot.hearing.values import Awaiting
 from bot.services import Services
 from handlers.codec import Action, Button

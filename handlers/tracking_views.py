@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.hearing.plan import Item
-from bot.hearing.tracking import ItemTracking, Metric, TrackingStatus
+from bot.hearing.tracking_values import ItemTracking, Metric, TrackingStatus
 from bot.texts import Html, Texts
 from handlers.codec import Action
 from handlers.ui import Rendered, Ui, keyboard, paginate, shorten

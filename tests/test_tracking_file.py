@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.hearing.plan import load_plan
-from bot.hearing.tracking import ItemTracking
 from bot.hearing.tracking_file import read_tracking_file
+from bot.hearing.tracking_values import ItemTracking
 from tests.harness import query
 from tests.test_cli import run_cli
 

@@ -155,7 +155,7 @@ class FollowUps:
         if question is None:
             raise Refused(Refusal.UNKNOWN_QUESTION)
         if question.author_id != author:
-            raise Refused(Refusal.NOT_YOUR_BROADCAST)
+            raise Refused(Refusal.NOT_YOUR_QUESTION)
         if question.status != "draft":
             raise Refused(Refusal.QUESTION_CLOSED)
         return question

@@ -47,6 +47,7 @@ class Refusal(StrEnum):
     NOT_ASKED = "not_asked"
     PLAN_UNCHANGED = "plan_unchanged"
     NOTHING_TO_FOLLOW = "nothing_to_follow"
+    NOT_YOUR_QUESTION = "not_your_question"
 
 
 class Refused(Exception):

@@ -18,7 +18,7 @@ from datetime import date
 
 from bot.hearing.plan import Problem
 from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.tracking import (
+from bot.hearing.tracking_values import (
     Change,
     ItemTracking,
     Metric,

@@ -42,6 +42,11 @@ BEGIN
     SELECT RAISE(ABORT, 'tracking_history is append-only');
 END;
 
+CREATE TRIGGER tracking_history_no_delete BEFORE DELETE ON tracking_history
+BEGIN
+    SELECT RAISE(ABORT, 'tracking_history is append-only');
+END;
+
 -- Items a citizen follows (told about changes after `since_history`); `seen_history_id` is the last change they were told about, and
 -- `follower_notices` keeps at most one message a day per citizen.
 CREATE TABLE follows (
