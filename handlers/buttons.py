@@ -261,6 +261,7 @@ _ACTIONS: dict[Action, ButtonAction] = {
     Action.FOLLOW_HIGH: status.follow_high,
     Action.FOLLOW_UPS_ON: status.set_consent,
     Action.FOLLOW_UPS_OFF: status.set_consent,
+    Action.FOLLOW_UPS_ACCEPT: status.accept_from_summary,
     Action.ASK_SEND: ask.confirm,
     Action.ASK_CANCEL: ask.confirm,
     Action.ANSWER: ask.start_answer,

@@ -98,6 +98,7 @@ class Action(StrEnum):
     FOLLOW_HIGH = "fh"
     FOLLOW_UPS_ON = "f1"
     FOLLOW_UPS_OFF = "f0"
+    FOLLOW_UPS_ACCEPT = "fa"
     ASK_SEND = "as"
     ASK_CANCEL = "ax"
     ANSWER = "aq"
@@ -154,6 +155,7 @@ SCHEMA: dict[Action, tuple[Arg, ...]] = {
     Action.FOLLOW_HIGH: (),
     Action.FOLLOW_UPS_ON: (),
     Action.FOLLOW_UPS_OFF: (),
+    Action.FOLLOW_UPS_ACCEPT: (),
     Action.ASK_SEND: (Arg.ID,),
     Action.ASK_CANCEL: (Arg.ID,),
     Action.ANSWER: (Arg.ID,),

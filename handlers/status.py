@@ -82,6 +82,15 @@ async def set_consent(query: CallbackQuery, context: HearingContext, pid: str, b
     await toast(query)
 
 
+async def accept_from_summary(
+    query: CallbackQuery, context: HearingContext, pid: str, _: Button
+) -> None:
+    """Accept follow-up questions from the walkthrough's summary, which stays as it is."""
+    await context.services.follow_ups.set_consent(pid, True)
+    await toast(query)
+    await send(context, query.from_user.id, consent_view(context.ui, True))
+
+
 def consent_view(ui: Ui, accepted: bool) -> Rendered:
     """Say whether follow-up questions are accepted, with the button that changes it."""
     action = Action.FOLLOW_UPS_OFF if accepted else Action.FOLLOW_UPS_ON

@@ -101,7 +101,7 @@ def render_summary(ui: Ui, overview: Overview) -> Rendered:
     vote = ui.button("button.vote_proposals", Action.VOTE_PROPOSALS)
     # After the hearing: follow the items that matter most to the citizen, accept questions.
     follow = [ui.button("follow.follow_high", Action.FOLLOW_HIGH, count=len(high_items))]
-    ask = ui.button("follow_ups.turn_on", Action.FOLLOW_UPS_ON)
+    ask = ui.button("follow_ups.turn_on", Action.FOLLOW_UPS_ACCEPT)
     return Rendered(text, keyboard([propose], [vote], follow if high_items else [], [ask]))
 
 

@@ -134,3 +134,20 @@ async def test_citizens_cannot_ask(hearing: Hearing) -> None:
     replies = await hearing.say(OPPOSERS[0], QUESTION)
     assert "only for the hearing's drafters" in replies[0].plain_text()
     assert await questions(hearing) == []
+
+
+async def test_an_answer_survives_a_restart_between_button_and_text(hearing: Hearing) -> None:
+    await accept(hearing, OPPOSERS[2])
+    await hearing.say(DRAFTER, QUESTION)
+    await hearing.press(DRAFTER, "❓ Send it")
+    await outbox_sent(hearing)
+    await hearing.press(OPPOSERS[1], "✍️ Answer", hearing.last(OPPOSERS[1]))
+    await hearing.restart()
+    await outbox_sent(hearing)
+    for user in OPPOSERS:
+        received = [m for m in hearing.emu.messages(user) if ASKED in m.plain_text()]
+        assert len(received) == 1, "nobody is asked twice"
+    replies = await hearing.say(OPPOSERS[1], "A civilian review board")
+    assert "reaches the drafters" in replies[0].plain_text()
+    rows = await query(hearing.settings.database_path, "SELECT question_id FROM suggestions")
+    assert rows == [(1,)]

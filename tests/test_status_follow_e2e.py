@@ -126,6 +126,12 @@ async def test_the_walkthrough_ends_with_an_offer_to_follow_high_priority_items(
     assert "You now follow items 19" in hearing.last(CITIZEN).plain_text()
     rows = await query(hearing.settings.database_path, "SELECT item_id FROM follows")
     assert rows == [("19",)]
+    await hearing.press(CITIZEN, "🙋 Yes, ask me follow-up questions", summary)
+    assert "You accept follow-up questions" in hearing.last(CITIZEN).plain_text()
+    (kept,) = [m for m in hearing.emu.messages(CITIZEN) if m.message_id == summary.message_id]
+    assert "Thank you: you have been through the whole plan" in kept.plain_text()
+    rows = await query(hearing.settings.database_path, "SELECT accepted FROM follow_up_consents")
+    assert rows == [(1,)]
 
 
 @pytest.mark.parametrize(
