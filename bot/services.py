@@ -11,7 +11,9 @@ from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.deliberation import Deliberation
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_schedule import DigestLedger
+from bot.hearing.erasure import Erasure, ErasureLedger, ledger_path
 from bot.hearing.follow_through import FollowThrough
+from bot.hearing.my_data import MyData
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
 from bot.hearing.submissions import Submissions
@@ -34,6 +36,8 @@ class Services:
     digests: DigestLedger
     follow: FollowThrough
     broadcasts: Broadcasts
+    my_data: MyData
+    erasure: Erasure
     texts: Texts = field(default_factory=load_texts)
     # Injectable so that tests can run a scheduled job at a fixed time.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -42,11 +46,13 @@ class Services:
     def build(cls, settings: Settings, db: Database, plan: Plan, secret: str) -> Services:
         """Wire the services of one hearing over an open database."""
         walkthrough = Walkthrough(db, plan)
+        participants = Participants(db, secret)
+        ledger = ErasureLedger(ledger_path(settings.database_path))
         return cls(
             settings=settings,
             db=db,
             plan=plan,
-            participants=Participants(db, secret),
+            participants=participants,
             walkthrough=walkthrough,
             deliberation=Deliberation(db, plan, settings.votes_per_item),
             submissions=Submissions(db, plan, walkthrough, settings.suggestion_max_chars),
@@ -55,4 +61,6 @@ class Services:
             ),
             follow=FollowThrough(db, plan),
             broadcasts=Broadcasts(db),
+            my_data=MyData(db, plan),
+            erasure=Erasure(db, ledger, participants),
         )

@@ -68,6 +68,8 @@ class Action(StrEnum):
     BROADCAST_CANCEL = "bx"
     UPDATES_ON = "u1"
     UPDATES_OFF = "u0"
+    ERASE = "er"
+    ERASE_KEEP = "ek"
 
 
 SCHEMA: dict[Action, tuple[Arg, ...]] = {
@@ -98,6 +100,8 @@ SCHEMA: dict[Action, tuple[Arg, ...]] = {
     Action.BROADCAST_CANCEL: (Arg.ID,),
     Action.UPDATES_ON: (),
     Action.UPDATES_OFF: (),
+    Action.ERASE: (),
+    Action.ERASE_KEEP: (),
 }
 
 
