@@ -7,16 +7,22 @@ import logging
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.config import ConfigError, Settings
 from bot.emulator import Emulator
+from bot.hearing.chart import render_chart
+from bot.hearing.digest_model import Digest, ItemStats, Participation
 from bot.hearing.erasure import ledger_path
 from bot.hearing.privacy import pseudonym
 from bot.logs import configure_logging
+from bot.texts import load_texts
+from handlers.digest_view import render_digest
 from tests.harness import SECRET, TOKEN, Hearing, make_settings, query
 
 ANA, BILAL = 2001, 2002
@@ -261,3 +267,37 @@ def quiet_libraries() -> Iterator[None]:
     finally:
         for name, level in saved.items():
             logging.getLogger(name).setLevel(level)
+
+
+def small_and_large_items() -> Digest:
+    """Item 1: three answers, all support; item 2: six answers; item 3: none."""
+    items = (
+        ItemStats("1", "1", "Few answered", 3, 0, 0, 100.0, (1, 0, 0)),
+        ItemStats("2", "2", "Many answered", 4, 1, 1, 50.0, (0, 1, 0)),
+        ItemStats("3", "3", "Nobody answered", 0, 0, 0, None),
+    )
+    return Digest("Plan", None, datetime(2026, 11, 27, tzinfo=UTC),
+                  Participation(6, 6, 0, 6, 0), items, ("1", "2"), ("2", "1"), ("1",))  # fmt: skip
+
+
+def test_no_breakdown_for_an_item_fewer_than_min_group_size_answered() -> None:
+    raw = small_and_large_items()
+    digest = raw.protected(5)
+    text = "\n".join(render_digest(load_texts(), digest, "Asia/Karachi", None))
+    few = text[text.index("<b>1.</b>") : text.index("<b>2.</b>")]
+    assert "fewer than 5 responses" in few and "👍" not in few and "priority" not in few
+    many = text[text.index("<b>2.</b>") : text.index("<b>3.</b>")]
+    assert "👍 4 (67%)" in many and "priority 50/100" in many
+    assert "no answers yet" in text[text.index("<b>3.</b>") :]
+    assert "Most supported: 2 (67%)" in text and "1 (100%)" not in text
+    assert "Most opposed: 2 (17%)" in text and "Most contested: —" in text
+    assert render_chart(digest) != render_chart(raw), "the chart withholds it too"
+    assert raw.protected(3) == replace(raw, min_group=3), "three answers are enough for 3"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "five", "1001"])
+def test_a_bad_min_group_size_stops_start_up(value: str) -> None:
+    with pytest.raises(ConfigError, match="MIN_GROUP_SIZE must be a whole number from 1"):
+        Settings.from_env({"MIN_GROUP_SIZE": value})
+    assert Settings.from_env({}).min_group_size == 5
+    assert Settings.from_env({"MIN_GROUP_SIZE": "12"}).min_group_size == 12
