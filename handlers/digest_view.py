@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.hearing.chart import ChartLabels, render_chart
 from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
 from bot.hearing.digest_schedule import RenderedDigest
+from bot.hearing.plan import telegram_length
 from bot.services import Services
 from bot.texts import Html, Texts
 from handlers.links import Links
@@ -165,7 +166,7 @@ def _pack(blocks: list[str]) -> list[str]:
     current = ""
     for block in blocks:
         candidate = f"{current}\n\n{block}" if current else block
-        if current and len(candidate) > MESSAGE_BUDGET:
+        if current and telegram_length(candidate) > MESSAGE_BUDGET:
             messages.append(current)
             current = block
         else:

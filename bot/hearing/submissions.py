@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.hearing.matching import Match, closest
-from bot.hearing.plan import Item, Plan
+from bot.hearing.plan import Item, Plan, telegram_length
 from bot.hearing.refusals import Refusal, Refused
 from bot.hearing.values import NEW_ITEMS, Awaiting, DraftOutcome, Step, SuggestionStatus, Vote
 from bot.hearing.walkthrough import View, Walkthrough
@@ -53,8 +53,9 @@ def check_text(text: str, limit: int) -> str:
     cleaned = text.strip()
     if not cleaned:
         raise Refused(Refusal.EMPTY_SUGGESTION)
-    if len(cleaned) > limit:
-        raise Refused(Refusal.SUGGESTION_TOO_LONG, limit=limit, length=len(cleaned))
+    # Counted as Telegram counts, so that the messages quoting it whole stay under its limit.
+    if (length := telegram_length(cleaned)) > limit:
+        raise Refused(Refusal.SUGGESTION_TOO_LONG, limit=limit, length=length)
     if not any(ch.isalnum() for ch in _LINK.sub(" ", cleaned)):
         raise Refused(Refusal.LINK_ONLY if _LINK.search(cleaned) else Refusal.NO_WORDS)
     return cleaned
