@@ -249,10 +249,16 @@ async def test_logs_of_a_run_with_the_privacy_commands_carry_no_text_ids_or_toke
             await hearing.restart()
         finally:
             await hearing.stop()
+        # What python-telegram-bot logs when Telegram sends updates it cannot read.
+        unreadable = [{"message": {"from": {"id": ANA}, "text": ANA_TEXT}}]
+        logging.getLogger("telegram.ext.ExtBot").critical(
+            "Error while parsing updates! Received data was %r", unreadable
+        )
     log = caplog.text
+    assert "Error while parsing updates! (data withheld)" in log
     assert "erased a participant's data on their request" in log
     secrets = (TOKEN, TOKEN.split(":")[1], str(ANA), str(BILAL), ANA_TEXT, BILAL_TEXT,
-               pseudonym(SECRET, ANA), "Register every")  # fmt: skip
+               pseudonym(SECRET, ANA), pseudonym(SECRET, BILAL), "Register every")  # fmt: skip
     for secret in secrets:
         assert secret not in log
 
