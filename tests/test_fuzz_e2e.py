@@ -49,7 +49,8 @@ settings.register_profile(
 )
 FUZZ = settings.get_profile("fuzz")
 
-CITIZENS = (9101, 9102, 9103)
+DRAFTER = 9100  # a drafter too, so that replies, decisions and broadcasts are fuzzed
+CITIZENS = (DRAFTER, 9101, 9102, 9103)
 GROUP, SUPERGROUP, CHANNEL = -4001, -1004002, -1004003
 URDU = "دہشت گردی کے خلاف قومی لائحہ عمل پر آپ کی رائے"
 SPECIAL_TEXTS = (
@@ -91,6 +92,7 @@ callback_data = st.one_of(
     st.sampled_from(["v1", "v2:begin", "v1:", ":", "v1:st:1:support:extra", "v1:vt:1:a:99"]),
 )
 deep_links = st.one_of(
+    st.builds("{}-{}".format, st.sampled_from(["item", "s", "d"]), st.integers(0, 30)),
     st.from_regex(r"(item|s|d)-[0-9]{1,14}", fullmatch=True),
     st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True),
     st.text(any_char, min_size=1, max_size=80),
@@ -181,7 +183,8 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
     with asyncio.Runner() as runner:
         emu = Emulator(token=TOKEN, bot_username="hearing_test_bot")
         runner.run(emu.start())
-        hearing = Hearing(emu, make_settings(Path(tmp_path_factory.mktemp("fuzz"))))
+        settings = make_settings(Path(tmp_path_factory.mktemp("fuzz")))
+        hearing = Hearing(emu, replace(settings, drafter_ids=frozenset({DRAFTER})))
         runner.run(hearing.start())
         try:
             yield Fuzzed(runner, hearing, errors)
@@ -296,7 +299,8 @@ INVARIANTS = {
         " WHERE s.participant_id = v.participant_id"
     ),
     "a drafter's act by a citizen": (
-        "SELECT (SELECT COUNT(*) FROM suggestion_responses) + (SELECT COUNT(*) FROM broadcasts)"
+        "SELECT (SELECT COUNT(*) FROM suggestion_responses WHERE responder_id <> :drafter)"
+        " + (SELECT COUNT(*) FROM broadcasts WHERE author_id <> :drafter)"
     ),
     "a current vote that is not the latest in its history": (
         "SELECT COUNT(*) FROM votes v WHERE v.vote <> (SELECT h.vote FROM vote_history h"
@@ -313,7 +317,7 @@ async def check_storage(fz: Fuzzed) -> None:
     services = app.bot_data.services
     async with services.db.reading() as repos:
         for problem, sql in INVARIANTS.items():
-            async with repos.conn.execute(sql) as cursor:
+            async with repos.conn.execute(sql, {"drafter": pseudonym(SECRET, DRAFTER)}) as cursor:
                 row = await cursor.fetchone()
             assert row is not None and row[0] == 0, problem
         async with repos.conn.execute("SELECT id FROM participants") as cursor:
@@ -412,3 +416,20 @@ async def test_a_lone_surrogate_is_mended_and_stalls_no_one(hearing: Hearing) ->
     assert rows == [("Protect \ufffd witnesses and \ufffd judges in court",)]
     other = await hearing.say(9402, "/start")
     assert "Anti-Terror Action Plan" in other[0].plain_text(), "the next citizen is served"
+
+
+async def test_a_fancy_font_broadcast_is_measured_as_telegram_does(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    hearing = Hearing(emu, replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER})))
+    await hearing.start()
+    try:
+        await hearing.say(DRAFTER, "/broadcast")
+        # 2,000 letters but 4,000 UTF-16 code units: once quoted for confirmation, too long.
+        refused = await hearing.say(DRAFTER, fancy(5, 2000) * 2)
+        assert "the limit is 3500" in refused[0].plain_text()
+        confirm = await hearing.say(DRAFTER, fancy(5, 3500))
+        assert "This will go to" in confirm[0].plain_text()
+        assert_fits([m.html or "" for m in confirm])
+    finally:
+        await hearing.stop()
