@@ -69,6 +69,8 @@ async def running_hearing(
     plan = load_plan(settings.plan_path)
     async with Database(settings.database_path) as db:
         services = Services.build(settings, db, plan, secret)
+        # Before any update is handled: a restored backup must not bring an erased person back.
+        await services.erasure.reapply()
         if clock is not None:
             services.clock = clock
         queue = InboxQueue(Inbox(db))

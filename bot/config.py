@@ -42,6 +42,7 @@ class Settings:
     suggestion_max_chars: int = 1000
     votes_per_item: int = 3
     broadcast_rate: int = 25
+    min_group_size: int = 5
     log_level: str = "INFO"
     moderation_mode: ModerationMode = ModerationMode.POST
     report_hide_threshold: int = 3
@@ -91,6 +92,7 @@ class Settings:
             suggestion_max_chars=_int(env, "SUGGESTION_MAX_CHARS", 1000, 10, MAX_SUGGESTION_CHARS),
             votes_per_item=_int(env, "VOTES_PER_ITEM", 3, 0, 20),
             broadcast_rate=_int(env, "BROADCAST_RATE", 25, 1, 30),
+            min_group_size=_int(env, "MIN_GROUP_SIZE", 5, 1, 1000),
             log_level=log_level,
             moderation_mode=ModerationMode(mode),
             report_hide_threshold=_int(env, "REPORT_HIDE_THRESHOLD", 3, 1, 1000),

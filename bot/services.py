@@ -12,8 +12,10 @@ from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.deliberation import Deliberation
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_schedule import DigestLedger
+from bot.hearing.erasure import Erasure, ErasureLedger, ledger_path
 from bot.hearing.follow_through import FollowThrough
 from bot.hearing.moderation import Moderation
+from bot.hearing.my_data import MyData
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
 from bot.hearing.screening import Screening
@@ -38,6 +40,8 @@ class Services:
     follow: FollowThrough
     broadcasts: Broadcasts
     moderation: Moderation
+    my_data: MyData
+    erasure: Erasure
     texts: Texts = field(default_factory=load_texts)
     # Injectable so that tests can run a scheduled job at a fixed time.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -50,11 +54,13 @@ class Services:
             default_blocklist(), settings.moderation_mode, settings.suggestions_per_hour
         )
         claim = timedelta(minutes=settings.moderation_claim_minutes)
+        participants = Participants(db, secret)
+        ledger = ErasureLedger(ledger_path(settings.database_path))
         return cls(
             settings=settings,
             db=db,
             plan=plan,
-            participants=Participants(db, secret),
+            participants=participants,
             walkthrough=walkthrough,
             deliberation=Deliberation(
                 db, plan, settings.votes_per_item, settings.report_hide_threshold
@@ -68,4 +74,6 @@ class Services:
             follow=FollowThrough(db, plan),
             broadcasts=Broadcasts(db),
             moderation=Moderation(db, plan, claim),
+            my_data=MyData(db, plan),
+            erasure=Erasure(db, ledger, participants),
         )

@@ -16,6 +16,7 @@ from handlers import (
     guard,
     input,
     moderation,
+    privacy,
 )
 from handlers.context import HearingApp
 
@@ -40,6 +41,8 @@ def register(app: HearingApp) -> None:
             CommandHandler("export", export.export_data, filters=private & new_message),
             CommandHandler("queue", moderation.queue, filters=private & new_message),
             CommandHandler("modlog", moderation.modlog, filters=private & new_message),
+            CommandHandler("mydata", privacy.send_my_data, filters=private & new_message),
+            CommandHandler("delete", privacy.ask_to_delete, filters=private & new_message),
             CallbackQueryHandler(buttons.press_button),
             MessageHandler(private & filters.UpdateType.EDITED, input.receive_edit),
             MessageHandler(private & new_message & filters.COMMAND, commands.unknown_command),
@@ -52,4 +55,5 @@ def register(app: HearingApp) -> None:
 
 def command_menu(texts: Texts) -> list[BotCommand]:
     """Return the command menu Telegram shows, with descriptions from content/."""
-    return [BotCommand(name, texts.plain(f"commands.{name}")) for name in commands.COMMANDS]
+    names = (*commands.COMMANDS, *privacy.COMMANDS)
+    return [BotCommand(name, texts.plain(f"commands.{name}")) for name in names]

@@ -80,6 +80,8 @@ class Action(StrEnum):
     MOD_BAN = "qn"
     MOD_SKIP = "qs"
     MOD_BACK = "qc"
+    ERASE = "er"
+    ERASE_KEEP = "ek"
 
 
 SCHEMA: dict[Action, tuple[Arg, ...]] = {
@@ -120,6 +122,8 @@ SCHEMA: dict[Action, tuple[Arg, ...]] = {
     Action.MOD_BAN: (Arg.ID, Arg.REASON),
     Action.MOD_SKIP: (Arg.ID,),
     Action.MOD_BACK: (Arg.ID,),
+    Action.ERASE: (),
+    Action.ERASE_KEEP: (),
 }
 
 

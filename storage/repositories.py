@@ -7,6 +7,7 @@ import aiosqlite
 from storage.broadcasts import BroadcastRepository
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
+from storage.erasure import PersonalDataRepository
 from storage.moderation import ModerationRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.responses import ResponseRepository
@@ -30,3 +31,4 @@ class Repositories:
         self.responses = ResponseRepository(conn)
         self.broadcasts = BroadcastRepository(conn)
         self.moderation = ModerationRepository(conn)
+        self.personal = PersonalDataRepository(conn)

@@ -405,3 +405,22 @@ async def test_an_expired_claim_lets_another_moderator_take_the_item(
     assert f"Suggestion #{sid}" in card.plain_text(), "the claim lapsed after 15 minutes"
     await mod_hearing.press(MOD2, "✅ Approve", card)
     assert await status_of(mod_hearing, sid) == "visible"
+
+
+async def test_erasure_removes_moderated_suggestions_but_keeps_the_log(
+    mod_hearing: Hearing,
+) -> None:
+    sid = await mod_hearing.suggest(ANA, "3", "See www.example.org/one")
+    await mod_hearing.say(MOD1, "/queue")
+    card = mod_hearing.last(MOD1)
+    await mod_hearing.press(MOD1, "🙈 Hide", card)
+    await mod_hearing.press(MOD1, "Spam", card)
+    await mod_hearing.say(ANA, "/delete")
+    await mod_hearing.press(ANA, "🗑 Yes, erase everything")
+    db = mod_hearing.settings.database_path
+    for table in ("suggestions", "auto_flags", "moderation_queue"):
+        rows = await query(db, f"SELECT COUNT(*) FROM {table}")
+        assert rows == [(0,)], table
+    assert await log_actions(mod_hearing, sid) == ["flagged", "hide"], "the audit trail stays"
+    rows = await query(db, "SELECT COUNT(*) FROM moderation_log WHERE reason LIKE '%example%'")
+    assert rows == [(0,)], "and it holds no text"
