@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -40,6 +41,7 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._writer = await _connect(self.path)
+            await check_database(self._writer, self.path)
             await self._writer.execute("PRAGMA journal_mode=WAL")
             await apply_migrations(self._writer)
             self._reader = await _connect(self.path)
@@ -99,6 +101,22 @@ async def _connect(path: Path) -> aiosqlite.Connection:
         await conn.close()
         raise
     return conn
+
+
+async def check_database(conn: aiosqlite.Connection, path: Path) -> None:
+    """Run PRAGMA quick_check; raise DatabaseError saying what to do if the file is damaged."""
+    # Before anything writes to it: a damaged database must not be made worse by a migration
+    # or by new answers written into broken pages.
+    try:
+        async with conn.execute("PRAGMA quick_check") as cursor:
+            problems = [str(row[0]) for row in await cursor.fetchall()]
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    if problems != ["ok"]:
+        raise DatabaseError(
+            f"{path} is damaged ({problems[0]}; {len(problems)} problem(s) in all). "
+            "Refusing to start: restore the last backup (see README, Backups)."
+        )
 
 
 def migration_scripts() -> list[tuple[int, str, str]]:

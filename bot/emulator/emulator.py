@@ -16,6 +16,7 @@ from .limits import Limits, RateReport
 from .models import SentMessage, StoredFile, User
 from .server import CANONICAL, build_app
 from .state import World
+from .webhooks import WebhookDelivery
 
 
 class Emulator:
@@ -85,6 +86,15 @@ class Emulator:
         if self._runner is None:
             raise RuntimeError("the emulator is not started; await emu.start() first")
         return f"http://{self.host}:{self.port}/bot"
+
+    def webhook_delivery(self, proxy_to: str, **options: Any) -> WebhookDelivery:
+        """Return a deliverer of updates to the webhook the bot sets (start it, or async with)."""
+        return WebhookDelivery(self._world, proxy_to, **options)
+
+    @property
+    def webhook_url(self) -> str:
+        """Return the URL of the webhook the bot set; empty when it long-polls."""
+        return self._world.webhook_url
 
     # --- what the bot did ------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ class World:
         self.descriptions: dict[str, str] = {}
         self.blocked: set[int] = set()
         self.webhook_url = ""
+        self.webhook_secret = ""
         self.allowed_updates: list[str] = []
         self.files: dict[str, StoredFile] = {}
         self.injected: dict[str, list[ApiError]] = {}
