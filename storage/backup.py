@@ -66,6 +66,8 @@ def _copy(source: Path, partial: Path) -> int:
         dst = sqlite3.connect(partial)
         try:
             src.backup(dst, pages=PAGES_PER_STEP)
+            # The copy takes the source's WAL mode; a backup is better one self-contained file.
+            dst.execute("PRAGMA journal_mode=DELETE")
             (pages,) = dst.execute("PRAGMA page_count").fetchone()
         finally:
             dst.close()

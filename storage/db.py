@@ -40,7 +40,12 @@ class Database:
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._writer = await _connect(self.path)
+            try:
+                self._writer = await _connect(self.path)
+            except sqlite3.OperationalError:
+                raise  # cannot be opened at all (a folder, no permission): not damage
+            except sqlite3.DatabaseError as exc:  # "file is not a database", and the like
+                raise damaged(self.path, [str(exc)]) from exc
             await check_database(self._writer, self.path)
             await self._writer.execute("PRAGMA journal_mode=WAL")
             await apply_migrations(self._writer)
@@ -113,10 +118,15 @@ async def check_database(conn: aiosqlite.Connection, path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         problems = [str(exc)]
     if problems != ["ok"]:
-        raise DatabaseError(
-            f"{path} is damaged ({problems[0]}; {len(problems)} problem(s) in all). "
-            "Refusing to start: restore the last backup (see README, Backups)."
-        )
+        raise damaged(path, problems)
+
+
+def damaged(path: Path, problems: list[str]) -> DatabaseError:
+    """Build the error that refuses a damaged database file and says what to do."""
+    return DatabaseError(
+        f"{path} is damaged ({problems[0]}; {len(problems)} problem(s) in all). "
+        "Refusing to start: restore the last backup (see README, Backups)."
+    )
 
 
 def migration_scripts() -> list[tuple[int, str, str]]:

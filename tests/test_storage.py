@@ -130,7 +130,7 @@ async def test_a_file_that_is_not_a_database_leaves_no_connection_open(tmp_path:
     path = tmp_path / "broken.db"
     path.write_bytes(b"not a database at all, just bytes" * 200)
     before = {t.ident for t in threading.enumerate()}
-    with pytest.raises(aiosqlite.DatabaseError):
+    with pytest.raises(DatabaseError, match="is damaged"):
         async with Database(path):
             pass
     started = [t for t in threading.enumerate() if t.ident not in before]
