@@ -19,6 +19,7 @@ from bot.inbox import Inbox, InboxQueue
 from bot.ingest import ChatOrderedProcessor
 from bot.jobs import catch_up, schedule_digests
 from bot.notices import deliver_pending
+from bot.retry import RetryPolicy, retries_off
 from bot.services import Services
 from bot.webhook import WebhookServer, webhook_path
 from handlers.context import CONTEXT_TYPES, HearingApp
@@ -44,14 +45,18 @@ def build_application(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
     on_done = queue.inbox.complete if queue is not None else None
+    on_start = queue.inbox.starting if queue is not None else None
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url_for(settings.telegram_api_url))
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates, on_done))
+        .concurrent_updates(
+            ChatOrderedProcessor(settings.max_concurrent_updates, on_done, on_start)
+        )
         .defaults(defaults)
+        .rate_limiter(RetryPolicy())
     )
     if queue is not None:
         builder = builder.update_queue(queue)
@@ -80,7 +85,7 @@ async def running_hearing(
         app = build_application(settings, services, token, queue)
         broadcaster = Broadcaster(
             services.broadcasts, services.participants, services.texts,
-            send=lambda chat_id, text: app.bot.send_message(chat_id, text),
+            send=lambda chat_id, text: _send_broadcast(app, chat_id, text),
             pacing=Pacing(per_second=settings.broadcast_rate),
         )  # fmt: skip
         app.bot_data.broadcaster = broadcaster
@@ -130,6 +135,12 @@ async def start_webhook(settings: Settings, app: HearingApp, queue: InboxQueue) 
         await server.stop()
         raise
     return server
+
+
+async def _send_broadcast(app: HearingApp, chat_id: int, text: str) -> object:
+    # The broadcaster paces itself and waits out flood control and outages for everyone.
+    with retries_off():
+        return await app.bot.send_message(chat_id, text)
 
 
 async def settle(app: HearingApp) -> None:
