@@ -63,6 +63,7 @@ class Citizen:
         self.db = db
         self.pid = pseudonym(secret, user_id)
         self.sent = Sent(user_id)
+        self.trace: list[str] = []
 
     @property
     def uid(self) -> int:
@@ -133,13 +134,15 @@ class Citizen:
         self, text: str, predicate: Callable[[SentMessage], bool], after: int
     ) -> SentMessage:
         """Send a text message and wait for the bot's answer to it."""
-        self.emu.send_message(self.uid, text)
+        update_id = self.emu.send_message(self.uid, text)
+        self.trace.append(f"u{update_id} says {text[:20]!r}")
         self.sent.actions += 1
         return await self.expect(predicate, after)
 
     async def press(self, message: SentMessage, label: str, then: str) -> SentMessage:
         """Press a button on a message and wait until that message shows `then`."""
-        self.emu.press(self.uid, message.message_id, label)
+        update_id = self.emu.press(self.uid, message.message_id, label)
+        self.trace.append(f"u{update_id} presses {label!r} on #{message.message_id}")
         self.sent.actions += 1
         return await self.expect(
             lambda m: m.message_id == message.message_id and then in m.plain_text(), 0
@@ -151,5 +154,13 @@ class Citizen:
             return await self.emu.wait_for_message(
                 self.uid, predicate, after=after, timeout=self.wait
             )
-        except TimeoutError as exc:
-            raise Stuck(str(exc)[:300]) from None
+        except TimeoutError:
+            raise Stuck(self.transcript()) from None
+
+    def transcript(self) -> str:
+        """Describe the citizen's last actions and the chat, to find out what went wrong."""
+        chat = [
+            f"#{m.message_id}/{m.edits}: {m.plain_text()[:60]!r} {m.button_labels()[:3]}"
+            for m in self.emu.messages(self.uid)
+        ]
+        return f"last actions {self.trace[-4:]}; chat {chat[-6:]}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -85,6 +86,7 @@ class Result:
     unexpected: int = 0
     stuck_citizens: int = 0
     confirmations_repeated: int = 0
+    messages_repeated: int = 0
     history_repeats: int = 0
     inbox_pending: int = 0
     inbox_abandoned: int = 0
@@ -257,12 +259,14 @@ def _note_sigterm(result: Result, code: int | None, seconds: float) -> None:
 
 
 def _count_confirmations(emu: Emulator, sent: list[Sent], result: Result) -> None:
-    """Count suggestions whose confirmation a citizen saw more than once."""
+    """Count suggestions whose confirmation a citizen saw twice, and repeated bot messages."""
     for citizen in sent:
         texts = [m.plain_text() for m in emu.messages(citizen.user_id)]
         for _, text in citizen.suggestions:
             if sum("is saved" in t and text in t for t in texts) > 1:
                 result.confirmations_repeated += 1
+        # A message sent again right after itself: a replayed update's reply.
+        result.messages_repeated += sum(a == b for a, b in itertools.pairwise(texts))
 
 
 def verify(db: Path, sent: list[Sent], result: Result) -> None:
@@ -324,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--webhook", action="store_true", help="run the bot in webhook mode")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--keep", type=Path, help="keep the database and bot log in this folder")
     args = parser.parse_args(argv)
     # The emulator logs each request the killed bot left half-sent: expected here, and noise.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
@@ -331,8 +336,12 @@ def main(argv: list[str] | None = None) -> int:
         citizens=args.citizens, kills=args.kills, items=args.items, votes=args.votes,
         seed=args.seed, webhook=args.webhook,
     )  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="crash-test-") as tmp:
-        result = asyncio.run(run_crash_test(config, Path(tmp)))
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=False)
+        result = asyncio.run(run_crash_test(config, args.keep))
+    else:
+        with tempfile.TemporaryDirectory(prefix="crash-test-") as tmp:
+            result = asyncio.run(run_crash_test(config, Path(tmp)))
     figures = {k: v for k, v in asdict(result).items() if k != "problems"}
     for key, value in figures.items():
         print(f"{key:24} {value}")

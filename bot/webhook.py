@@ -87,7 +87,8 @@ class WebhookServer:
         except Exception as exc:  # whatever a malformed body raises, nothing is stored
             log.warning("refused a webhook request that is not an update: %s", type(exc).__name__)
             return web.Response(status=HTTPStatus.BAD_REQUEST)
-        if update is None or not isinstance(data.get("update_id"), int):
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if update is None or not isinstance(update_id, int) or isinstance(update_id, bool):
             log.warning("refused a webhook request that is not an update")
             return web.Response(status=HTTPStatus.BAD_REQUEST)
         try:

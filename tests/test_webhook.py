@@ -163,9 +163,10 @@ async def test_forged_requests_are_refused_and_store_nothing(
         b"[1, 2]",
         b'{"message": {}}',
         b'{"update_id": "7"}',
+        b'{"update_id": true}',
         "\ud800".encode("utf-8", "surrogatepass"),
     ],
-    ids=["empty", "not-json", "list", "no-update-id", "string-id", "lone-surrogate"],
+    ids=["empty", "not-json", "list", "no-update-id", "string-id", "boolean-id", "lone-surrogate"],
 )
 async def test_malformed_bodies_are_refused_and_store_nothing(
     hooked: WebhookHearing, body: bytes
@@ -218,3 +219,19 @@ async def test_updates_sent_while_the_bot_is_down_arrive_after_restart(
         await hooked.settle()
     assert "How this hearing works" in hooked.last(CITIZEN).plain_text()
     assert [update_id for update_id, _ in await inbox_rows(hooked)] == [1, 2]
+
+
+async def test_running_with_polling_again_removes_the_webhook(
+    emu: Emulator, hooked: WebhookHearing
+) -> None:
+    async with emu.webhook_delivery(proxy(hooked)):
+        await hooked.say(CITIZEN, "/start")
+    await hooked.stop()
+    polling = Hearing(emu, hooked.settings)
+    await polling.start()
+    try:
+        assert emu.webhook_url == ""
+        await polling.say(CITIZEN, "/help")
+        assert "How this hearing works" in polling.last(CITIZEN).plain_text()
+    finally:
+        await polling.stop()
