@@ -87,6 +87,7 @@ class Result:
     stuck_citizens: int = 0
     confirmations_repeated: int = 0
     messages_repeated: int = 0
+    log_errors: int = 0
     history_repeats: int = 0
     inbox_pending: int = 0
     inbox_abandoned: int = 0
@@ -208,6 +209,8 @@ async def run_crash_test(config: Config, workdir: Path) -> Result:
         result.updates_sent = sum(citizen.actions for citizen in sent)
         _count_confirmations(emu, sent, result)
     result.duration_seconds = round(time.monotonic() - began, 1)
+    log = (workdir / "bot.log").read_text(encoding="utf-8", errors="replace")
+    result.log_errors = sum(" ERROR " in line for line in log.splitlines())
     verify(db, sent, result)
     return result
 

@@ -73,8 +73,12 @@ class Database:
         """Run one write transaction (BEGIN IMMEDIATE), committed on success, else rolled back."""
         conn = self._require(self._writer)
         async with self._write_lock:
-            await conn.execute("BEGIN IMMEDIATE")
             try:
+                # Inside the try: a task cancelled while waiting for its BEGIN (polling stopped
+                # at shutdown, say) has still begun, and must not leave the writer in a
+                # transaction that makes every later BEGIN fail. The rollback runs after the
+                # BEGIN on the connection's thread; with no transaction it does nothing.
+                await conn.execute("BEGIN IMMEDIATE")
                 yield Repositories(conn)
             except BaseException:
                 await conn.rollback()
