@@ -137,3 +137,14 @@ def test_digest_print_without_a_database(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no database at data/hearing.db" in result.stderr
     assert not (tmp_path / "data").exists(), "nothing is created"
+
+
+def test_run_webhook_without_its_url_names_the_key(tmp_path: Path) -> None:
+    result = run_cli(
+        ["run", "--webhook"], tmp_path, TELEGRAM_BOT_TOKEN="123:abc", PSEUDONYM_SECRET="s" * 16
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "hearing-bot: configuration error: "
+        "WEBHOOK_URL is not set (the public https:// URL Telegram posts to)"
+    ]
