@@ -29,8 +29,11 @@ TAG = re.compile(r"<[^>]*>")
 # ends with its line.
 STARTS_A_LINE = {"{decision}"}
 # Latin words an Urdu reader sees as they are: the bot's commands and a file format.
-LATIN_KEPT = {"start", "items", "mine", "propose", "updates", "help", "queue", "CSV", "manifest"}
-LATIN_KEPT |= {"json"}
+LATIN_KEPT = {"start", "items", "mine", "propose", "updates", "help", "queue"} | {
+    "CSV",
+    "manifest",
+    "json",
+}
 BUTTON_CHARS = 30  # phones cut longer button labels short
 SAMPLE = "<&> 12"
 # Signs that belong with their number (45%, #12, +3, minus 3, 3/100) inside its isolate.
@@ -147,9 +150,26 @@ def test_load_texts_serves_urdu_with_the_same_keys_as_english() -> None:
 
 
 @pytest.mark.parametrize("key", sorted(URDU))
-def test_placeholders_and_tags_match_english(key: str) -> None:
-    assert fields(URDU[key]) == fields(ENGLISH[key])
-    assert tags(URDU[key]) == tags(ENGLISH[key])
+def test_placeholders_tags_and_layout_match_english(key: str) -> None:
+    urdu, english = URDU[key], ENGLISH[key]
+    assert fields(urdu) == fields(english)
+    assert tags(urdu) == tags(english)
+    # Fragments are glued to other texts: keep their line breaks and edge spaces.
+    assert urdu.count("\n") == english.count("\n")
+    lines = zip(urdu.split("\n"), english.split("\n"), strict=True)
+    for ur_line, en_line in lines:
+        ur_line = ur_line.removeprefix(RLM)
+        assert edges(ur_line) == edges(en_line), (ur_line, en_line)
+
+
+def edges(line: str) -> tuple[str, str]:
+    """Return the spaces a line starts and ends with."""
+    return line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
+
+
+def test_the_scan_finds_buttons_outside_the_button_section() -> None:
+    expected = {"welcome.begin", "moderation.reason_spam", "updates.turn_on", "input.open_private"}
+    assert expected <= BUTTONS
 
 
 @pytest.mark.parametrize("key", sorted(URDU))
