@@ -6,15 +6,18 @@ import re
 import string
 import unicodedata
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.emulator.validation import answer_text, commands, formatted
+from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.plan import DEFAULT_PLAN_PATH, load_plan, parse_plan
 from bot.hearing.values import Priority, Stance, Step
 from bot.hearing.walkthrough import Answer, ItemView, Welcome
 from bot.texts import build_texts, load_texts, read_catalogue, strip_html
+from handlers.digest_view import render_digest
 from handlers.links import Links
 from handlers.ui import Ui
 from handlers.views import render_closed_item, render_item, render_welcome
@@ -266,3 +269,27 @@ def test_the_welcome_fits_with_the_longest_title_and_preamble_a_plan_may_have() 
     plan = parse_plan(f"# {'ت' * 200}\n\n{'پ' * 3000}\n\n1. ایک نکتہ\n")
     ui = Ui(load_texts("ur"), Links("hearing_test_bot"), plan, 1000)
     formatted(render_welcome(ui, Welcome(Step.WELCOME, None)).text, "HTML", None)
+
+
+def test_an_urdu_digest_of_the_urdu_plan_renders_and_reads_right_to_left() -> None:
+    plan = load_plan(DEFAULT_PLAN_PATH.with_name("plan.ur.md"))
+    items = tuple(
+        ItemStats(i.id, i.number, i.text, 7, 2, 1, 66.7, (3, -1, 0)) for i in plan.all_items()
+    )
+    texts = ("سکیورٹی بڑھائیں، مگر عوام سے مشورہ کریں", "More schools <& fewer madaris>.")
+    best = {
+        i.id: tuple(SuggestionGroup(n, i.id, texts[n % 2], 5, 1, 0, (99,)) for n in range(2))
+        for i in plan.items
+    }
+    digest = Digest(plan.title, None, datetime(2026, 11, 27, 15, 0, tzinfo=UTC),
+                    Participation(1, 2, 3, 4, 5), items, ("1", "9.1"), ("2",), ("3",), best,
+                    proposals=best["1"], awaiting_moderation=2, reported=1)  # fmt: skip
+    messages = render_digest(load_texts("ur"), digest, "Asia/Karachi", Links("hearing_bot"))
+    for message in messages:
+        plain, _ = formatted(message, "HTML", None)
+        for line in plain.split("\n"):
+            assert sum(c in ISOLATES for c in line) == line.count(PDI), line
+            if "👍" in line:  # the counts and the suggestions
+                assert direction(line) == "rtl", line
+    assert "(\u206870%\u2069)" in messages[0], "a percentage stays with its number"
+    assert "\u2068More schools &lt;&amp; fewer madaris&gt;.\u2069" in "".join(messages)
