@@ -32,11 +32,7 @@ TAG = re.compile(r"<[^>]*>")
 # ends with its line.
 STARTS_A_LINE = {"{decision}"}
 # Latin words an Urdu reader sees as they are: the bot's commands and a file format.
-LATIN_KEPT = {"start", "items", "mine", "propose", "updates", "help", "queue"} | {
-    "CSV",
-    "manifest",
-    "json",
-}
+LATIN_KEPT = set("start items mine propose updates help queue CSV manifest json".split())
 BUTTON_CHARS = 30  # phones cut longer button labels short
 SAMPLE = "<&> 12"
 # Signs that belong with their number (45%, #12, +3, minus 3, 3/100) inside its isolate.
@@ -157,12 +153,18 @@ def test_placeholders_tags_and_layout_match_english(key: str) -> None:
     urdu, english = URDU[key], ENGLISH[key]
     assert fields(urdu) == fields(english)
     assert tags(urdu) == tags(english)
+    assert emoji(urdu) == emoji(english), "the same emoji"
     # Fragments are glued to other texts: keep their line breaks and edge spaces.
     assert urdu.count("\n") == english.count("\n")
     lines = zip(urdu.split("\n"), english.split("\n"), strict=True)
     for ur_line, en_line in lines:
         ur_line = ur_line.removeprefix(RLM)
         assert edges(ur_line) == edges(en_line), (ur_line, en_line)
+
+
+def emoji(text: str) -> Counter[str]:
+    """Count a text's pictographs (Unicode's "other symbols": emoji, ticks, arrows like ↩)."""
+    return Counter(char for char in text if unicodedata.category(char) == "So")
 
 
 def edges(line: str) -> tuple[str, str]:
