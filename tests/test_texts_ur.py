@@ -32,7 +32,8 @@ TAG = re.compile(r"<[^>]*>")
 # ends with its line.
 STARTS_A_LINE = {"{decision}"}
 # Latin words an Urdu reader sees as they are: the bot's commands and a file format.
-LATIN_KEPT = set("start items mine propose updates help queue CSV manifest json".split())
+COMMANDS = {"start", "items", "mine", "propose", "updates", "help", "queue"}
+LATIN_KEPT = COMMANDS | {"CSV", "manifest", "json"}
 BUTTON_CHARS = 30  # phones cut longer button labels short
 SAMPLE = "<&> 12"
 # Signs that belong with their number (45%, #12, +3, minus 3, 3/100) inside its isolate.
