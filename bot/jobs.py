@@ -14,6 +14,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.hearing.digest_schedule import CHART, DigestLedger, RenderedDigest, Renderer
 from bot.hearing.oversight import OversightReport
+from bot.retry import maybe_delivered
 from bot.services import Services
 from handlers.context import HearingApp, HearingContext
 from handlers.digest_view import chart_caption, render_for_drafters
@@ -118,8 +119,11 @@ async def _send_parts(app: HearingApp, ledger: DigestLedger, digest_id: int) -> 
                 # Refused for good (it would be refused every day): skip it, keep the rest going.
                 log.error("Telegram refused a digest message: %s", exc.message)
         except TelegramError as exc:
-            log.warning("digest sending paused, will resume: %s", type(exc).__name__)
-            return False
+            if not maybe_delivered(exc):
+                log.warning("digest sending paused, will resume: %s", type(exc).__name__)
+                return False
+            # Telegram may have delivered it before the answer was lost: never sent twice.
+            log.warning("digest part unconfirmed, not resent: %s", type(exc).__name__)
         await ledger.mark_sent(part)
     return await ledger.complete_if_sent(digest_id)
 

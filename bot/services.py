@@ -13,10 +13,12 @@ from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.deliberation import Deliberation
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_schedule import DigestLedger
+from bot.hearing.erasure import Erasure, ErasureLedger, ledger_path
 from bot.hearing.follow_through import FollowThrough
 from bot.hearing.follow_up import FollowUps
 from bot.hearing.following import Following
 from bot.hearing.moderation import Moderation
+from bot.hearing.my_data import MyData
 from bot.hearing.oversight import OVERSIGHT, REPORT_WEEKDAY, OversightBuilder
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
@@ -45,6 +47,8 @@ class Services:
     follow: FollowThrough
     broadcasts: Broadcasts
     moderation: Moderation
+    my_data: MyData
+    erasure: Erasure
     tracking: Tracking
     following: Following
     follow_ups: FollowUps
@@ -65,12 +69,14 @@ class Services:
             default_blocklist(), settings.moderation_mode, settings.suggestions_per_hour
         )
         claim = timedelta(minutes=settings.moderation_claim_minutes)
+        participants = Participants(db, secret)
+        ledger = ErasureLedger(ledger_path(settings.database_path))
         zone = settings.timezone
         return cls(
             settings=settings,
             db=db,
             plan=plan,
-            participants=Participants(db, secret),
+            participants=participants,
             walkthrough=walkthrough,
             deliberation=Deliberation(
                 db, plan, settings.votes_per_item, settings.report_hide_threshold
@@ -90,6 +96,8 @@ class Services:
             follow=FollowThrough(db, plan),
             broadcasts=Broadcasts(db),
             moderation=Moderation(db, plan, claim),
+            my_data=MyData(db, plan),
+            erasure=Erasure(db, ledger, participants),
             tracking=Tracking(db, plan),
             following=Following(db, plan),
             follow_ups=FollowUps(

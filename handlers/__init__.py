@@ -17,6 +17,7 @@ from handlers import (
     guard,
     input,
     moderation,
+    privacy,
     status,
     tracking,
 )
@@ -43,6 +44,8 @@ def register(app: HearingApp) -> None:
             CommandHandler("export", export.export_data, filters=private & new_message),
             CommandHandler("queue", moderation.queue, filters=private & new_message),
             CommandHandler("modlog", moderation.modlog, filters=private & new_message),
+            CommandHandler("mydata", privacy.send_my_data, filters=private & new_message),
+            CommandHandler("delete", privacy.ask_to_delete, filters=private & new_message),
             CommandHandler("status", status.show_status, filters=private & new_message),
             CommandHandler("followups", status.follow_ups, filters=private & new_message),
             CommandHandler("track", tracking.track, filters=private & new_message),
@@ -59,4 +62,5 @@ def register(app: HearingApp) -> None:
 
 def command_menu(texts: Texts) -> list[BotCommand]:
     """Return the command menu Telegram shows, with descriptions from content/."""
-    return [BotCommand(name, texts.plain(f"commands.{name}")) for name in commands.COMMANDS]
+    names = (*commands.COMMANDS, *privacy.COMMANDS)
+    return [BotCommand(name, texts.plain(f"commands.{name}")) for name in names]

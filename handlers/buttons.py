@@ -11,7 +11,7 @@ from telegram.constants import ChatType
 from bot.hearing.refusals import Refused
 from bot.hearing.values import NEW_ITEMS, Priority, Stance
 from bot.hearing.walkthrough import ItemView, Moved, View
-from handlers import ask, follow, moderation, status, tracking
+from handlers import ask, follow, moderation, privacy, status, tracking
 from handlers.cards import render_card, render_proposal_prompt, render_withdraw_question
 from handlers.codec import VOTES_BY_CODE, Action, Button, CodecError, decode
 from handlers.context import HearingContext
@@ -248,6 +248,8 @@ _ACTIONS: dict[Action, ButtonAction] = {
     Action.BROADCAST_CANCEL: follow.confirm_broadcast,
     Action.UPDATES_ON: follow.set_updates,
     Action.UPDATES_OFF: follow.set_updates,
+    Action.ERASE: privacy.erase,
+    Action.ERASE_KEEP: privacy.keep,
     Action.TRACK_OPEN: tracking.open_card,
     Action.TRACK_STATUS_ASK: tracking.ask_status,
     Action.TRACK_STATUS: tracking.set_status,

@@ -85,6 +85,8 @@ class Action(StrEnum):
     MOD_BAN = "qn"
     MOD_SKIP = "qs"
     MOD_BACK = "qc"
+    ERASE = "er"
+    ERASE_KEEP = "ek"
     TRACK_OPEN = "tk"
     TRACK_STATUS_ASK = "ts"
     TRACK_STATUS = "tt"
@@ -142,6 +144,8 @@ SCHEMA: dict[Action, tuple[Arg, ...]] = {
     Action.MOD_BAN: (Arg.ID, Arg.REASON),
     Action.MOD_SKIP: (Arg.ID,),
     Action.MOD_BACK: (Arg.ID,),
+    Action.ERASE: (),
+    Action.ERASE_KEEP: (),
     Action.TRACK_OPEN: (Arg.ITEM,),
     Action.TRACK_STATUS_ASK: (Arg.ITEM,),
     Action.TRACK_STATUS: (Arg.ITEM, Arg.STATUS),

@@ -7,6 +7,7 @@ import aiosqlite
 from storage.broadcasts import BroadcastRepository
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
+from storage.erasure import PersonalDataRepository
 from storage.follow_ups import FollowUpRepository
 from storage.moderation import ModerationRepository
 from storage.outbox import OutboxRepository
@@ -34,6 +35,7 @@ class Repositories:
         self.responses = ResponseRepository(conn)
         self.broadcasts = BroadcastRepository(conn)
         self.moderation = ModerationRepository(conn)
+        self.personal = PersonalDataRepository(conn)
         self.tracking = TrackingRepository(conn)
         self.follows = FollowRepository(conn)
         self.tracking_inputs = TrackingInputRepository(conn)

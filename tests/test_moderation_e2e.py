@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -385,3 +386,41 @@ async def test_an_author_who_could_not_be_told_is_told_after_a_restart(
     await mod_hearing.say(ANA, "/help")  # unblocking: Telegram tells the bot, the citizen returns
     await mod_hearing.restart()
     assert "has hidden your suggestion" in mod_hearing.last(ANA).plain_text()
+
+
+async def test_an_expired_claim_lets_another_moderator_take_the_item(
+    mod_hearing: Hearing,
+) -> None:
+    sid = await mod_hearing.suggest(ANA, "3", "See www.example.org/one")
+    await mod_hearing.say(MOD1, "/queue")
+    assert f"Suggestion #{sid}" in mod_hearing.last(MOD1).plain_text()
+    await mod_hearing.say(MOD2, "/queue")
+    assert "queue is empty" in mod_hearing.last(MOD2).plain_text(), "held by MOD1"
+    assert mod_hearing.app is not None and mod_hearing.app.bot_data.services is not None
+    moderation = mod_hearing.app.bot_data.services.moderation
+    later = datetime.now(UTC) + timedelta(minutes=16)
+    moderation.clock = lambda: later
+    await mod_hearing.say(MOD2, "/queue")
+    card = mod_hearing.last(MOD2)
+    assert f"Suggestion #{sid}" in card.plain_text(), "the claim lapsed after 15 minutes"
+    await mod_hearing.press(MOD2, "✅ Approve", card)
+    assert await status_of(mod_hearing, sid) == "visible"
+
+
+async def test_erasure_removes_moderated_suggestions_but_keeps_the_log(
+    mod_hearing: Hearing,
+) -> None:
+    sid = await mod_hearing.suggest(ANA, "3", "See www.example.org/one")
+    await mod_hearing.say(MOD1, "/queue")
+    card = mod_hearing.last(MOD1)
+    await mod_hearing.press(MOD1, "🙈 Hide", card)
+    await mod_hearing.press(MOD1, "Spam", card)
+    await mod_hearing.say(ANA, "/delete")
+    await mod_hearing.press(ANA, "🗑 Yes, erase everything")
+    db = mod_hearing.settings.database_path
+    for table in ("suggestions", "auto_flags", "moderation_queue"):
+        rows = await query(db, f"SELECT COUNT(*) FROM {table}")
+        assert rows == [(0,)], table
+    assert await log_actions(mod_hearing, sid) == ["flagged", "hide"], "the audit trail stays"
+    rows = await query(db, "SELECT COUNT(*) FROM moderation_log WHERE reason LIKE '%example%'")
+    assert rows == [(0,)], "and it holds no text"

@@ -146,3 +146,16 @@ async def test_bad_follow_buttons_change_nothing(hearing: Hearing, data: str, an
     await hearing.say(CITIZEN, "/status")
     assert answer in await forged(hearing, CITIZEN, data)
     assert await query(hearing.settings.database_path, "SELECT COUNT(*) FROM follows") == [(0,)]
+
+
+async def test_erasure_removes_follows_consent_and_messages(hearing: Hearing) -> None:
+    await follow(hearing, CITIZEN, "18")
+    await hearing.say(CITIZEN, "/followups")
+    await hearing.press(CITIZEN, "🙋 Yes, ask me follow-up questions")
+    await set_field(hearing, "18", "Status", "!✅ Adopted")
+    assert len(batches(hearing)) == 1
+    await hearing.say(CITIZEN, "/delete")
+    await hearing.press(CITIZEN, "🗑 Yes, erase everything")
+    for table in ("follows", "follower_watermarks", "follow_up_consents", "outbox"):
+        rows = await query(hearing.settings.database_path, f"SELECT COUNT(*) FROM {table}")
+        assert rows == [(0,)], table

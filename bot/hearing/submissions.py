@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.hearing.matching import Match, closest
-from bot.hearing.plan import Item, Plan
+from bot.hearing.plan import Item, Plan, telegram_length
 from bot.hearing.refusals import Refusal, Refused
 from bot.hearing.screening import LINK, Flag, Screening
 from bot.hearing.values import (
@@ -61,8 +61,9 @@ def check_text(text: str, limit: int) -> str:
     cleaned = text.strip()
     if not cleaned:
         raise Refused(Refusal.EMPTY_SUGGESTION)
-    if len(cleaned) > limit:
-        raise Refused(Refusal.SUGGESTION_TOO_LONG, limit=limit, length=len(cleaned))
+    # Counted as Telegram counts, so that the messages quoting it whole stay under its limit.
+    if (length := telegram_length(cleaned)) > limit:
+        raise Refused(Refusal.SUGGESTION_TOO_LONG, limit=limit, length=length)
     if not any(ch.isalnum() for ch in LINK.sub(" ", cleaned)):
         raise Refused(Refusal.LINK_ONLY if LINK.search(cleaned) else Refusal.NO_WORDS)
     return cleaned

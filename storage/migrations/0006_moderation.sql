@@ -48,10 +48,12 @@ CREATE TABLE bans (
     created_at     TEXT NOT NULL
 );
 
--- Every moderation decision, append-only: the triggers refuse changes and deletions.
+-- Every moderation decision, append-only: the triggers refuse changes and deletions. No foreign
+-- key to suggestions: a citizen's erasure removes their suggestion, the record of decisions stays
+-- (ids and pseudonyms only, never text).
 CREATE TABLE moderation_log (
     id              INTEGER PRIMARY KEY,
-    suggestion_id   INTEGER REFERENCES suggestions (id),
+    suggestion_id   INTEGER,
     actor_id        TEXT,
     action          TEXT NOT NULL
                     CHECK (action IN ('flagged', 'report_hidden', 'approve', 'hide', 'ban',
