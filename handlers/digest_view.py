@@ -52,7 +52,8 @@ def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> l
     for stats in digest.items:
         blocks.append(_item_block(t, digest, stats, links))
     blocks.append(_proposals(t, digest, links))
-    blocks += after_blocks(t, {s.item_id: s.text for s in digest.items}, digest.after, links)
+    texts = {s.item_id: s.text for s in digest.items}
+    blocks += after_blocks(t, texts, digest.after, links, digest.min_group)
     return _pack(blocks)
 
 

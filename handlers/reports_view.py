@@ -72,8 +72,9 @@ def render_oversight(t: Texts, plan: Plan, report: OversightReport, zone: str) -
 
 
 def after_blocks(
-    t: Texts, texts: dict[str, str], after: AfterHearing, links: Links | None
-) -> list[str]:
+    t: Texts, texts: dict[str, str], after: AfterHearing, links: Links | None,
+    min_group: int = 1,
+) -> list[str]:  # fmt: skip
     """Render the digest's after-the-hearing sections: overdue, follow-ups, plan versions."""
     blocks = []
     if after.overdue:
@@ -90,10 +91,15 @@ def after_blocks(
         blocks.append("\n".join(lines))
     if after.versions:
         lines = [t("digest_after.versions")]
-        lines += [t("digest_after.version_row", number=v.item_id, old_support=v.earlier[0],
-                    old_oppose=v.earlier[1], old_all=v.earlier[2], new_support=v.current[0],
-                    new_oppose=v.current[1], new_all=v.current[2])
-                  for v in after.versions]  # fmt: skip
+        for v in after.versions:
+            # As for items: no split of a handful of answers that could be traced to people.
+            if any(0 < side[2] < min_group for side in (v.earlier, v.current)):
+                lines.append(t("digest_after.version_withheld", number=v.item_id, count=min_group))
+                continue
+            lines.append(t("digest_after.version_row", number=v.item_id, old_support=v.earlier[0],
+                           old_oppose=v.earlier[1], old_all=v.earlier[2],
+                           new_support=v.current[0], new_oppose=v.current[1],
+                           new_all=v.current[2]))  # fmt: skip
         blocks.append("\n".join(lines))
     return blocks
 

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import Emulator
+from bot.hearing.oversight import VersionSplit
 from bot.hearing.plan import load_plan
 from bot.jobs import send_digests
+from bot.texts import load_texts, strip_html
 from bot.tracking_command import publish_plan
+from handlers.reports_view import after_blocks
 from tests.after_support import DRAFTER, Clock, at, outbox_sent, running
 from tests.harness import Hearing, query
 
@@ -92,7 +95,12 @@ async def test_answers_stay_with_the_version_they_were_given_on(
     await send_digests(hearing.app)
     digest = "\n".join(m.plain_text() for m in hearing.emu.messages(DRAFTER))
     assert "Answers on the revised items" in digest
-    assert "18. earlier: 👍 2 👎 0 of 2 · current: 👍 0 👎 1 of 1" in digest
+    assert "18. fewer than 5 answers on one of the wordings" in digest, "too few to split"
+    assert hearing.app is not None and hearing.app.bot_data.services is not None
+    after = (await hearing.app.bot_data.services.digests.builder.build(None, clock.now)).after
+    assert after.versions == (VersionSplit("18", "changed", (2, 0, 2), (0, 1, 1)),)
+    shown = "\n".join(after_blocks(load_texts(), {}, after, None, min_group=1))
+    assert "18. earlier: 👍 2 👎 0 of 2 · current: 👍 0 👎 1 of 1" in strip_html(shown)
 
 
 async def test_the_same_plan_again_changes_nothing(hearing: Hearing, tmp_path: Path) -> None:
