@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import cast
 
 from telegram import CallbackQuery, Update
@@ -25,6 +26,8 @@ from handlers.tracking_views import (
     render_tracking_card,
 )
 from handlers.ui import Rendered, refusal_text
+
+log = logging.getLogger(__name__)
 
 _PROMPTS = {
     "responsible": "tracking.ask_responsible",
@@ -156,4 +159,7 @@ async def receive_text(update: Update, context: HearingContext, pid: str) -> boo
 
 async def _after_change(context: HearingContext) -> None:
     # Followers not told today hear of it now; the others with tomorrow's batch.
-    await notify_followers(cast("HearingApp", context.application))
+    try:
+        await notify_followers(cast("HearingApp", context.application))
+    except Exception:  # the change is saved; the hourly job gathers the batches again
+        log.exception("gathering the followers' notices after a change failed")
