@@ -6,10 +6,12 @@ import math
 from collections.abc import Sequence
 from datetime import date
 
+from telegram import InlineKeyboardButton
+
 from bot.hearing.plan import Item
 from bot.hearing.tracking_values import ItemTracking, Metric, TrackingStatus
 from bot.texts import Html, Texts
-from handlers.codec import Action
+from handlers.codec import Action, encode
 from handlers.ui import Rendered, Ui, keyboard, paginate, shorten
 from storage.tracking import HistoryRow
 
@@ -137,7 +139,9 @@ def render_metric_picker(ui: Ui, item: Item, metrics: Sequence[Metric]) -> Rende
     """Offer an item's metrics, to record a new value of one."""
     if not metrics:
         return Rendered(ui.t("tracking.no_metrics", number=item.number))
-    rows = [[ui.button("tracking.metric_button", Action.TRACK_METRIC, item.id, i, name=m.name)]
+    # A metric's name is the citizen-facing label as typed: buttons show text, not HTML.
+    rows = [[InlineKeyboardButton(ui.t.plain("tracking.metric_button", name=m.name),
+                                  callback_data=encode(Action.TRACK_METRIC, item.id, i))]
             for i, m in enumerate(metrics)]  # fmt: skip
     return Rendered(ui.t("tracking.ask_metric", number=item.number), keyboard(*rows))
 

@@ -116,9 +116,9 @@ async def test_bad_values_are_refused_and_change_nothing(
 async def test_a_non_numeric_metric_value_is_refused(hearing: Hearing) -> None:
     await open_card(hearing, DRAFTER)
     await hearing.press(DRAFTER, "📏 New metric")
-    await hearing.say(DRAFTER, "Convictions | % | 10 | 40")
+    await hearing.say(DRAFTER, "Convictions & acquittals | % | 10 | 40")
     await hearing.press(DRAFTER, "📈 Metric value")
-    await hearing.press(DRAFTER, "Convictions")
+    await hearing.press(DRAFTER, "Convictions & acquittals")
     replies = await hearing.say(DRAFTER, "about twenty")
     assert "is not a number" in replies[0].plain_text()
     assert len(await history(hearing)) == 1
