@@ -92,6 +92,21 @@ class PlanVersionRepository:
         )
         return cursor.rowcount == 1
 
+    async def move_positions(self, item_id: str, into: str | None) -> None:
+        """Move citizens stopped at an item that is gone to the item it merged into, or back
+        to the welcome (a dropped item); a finished walkthrough stays finished."""
+        if into is not None:
+            await self.conn.execute(
+                "UPDATE participants SET current_item = ?, step = 'stance' WHERE current_item = ?",
+                (into, item_id),
+            )
+            return
+        await self.conn.execute(
+            "UPDATE participants SET current_item = NULL, step = 'welcome'"
+            " WHERE current_item = ? AND step <> 'finished'",
+            (item_id,),
+        )
+
     async def engaged(self, item_ids: list[str]) -> list[tuple[str, str]]:
         """Return (participant, item) for everyone who answered or commented on these items."""
         if not item_ids:

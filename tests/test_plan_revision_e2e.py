@@ -120,3 +120,25 @@ async def test_a_broken_plan_is_refused_with_line_numbers(
     assert status == 1 and "broken.md:line 4: item 3 comes after item 1 (expected 2)" in err
     rows = await query(hearing.settings.database_path, "SELECT COUNT(*) FROM plan_versions")
     assert rows == [(0,)]
+
+
+async def test_a_dropped_item_leaves_nobody_stranded(hearing: Hearing, tmp_path: Path) -> None:
+    await hearing.answer_item(ELSEWHERE, "20", "👍 Support")  # and stops there
+    text = load_plan_text().replace("20. Adequate resource allocation.\n", "")
+    shorter = tmp_path / "plan-19.md"
+    shorter.write_text(text, encoding="utf-8")
+    status, out, _ = await publish(hearing, shorter)
+    assert status == 0 and "item 20: dropped" in out
+    await hearing.restart()
+    await outbox_sent(hearing)
+    (notice,) = notices(hearing, ELSEWHERE)
+    assert "Item 20, which you answered or commented on, was dropped" in notice
+    assert "It read: Adequate resource allocation." in notice
+    replies = await hearing.say(ELSEWHERE, "/start")
+    assert "Sorry, something went wrong" not in replies[0].plain_text()
+    assert replies[0].button_labels()
+
+
+def load_plan_text() -> str:
+    """The bundled seed plan's Markdown."""
+    return (Path(__file__).resolve().parents[1] / "content" / "plan.md").read_text("utf-8")

@@ -163,6 +163,10 @@ class PlanRevisions:
             if not await repos.plan_versions.mark_announced(plan.version):
                 return 0
             await repos.outbox.add_many(rows)
+            for change in told:
+                if change.kind in (ChangeKind.MERGED, ChangeKind.DROPPED):
+                    # Nobody is left at an item the plan no longer has.
+                    await repos.plan_versions.move_positions(change.item_id, change.into_item)
         return len(rows)
 
 
