@@ -7,26 +7,34 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from telegram import LinkPreviewOptions, Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
+from bot.after_jobs import announce_revision, notify_followers, schedule_followers
 from bot.broadcaster import IN_FLIGHT, Broadcaster, Pacing
 from bot.config import Settings
+from bot.hearing.outbox import Outbox
 from bot.hearing.plan import load_plan
+from bot.hearing.plan_revision import PlanRevisions
 from bot.inbox import Inbox, InboxQueue
 from bot.ingest import ChatOrderedProcessor
 from bot.jobs import catch_up, schedule_digests
+from bot.moderation_notices import tell_pending_authors
 from bot.notices import deliver_pending
+from bot.outbox_sender import OutboxSender
+from bot.retry import RetryPolicy, retries_off
 from bot.services import Services
 from bot.transport import DEFAULT_TRANSPORT, Transport, use_transport
+from bot.webhook import WebhookServer, webhook_path
 from handlers.context import CONTEXT_TYPES, HearingApp
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 LONG_POLL_SECONDS = 10
+OUTBOX_SHARE = 5
 
 
 def file_url_for(api_url: str) -> str:
@@ -48,14 +56,18 @@ def build_application(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
     on_done = queue.inbox.complete if queue is not None else None
+    on_start = queue.inbox.starting if queue is not None else None
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url_for(settings.telegram_api_url))
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates, on_done))
+        .concurrent_updates(
+            ChatOrderedProcessor(settings.max_concurrent_updates, on_done, on_start)
+        )
         .defaults(defaults)
+        .rate_limiter(RetryPolicy())
     )
     if queue is not None:
         builder = builder.update_queue(queue)
@@ -71,47 +83,101 @@ async def running_hearing(
     token: str,
     secret: str,
     clock: Callable[[], datetime] | None = None,
+    *,
+    webhook: bool = False,
     transport: Transport = DEFAULT_TRANSPORT,
 ) -> AsyncIterator[HearingApp]:
-    """Open storage, start the bot polling its Bot API server, and stop it all on exit."""
+    """Open storage, start the bot (long polling, or a webhook), and stop it all on exit."""
     plan = load_plan(settings.plan_path)
     async with Database(settings.database_path) as db:
+        plan = await PlanRevisions(db).served(plan)  # the latest `publish-plan`, if any
         services = Services.build(settings, db, plan, secret)
+        # Before any update is handled: a restored backup must not bring an erased person back.
+        await services.erasure.reapply()
         if clock is not None:
             services.clock = clock
         queue = InboxQueue(Inbox(db))
         app = build_application(settings, services, token, queue, transport)
         broadcaster = Broadcaster(
             services.broadcasts, services.participants, services.texts,
-            send=lambda chat_id, text: app.bot.send_message(chat_id, text),
+            send=lambda chat_id, text: _send_broadcast(app, chat_id, text),
             pacing=Pacing(per_second=settings.broadcast_rate, in_flight=IN_FLIGHT),
         )  # fmt: skip
         app.bot_data.broadcaster = broadcaster
+        server: WebhookServer | None = None
+        # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
+        # default), the two together stay within Telegram's ~30 messages a second.
+        outbox = OutboxSender(
+            Outbox(db), services.participants, services.texts,
+            send=lambda chat_id, text, markup: _send_outbox(app, chat_id, text, markup),
+            pacing=Pacing(per_second=max(1.0, settings.broadcast_rate / OUTBOX_SHARE)),
+        )  # fmt: skip
+        app.bot_data.outbox = outbox
         await app.initialize()
         try:
             await app.bot.set_my_commands(handlers.command_menu(services.texts))
             await app.start()
             schedule_digests(app)
+            schedule_followers(app)
             await catch_up(app)
             broadcaster.kick()  # resumes a broadcast an earlier run did not finish
+            await announce_revision(app)
+            await notify_followers(app)
+            outbox.kick()  # sends what an earlier run queued and did not send
             await deliver_pending(app.bot, services)
+            await tell_pending_authors(app.bot, services)
             if app.updater is None:
                 raise RuntimeError("the application was built without an updater")
             # Before polling, so that a chat's leftovers run before its new updates.
             await queue.replay_pending(app.bot)
-            await app.updater.start_polling(
-                poll_interval=0, timeout=LONG_POLL_SECONDS, allowed_updates=Update.ALL_TYPES
-            )
+            if webhook:
+                server = await start_webhook(settings, app, queue)
+            else:
+                await app.updater.start_polling(
+                    poll_interval=0, timeout=LONG_POLL_SECONDS, allowed_updates=Update.ALL_TYPES
+                )
             log.info("hearing %r is running with %d items", plan.title, len(plan.items))
             yield app
         finally:
             await broadcaster.stop()
+            if server is not None:
+                await server.stop()
+            await outbox.stop()
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
                 await queue.inbox.confirm_polled(app.bot)
             if app.running:
                 await app.stop()
             await app.shutdown()
+
+
+async def start_webhook(settings: Settings, app: HearingApp, queue: InboxQueue) -> WebhookServer:
+    """Listen for Telegram's POSTs, then tell Telegram where to send them (with the secret)."""
+    url, secret = settings.require_webhook()
+    host, port = settings.webhook_listen
+    server = WebhookServer(queue, app.bot, secret, webhook_path(url), host, port)
+    await server.start()
+    try:
+        # Updates Telegram holds for us stay pending and come in as POSTs now.
+        await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+    except BaseException:
+        await server.stop()
+        raise
+    return server
+
+
+async def _send_broadcast(app: HearingApp, chat_id: int, text: str) -> object:
+    # The broadcaster paces itself and waits out flood control and outages for everyone.
+    with retries_off():
+        return await app.bot.send_message(chat_id, text)
+
+
+async def _send_outbox(
+    app: HearingApp, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> object:
+    # Like the broadcaster, the outbox paces itself and waits out flood control and outages.
+    with retries_off():
+        return await app.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def settle(app: HearingApp) -> None:

@@ -13,6 +13,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.participants import Participants
 from bot.hearing.values import DeliveryStatus
+from bot.retry import maybe_delivered
 from bot.texts import Texts
 from storage.broadcasts import BroadcastRecord, Recipient
 
@@ -199,12 +200,18 @@ class Broadcaster:
                 log.warning("broadcast not delivered: %s", exc.message)
                 status = DeliveryStatus.FAILED
             except TelegramError as exc:
-                # Telegram or the network is down for everyone, not for this recipient: wait it
-                # out and retry the same one, so an outage loses no one.
-                log.warning("broadcast paused: %s", type(exc).__name__)
-                if not await pacer.back_off():
-                    return False
-                continue
+                if maybe_delivered(exc):
+                    # The answer was lost after Telegram may have delivered it (a timeout):
+                    # sending it again could show it twice, so it counts as sent.
+                    log.warning("broadcast unconfirmed, not resent: %s", type(exc).__name__)
+                    status = DeliveryStatus.SENT
+                else:
+                    # Telegram or the network is down for everyone, not for this recipient:
+                    # wait it out and retry the same one, so an outage loses no one.
+                    log.warning("broadcast paused: %s", type(exc).__name__)
+                    if not await pacer.back_off():
+                        return False
+                    continue
             else:
                 status = DeliveryStatus.SENT
             pacer.recovered()

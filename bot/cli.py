@@ -1,4 +1,4 @@
-"""The `hearing-bot` command: run, console, check-content, export, digest."""
+"""The `hearing-bot` command: run, console, check-content, export, digest, backup, tracking…"""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from bot.digest_command import print_digest
 from bot.export_command import export
 from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan
 from bot.logs import configure_logging
+from bot.tracking_command import import_tracking, publish_plan
+from storage.backup import BackupError, backup_database
+from storage.db import DatabaseError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,11 +35,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return check_content(Path(args.path) if args.path else settings.plan_path)
     if args.command == "export":
         return export(settings, args.format, Path(args.out))
+    if args.command == "backup":
+        return backup(settings, Path(args.path))
     if (problem := plan_problem(settings)) is not None:
         print(f"hearing-bot: configuration error: {problem}", file=sys.stderr)
         return 2
     if args.command == "digest":
         return print_digest(settings, sys.stdout)
+    if args.command == "tracking":
+        return import_tracking(settings, Path(args.file))
+    if args.command == "publish-plan":
+        return publish_plan(settings, Path(args.file))
     if args.command == "console":
         from bot.console import run_console
 
@@ -45,10 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         token, secret = settings.require_token(), settings.require_secret()
+        if args.webhook:
+            settings.require_webhook()
     except ConfigError as exc:
         print(f"hearing-bot: configuration error: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(run_bot(settings, token, secret))
+    try:
+        return asyncio.run(run_bot(settings, token, secret, webhook=args.webhook))
+    except DatabaseError as exc:
+        print(f"hearing-bot: database error: {exc}", file=sys.stderr)
+        return 1
 
 
 def plan_problem(settings: Settings) -> str | None:
@@ -82,13 +97,24 @@ def check_content(path: Path) -> int:
     return 0
 
 
-async def run_bot(settings: Settings, token: str, secret: str) -> int:
-    """Serve the hearing by long polling until SIGINT or SIGTERM."""
+def backup(settings: Settings, path: Path) -> int:
+    """Copy the database to PATH with SQLite's online backup and check the copy; 1 on failure."""
+    try:
+        result = asyncio.run(backup_database(settings.database_path, path))
+    except BackupError as exc:
+        print(f"hearing-bot backup: {exc}", file=sys.stderr)
+        return 1
+    print(f"{result.path}: {result.size} bytes, {result.pages} pages, integrity check ok")
+    return 0
+
+
+async def run_bot(settings: Settings, token: str, secret: str, *, webhook: bool = False) -> int:
+    """Serve the hearing (long polling, or a webhook) until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running_hearing(settings, token, secret):
+    async with running_hearing(settings, token, secret, webhook=webhook):
         await stop.wait()
     return 0
 
@@ -96,7 +122,12 @@ async def run_bot(settings: Settings, token: str, secret: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hearing-bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot against TELEGRAM_API_URL with TELEGRAM_BOT_TOKEN")
+    run = sub.add_parser("run", help="run the bot against TELEGRAM_API_URL with its token")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates at WEBHOOK_URL (served on WEBHOOK_LISTEN) instead of long polling",
+    )
     sub.add_parser("console", help="try the hearing in this terminal, with no token or network")
     check = sub.add_parser("check-content", help="validate a plan file")
     check.add_argument("path", nargs="?", help=f"plan file (default: {DEFAULT_PLAN_PATH})")
@@ -107,4 +138,12 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True, help="a new (or empty) folder to write the files to")
     digest = sub.add_parser("digest", help="show the drafters' digest so far")
     digest.add_argument("--print", action="store_true", required=True, help="print it as text")
+    tracking = sub.add_parser("tracking", help="set items' tracking in bulk")
+    tracking_sub = tracking.add_subparsers(dest="action", required=True)
+    imported = tracking_sub.add_parser("import", help="validate a tracking file and apply it")
+    imported.add_argument("file", help="a tracking file (see content/tracking.md)")
+    publish = sub.add_parser("publish-plan", help="publish a revised plan as the next version")
+    publish.add_argument("file", help="the revised plan, in the Markdown format of the plan")
+    back = sub.add_parser("backup", help="copy the database (while the bot runs) and check it")
+    back.add_argument("path", help="the new backup file (an existing file is never overwritten)")
     return parser

@@ -10,11 +10,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.hearing.plan import DEFAULT_PLAN_PATH
+from bot.hearing.values import ModerationMode
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 _KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MIN_SECRET_LENGTH = 16
+# Telegram accepts 1-256 of these characters as a webhook's secret_token; we ask for at least
+# MIN_SECRET_LENGTH, since the token is all that tells Telegram's requests from forged ones.
+_WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,256}")
+_LISTEN_RE = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})")
 # A suggestion is quoted whole in the messages that confirm it or offer near-duplicates for it;
 # above this they would no longer fit one Telegram message.
 MAX_SUGGESTION_CHARS = 1500
@@ -41,7 +46,17 @@ class Settings:
     suggestion_max_chars: int = 1000
     votes_per_item: int = 3
     broadcast_rate: int = 25
+    min_group_size: int = 5
     log_level: str = "INFO"
+    moderation_mode: ModerationMode = ModerationMode.POST
+    report_hide_threshold: int = 3
+    suggestions_per_hour: int = 10
+    moderation_claim_minutes: int = 15
+    moderator_chat_id: int | None = None
+    webhook_url: str | None = None
+    webhook_listen: tuple[str, int] = ("127.0.0.1", 8443)
+    webhook_secret: str | None = field(default=None, repr=False)
+    oversight_ids: frozenset[int] = frozenset()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -65,6 +80,12 @@ class Settings:
         log_level = env.get("LOG_LEVEL", cls.log_level).upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
+        mode = env.get("MODERATION_MODE", ModerationMode.POST).lower()
+        if mode not in set(ModerationMode):
+            raise ConfigError("MODERATION_MODE must be 'post' or 'pre'")
+        chat = env.get("MODERATOR_CHAT_ID")
+        if chat is not None and not re.fullmatch(r"-[0-9]{1,20}", chat):
+            raise ConfigError("MODERATOR_CHAT_ID must be a group chat id (a negative number)")
         return cls(
             telegram_bot_token=token,
             telegram_api_url=api_url.rstrip("/"),
@@ -79,7 +100,17 @@ class Settings:
             suggestion_max_chars=_int(env, "SUGGESTION_MAX_CHARS", 1000, 10, MAX_SUGGESTION_CHARS),
             votes_per_item=_int(env, "VOTES_PER_ITEM", 3, 0, 20),
             broadcast_rate=_int(env, "BROADCAST_RATE", 25, 1, 30),
+            min_group_size=_int(env, "MIN_GROUP_SIZE", 5, 1, 1000),
             log_level=log_level,
+            moderation_mode=ModerationMode(mode),
+            report_hide_threshold=_int(env, "REPORT_HIDE_THRESHOLD", 3, 1, 1000),
+            suggestions_per_hour=_int(env, "SUGGESTIONS_PER_HOUR", 10, 1, 1000),
+            moderation_claim_minutes=_int(env, "MODERATION_CLAIM_MINUTES", 15, 1, 1440),
+            moderator_chat_id=int(chat) if chat is not None else None,
+            webhook_url=_webhook_url(env),
+            webhook_listen=_listen(env, "WEBHOOK_LISTEN", cls.webhook_listen),
+            webhook_secret=_webhook_secret(env),
+            oversight_ids=_id_set(env, "OVERSIGHT_IDS"),
         )
 
     def require_token(self) -> str:
@@ -95,6 +126,40 @@ class Settings:
                 "PSEUDONYM_SECRET is not set (use a long random string and keep it secret)"
             )
         return self.pseudonym_secret
+
+    def require_webhook(self) -> tuple[str, str]:
+        """Return the webhook's public URL and secret, or fail naming the key that is not set."""
+        if not self.webhook_url:
+            raise ConfigError("WEBHOOK_URL is not set (the public https:// URL Telegram posts to)")
+        if not self.webhook_secret:
+            raise ConfigError(
+                "WEBHOOK_SECRET is not set (16-256 letters, digits, _ or -, kept secret)"
+            )
+        return self.webhook_url, self.webhook_secret
+
+
+def _webhook_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("WEBHOOK_URL")
+    if url is not None and not re.fullmatch(r"https://[^\s/?#]+(/[^\s?#]*)?", url):
+        raise ConfigError("WEBHOOK_URL must be an https:// URL without a query (Telegram's rule)")
+    return url
+
+
+def _webhook_secret(env: Mapping[str, str]) -> str | None:
+    secret = env.get("WEBHOOK_SECRET")
+    if secret is not None and not _WEBHOOK_SECRET_RE.fullmatch(secret):
+        raise ConfigError("WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or -")
+    return secret
+
+
+def _listen(env: Mapping[str, str], key: str, default: tuple[str, int]) -> tuple[str, int]:
+    raw = env.get(key)
+    if raw is None:
+        return default
+    match = _LISTEN_RE.fullmatch(raw)
+    if not match or not 1 <= int(match.group(2)) <= 65535:
+        raise ConfigError(f"{key} must be HOST:PORT, e.g. 127.0.0.1:8443")
+    return match.group(1).strip("[]"), int(match.group(2))
 
 
 def _id_set(env: Mapping[str, str], key: str) -> frozenset[int]:

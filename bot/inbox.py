@@ -13,6 +13,7 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.ingest import chat_key
+from bot.wellformed import well_formed
 from storage.clock import iso
 from storage.db import Database, DatabaseError
 from storage.inbox import InboxRepository
@@ -28,7 +29,10 @@ log = logging.getLogger(__name__)
 # restart, a clock step). Confirmation covers sources that restart ids sooner: the console's
 # emulator counts from 1 on every run over the same database.
 DUPLICATE_WINDOW = timedelta(days=3)
-# An update still pending after this many start-ups is taken to be what crashes the bot.
+# An update still pending after this many replays is taken to be what crashes the bot. Only a
+# replay that began handling the update counts: one still waiting its turn when the bot was
+# stopped again did nothing that could have crashed it (a backlog killed three times over
+# before it was reached would otherwise be abandoned, and lost; the crash test found that).
 MAX_REPLAYS = 3
 # Handled entries between two prunings while running (start-up always prunes).
 PRUNE_EVERY = 1000
@@ -68,6 +72,7 @@ class Inbox:
         # Entry ids of dispatched updates, found again by identity: ids are not unique enough.
         self._in_flight: dict[int, list[tuple[Update, int]]] = {}
         self._finished: list[tuple[int, asyncio.Future[None]]] = []
+        self._replayed: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
 
     async def record(self, update: Update) -> bool:
@@ -107,7 +112,6 @@ class Inbox:
             inbox = InboxRepository(repos.conn)
             await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
             abandoned = await inbox.abandon_exhausted(MAX_REPLAYS, iso(now))
-            await inbox.count_attempt()
             entries = await inbox.pending()
         if abandoned:
             log.warning(
@@ -122,11 +126,21 @@ class Inbox:
                 unreadable.append(entry.id)
                 continue
             self._track(update, entry.id)
+            self._replayed.add(entry.id)
             updates.append(update)
         if unreadable:
             async with self._db.transaction() as repos:
                 await InboxRepository(repos.conn).abandon(unreadable, iso(now))
         return updates
+
+    async def starting(self, update: object) -> None:
+        """Count a replayed update's attempt durably before it is handled again."""
+        entry_id = self._entry_of(update)
+        if entry_id is None or entry_id not in self._replayed:
+            return
+        self._replayed.discard(entry_id)
+        async with self._db.transaction() as repos:
+            await InboxRepository(repos.conn).count_attempt(entry_id)
 
     async def confirm_polled(self, bot: Bot) -> None:
         """Once polling has stopped, confirm what it fetched and note that Telegram forgot it."""
@@ -145,6 +159,14 @@ class Inbox:
 
     def _track(self, update: Update, entry_id: int) -> None:
         self._in_flight.setdefault(update.update_id, []).append((update, entry_id))
+
+    def _entry_of(self, update: object) -> int | None:
+        if not isinstance(update, Update):
+            return None
+        for candidate, entry_id in self._in_flight.get(update.update_id, []):
+            if candidate is update:
+                return entry_id
+        return None
 
     def _untrack(self, update: Update) -> int | None:
         tracked = self._in_flight.get(update.update_id, [])
@@ -192,8 +214,10 @@ class InboxQueue(asyncio.Queue[object]):
 
     async def put(self, item: object) -> None:
         """Record an update in the inbox, then queue it; drop it if it is a duplicate."""
-        if isinstance(item, Update) and not await self.inbox.record(item):
-            return
+        if isinstance(item, Update):
+            item = well_formed(item)
+            if not await self.inbox.record(item):
+                return
         await super().put(item)
 
     async def replay_pending(self, bot: Bot) -> int:

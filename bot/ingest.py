@@ -34,6 +34,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self,
         max_concurrent_updates: int,
         on_done: Callable[[object], Awaitable[None]] | None = None,
+        on_start: Callable[[object], Awaitable[None]] | None = None,
     ) -> None:
         # python-telegram-bot's own semaphore is taken before we see the update, so it only
         # bounds waiting tasks here; the real bound is `_slots`, taken after the chat's lock,
@@ -41,6 +42,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         super().__init__(max(WAITING_LIMIT, max_concurrent_updates))
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._on_done = on_done
+        self._on_start = on_start
         self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._idle = asyncio.Event()
         self._idle.set()
@@ -83,6 +85,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         # (shutdown) does not: it is still pending.
         async with self._slots:
             try:
+                if self._on_start is not None:
+                    await self._on_start(update)
                 await coroutine
             except Exception:
                 await self._report_done(update)

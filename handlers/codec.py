@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.hearing.values import Priority, Stance, Vote
+from bot.hearing.tracking_values import TrackingStatus
+from bot.hearing.values import Priority, ReportReason, Stance, Vote
 
 VERSION = "v1"
 MAX_BYTES = 64
@@ -25,6 +26,9 @@ class Arg(StrEnum):
     STANCE = "stance"
     PRIORITY = "priority"
     VOTE = "vote"
+    REASON = "reason"
+    STATUS = "status"
+    FIELD = "field"
 
 
 _PATTERNS = {
@@ -35,6 +39,9 @@ _PATTERNS = {
     Arg.PRIORITY: re.compile("|".join(p.value for p in Priority)),
     # Votes are abbreviated (a/d/p) to leave room in 64 bytes for ids and counts.
     Arg.VOTE: re.compile(r"[adp]"),
+    Arg.REASON: re.compile("|".join(r.value for r in ReportReason)),
+    Arg.STATUS: re.compile("|".join(s.value for s in TrackingStatus)),
+    Arg.FIELD: re.compile("responsible|deadline|metric_new"),
 }
 
 
@@ -68,6 +75,35 @@ class Action(StrEnum):
     BROADCAST_CANCEL = "bx"
     UPDATES_ON = "u1"
     UPDATES_OFF = "u0"
+    REPORT_REASON = "rq"
+    REPORT_CANCEL = "rc"
+    APPEAL = "ap"
+    MOD_APPROVE = "qa"
+    MOD_HIDE_ASK = "qh"
+    MOD_HIDE = "qr"
+    MOD_BAN_ASK = "qb"
+    MOD_BAN = "qn"
+    MOD_SKIP = "qs"
+    MOD_BACK = "qc"
+    ERASE = "er"
+    ERASE_KEEP = "ek"
+    TRACK_OPEN = "tk"
+    TRACK_STATUS_ASK = "ts"
+    TRACK_STATUS = "tt"
+    TRACK_FIELD = "tf"
+    TRACK_METRIC_ASK = "tm"
+    TRACK_METRIC = "tv"
+    TRACK_HISTORY = "th"
+    STATUS_ITEM = "si"
+    FOLLOW = "fo"
+    UNFOLLOW = "fx"
+    FOLLOW_HIGH = "fh"
+    FOLLOW_UPS_ON = "f1"
+    FOLLOW_UPS_OFF = "f0"
+    FOLLOW_UPS_ACCEPT = "fa"
+    ASK_SEND = "as"
+    ASK_CANCEL = "ax"
+    ANSWER = "aq"
 
 
 SCHEMA: dict[Action, tuple[Arg, ...]] = {
@@ -98,6 +134,35 @@ SCHEMA: dict[Action, tuple[Arg, ...]] = {
     Action.BROADCAST_CANCEL: (Arg.ID,),
     Action.UPDATES_ON: (),
     Action.UPDATES_OFF: (),
+    Action.REPORT_REASON: (Arg.ID, Arg.COUNT, Arg.REASON),
+    Action.REPORT_CANCEL: (Arg.ID, Arg.COUNT),
+    Action.APPEAL: (Arg.ID,),
+    Action.MOD_APPROVE: (Arg.ID,),
+    Action.MOD_HIDE_ASK: (Arg.ID,),
+    Action.MOD_HIDE: (Arg.ID, Arg.REASON),
+    Action.MOD_BAN_ASK: (Arg.ID,),
+    Action.MOD_BAN: (Arg.ID, Arg.REASON),
+    Action.MOD_SKIP: (Arg.ID,),
+    Action.MOD_BACK: (Arg.ID,),
+    Action.ERASE: (),
+    Action.ERASE_KEEP: (),
+    Action.TRACK_OPEN: (Arg.ITEM,),
+    Action.TRACK_STATUS_ASK: (Arg.ITEM,),
+    Action.TRACK_STATUS: (Arg.ITEM, Arg.STATUS),
+    Action.TRACK_FIELD: (Arg.ITEM, Arg.FIELD),
+    Action.TRACK_METRIC_ASK: (Arg.ITEM,),
+    Action.TRACK_METRIC: (Arg.ITEM, Arg.COUNT),
+    Action.TRACK_HISTORY: (Arg.ITEM,),
+    Action.STATUS_ITEM: (Arg.ITEM,),
+    Action.FOLLOW: (Arg.ITEM,),
+    Action.UNFOLLOW: (Arg.ITEM,),
+    Action.FOLLOW_HIGH: (),
+    Action.FOLLOW_UPS_ON: (),
+    Action.FOLLOW_UPS_OFF: (),
+    Action.FOLLOW_UPS_ACCEPT: (),
+    Action.ASK_SEND: (Arg.ID,),
+    Action.ASK_CANCEL: (Arg.ID,),
+    Action.ANSWER: (Arg.ID,),
 }
 
 

@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 from bot.hearing.chart import ChartLabels, render_chart
 from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
 from bot.hearing.digest_schedule import RenderedDigest
+from bot.hearing.plan import telegram_length
 from bot.services import Services
 from bot.texts import Html, Texts
 from handlers.links import Links
+from handlers.reports_view import after_blocks
 from handlers.ui import MESSAGE_BUDGET, shorten
 
 SUGGESTION_CHARS = 160
@@ -26,6 +28,7 @@ DAY_FORMAT = "%d %b %Y"
 async def render_for_drafters(services: Services, username: str, digest: Digest) -> RenderedDigest:
     """Render a digest with links a drafter can tap, and its chart."""
     t = services.texts
+    digest = digest.protected(services.settings.min_group_size)
     messages = render_digest(t, digest, services.settings.timezone, Links(username))
     # matplotlib is slow and synchronous: keep it off the event loop.
     chart = await asyncio.to_thread(render_chart, digest, chart_labels(t))
@@ -49,6 +52,8 @@ def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> l
     for stats in digest.items:
         blocks.append(_item_block(t, digest, stats, links))
     blocks.append(_proposals(t, digest, links))
+    texts = {s.item_id: s.text for s in digest.items}
+    blocks += after_blocks(t, texts, digest.after, links, digest.min_group)
     return _pack(blocks)
 
 
@@ -79,7 +84,9 @@ def _header(t: Texts, digest: Digest, zone: str) -> str:
 
 def _item_block(t: Texts, digest: Digest, s: ItemStats, links: Links | None) -> str:
     lines: list[str] = [t("digest.item", number=s.number, text=shorten(s.text, ITEM_CHARS))]
-    if s.answers == 0:
+    if s.withheld:
+        lines.append(t("privacy.too_few_responses", count=digest.min_group))
+    elif s.answers == 0:
         lines.append(t("digest.no_answers"))
     else:
         priority = (
@@ -162,7 +169,7 @@ def _pack(blocks: list[str]) -> list[str]:
     current = ""
     for block in blocks:
         candidate = f"{current}\n\n{block}" if current else block
-        if current and len(candidate) > MESSAGE_BUDGET:
+        if current and telegram_length(candidate) > MESSAGE_BUDGET:
             messages.append(current)
             current = block
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -39,7 +40,13 @@ class Database:
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._writer = await _connect(self.path)
+            try:
+                self._writer = await _connect(self.path)
+            except sqlite3.OperationalError:
+                raise  # cannot be opened at all (a folder, no permission): not damage
+            except sqlite3.DatabaseError as exc:  # "file is not a database", and the like
+                raise damaged(self.path, [str(exc)]) from exc
+            await check_database(self._writer, self.path)
             await self._writer.execute("PRAGMA journal_mode=WAL")
             await apply_migrations(self._writer)
             self._reader = await _connect(self.path)
@@ -66,8 +73,12 @@ class Database:
         """Run one write transaction (BEGIN IMMEDIATE), committed on success, else rolled back."""
         conn = self._require(self._writer)
         async with self._write_lock:
-            await conn.execute("BEGIN IMMEDIATE")
             try:
+                # Inside the try: a task cancelled while waiting for its BEGIN (polling stopped
+                # at shutdown, say) has still begun, and must not leave the writer in a
+                # transaction that makes every later BEGIN fail. The rollback runs after the
+                # BEGIN on the connection's thread; with no transaction it does nothing.
+                await conn.execute("BEGIN IMMEDIATE")
                 yield Repositories(conn)
             except BaseException:
                 await conn.rollback()
@@ -99,6 +110,27 @@ async def _connect(path: Path) -> aiosqlite.Connection:
         await conn.close()
         raise
     return conn
+
+
+async def check_database(conn: aiosqlite.Connection, path: Path) -> None:
+    """Run PRAGMA quick_check; raise DatabaseError saying what to do if the file is damaged."""
+    # Before anything writes to it: a damaged database must not be made worse by a migration
+    # or by new answers written into broken pages.
+    try:
+        async with conn.execute("PRAGMA quick_check") as cursor:
+            problems = [str(row[0]) for row in await cursor.fetchall()]
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    if problems != ["ok"]:
+        raise damaged(path, problems)
+
+
+def damaged(path: Path, problems: list[str]) -> DatabaseError:
+    """Build the error that refuses a damaged database file and says what to do."""
+    return DatabaseError(
+        f"{path} is damaged ({problems[0]}; {len(problems)} problem(s) in all). "
+        "Refusing to start: restore the last backup (see README, Backups)."
+    )
 
 
 def migration_scripts() -> list[tuple[int, str, str]]:

@@ -91,10 +91,11 @@ class InboxRepository:
         )
         return cursor.rowcount
 
-    async def count_attempt(self) -> None:
-        """Count one more replay of every pending entry."""
+    async def count_attempt(self, entry_id: int) -> None:
+        """Count one more replay of a pending entry, begun by the bot."""
         await self.conn.execute(
-            "UPDATE inbox SET attempts = attempts + 1 WHERE status = ?", (InboxStatus.PENDING,)
+            "UPDATE inbox SET attempts = attempts + 1 WHERE id = ? AND status = ?",
+            (entry_id, InboxStatus.PENDING),
         )
 
     async def pending(self) -> list[InboxEntry]:

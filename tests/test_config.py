@@ -61,6 +61,12 @@ def test_every_key_is_read() -> None:
         ("MAX_CONCURRENT_UPDATES", "0"),
         ("MAX_CONCURRENT_UPDATES", "many"),
         ("SUGGESTION_MAX_CHARS", "99999"),
+        ("MODERATION_MODE", "sometimes"),
+        ("REPORT_HIDE_THRESHOLD", "0"),
+        ("SUGGESTIONS_PER_HOUR", "-3"),
+        ("MODERATION_CLAIM_MINUTES", "0"),
+        ("MODERATOR_CHAT_ID", "12345"),
+        ("MODERATOR_CHAT_ID", "-12a"),
         ("LOG_LEVEL", "LOUD"),
     ],
 )
@@ -105,3 +111,61 @@ def test_malformed_dotenv_line_is_reported_with_its_number(tmp_path: Path) -> No
 
 def test_missing_dotenv_is_fine(tmp_path: Path) -> None:
     assert load_settings({}, tmp_path / "absent.env") == Settings.from_env({})
+
+
+def test_moderation_settings_are_read() -> None:
+    settings = Settings.from_env(
+        {"MODERATION_MODE": "PRE", "REPORT_HIDE_THRESHOLD": "5", "MODERATOR_CHAT_ID": "-1001"}
+    )
+    assert settings.moderation_mode == "pre" and settings.report_hide_threshold == 5
+    assert settings.moderator_chat_id == -1001 and settings.suggestions_per_hour == 10
+
+
+def test_webhook_keys_are_read() -> None:
+    secret = "hook_secret-0123456789"
+    settings = Settings.from_env(
+        {
+            "WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+            "WEBHOOK_LISTEN": "0.0.0.0:8080",
+            "WEBHOOK_SECRET": secret,
+        }
+    )
+    assert settings.require_webhook() == ("https://bot.example.org/telegram/hook", secret)
+    assert settings.webhook_listen == ("0.0.0.0", 8080)
+    assert secret not in repr(settings)
+    assert Settings.from_env({"WEBHOOK_LISTEN": "[::1]:443"}).webhook_listen == ("::1", 443)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("WEBHOOK_URL", "http://bot.example.org/hook"),
+        ("WEBHOOK_URL", "https://bot.example.org/hook?token=1"),
+        ("WEBHOOK_URL", "bot.example.org/hook"),
+        ("WEBHOOK_LISTEN", "9000"),
+        ("WEBHOOK_LISTEN", "localhost:99999"),
+        ("WEBHOOK_LISTEN", "local host:80"),
+        ("WEBHOOK_SECRET", "too-short"),
+        ("WEBHOOK_SECRET", "has spaces in the middle of it"),
+        ("WEBHOOK_SECRET", "x" * 257),
+        ("WEBHOOK_SECRET", "ключ-0123456789abcdef"),
+    ],
+)
+def test_malformed_webhook_value_names_the_key_not_the_value(key: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({key: value})
+    assert str(caught.value).startswith(key)
+    assert value not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({}, "WEBHOOK_URL"),
+        ({"WEBHOOK_URL": "https://bot.example.org/hook"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_SECRET": "s" * 16}, "WEBHOOK_URL"),
+    ],
+)
+def test_webhook_mode_names_the_missing_key(env: dict[str, str], missing: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{missing} is not set"):
+        Settings.from_env(env).require_webhook()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.retry import OTHER_RETRIES
 from tests.harness import Hearing, query
 
 CITIZEN = 909
@@ -9,7 +10,8 @@ APOLOGY = "something went wrong on our side"
 
 
 async def test_failed_reply_gets_an_apology_and_the_next_try_works(hearing: Hearing) -> None:
-    hearing.emu.inject_error("sendMessage", 500, "Internal Server Error", times=1)
+    # One try and every retry fail: the error reaches the handler.
+    hearing.emu.inject_error("sendMessage", 500, "Internal Server Error", times=1 + OTHER_RETRIES)
     await hearing.say(CITIZEN, "/start")
     assert APOLOGY in hearing.last(CITIZEN).plain_text()
     await hearing.say(CITIZEN, "/start")
@@ -20,7 +22,7 @@ async def test_answer_is_kept_when_showing_the_next_step_fails(hearing: Hearing)
     await hearing.say(CITIZEN, "/start")
     await hearing.press(CITIZEN, "Begin")
     item = hearing.with_buttons(CITIZEN)
-    hearing.emu.inject_error("editMessageText", 502, "Bad Gateway")
+    hearing.emu.inject_error("editMessageText", 502, "Bad Gateway", times=1 + OTHER_RETRIES)
     await hearing.press(CITIZEN, "👎 Oppose", item)
     assert APOLOGY in hearing.last(CITIZEN).plain_text()
     path = hearing.settings.database_path

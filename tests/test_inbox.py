@@ -163,13 +163,23 @@ async def test_an_update_still_pending_after_every_replay_is_abandoned(db: Datab
     update = text_update(9, "/start")
     assert await Inbox(db).record(update)
     for _ in range(MAX_REPLAYS):
-        replayed = await Inbox(db).recover(None)
+        inbox = Inbox(db)
+        replayed = await inbox.recover(None)
         assert [u.update_id for u in replayed] == [9]
+        await inbox.starting(replayed[0])  # begun, and then the bot crashed again
     assert await Inbox(db).recover(None) == []
     [entry] = await entries(db.path, 9)
     assert (entry.status, entry.attempts) == (InboxStatus.ABANDONED, MAX_REPLAYS)
     assert entry.payload is not None, "kept for whoever investigates the crash"
     assert not await Inbox(db).record(update), "and a redelivery is still a duplicate"
+
+
+async def test_a_replay_stopped_before_it_began_the_update_does_not_count(db: Database) -> None:
+    assert await Inbox(db).record(text_update(10, "/help"))
+    for _ in range(MAX_REPLAYS + 2):  # a backlog the bot was stopped before reaching
+        assert [u.update_id for u in await Inbox(db).recover(None)] == [10]
+    [entry] = await entries(db.path, 10)
+    assert (entry.status, entry.attempts) == (InboxStatus.PENDING, 0)
 
 
 async def test_an_unreadable_pending_payload_is_abandoned_not_replayed(db: Database) -> None:

@@ -8,13 +8,31 @@ CC BY 4.0 with Attribution to The Computational Democracy Project.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from benchmarks.polis import VOTE_CODES, Event, events, recount
-from tests.harness import SHARED, Hearing, query
+from bot.emulator import Emulator
+from tests.harness import SHARED, Hearing, make_settings, query
 
 CONVERSATION = SHARED / "polis" / "london.youth.policing"
 ITEM = "15"  # every comment becomes a suggestion on one item ("Performance enhancement of LEAs")
 USER_BASE = 100_000
+
+
+@pytest.fixture
+async def replay(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+    """A hearing whose flood limit allows a conversation's hours to replay in seconds."""
+    settings = replace(make_settings(tmp_path), suggestions_per_hour=1000)
+    running = Hearing(emu, settings)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
 
 
 def user_of(person: str) -> int:
@@ -43,7 +61,8 @@ async def cast_vote(hearing: Hearing, event: Event, sid: int) -> bool:
     return answer is not None and str(answer.get("text", "")).startswith("Saved")
 
 
-async def test_london_replay_gives_exact_tallies(hearing: Hearing) -> None:
+async def test_london_replay_gives_exact_tallies(replay: Hearing) -> None:
+    hearing = replay
     stream = events(CONVERSATION)
     expected, own_votes = recount(stream)
     suggestion_of: dict[str, int] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -130,7 +131,7 @@ async def test_a_file_that_is_not_a_database_leaves_no_connection_open(tmp_path:
     path = tmp_path / "broken.db"
     path.write_bytes(b"not a database at all, just bytes" * 200)
     before = {t.ident for t in threading.enumerate()}
-    with pytest.raises(aiosqlite.DatabaseError):
+    with pytest.raises(DatabaseError, match="is damaged"):
         async with Database(path):
             pass
     started = [t for t in threading.enumerate() if t.ident not in before]
@@ -139,3 +140,27 @@ async def test_a_file_that_is_not_a_database_leaves_no_connection_open(tmp_path:
         thread.join(timeout=5)
     leaked = [t for t in started if t.is_alive()]
     assert leaked == [], "a connection's thread would keep the process from exiting"
+
+
+async def test_a_transaction_cancelled_while_it_begins_leaves_the_writer_usable(
+    db: Database,
+) -> None:
+    # What stopping the bot does to a task that was storing an update (polling is cancelled).
+    async def write() -> None:
+        async with db.transaction() as repos:
+            await repos.conn.execute("CREATE TABLE never (x INTEGER)")
+
+    task = asyncio.create_task(write())
+    await asyncio.sleep(0)  # the task is now waiting for its BEGIN IMMEDIATE
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with db.transaction() as repos:
+        await repos.conn.execute("CREATE TABLE later (x INTEGER)")
+    async with (
+        db.reading() as repos,
+        repos.conn.execute(
+            "SELECT name FROM sqlite_master WHERE name IN ('never', 'later')"
+        ) as cursor,
+    ):
+        assert [row[0] for row in await cursor.fetchall()] == ["later"]

@@ -12,10 +12,12 @@ from aiohttp import web
 
 from . import incoming
 from .errors import ApiError, too_many_requests
+from .faults import FaultShares
 from .limits import Limits, RateReport
 from .models import SentMessage, StoredFile, User
 from .server import CANONICAL, build_app
 from .state import Observer, World
+from .webhooks import WebhookDelivery
 
 
 class Emulator:
@@ -87,6 +89,15 @@ class Emulator:
         if self._runner is None:
             raise RuntimeError("the emulator is not started; await emu.start() first")
         return f"http://{self.host}:{self.port}/bot"
+
+    def webhook_delivery(self, proxy_to: str, **options: Any) -> WebhookDelivery:
+        """Return a deliverer of updates to the webhook the bot sets (start it, or async with)."""
+        return WebhookDelivery(self._world, proxy_to, **options)
+
+    @property
+    def webhook_url(self) -> str:
+        """Return the URL of the webhook the bot set; empty when it long-polls."""
+        return self._world.webhook_url
 
     # --- what the bot did ------------------------------------------------------------------
 
@@ -280,6 +291,22 @@ class Emulator:
         else:
             error = ApiError(error_code, description or "Internal Server Error")
         self._world.injected.setdefault(name, []).extend([error] * times)
+
+    def lose_answers(self, method: str, times: int = 1) -> None:
+        """Perform the next `times` calls of a method, then drop the connection unanswered."""
+        name = CANONICAL.get(method.lower())
+        if name is None:
+            raise ValueError(f"the emulator does not implement {method!r}")
+        self._world.faults.lose_answers(name, times)
+
+    def set_faults(self, shares: FaultShares | None) -> None:
+        """Fail a share of calls from now on (429, 5xx, lost answers); None stops it."""
+        self._world.faults.configure(shares)
+
+    @property
+    def fault_counts(self) -> dict[str, int]:
+        """Return how many faults of each kind were made so far."""
+        return dict(self._world.faults.counts)
 
     def _known(self, user_id: int, chat_id: int | None, chat_type: str) -> tuple[User, Any]:
         user = self._world.users.get(user_id)

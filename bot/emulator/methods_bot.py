@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -89,8 +90,12 @@ async def set_webhook(world: World, p: Params) -> Any:
     url = p.text("url") or ""
     if url and not url.lower().startswith("https://"):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = p.text("secret_token") or ""
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise bad_request("secret token contains unallowed characters")
     _drop_pending(world, p)
     world.webhook_url = url
+    world.webhook_secret = secret
     allowed = p.structured("allowed_updates")
     if isinstance(allowed, list):
         world.allowed_updates = [str(kind) for kind in allowed]
@@ -103,6 +108,7 @@ async def delete_webhook(world: World, p: Params) -> Any:
     """Remove the webhook, optionally dropping pending updates."""
     _drop_pending(world, p)
     world.webhook_url = ""
+    world.webhook_secret = ""
     world.notify()
     return True
 

@@ -9,6 +9,7 @@ from aiohttp import BodyPartReader, web
 
 from . import methods_messages  # noqa: F401  (registers the chat-writing methods)
 from .errors import ApiError, too_many_requests
+from .faults import AnswerLost
 from .limits import GROUP_TYPES
 from .methods_bot import METHODS
 from .params import Params, Upload
@@ -42,6 +43,9 @@ def build_app(world: World, token: str) -> web.Application:
             injected = world.injected.get(name)
             if injected:
                 raise injected.pop(0)
+            chat_id = params.values.get("chat_id")
+            if (fault := world.faults.before(name, chat_id)) is not None:
+                raise fault
             # Admit and record run without an await between them in the send methods, so two
             # concurrent calls cannot both take the last free slot.
             lane = _lane(world, name, params)
@@ -50,10 +54,18 @@ def build_app(world: World, token: str) -> web.Application:
             result = await METHODS[name](world, params)
             if lane is not None:
                 world.traffic.record(*lane)
+            # Observers see what was done, even if its answer is then lost on the way back.
             for observer in world.observers:
                 observer(name, params.values, result)
+            world.faults.after(name, chat_id)
         except ApiError as err:
             return _answer(err.to_json(), err.code)
+        except AnswerLost:
+            # Done, but the bot never hears so: the connection closes without an answer.
+            world.notify()
+            if request.transport is not None:
+                request.transport.close()
+            raise web.HTTPServiceUnavailable() from None
         return _answer({"ok": True, "result": result}, 200)
 
     app = web.Application(client_max_size=MAX_BODY)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .errors import ApiError, bad_request, forbidden
+from .faults import Faults
 from .limits import Traffic
 from .models import Chat, SentMessage, StoredFile, User
 
@@ -48,9 +49,11 @@ class World:
         self.descriptions: dict[str, str] = {}
         self.blocked: set[int] = set()
         self.webhook_url = ""
+        self.webhook_secret = ""
         self.allowed_updates: list[str] = []
         self.files: dict[str, StoredFile] = {}
         self.injected: dict[str, list[ApiError]] = {}
+        self.faults = Faults()
         self.traffic = Traffic(clock)
         self.poll_generation = 0
         self.closing = False

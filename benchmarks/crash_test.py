@@ -1,0 +1,359 @@
+"""Crash test: the bot as a separate process, killed with SIGKILL at random moments, restarted.
+
+Run from the project root: `.venv/bin/python benchmarks/crash_test.py` (defaults: 300 citizens,
+at least 50 kills; `--help` lists the options, `--webhook` runs the bot in webhook mode). A few
+hundred scripted citizens answer items, suggest and vote through the local emulator while the
+bot (`python -m bot run`) is killed and restarted; now and then it is stopped with SIGTERM
+instead, which must end it cleanly within 10 seconds. At the end every answer, suggestion and
+vote the citizens sent must be stored exactly once, and `PRAGMA integrity_check` must say ok.
+Prints the figures docs/reliability.md records; exits 1 if any check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import os
+import random
+import signal
+import socket
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.crash_citizens import Citizen, Sent  # noqa: E402
+from bot.emulator import Emulator  # noqa: E402
+from bot.hearing.privacy import pseudonym  # noqa: E402
+
+TOKEN = "123456:CRASH-TEST-token"
+SECRET = "crash-test-secret-0123456789"
+HOOK_SECRET = "crash-hook-secret-0123456789"
+SIGTERM_LIMIT = 10.0
+# Start-up on a loaded machine can take several seconds; longer than this is a failure.
+START_LIMIT = 60.0
+READY = frozenset({"getUpdates", "setWebhook"})
+
+
+@dataclass
+class Config:
+    """What to run: how many citizens doing what, and how often to kill the bot."""
+
+    citizens: int = 300
+    kills: int = 50
+    items: int = 3
+    suggest_share: float = 0.5
+    votes: int = 2
+    gap: tuple[float, float] = (0.3, 2.5)
+    # Every this many stops is a SIGTERM (timed: it must end the bot cleanly within 10 s).
+    sigterm_every: int = 8
+    # The share of kills that may come before the bot is ready (start-up, replay).
+    early_share: float = 0.2
+    seed: int = 1
+    wait: float = 120.0
+    webhook: bool = False
+
+
+@dataclass
+class Result:
+    """The figures of one run; `ok` only if nothing was lost or doubled and the file is sound."""
+
+    started_at: str = ""
+    mode: str = "polling"
+    citizens: int = 0
+    runs: int = 0
+    kills: int = 0
+    sigterms: int = 0
+    sigterm_max_seconds: float = 0.0
+    sigterm_failures: int = 0
+    updates_sent: int = 0
+    answers: int = 0
+    suggestions: int = 0
+    votes: int = 0
+    lost: int = 0
+    doubled: int = 0
+    unexpected: int = 0
+    stuck_citizens: int = 0
+    confirmations_repeated: int = 0
+    messages_repeated: int = 0
+    log_errors: int = 0
+    history_repeats: int = 0
+    inbox_pending: int = 0
+    inbox_abandoned: int = 0
+    integrity: str = ""
+    duration_seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the run passed every check."""
+        return not self.problems
+
+
+class BotProcess:
+    """`python -m bot run` (or `run --webhook`) as its own process, logging to a file."""
+
+    def __init__(self, env: dict[str, str], workdir: Path, webhook: bool) -> None:
+        self.env = env
+        self.workdir = workdir
+        self.log = workdir / "bot.log"
+        self.args = ["run", "--webhook"] if webhook else ["run"]
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+        self.calls_mark = 0
+
+    async def start(self, calls_mark: int) -> None:
+        """Start the bot; `calls_mark` is how many API calls the emulator had received."""
+        self.calls_mark = calls_mark
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", *self.args,
+                cwd=self.workdir, env=self.env, stdout=log, stderr=log,
+            )  # fmt: skip
+        self.starts += 1
+
+    async def kill(self) -> None:
+        """SIGKILL the bot, as a power cut or the OOM killer would, and reap it."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def terminate(self) -> tuple[int | None, float]:
+        """SIGTERM the bot; return its exit status (None if it outlived the limit) and time."""
+        assert self.process is not None
+        began = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code: int | None = await asyncio.wait_for(self.process.wait(), SIGTERM_LIMIT)
+        except TimeoutError:
+            code = None
+            await self.kill()
+        return code, time.monotonic() - began
+
+    async def ensure_stopped(self) -> None:
+        """Kill the bot if it is still running (whatever went wrong)."""
+        if self.process is not None and self.process.returncode is None:
+            await self.kill()
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def run_crash_test(config: Config, workdir: Path) -> Result:
+    """Drive the citizens while killing and restarting the bot; then check the database."""
+    result = Result(started_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    result.mode, result.citizens = ("webhook" if config.webhook else "polling"), config.citizens
+    rng = random.Random(config.seed)
+    db = workdir / "hearing.db"
+    began = time.monotonic()
+    async with Emulator(token=TOKEN, bot_username="crash_test_bot") as emu:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))},
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": emu.base_url,
+            "PSEUDONYM_SECRET": SECRET,
+            "DATABASE_PATH": str(db),
+            "VOTES_PER_ITEM": "0",
+            "LOG_LEVEL": "INFO",
+            "PTB_TIMEDELTA": "1",
+        }
+        delivery = None
+        if config.webhook:
+            port = free_port()
+            env |= {
+                "WEBHOOK_URL": "https://crash.example/hook",
+                "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+                "WEBHOOK_SECRET": HOOK_SECRET,
+            }
+            delivery = emu.webhook_delivery(f"http://127.0.0.1:{port}")
+            await delivery.start()
+        bot = BotProcess(env, workdir, config.webhook)
+        try:
+            await bot.start(len(emu.calls))
+            citizens = [
+                Citizen(emu, 100_000 + n, random.Random(rng.random()), config.wait, db, SECRET)
+                for n in range(config.citizens)
+            ]
+            tasks = [
+                asyncio.create_task(c.run(config.items, config.suggest_share, config.votes))
+                for c in citizens
+            ]
+            done = asyncio.Event()
+            gather = asyncio.gather(*tasks)
+            gather.add_done_callback(lambda _: done.set())
+            await _crash_until(emu, done, bot, config, rng, result)
+            sent: list[Sent] = await gather
+            await _ready(emu, bot)
+            code, seconds = await bot.terminate()
+            _note_sigterm(result, code, seconds)
+        finally:
+            await bot.ensure_stopped()
+            if delivery is not None:
+                await delivery.stop()
+        result.runs = bot.starts
+        result.updates_sent = sum(citizen.actions for citizen in sent)
+        _count_confirmations(emu, sent, result)
+    result.duration_seconds = round(time.monotonic() - began, 1)
+    log = (workdir / "bot.log").read_text(encoding="utf-8", errors="replace")
+    result.log_errors = sum(" ERROR " in line for line in log.splitlines())
+    verify(db, sent, result)
+    return result
+
+
+async def _crash_until(
+    emu: Emulator, done: asyncio.Event, bot: BotProcess, config: Config, rng: random.Random,
+    result: Result,
+) -> None:  # fmt: skip
+    """Stop the bot at random moments and start it again, until the citizens are done and
+    there were at least `config.kills` kills (the last ones may find the bot idle)."""
+    stops = 0
+    while True:
+        stops += 1
+        sigterm = stops % config.sigterm_every == 0
+        # Most stops come while the bot serves; some during start-up and replay. A SIGTERM is
+        # a deliberate stop of a running bot: before Python has even imported the bot, the
+        # default action ends it (harmlessly: nothing is open yet), which is not the point.
+        if sigterm or rng.random() >= config.early_share:
+            await _ready(emu, bot)
+        gap = rng.uniform(*config.gap)
+        if result.kills >= config.kills:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), gap)
+                return
+        else:
+            await asyncio.sleep(gap)
+        if sigterm:
+            code, seconds = await bot.terminate()
+            _note_sigterm(result, code, seconds)
+        else:
+            await bot.kill()
+            result.kills += 1
+        await bot.start(len(emu.calls))
+
+
+async def _ready(emu: Emulator, bot: BotProcess) -> None:
+    """Wait until the bot started last asks for updates (polling) or sets its webhook."""
+    await emu.wait_until(
+        lambda: any(name in READY for name, _ in emu.calls[bot.calls_mark :]), timeout=START_LIMIT
+    )
+
+
+def _note_sigterm(result: Result, code: int | None, seconds: float) -> None:
+    result.sigterms += 1
+    result.sigterm_max_seconds = round(max(result.sigterm_max_seconds, seconds), 2)
+    if code != 0:
+        result.sigterm_failures += 1
+        result.problems.append(f"SIGTERM ended the bot with {code} after {seconds:.1f}s")
+
+
+def _count_confirmations(emu: Emulator, sent: list[Sent], result: Result) -> None:
+    """Count suggestions whose confirmation a citizen saw twice, and repeated bot messages."""
+    for citizen in sent:
+        texts = [m.plain_text() for m in emu.messages(citizen.user_id)]
+        for _, text in citizen.suggestions:
+            if sum("is saved" in t and text in t for t in texts) > 1:
+                result.confirmations_repeated += 1
+        # A message sent again right after itself: a replayed update's reply.
+        result.messages_repeated += sum(a == b for a, b in itertools.pairwise(texts))
+
+
+def verify(db: Path, sent: list[Sent], result: Result) -> None:
+    """Compare the database with what the citizens sent; note every loss, double and flaw."""
+    with sqlite3.connect(db) as conn:
+        result.integrity = str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+        stances = {(p, i): (s, r) for p, i, s, r in conn.execute(
+            "SELECT participant_id, item_id, stance, priority FROM stances")}  # fmt: skip
+        suggestions = Counter(
+            conn.execute("SELECT participant_id, item_id, text FROM suggestions")
+        )
+        votes = {(p, s): v for p, s, v in conn.execute(
+            "SELECT participant_id, suggestion_id, vote FROM votes")}  # fmt: skip
+        history = Counter(conn.execute("SELECT participant_id, item_id FROM stance_history"))
+        vote_history = Counter(
+            conn.execute("SELECT participant_id, suggestion_id FROM vote_history")
+        )
+        inbox = dict(conn.execute("SELECT status, COUNT(*) FROM inbox GROUP BY status").fetchall())
+    expected_suggestions: Counter[tuple[str, str, str]] = Counter()
+    for citizen in sent:
+        pid = pseudonym(SECRET, citizen.user_id)
+        if citizen.stuck:
+            result.stuck_citizens += 1
+            result.problems.append(f"citizen {citizen.user_id} got no answer: {citizen.stuck}")
+        for item, answer in citizen.stances.items():
+            result.answers += 1
+            result.lost += stances.get((pid, item)) != answer
+            # One history row for the stance and one for the priority; more came from replays.
+            result.history_repeats += max(history[(pid, item)] - 2, 0)
+        for item, text in citizen.suggestions:
+            expected_suggestions[(pid, item, text)] += 1
+        for sid, vote in citizen.votes.items():
+            result.votes += 1
+            result.lost += votes.get((pid, sid)) != vote
+            result.history_repeats += max(vote_history[(pid, sid)] - 1, 0)
+    result.suggestions = sum(expected_suggestions.values())
+    for key, count in expected_suggestions.items():
+        stored = suggestions.get(key, 0)
+        result.lost += max(count - stored, 0)
+        result.doubled += max(stored - count, 0)
+    result.unexpected = sum(n for key, n in suggestions.items() if key not in expected_suggestions)
+    result.inbox_pending = inbox.get("pending", 0)
+    result.inbox_abandoned = inbox.get("abandoned", 0)
+    for name in ("lost", "doubled", "unexpected", "inbox_pending", "inbox_abandoned"):
+        if getattr(result, name):
+            result.problems.append(f"{name}: {getattr(result, name)}")
+    if result.integrity != "ok":
+        result.problems.append(f"integrity_check: {result.integrity}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the crash test from the command line and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    defaults = Config()
+    parser.add_argument("--citizens", type=int, default=defaults.citizens)
+    parser.add_argument("--kills", type=int, default=defaults.kills, help="at least this many")
+    parser.add_argument("--items", type=int, default=defaults.items, help="items per citizen")
+    parser.add_argument("--votes", type=int, default=defaults.votes, help="votes per citizen")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--webhook", action="store_true", help="run the bot in webhook mode")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--keep", type=Path, help="keep the database and bot log in this folder")
+    args = parser.parse_args(argv)
+    # The emulator logs each request the killed bot left half-sent: expected here, and noise.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    config = Config(
+        citizens=args.citizens, kills=args.kills, items=args.items, votes=args.votes,
+        seed=args.seed, webhook=args.webhook,
+    )  # fmt: skip
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=False)
+        result = asyncio.run(run_crash_test(config, args.keep))
+    else:
+        with tempfile.TemporaryDirectory(prefix="crash-test-") as tmp:
+            result = asyncio.run(run_crash_test(config, Path(tmp)))
+    figures = {k: v for k, v in asdict(result).items() if k != "problems"}
+    for key, value in figures.items():
+        print(f"{key:24} {value}")
+    for problem in result.problems[:20]:
+        print(f"PROBLEM: {problem}")
+    if args.json is not None:
+        args.json.write_text(json.dumps(asdict(result), indent=2) + "\n", encoding="utf-8")
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

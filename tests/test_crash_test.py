@@ -1,0 +1,31 @@
+"""The crash test, short: the bot process killed and restarted under load loses nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.crash_test import Config, run_crash_test
+
+
+@pytest.mark.parametrize(("webhook", "kills"), [(False, 3), (True, 2)], ids=["polling", "webhook"])
+async def test_kills_and_restarts_under_load_lose_and_double_nothing(
+    tmp_path: Path, webhook: bool, kills: int
+) -> None:
+    # Every third stop is a SIGTERM: at least one comes under load, and one ends the run.
+    config = Config(
+        citizens=8, kills=kills, items=2, votes=1, gap=(0.1, 0.8), sigterm_every=3, wait=60,
+        webhook=webhook,
+    )  # fmt: skip
+    result = await run_crash_test(config, tmp_path)
+    assert result.problems == []
+    assert result.kills >= kills
+    assert result.sigterms >= 2, "one SIGTERM under load, one at the end, each clean"
+    assert result.sigterm_failures == 0
+    assert result.runs == result.kills + result.sigterms
+    assert result.answers == 16 and result.suggestions > 0 and result.votes > 0
+    assert (result.lost, result.doubled, result.unexpected, result.stuck_citizens) == (0, 0, 0, 0)
+    assert result.confirmations_repeated == 0, "no citizen saw a confirmation twice"
+    assert (result.inbox_pending, result.inbox_abandoned) == (0, 0)
+    assert result.integrity == "ok"

@@ -1,0 +1,237 @@
+"""Webhook mode: updates stored before the 200, duplicates dropped, forged requests refused."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import replace
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.app import running_hearing
+from bot.emulator import Emulator
+from bot.webhook import SECRET_HEADER
+from tests.harness import SECRET, TOKEN, Hearing, make_settings, query
+
+CITIZEN = 7070
+HOOK_URL = "https://hearing.example/telegram/hook"
+HOOK_SECRET = "hook-secret_0123456789-abcdef"
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class WebhookHearing(Hearing):
+    """The real bot in webhook mode: Telegram (the emulator) posts updates to its server."""
+
+    async def start(self) -> None:
+        """Start the bot with its own webhook server instead of long polling."""
+        self._stack = AsyncExitStack()
+        self.app = await self._stack.enter_async_context(
+            running_hearing(self.settings, TOKEN, SECRET, self.clock, webhook=True)
+        )
+
+    @property
+    def local_url(self) -> str:
+        """Return the URL the bot's own server answers at (behind the TLS proxy)."""
+        host, port = self.settings.webhook_listen
+        return f"http://{host}:{port}/telegram/hook"
+
+
+@pytest.fixture
+async def hooked(emu: Emulator, tmp_path: Path) -> AsyncIterator[WebhookHearing]:
+    """A bot in webhook mode; the emulator's delivery is started by each test."""
+    port = free_port()
+    settings = replace(
+        make_settings(tmp_path),
+        webhook_url=HOOK_URL,
+        webhook_listen=("127.0.0.1", port),
+        webhook_secret=HOOK_SECRET,
+    )
+    running = WebhookHearing(emu, settings)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+def proxy(hooked: WebhookHearing) -> str:
+    """Return where the emulated TLS proxy forwards Telegram's POSTs."""
+    host, port = hooked.settings.webhook_listen
+    return f"http://{host}:{port}"
+
+
+async def inbox_rows(hooked: WebhookHearing) -> list[tuple[object, ...]]:
+    """Return (update_id, status) of every inbox entry."""
+    return await query(
+        hooked.settings.database_path, "SELECT update_id, status FROM inbox ORDER BY id"
+    )
+
+
+async def test_citizen_is_served_through_the_webhook(
+    emu: Emulator, hooked: WebhookHearing
+) -> None:
+    assert emu.webhook_url == HOOK_URL, "the bot told Telegram its public URL"
+    async with emu.webhook_delivery(proxy(hooked)) as delivery:
+        await hooked.say(CITIZEN, "/start")
+        await hooked.press(CITIZEN, "Begin")
+    assert "Item 1 of 20" in hooked.last(CITIZEN).plain_text()
+    assert [status for _, status in delivery.attempts] == [200, 200]
+    assert "getUpdates" not in [name for name, _ in emu.calls], "no long polling"
+    set_hook = [params for name, params in emu.calls if name == "setWebhook"]
+    assert set_hook[-1]["secret_token"] == HOOK_SECRET
+
+
+async def test_telegram_retries_are_dropped_as_duplicates(
+    emu: Emulator, hooked: WebhookHearing
+) -> None:
+    async with emu.webhook_delivery(proxy(hooked), copies=3) as delivery:
+        await hooked.say(CITIZEN, "/start")
+        await hooked.press(CITIZEN, "Begin")
+        await hooked.press(CITIZEN, "👍 Support")
+    assert [status for _, status in delivery.attempts] == [200] * 9, "each answered 200"
+    rows = await inbox_rows(hooked)
+    assert [update_id for update_id, _ in rows] == [1, 2, 3], "each update stored once"
+    texts = [m.plain_text() for m in emu.messages(CITIZEN)]
+    assert sum("Your privacy" in text for text in texts) == 1, "the welcome was sent once"
+    assert await query(hooked.settings.database_path, "SELECT stance FROM stances") == [
+        ("support",)
+    ]
+
+
+async def post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST to the bot's webhook server as anyone on the network could; return the status."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            url, data=body, headers={"Content-Type": "application/json", **headers}
+        ) as answer,
+    ):
+        return answer.status
+
+
+UPDATE = {
+    "update_id": 999,
+    "message": {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": CITIZEN, "type": "private"},
+        "from": {"id": CITIZEN, "is_bot": False, "first_name": "Mallory"},
+        "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {SECRET_HEADER: ""},
+        {SECRET_HEADER: HOOK_SECRET[:-1]},
+        {SECRET_HEADER: HOOK_SECRET + "x"},
+        {SECRET_HEADER: HOOK_SECRET.upper()},
+        {SECRET_HEADER: "ключ-" + HOOK_SECRET},
+    ],
+    ids=["missing", "empty", "shorter", "longer", "other-case", "non-ascii"],
+)
+async def test_forged_requests_are_refused_and_store_nothing(
+    emu: Emulator, hooked: WebhookHearing, headers: dict[str, str]
+) -> None:
+    status = await post(hooked.local_url, json.dumps(UPDATE).encode(), headers)
+    assert status == 403
+    await hooked.settle()
+    assert await inbox_rows(hooked) == []
+    assert emu.messages(CITIZEN) == [], "the forged /start got no answer"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"[1, 2]",
+        b'{"message": {}}',
+        b'{"update_id": "7"}',
+        b'{"update_id": true}',
+        "\ud800".encode("utf-8", "surrogatepass"),
+    ],
+    ids=["empty", "not-json", "list", "no-update-id", "string-id", "boolean-id", "lone-surrogate"],
+)
+async def test_malformed_bodies_are_refused_and_store_nothing(
+    hooked: WebhookHearing, body: bytes
+) -> None:
+    assert await post(hooked.local_url, body, {SECRET_HEADER: HOOK_SECRET}) == 400
+    assert await inbox_rows(hooked) == []
+
+
+async def test_update_is_stored_before_the_answer(hooked: WebhookHearing) -> None:
+    assert (
+        await post(hooked.local_url, json.dumps(UPDATE).encode(), {SECRET_HEADER: HOOK_SECRET})
+        == 200
+    )
+    # Read straight away, before anything else can run in this event loop: the row is there.
+    with sqlite3.connect(hooked.settings.database_path) as conn:
+        assert conn.execute("SELECT update_id FROM inbox").fetchall() == [(999,)]
+    await hooked.settle()
+
+
+async def test_update_that_cannot_be_stored_is_answered_500_and_retried(
+    emu: Emulator, hooked: WebhookHearing
+) -> None:
+    # A real SQLite failure (not a mock): every insert into the inbox is refused for a while.
+    with sqlite3.connect(hooked.settings.database_path) as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON inbox BEGIN SELECT RAISE(ABORT, 'full'); END"
+        )
+    async with emu.webhook_delivery(proxy(hooked)) as delivery:
+        emu.send_message(CITIZEN, "/start")
+        await emu.wait_until(lambda: len(delivery.attempts) >= 3)
+        assert emu.messages(CITIZEN) == []
+        with sqlite3.connect(hooked.settings.database_path) as conn:
+            conn.execute("DROP TRIGGER refuse")
+        await hooked.settle()
+    statuses = [status for _, status in delivery.attempts]
+    assert statuses[:3] == [500] * 3 and statuses[-1] == 200
+    assert "Your privacy" in hooked.last(CITIZEN).plain_text(), "the retry got through"
+    assert [update_id for update_id, _ in await inbox_rows(hooked)] == [1]
+
+
+async def test_updates_sent_while_the_bot_is_down_arrive_after_restart(
+    emu: Emulator, hooked: WebhookHearing
+) -> None:
+    async with emu.webhook_delivery(proxy(hooked)) as delivery:
+        await hooked.say(CITIZEN, "/start")
+        await hooked.stop()
+        emu.send_message(CITIZEN, "/help")
+        await emu.wait_until(lambda: delivery.attempts[-1][1] is None)
+        await hooked.start()
+        await hooked.settle()
+    assert "How this hearing works" in hooked.last(CITIZEN).plain_text()
+    assert [update_id for update_id, _ in await inbox_rows(hooked)] == [1, 2]
+
+
+async def test_running_with_polling_again_removes_the_webhook(
+    emu: Emulator, hooked: WebhookHearing
+) -> None:
+    async with emu.webhook_delivery(proxy(hooked)):
+        await hooked.say(CITIZEN, "/start")
+    await hooked.stop()
+    polling = Hearing(emu, hooked.settings)
+    await polling.start()
+    try:
+        assert emu.webhook_url == ""
+        await polling.say(CITIZEN, "/help")
+        assert "How this hearing works" in polling.last(CITIZEN).plain_text()
+    finally:
+        await polling.stop()
