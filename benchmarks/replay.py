@@ -143,7 +143,8 @@ def check_tallies(stream: list[Event], result: Result, db: Path) -> str:
     outcome = result.outcome
     everything, _ = recount(stream)
     refused = {cid: sum(everything[cid].values()) for cid in sorted(outcome.refused_comments)}
-    kept = [e for e in stream if e.comment_id not in refused]
+    closed = {cid: sum(everything[cid].values()) for cid in sorted(outcome.closed_comments)}
+    kept = [e for e in stream if e.comment_id not in refused and e.comment_id not in closed]
     expected, own = recount(kept)
     repeats = repeated_votes(kept)
     with sqlite3.connect(db) as conn:
@@ -154,13 +155,18 @@ def check_tallies(stream: list[Event], result: Result, db: Path) -> str:
     wrong = [
         cid
         for cid, sid in outcome.suggestion_of.items()
-        if stored.get(sid, Counter()) != expected[cid]
+        if cid not in closed and stored.get(sid, Counter()) != expected[cid]
+    ]
+    wrong += [
+        f"{cid} (closed)"
+        for cid in closed
+        if sum(stored.get(outcome.suggestion_of[cid], Counter()).values())
     ]
     total = sum(sum(c.values()) for c in expected.values())
     if (
         wrong
         or (outcome.refused_own, outcome.refused_other) != (own, repeats)
-        or len(outcome.suggestion_of) != len(expected)
+        or len(outcome.suggestion_of) != len(expected) + len(closed)
     ):
         raise AssertionError(
             f"tallies differ from the recount on comments {wrong[:10]} (own votes refused "
@@ -171,6 +177,11 @@ def check_tallies(stream: list[Event], result: Result, db: Path) -> str:
         f"; comment {cid} refused by the bot (a bare link), its {n} current votes left out"
         for cid, n in refused.items()
     )
+    if closed:
+        note += (
+            f"; {len(closed)} comments held for a moderator, not open for voting: "
+            f"{outcome.refused_closed:,} votes on them refused and none stored"
+        )
     return (
         f"exact: {len(expected)} suggestions, {total:,} current votes equal the recount; "
         f"{own} own votes and {repeats} repeats of a voter's current vote refused, as "

@@ -24,6 +24,7 @@ ANYWAY = "📝 Post mine anyway"
 SAVED = "✅ Thank you. Your suggestion"
 OWN = "This is your own suggestion"
 REFUSED = "cannot be posted"  # a bare link or emoji alone: refused by design
+GONE = "no longer open for voting"  # held for a moderator, or hidden
 USER_BASE = 100_000
 
 
@@ -43,6 +44,9 @@ class Outcome:
     accepted: int = 0
     refused_own: int = 0
     refused_other: int = 0
+    # Comments posted but not open for voting (held for a moderator where moderation exists).
+    closed_comments: set[str] = field(default_factory=set)
+    refused_closed: int = 0
 
     def future(self, comment_id: str) -> asyncio.Future[int | None]:
         """Return the future resolved with the comment's suggestion id once it is posted."""
@@ -79,8 +83,8 @@ class HearingScript:
             self.outcome.future(event.comment_id).set_result(sid)
         elif event.comment_id in self.outcome.refused_comments:
             self.outcome.skipped_votes += 1  # there is no suggestion to vote on
-        else:
-            await self.vote(event, self.outcome.suggestion_of[event.comment_id])
+        elif not await self.vote(event, self.outcome.suggestion_of[event.comment_id]):
+            self.outcome.closed_comments.add(event.comment_id)
 
     async def _press_label(self, user: int, message_id: int, label: str) -> None:
         def labelled() -> str | None:
@@ -134,30 +138,36 @@ class HearingScript:
             ).fetchone()
         return int(row[0])
 
-    async def vote(self, event: Event, sid: int) -> None:
-        """Open the suggestion by deep link and press the vote."""
+    async def vote(self, event: Event, sid: int) -> bool:
+        """Open the suggestion by deep link and press the vote; False if it is not open."""
         user = user_of(event.person)
         data = f"v1:vt:{sid}:{VOTE_CODES[event.value]}:0"
         mark = self.citizens.text(user, f"/start s-{sid}")
         card = with_button(self.emu, user, mark, lambda _, d: d == data)
 
-        def shown() -> tuple[bool, int] | None:
+        def shown() -> tuple[str, int] | None:
             if (found := card()) is not None:
-                return True, found.message_id
+                return "card", found.message_id
             for message in self.emu.messages_since(user, mark):
                 if OWN in message.plain_text():
-                    return False, 0
+                    return "own", 0
+                if GONE in message.plain_text():
+                    return "closed", 0
             return None
 
-        votable, message_id = await self.citizens.until(user, shown)
-        if not votable:
+        kind, message_id = await self.citizens.until(user, shown)
+        if kind == "own":
             self.outcome.refused_own += 1
-            return
+            return True
+        if kind == "closed":
+            self.outcome.refused_closed += 1
+            return False
         answer = await self.citizens.press(user, message_id, data)
         if str(answer.get("text", "")).startswith("Saved"):
             self.outcome.accepted += 1
         else:
             self.outcome.refused_other += 1
+        return True
 
 
 class EchoScript:
