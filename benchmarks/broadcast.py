@@ -14,8 +14,11 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,6 +35,7 @@ from storage.db import Database  # noqa: E402
 TELEGRAM_RATE = 30.0
 DRAFTER = 99
 FIRST_CITIZEN = 500_000
+TEXT = "The hearing closes on Friday at 18:00."
 
 
 @dataclass(frozen=True)
@@ -88,15 +92,18 @@ async def broadcast(citizens: int, rtt: float, rate: int, in_flight: int, workdi
         for i in range(citizens):
             emu.meet(FIRST_CITIZEN + i)
         emu.meet(DRAFTER)
+        # The drafter's daily digest is due half a day from now, not during the broadcast.
+        later = (datetime.now(ZoneInfo(Settings.timezone)) + timedelta(hours=12)).time()
         settings = Settings(
             telegram_api_url=emu.base_url, database_path=db, pseudonym_secret=SECRET,
             drafter_ids=frozenset({DRAFTER}), broadcast_rate=rate, log_level="WARNING",
+            digest_time=later.replace(second=0, microsecond=0),
         )  # fmt: skip
         async with running_hearing(settings, TOKEN, SECRET) as app:
             services = app.bot_data.services
             assert services is not None
             broadcasts = services.broadcasts
-            drafted = await broadcasts.draft(drafter, "The hearing closes on Friday at 18:00.")
+            drafted = await broadcasts.draft(drafter, TEXT)
             queued = await broadcasts.start(drafter, drafted.broadcast_id)
             assert queued == citizens, (queued, citizens)
             broadcaster = app.bot_data.broadcaster
@@ -108,8 +115,12 @@ async def broadcast(citizens: int, rtt: float, rate: int, in_flight: int, workdi
             await broadcaster.wait_idle()
             seconds = time.perf_counter() - started
         report = emu.rate_report()
-    if report.sent != citizens:
-        raise AssertionError(f"sent {report.sent} of {citizens}")
+        received = [
+            sum(TEXT in m.text for m in emu.messages(FIRST_CITIZEN + i) if m.text)
+            for i in range(citizens)
+        ]
+    if report.sent != citizens or set(received) != {1}:
+        raise AssertionError(f"{report.sent} sends for {citizens} citizens: {Counter(received)}")
     return Run(rtt, rate, in_flight, report, seconds)
 
 

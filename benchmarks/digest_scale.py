@@ -200,6 +200,9 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=list(SIZES))
     parser.add_argument("--build", help=argparse.SUPPRESS)
     parser.add_argument("--naive", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--naive-up-to", type=int, default=NAIVE_UP_TO, help="time the former grouping up to"
+    )
     args = parser.parse_args()
     if args.build:
         print(json.dumps(asyncio.run(build(Path(args.build), args.naive))))
@@ -216,7 +219,7 @@ def main() -> None:
             asyncio.run(migrate(db))
             counts = generate(db, size)
             command = [sys.executable, "-m", "benchmarks.digest_scale", "--build", str(db)]
-            if size <= NAIVE_UP_TO:
+            if size <= args.naive_up_to:
                 command.append("--naive")
             out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
             r = json.loads(out.stdout.strip().splitlines()[-1])

@@ -98,7 +98,7 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+            raise NetworkError(f"aiohttp: {type(err).__name__}: {err}") from err
 
 
 def use_transport(builder: Builder, transport: Transport) -> Builder:
