@@ -18,6 +18,7 @@ from bot.hearing.plan import load_plan
 from bot.inbox import Inbox, InboxQueue
 from bot.ingest import ChatOrderedProcessor
 from bot.jobs import catch_up, schedule_digests
+from bot.moderation_notices import tell_pending_authors
 from bot.notices import deliver_pending
 from bot.retry import RetryPolicy, retries_off
 from bot.services import Services
@@ -79,6 +80,8 @@ async def running_hearing(
     plan = load_plan(settings.plan_path)
     async with Database(settings.database_path) as db:
         services = Services.build(settings, db, plan, secret)
+        # Before any update is handled: a restored backup must not bring an erased person back.
+        await services.erasure.reapply()
         if clock is not None:
             services.clock = clock
         queue = InboxQueue(Inbox(db))
@@ -98,6 +101,7 @@ async def running_hearing(
             await catch_up(app)
             broadcaster.kick()  # resumes a broadcast an earlier run did not finish
             await deliver_pending(app.bot, services)
+            await tell_pending_authors(app.bot, services)
             if app.updater is None:
                 raise RuntimeError("the application was built without an updater")
             # Before polling, so that a chat's leftovers run before its new updates.

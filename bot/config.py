@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.hearing.plan import DEFAULT_PLAN_PATH
+from bot.hearing.values import ModerationMode
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
@@ -45,7 +46,13 @@ class Settings:
     suggestion_max_chars: int = 1000
     votes_per_item: int = 3
     broadcast_rate: int = 25
+    min_group_size: int = 5
     log_level: str = "INFO"
+    moderation_mode: ModerationMode = ModerationMode.POST
+    report_hide_threshold: int = 3
+    suggestions_per_hour: int = 10
+    moderation_claim_minutes: int = 15
+    moderator_chat_id: int | None = None
     webhook_url: str | None = None
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8443)
     webhook_secret: str | None = field(default=None, repr=False)
@@ -72,6 +79,12 @@ class Settings:
         log_level = env.get("LOG_LEVEL", cls.log_level).upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
+        mode = env.get("MODERATION_MODE", ModerationMode.POST).lower()
+        if mode not in set(ModerationMode):
+            raise ConfigError("MODERATION_MODE must be 'post' or 'pre'")
+        chat = env.get("MODERATOR_CHAT_ID")
+        if chat is not None and not re.fullmatch(r"-[0-9]{1,20}", chat):
+            raise ConfigError("MODERATOR_CHAT_ID must be a group chat id (a negative number)")
         return cls(
             telegram_bot_token=token,
             telegram_api_url=api_url.rstrip("/"),
@@ -86,7 +99,13 @@ class Settings:
             suggestion_max_chars=_int(env, "SUGGESTION_MAX_CHARS", 1000, 10, MAX_SUGGESTION_CHARS),
             votes_per_item=_int(env, "VOTES_PER_ITEM", 3, 0, 20),
             broadcast_rate=_int(env, "BROADCAST_RATE", 25, 1, 30),
+            min_group_size=_int(env, "MIN_GROUP_SIZE", 5, 1, 1000),
             log_level=log_level,
+            moderation_mode=ModerationMode(mode),
+            report_hide_threshold=_int(env, "REPORT_HIDE_THRESHOLD", 3, 1, 1000),
+            suggestions_per_hour=_int(env, "SUGGESTIONS_PER_HOUR", 10, 1, 1000),
+            moderation_claim_minutes=_int(env, "MODERATION_CLAIM_MINUTES", 15, 1, 1440),
+            moderator_chat_id=int(chat) if chat is not None else None,
             webhook_url=_webhook_url(env),
             webhook_listen=_listen(env, "WEBHOOK_LISTEN", cls.webhook_listen),
             webhook_secret=_webhook_secret(env),

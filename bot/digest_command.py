@@ -35,7 +35,8 @@ async def _messages(settings: Settings) -> list[str]:
     texts = load_texts()
 
     async def render(digest: Digest) -> RenderedDigest:
-        return RenderedDigest(render_digest(texts, digest, settings.timezone, None), None)
+        shown = digest.protected(settings.min_group_size)
+        return RenderedDigest(render_digest(texts, shown, settings.timezone, None), None)
 
     async with Database(settings.database_path) as db:
         ledger = DigestLedger(db, DigestBuilder(db, plan), settings.digest_time, settings.timezone)

@@ -13,6 +13,7 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.ingest import chat_key
+from bot.wellformed import well_formed
 from storage.clock import iso
 from storage.db import Database, DatabaseError
 from storage.inbox import InboxRepository
@@ -213,8 +214,10 @@ class InboxQueue(asyncio.Queue[object]):
 
     async def put(self, item: object) -> None:
         """Record an update in the inbox, then queue it; drop it if it is a duplicate."""
-        if isinstance(item, Update) and not await self.inbox.record(item):
-            return
+        if isinstance(item, Update):
+            item = well_formed(item)
+            if not await self.inbox.record(item):
+                return
         await super().put(item)
 
     async def replay_pending(self, bot: Bot) -> int:

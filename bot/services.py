@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
+from bot.hearing.blocklist import default_blocklist
 from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.deliberation import Deliberation
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_schedule import DigestLedger
+from bot.hearing.erasure import Erasure, ErasureLedger, ledger_path
 from bot.hearing.follow_through import FollowThrough
+from bot.hearing.moderation import Moderation
+from bot.hearing.my_data import MyData
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
+from bot.hearing.screening import Screening
 from bot.hearing.submissions import Submissions
 from bot.hearing.walkthrough import Walkthrough
 from bot.texts import Texts, load_texts
@@ -34,6 +39,9 @@ class Services:
     digests: DigestLedger
     follow: FollowThrough
     broadcasts: Broadcasts
+    moderation: Moderation
+    my_data: MyData
+    erasure: Erasure
     texts: Texts = field(default_factory=load_texts)
     # Injectable so that tests can run a scheduled job at a fixed time.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -42,17 +50,30 @@ class Services:
     def build(cls, settings: Settings, db: Database, plan: Plan, secret: str) -> Services:
         """Wire the services of one hearing over an open database."""
         walkthrough = Walkthrough(db, plan)
+        screening = Screening(
+            default_blocklist(), settings.moderation_mode, settings.suggestions_per_hour
+        )
+        claim = timedelta(minutes=settings.moderation_claim_minutes)
+        participants = Participants(db, secret)
+        ledger = ErasureLedger(ledger_path(settings.database_path))
         return cls(
             settings=settings,
             db=db,
             plan=plan,
-            participants=Participants(db, secret),
+            participants=participants,
             walkthrough=walkthrough,
-            deliberation=Deliberation(db, plan, settings.votes_per_item),
-            submissions=Submissions(db, plan, walkthrough, settings.suggestion_max_chars),
+            deliberation=Deliberation(
+                db, plan, settings.votes_per_item, settings.report_hide_threshold
+            ),
+            submissions=Submissions(
+                db, plan, walkthrough, settings.suggestion_max_chars, screening
+            ),
             digests=DigestLedger(
                 db, DigestBuilder(db, plan), settings.digest_time, settings.timezone
             ),
             follow=FollowThrough(db, plan),
             broadcasts=Broadcasts(db),
+            moderation=Moderation(db, plan, claim),
+            my_data=MyData(db, plan),
+            erasure=Erasure(db, ledger, participants),
         )

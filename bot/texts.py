@@ -11,6 +11,7 @@ from pathlib import Path
 import content
 
 DEFAULT_LANGUAGE = "en"
+CONTENT_DIR = Path(content.__file__).parent
 
 
 class Html(str):
@@ -75,9 +76,23 @@ def flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def read_catalogue(language: str, directory: Path = CONTENT_DIR) -> dict[str, str]:
+    """Read one language's own texts from <directory>/<language>.toml, without any fallback."""
+    with (directory / f"{language}.toml").open("rb") as handle:
+        return flatten(tomllib.load(handle))
+
+
+def build_texts(language: str, directory: Path = CONTENT_DIR) -> Texts:
+    """Build a language's Texts; a key it lacks falls back to the English text."""
+    own = read_catalogue(language, directory)
+    if language == DEFAULT_LANGUAGE:
+        return Texts(own, language)
+    # A translation lags behind English while new texts are added: show those in English
+    # rather than fail (tests/test_texts_ur.py lists what is missing).
+    return Texts({**read_catalogue(DEFAULT_LANGUAGE, directory), **own}, language)
+
+
 @cache
 def load_texts(language: str = DEFAULT_LANGUAGE) -> Texts:
-    """Load a language's catalogue from content/<language>.toml."""
-    path = Path(content.__file__).parent / f"{language}.toml"
-    with path.open("rb") as handle:
-        return Texts(flatten(tomllib.load(handle)), language)
+    """Load a language's texts from content/, falling back to English for missing keys."""
+    return build_texts(language)

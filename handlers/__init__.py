@@ -6,7 +6,18 @@ from telegram import BotCommand
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from bot.texts import Texts
-from handlers import buttons, commands, drafter, errors, export, follow, guard, input
+from handlers import (
+    buttons,
+    commands,
+    drafter,
+    errors,
+    export,
+    follow,
+    guard,
+    input,
+    moderation,
+    privacy,
+)
 from handlers.context import HearingApp
 
 GUARD_GROUP = -1
@@ -28,6 +39,10 @@ def register(app: HearingApp) -> None:
             CommandHandler("digest", drafter.digest_now, filters=private & new_message),
             CommandHandler("broadcast", follow.broadcast, filters=private & new_message),
             CommandHandler("export", export.export_data, filters=private & new_message),
+            CommandHandler("queue", moderation.queue, filters=private & new_message),
+            CommandHandler("modlog", moderation.modlog, filters=private & new_message),
+            CommandHandler("mydata", privacy.send_my_data, filters=private & new_message),
+            CommandHandler("delete", privacy.ask_to_delete, filters=private & new_message),
             CallbackQueryHandler(buttons.press_button),
             MessageHandler(private & filters.UpdateType.EDITED, input.receive_edit),
             MessageHandler(private & new_message & filters.COMMAND, commands.unknown_command),
@@ -40,4 +55,5 @@ def register(app: HearingApp) -> None:
 
 def command_menu(texts: Texts) -> list[BotCommand]:
     """Return the command menu Telegram shows, with descriptions from content/."""
-    return [BotCommand(name, texts.plain(f"commands.{name}")) for name in commands.COMMANDS]
+    names = (*commands.COMMANDS, *privacy.COMMANDS)
+    return [BotCommand(name, texts.plain(f"commands.{name}")) for name in names]

@@ -6,17 +6,18 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import CallbackQuery, Update
+from telegram.constants import ChatType
 
 from bot.hearing.refusals import Refused
 from bot.hearing.values import NEW_ITEMS, Priority, Stance
 from bot.hearing.walkthrough import ItemView, Moved, View
-from handlers import follow
+from handlers import follow, moderation, privacy
 from handlers.cards import render_card, render_proposal_prompt, render_withdraw_question
 from handlers.codec import VOTES_BY_CODE, Action, Button, CodecError, decode
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, send_all, toast
 from handlers.replies import send_submitted
-from handlers.roles import is_drafter
+from handlers.roles import is_drafter, is_moderator
 from handlers.ui import Rendered, refusal_text
 from handlers.views import render_closed_item, render_item, render_items, render_view
 
@@ -34,8 +35,13 @@ async def press_button(update: Update, context: HearingContext) -> None:
     pid = context.services.participants.identify(query.from_user.id)
     try:
         pressed = decode(query.data)
+        if not _in_private(query) and pressed.action not in MODERATOR_ACTIONS:
+            raise CodecError("only moderators' buttons work outside a private chat")
         if pressed.action in DRAFTER_ACTIONS and not is_drafter(context, query.from_user.id):
             await toast(query, t("roles.drafters_only"), alert=True)
+            return
+        if pressed.action in MODERATOR_ACTIONS and not is_moderator(context, query.from_user.id):
+            await toast(query, t("roles.moderators_only"), alert=True)
             return
         await _ACTIONS[pressed.action](query, context, pid, pressed)
     except CodecError:
@@ -110,14 +116,6 @@ async def _vote(query: CallbackQuery, context: HearingContext, pid: str, b: Butt
         await send(context, query.from_user.id, render_card(context.ui, voted.next))
 
 
-async def _report(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    following = await context.services.deliberation.report(pid, b.number(0), b.number(1))
-    await remove_keyboard(query)
-    await toast(query, context.services.texts("toast.reported"))
-    if following is not None:
-        await send(context, query.from_user.id, render_card(context.ui, following))
-
-
 async def _agree_instead(
     query: CallbackQuery, context: HearingContext, pid: str, b: Button
 ) -> None:
@@ -190,10 +188,18 @@ async def _move(query: CallbackQuery, context: HearingContext, moved: Moved) -> 
     await send(context, query.from_user.id, render_view(context.ui, moved.next))
 
 
+def _in_private(query: CallbackQuery) -> bool:
+    return query.message is None or query.message.chat.type == ChatType.PRIVATE
+
+
 # Checked at every press, from the settings: a button in an old message grants nothing.
 DRAFTER_ACTIONS = frozenset({
     Action.REVIEW_REPLY, Action.ADOPT, Action.MERGE_ASK, Action.MERGE, Action.DECLINE,
     Action.BROADCAST_SEND, Action.BROADCAST_CANCEL,
+})  # fmt: skip
+MODERATOR_ACTIONS = frozenset({
+    Action.MOD_APPROVE, Action.MOD_HIDE_ASK, Action.MOD_HIDE, Action.MOD_BAN_ASK, Action.MOD_BAN,
+    Action.MOD_SKIP, Action.MOD_BACK,
 })  # fmt: skip
 
 _ACTIONS: dict[Action, ButtonAction] = {
@@ -208,7 +214,17 @@ _ACTIONS: dict[Action, ButtonAction] = {
     Action.BACK: _back,
     Action.OPEN: _open,
     Action.VOTE: _vote,
-    Action.REPORT: _report,
+    Action.REPORT: moderation.ask_report_reason,
+    Action.REPORT_REASON: moderation.report,
+    Action.REPORT_CANCEL: moderation.cancel_report,
+    Action.APPEAL: moderation.appeal,
+    Action.MOD_APPROVE: moderation.approve,
+    Action.MOD_HIDE_ASK: moderation.ask_reason,
+    Action.MOD_BAN_ASK: moderation.ask_reason,
+    Action.MOD_HIDE: moderation.hide,
+    Action.MOD_BAN: moderation.ban,
+    Action.MOD_SKIP: moderation.skip,
+    Action.MOD_BACK: moderation.back_to_card,
     Action.AGREE_INSTEAD: _agree_instead,
     Action.POST_ANYWAY: _post_anyway,
     Action.WITHDRAW: _withdraw,
@@ -224,4 +240,6 @@ _ACTIONS: dict[Action, ButtonAction] = {
     Action.BROADCAST_CANCEL: follow.confirm_broadcast,
     Action.UPDATES_ON: follow.set_updates,
     Action.UPDATES_OFF: follow.set_updates,
+    Action.ERASE: privacy.erase,
+    Action.ERASE_KEEP: privacy.keep,
 }

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.hearing.values import Priority, Stance, Vote
+from bot.hearing.values import Priority, ReportReason, Stance, Vote
 
 VERSION = "v1"
 MAX_BYTES = 64
@@ -25,6 +25,7 @@ class Arg(StrEnum):
     STANCE = "stance"
     PRIORITY = "priority"
     VOTE = "vote"
+    REASON = "reason"
 
 
 _PATTERNS = {
@@ -35,6 +36,7 @@ _PATTERNS = {
     Arg.PRIORITY: re.compile("|".join(p.value for p in Priority)),
     # Votes are abbreviated (a/d/p) to leave room in 64 bytes for ids and counts.
     Arg.VOTE: re.compile(r"[adp]"),
+    Arg.REASON: re.compile("|".join(r.value for r in ReportReason)),
 }
 
 
@@ -68,6 +70,18 @@ class Action(StrEnum):
     BROADCAST_CANCEL = "bx"
     UPDATES_ON = "u1"
     UPDATES_OFF = "u0"
+    REPORT_REASON = "rq"
+    REPORT_CANCEL = "rc"
+    APPEAL = "ap"
+    MOD_APPROVE = "qa"
+    MOD_HIDE_ASK = "qh"
+    MOD_HIDE = "qr"
+    MOD_BAN_ASK = "qb"
+    MOD_BAN = "qn"
+    MOD_SKIP = "qs"
+    MOD_BACK = "qc"
+    ERASE = "er"
+    ERASE_KEEP = "ek"
 
 
 SCHEMA: dict[Action, tuple[Arg, ...]] = {
@@ -98,6 +112,18 @@ SCHEMA: dict[Action, tuple[Arg, ...]] = {
     Action.BROADCAST_CANCEL: (Arg.ID,),
     Action.UPDATES_ON: (),
     Action.UPDATES_OFF: (),
+    Action.REPORT_REASON: (Arg.ID, Arg.COUNT, Arg.REASON),
+    Action.REPORT_CANCEL: (Arg.ID, Arg.COUNT),
+    Action.APPEAL: (Arg.ID,),
+    Action.MOD_APPROVE: (Arg.ID,),
+    Action.MOD_HIDE_ASK: (Arg.ID,),
+    Action.MOD_HIDE: (Arg.ID, Arg.REASON),
+    Action.MOD_BAN_ASK: (Arg.ID,),
+    Action.MOD_BAN: (Arg.ID, Arg.REASON),
+    Action.MOD_SKIP: (Arg.ID,),
+    Action.MOD_BACK: (Arg.ID,),
+    Action.ERASE: (),
+    Action.ERASE_KEEP: (),
 }
 
 

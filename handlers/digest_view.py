@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.hearing.chart import ChartLabels, render_chart
 from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
 from bot.hearing.digest_schedule import RenderedDigest
+from bot.hearing.plan import telegram_length
 from bot.services import Services
 from bot.texts import Html, Texts
 from handlers.links import Links
@@ -26,6 +27,7 @@ DAY_FORMAT = "%d %b %Y"
 async def render_for_drafters(services: Services, username: str, digest: Digest) -> RenderedDigest:
     """Render a digest with links a drafter can tap, and its chart."""
     t = services.texts
+    digest = digest.protected(services.settings.min_group_size)
     messages = render_digest(t, digest, services.settings.timezone, Links(username))
     # matplotlib is slow and synchronous: keep it off the event loop.
     chart = await asyncio.to_thread(render_chart, digest, chart_labels(t))
@@ -79,7 +81,9 @@ def _header(t: Texts, digest: Digest, zone: str) -> str:
 
 def _item_block(t: Texts, digest: Digest, s: ItemStats, links: Links | None) -> str:
     lines: list[str] = [t("digest.item", number=s.number, text=shorten(s.text, ITEM_CHARS))]
-    if s.answers == 0:
+    if s.withheld:
+        lines.append(t("privacy.too_few_responses", count=digest.min_group))
+    elif s.answers == 0:
         lines.append(t("digest.no_answers"))
     else:
         priority = (
@@ -162,7 +166,7 @@ def _pack(blocks: list[str]) -> list[str]:
     current = ""
     for block in blocks:
         candidate = f"{current}\n\n{block}" if current else block
-        if current and len(candidate) > MESSAGE_BUDGET:
+        if current and telegram_length(candidate) > MESSAGE_BUDGET:
             messages.append(current)
             current = block
         else:

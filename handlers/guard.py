@@ -16,6 +16,8 @@ async def admit(update: Update, context: HearingContext) -> None:
     if user is None or chat is None or user.is_bot:
         raise ApplicationHandlerStop
     if chat.type != ChatType.PRIVATE:
+        if _moderators_button(update, context):
+            return  # the presser's role is checked by the button dispatcher, by user id
         await _redirect_to_private(update, context)
         raise ApplicationHandlerStop
     if update.my_chat_member is not None:
@@ -26,6 +28,18 @@ async def admit(update: Update, context: HearingContext) -> None:
     if message is not None and message.text is not None and message.text.startswith("/"):
         # A command ends any wait for free text, so that later chat is not taken as a suggestion.
         await context.services.walkthrough.leave_input(pid)
+
+
+def _moderators_button(update: Update, context: HearingContext) -> bool:
+    """Tell whether this is a button pressed in the moderators' group chat."""
+    chat = update.effective_chat
+    moderators_chat = context.services.settings.moderator_chat_id
+    return (
+        update.callback_query is not None
+        and chat is not None
+        and moderators_chat is not None
+        and chat.id == moderators_chat
+    )
 
 
 async def _follow_block(update: Update, context: HearingContext) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bot.hearing.submissions import AgreedInstead, Posted, Similar, Submitted
+from bot.hearing.values import FlagReason
 from handlers.cards import render_posted, render_similar
 from handlers.context import HearingContext
 from handlers.messaging import send
+from handlers.moderation import alert_moderators
 from handlers.ui import Rendered
 from handlers.views import render_view
 
@@ -21,6 +23,10 @@ async def send_submitted(
     if isinstance(result, Posted):
         number = result.item.number if result.item is not None else None
         await send(context, chat_id, render_posted(ui, number, result.text))
+        if result.held:
+            key = "moderation.held_flood" if FlagReason.FLOOD in result.held else "moderation.held"
+            await send(context, chat_id, Rendered(ui.t(key)))
+            await alert_moderators(context, result.suggestion_id)
     else:
         await send(context, chat_id, Rendered(ui.t("suggestion.agreed_instead")))
     if result.next is not None:

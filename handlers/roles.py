@@ -8,18 +8,40 @@ from handlers.context import HearingContext
 from handlers.messaging import send, toast
 from handlers.ui import Rendered
 
+# Telegram's stand-in sender for anonymous group admins: it could be anyone, so never trusted.
+ANONYMOUS_ADMIN_ID = 1087968824
+
 
 def is_drafter(context: HearingContext, user_id: int | None) -> bool:
     """Tell whether a Telegram user is one of the hearing's drafters."""
     return user_id is not None and user_id in context.services.settings.drafter_ids
 
 
+def is_moderator(context: HearingContext, user_id: int | None) -> bool:
+    """Tell whether a Telegram user is one of the hearing's moderators."""
+    if user_id is None or user_id == ANONYMOUS_ADMIN_ID:
+        return False
+    return user_id in context.services.settings.moderator_ids
+
+
 async def drafter_only(update: Update, context: HearingContext) -> bool:
     """Return True for a drafter; otherwise answer politely and return False (fail closed)."""
     user = update.effective_user
-    if is_drafter(context, user.id if user else None):
-        return True
-    notice = context.services.texts("roles.drafters_only")
+    return is_drafter(context, user.id if user else None) or await _refuse(
+        update, context, "roles.drafters_only"
+    )
+
+
+async def moderator_only(update: Update, context: HearingContext) -> bool:
+    """Return True for a moderator; otherwise answer politely and return False (fail closed)."""
+    user = update.effective_user
+    return is_moderator(context, user.id if user else None) or await _refuse(
+        update, context, "roles.moderators_only"
+    )
+
+
+async def _refuse(update: Update, context: HearingContext, key: str) -> bool:
+    notice = context.services.texts(key)
     if update.callback_query is not None:
         await toast(update.callback_query, notice, alert=True)
     elif update.effective_chat is not None:

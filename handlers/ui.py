@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.hearing.plan import Plan
+from bot.hearing.plan import Plan, telegram_length
 from bot.hearing.refusals import Refused
 from bot.hearing.values import NEW_ITEMS
 from bot.texts import Html, Texts
 from handlers.codec import Action, encode
 from handlers.links import Links
 
-# Telegram allows 4,096 characters of text after markup; raw HTML is always at least as long.
+# Telegram allows 4,096 UTF-16 code units of text after markup; raw HTML is always as long.
 MESSAGE_BUDGET = 4000
 
 
@@ -79,11 +79,12 @@ def paginate(lines: Sequence[str], markup: InlineKeyboardMarkup | None = None) -
     pages: list[list[str]] = [[]]
     size = 0
     for line in lines:
-        if pages[-1] and size + len(line) + 1 > MESSAGE_BUDGET:
+        length = telegram_length(line) + 1
+        if pages[-1] and size + length > MESSAGE_BUDGET:
             pages.append([])
             size = 0
         pages[-1].append(line)
-        size += len(line) + 1
+        size += length
     rendered = [Rendered("\n".join(page)) for page in pages]
     rendered[-1] = Rendered(rendered[-1].text, markup)
     return rendered

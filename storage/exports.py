@@ -49,7 +49,8 @@ TABLES: tuple[Dataset, ...] = (
         key=("participant_id", "suggestion_id"),
     ),
     _table("vote_history", ("id", "participant_id", "suggestion_id", "vote", "recorded_at")),
-    _table("reports", ("id", "participant_id", "suggestion_id", "created_at")),
+    # Reporters are never revealed, not even by pseudonym: a report is exported without one.
+    _table("reports", ("id", "suggestion_id", "reason", "created_at")),
     _table(
         "suggestion_responses",
         (
@@ -63,7 +64,14 @@ TABLES: tuple[Dataset, ...] = (
             "notified_at",
         ),
     ),
-)
+    _table("auto_flags", ("suggestion_id", "reason", "detail", "created_at"),
+           key=("suggestion_id", "reason")),
+    _table("moderation_queue", ("suggestion_id", "state", "queued_at", "decided_by",
+                                "decided_at", "reason", "appealed_at"), key=("suggestion_id",)),
+    _table("bans", ("participant_id", "banned_by", "created_at"), key=("participant_id",)),
+    _table("moderation_log", ("id", "suggestion_id", "actor_id", "action", "reason",
+                              "previous_status", "new_status", "created_at")),
+)  # fmt: skip
 
 # Suggestions with their current agree and disagree counts (the Pol.is comments file).
 SUGGESTION_TALLIES = Dataset(

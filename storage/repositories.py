@@ -7,6 +7,8 @@ import aiosqlite
 from storage.broadcasts import BroadcastRepository
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
+from storage.erasure import PersonalDataRepository
+from storage.moderation import ModerationRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.responses import ResponseRepository
 from storage.stances import StanceRepository
@@ -28,3 +30,5 @@ class Repositories:
         self.digests = DigestRepository(conn)
         self.responses = ResponseRepository(conn)
         self.broadcasts = BroadcastRepository(conn)
+        self.moderation = ModerationRepository(conn)
+        self.personal = PersonalDataRepository(conn)

@@ -63,3 +63,27 @@ class SuggestionRepository:
         await self.conn.execute(
             "UPDATE suggestions SET status = ? WHERE id = ?", (status, suggestion_id)
         )
+
+    async def count_since(self, participant_id: str, since: str) -> int:
+        """Count the suggestions a participant posted since a moment."""
+        async with self.conn.execute(
+            "SELECT COUNT(*) FROM suggestions WHERE participant_id = ? AND created_at >= ?",
+            (participant_id, since),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def text_exists(self, text: str) -> bool:
+        """Tell whether anyone posted exactly this text before."""
+        async with self.conn.execute(
+            "SELECT 1 FROM suggestions WHERE text = ? LIMIT 1", (text,)
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def ids_with_status(self, participant_id: str, status: str) -> list[int]:
+        """Return the ids of a participant's suggestions in one state."""
+        async with self.conn.execute(
+            "SELECT id FROM suggestions WHERE participant_id = ? AND status = ? ORDER BY id",
+            (participant_id, status),
+        ) as cursor:
+            return [int(row[0]) for row in await cursor.fetchall()]

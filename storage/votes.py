@@ -75,11 +75,19 @@ class VoteRepository:
             row = await cursor.fetchone()
         return int(row[0]) if row else None
 
-    async def report(self, participant_id: str, suggestion_id: int) -> bool:
+    async def report(self, participant_id: str, suggestion_id: int, reason: str) -> bool:
         """Record a report; return False if this participant had reported it already."""
         cursor = await self.conn.execute(
-            "INSERT INTO reports (participant_id, suggestion_id, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (participant_id, suggestion_id) DO NOTHING",
-            (participant_id, suggestion_id, utcnow()),
+            "INSERT INTO reports (participant_id, suggestion_id, reason, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (participant_id, suggestion_id) DO NOTHING",
+            (participant_id, suggestion_id, reason, utcnow()),
         )
         return cursor.rowcount == 1
+
+    async def report_count(self, suggestion_id: int) -> int:
+        """Count the distinct citizens who reported a suggestion."""
+        async with self.conn.execute(
+            "SELECT COUNT(*) FROM reports WHERE suggestion_id = ?", (suggestion_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0

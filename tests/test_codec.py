@@ -26,6 +26,16 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.DECLINE: (1,),
     Action.BROADCAST_SEND: (3,),
     Action.BROADCAST_CANCEL: (3,),
+    Action.REPORT_REASON: (999_999_999_999, 99, "off_topic"),
+    Action.REPORT_CANCEL: (999_999_999_999, 99),
+    Action.APPEAL: (999_999_999_999,),
+    Action.MOD_APPROVE: (999_999_999_999,),
+    Action.MOD_HIDE_ASK: (999_999_999_999,),
+    Action.MOD_HIDE: (999_999_999_999, "personal"),
+    Action.MOD_BAN_ASK: (999_999_999_999,),
+    Action.MOD_BAN: (999_999_999_999, "offensive"),
+    Action.MOD_SKIP: (999_999_999_999,),
+    Action.MOD_BACK: (999_999_999_999,),
 }
 
 

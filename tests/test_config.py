@@ -61,6 +61,12 @@ def test_every_key_is_read() -> None:
         ("MAX_CONCURRENT_UPDATES", "0"),
         ("MAX_CONCURRENT_UPDATES", "many"),
         ("SUGGESTION_MAX_CHARS", "99999"),
+        ("MODERATION_MODE", "sometimes"),
+        ("REPORT_HIDE_THRESHOLD", "0"),
+        ("SUGGESTIONS_PER_HOUR", "-3"),
+        ("MODERATION_CLAIM_MINUTES", "0"),
+        ("MODERATOR_CHAT_ID", "12345"),
+        ("MODERATOR_CHAT_ID", "-12a"),
         ("LOG_LEVEL", "LOUD"),
     ],
 )
@@ -105,6 +111,14 @@ def test_malformed_dotenv_line_is_reported_with_its_number(tmp_path: Path) -> No
 
 def test_missing_dotenv_is_fine(tmp_path: Path) -> None:
     assert load_settings({}, tmp_path / "absent.env") == Settings.from_env({})
+
+
+def test_moderation_settings_are_read() -> None:
+    settings = Settings.from_env(
+        {"MODERATION_MODE": "PRE", "REPORT_HIDE_THRESHOLD": "5", "MODERATOR_CHAT_ID": "-1001"}
+    )
+    assert settings.moderation_mode == "pre" and settings.report_hide_threshold == 5
+    assert settings.moderator_chat_id == -1001 and settings.suggestions_per_hour == 10
 
 
 def test_webhook_keys_are_read() -> None:

@@ -80,17 +80,22 @@ async def test_a_vote_can_change_but_not_repeat_and_history_is_kept(hearing: Hea
     assert history == [("agree",), ("disagree",)]
 
 
-async def test_report_is_recorded_once(hearing: Hearing) -> None:
+async def test_report_asks_a_reason_and_is_recorded_once(hearing: Hearing) -> None:
     sid = await hearing.suggest(ANA, "10", "Punish the named journalists")
     await hearing.say(BILAL, f"/start s-{sid}")
     card = hearing.last(BILAL)
-    update_id = hearing.emu.press(BILAL, card.message_id, "🚩 Report")
+    await hearing.press(BILAL, "🚩 Report", card)
+    rows = await query(hearing.settings.database_path, "SELECT suggestion_id FROM reports")
+    assert rows == [], "nothing is recorded before a reason is chosen"
+    asked = hearing.emu.messages(BILAL)[-1]
+    assert asked.button_labels()[-1] == "↩️ Cancel"
+    update_id = hearing.emu.press(BILAL, card.message_id, "Personal attack or private information")
     await hearing.settle()
     answer = hearing.emu.answer_for(update_id)
     assert answer is not None and "Your report is recorded" in answer["text"]
-    await hearing.press_data(BILAL, card.message_id, f"v1:rp:{sid}:0")
-    rows = await query(hearing.settings.database_path, "SELECT suggestion_id FROM reports")
-    assert rows == [(sid,)]
+    await hearing.press_data(BILAL, card.message_id, f"v1:rq:{sid}:0:spam")
+    rows = await query(hearing.settings.database_path, "SELECT suggestion_id, reason FROM reports")
+    assert rows == [(sid, "personal")]
     assert await tally(hearing, sid) == {}, "a report is not a vote"
 
 

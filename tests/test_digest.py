@@ -106,7 +106,7 @@ async def test_reported_suggestions_are_counted(db: Database, plan: Plan) -> Non
         sid = await suggestion(repos, "a", "10", "Punish the named journalists", "")
         for reporter in ("r1", "r2"):
             await repos.participants.ensure(reporter)
-            await repos.votes.report(reporter, sid)
+            await repos.votes.report(reporter, sid, "spam")
     digest = await DigestBuilder(db, plan).build(None, NOW)
     assert digest.reported == 1
 

@@ -86,7 +86,7 @@ async def built(emu: Emulator, tmp_path: Path) -> AsyncIterator[Built]:
         await vote(hearing, ANA, s2, "🤷 Pass")
         await vote(hearing, ANA, s3, "👍 Agree")
         await vote(hearing, BILAL, s3, "👎 Disagree")
-        await vote(hearing, CHAND, s2, "🚩 Report")
+        await vote(hearing, CHAND, s2, "🚩 Report", "Spam")
         async with Database(settings.database_path) as db, db.transaction() as repos:
             for sid, status in ((s2, "hidden"), (s3, "withdrawn"), (s4, "pending")):
                 await repos.suggestions.set_status(sid, status)

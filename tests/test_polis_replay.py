@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tests.harness import SHARED, Hearing, query
+import pytest
+
+from bot.emulator import Emulator
+from tests.harness import SHARED, Hearing, make_settings, query
 
 CONVERSATION = SHARED / "polis" / "london.youth.policing"
 ITEM = "15"  # every comment becomes a suggestion on one item ("Performance enhancement of LEAs")
@@ -71,6 +75,18 @@ def recount(stream: list[Event]) -> tuple[dict[str, Counter[str]], int]:
     return tallies, own
 
 
+@pytest.fixture
+async def replay(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+    """A hearing whose flood limit allows a conversation's hours to replay in seconds."""
+    settings = replace(make_settings(tmp_path), suggestions_per_hour=1000)
+    running = Hearing(emu, settings)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
 def user_of(person: str) -> int:
     """Each Pol.is participant (as author and as voter) is one citizen."""
     return USER_BASE + int(person)
@@ -97,7 +113,8 @@ async def cast_vote(hearing: Hearing, event: Event, sid: int) -> bool:
     return answer is not None and str(answer.get("text", "")).startswith("Saved")
 
 
-async def test_london_replay_gives_exact_tallies(hearing: Hearing) -> None:
+async def test_london_replay_gives_exact_tallies(replay: Hearing) -> None:
+    hearing = replay
     stream = events(CONVERSATION)
     expected, own_votes = recount(stream)
     suggestion_of: dict[str, int] = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import Emulator
-from handlers.buttons import DRAFTER_ACTIONS
+from handlers.buttons import DRAFTER_ACTIONS, MODERATOR_ACTIONS
 from handlers.codec import SCHEMA, Action, Arg, encode
 from tests.harness import Hearing, make_settings, query
 
@@ -22,6 +22,7 @@ CITIZEN_ACTIONS = frozenset({
     Action.SUGGEST, Action.SKIP, Action.BACK, Action.OPEN, Action.VOTE, Action.REPORT,
     Action.AGREE_INSTEAD, Action.POST_ANYWAY, Action.WITHDRAW, Action.WITHDRAW_CONFIRMED,
     Action.PROPOSE, Action.VOTE_PROPOSALS, Action.UPDATES_ON, Action.UPDATES_OFF,
+    Action.REPORT_REASON, Action.REPORT_CANCEL, Action.APPEAL, Action.ERASE, Action.ERASE_KEEP,
 })  # fmt: skip
 # What a drafter's actions change: none of it may change when someone else presses them.
 STATE = (
@@ -30,12 +31,13 @@ STATE = (
     " (SELECT group_concat(status) FROM broadcasts),"
     " (SELECT group_concat(kind) FROM awaited_inputs)"
 )
-ARGS = {Arg.ID: "1", Arg.ITEM: "4"}
+ARGS = {Arg.ID: "1", Arg.ITEM: "4", Arg.REASON: "spam"}
 
 
-def test_every_button_action_is_either_a_citizens_or_a_drafters() -> None:
+def test_every_button_action_is_a_citizens_a_drafters_or_a_moderators() -> None:
     assert not CITIZEN_ACTIONS & DRAFTER_ACTIONS
-    assert set(Action) == CITIZEN_ACTIONS | DRAFTER_ACTIONS
+    assert not (CITIZEN_ACTIONS | DRAFTER_ACTIONS) & MODERATOR_ACTIONS
+    assert set(Action) == CITIZEN_ACTIONS | DRAFTER_ACTIONS | MODERATOR_ACTIONS
 
 
 @pytest.fixture
@@ -111,3 +113,29 @@ async def test_drafter_commands_in_a_group_only_point_to_the_private_chat(
     replies = drafted.emu.messages(group)
     assert len(replies) == 1 and "private" in replies[0].plain_text()
     assert await query(drafted.settings.database_path, STATE) == before
+
+
+@pytest.mark.parametrize("action", sorted(MODERATOR_ACTIONS), ids=lambda a: a.name.lower())
+async def test_a_drafter_pressing_a_moderators_button_is_refused(
+    drafted: Hearing, action: Action
+) -> None:
+    data = encode(action, *(ARGS[arg] for arg in SCHEMA[action]))
+    before = await query(drafted.settings.database_path, STATE)
+    message = drafted.last(DRAFTER)
+    update_id = drafted.emu.press_button(DRAFTER, message.message_id, data, check=False)
+    await drafted.settle()
+    answer = drafted.emu.answer_for(update_id)
+    assert answer is not None and "only for the hearing's moderators" in answer["text"]
+    assert await query(drafted.settings.database_path, STATE) == before, "nothing changed"
+    rows = await query(drafted.settings.database_path, "SELECT COUNT(*) FROM moderation_log")
+    assert rows == [(0,)]
+
+
+@pytest.mark.parametrize("command", ["/queue", "/modlog"])
+async def test_a_drafter_using_a_moderators_command_is_refused(
+    drafted: Hearing, command: str
+) -> None:
+    replies = await drafted.say(DRAFTER, command)
+    assert [m.plain_text() for m in replies] == [
+        "Sorry, this is only for the hearing's moderators."
+    ]

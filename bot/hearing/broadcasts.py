@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.hearing.plan import telegram_length
 from bot.hearing.refusals import Refusal, Refused
 from bot.hearing.values import Awaiting, BroadcastStatus, DeliveryStatus
 from storage.broadcasts import BroadcastRecord, Recipient
@@ -38,10 +39,8 @@ class Broadcasts:
         cleaned = text.strip()
         if not cleaned:
             raise Refused(Refusal.EMPTY_RESPONSE)
-        if len(cleaned) > MAX_BROADCAST_CHARS:
-            raise Refused(
-                Refusal.RESPONSE_TOO_LONG, limit=MAX_BROADCAST_CHARS, length=len(cleaned)
-            )
+        if (length := telegram_length(cleaned)) > MAX_BROADCAST_CHARS:
+            raise Refused(Refusal.RESPONSE_TOO_LONG, limit=MAX_BROADCAST_CHARS, length=length)
         async with self.db.transaction() as repos:
             broadcast_id = await repos.broadcasts.draft(drafter_id, cleaned)
             await repos.participants.set_awaiting(drafter_id, None)

@@ -44,6 +44,7 @@ class ChartLabels:
     oppose: str = "Oppose"
     subtitle: str = "Share of answers on each item, up to {date}"
     no_items: str = "No items to show"
+    too_few: str = "n<{count}"
 
 
 def chart_order(items: Iterable[ItemStats]) -> list[ItemStats]:
@@ -120,6 +121,10 @@ def render_chart(digest: Digest, labels: ChartLabels | None = None) -> bytes:
         bar_y, bar_h = row + 0.62, 0.46
         if item.answers == 0:
             axes.barh(bar_y, 100, height=bar_h, color="none", edgecolor=EMPTY, linewidth=1.2)
+        if item.withheld:
+            too_few = labels.too_few.format(count=digest.min_group)
+            axes.text(102, bar_y, too_few, va="center", fontsize=10, clip_on=False, **font)
+            continue
         left = 0.0
         segments = ((item.support, SUPPORT), (item.unsure, UNSURE), (item.oppose, OPPOSE))
         for count, colour in segments:

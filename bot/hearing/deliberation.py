@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from bot.hearing.plan import Item, Plan
 from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.values import NEW_ITEMS, Awaiting, SuggestionStatus, Vote
+from bot.hearing.values import (
+    NEW_ITEMS,
+    Awaiting,
+    QueueState,
+    ReportReason,
+    SuggestionStatus,
+    Vote,
+)
 from storage.db import Database
 from storage.records import SuggestionRecord, Tally
 from storage.repositories import Repositories
@@ -46,10 +53,13 @@ class OwnSuggestion:
 class Deliberation:
     """Commands for voting, reporting and withdrawing; each runs in one transaction."""
 
-    def __init__(self, db: Database, plan: Plan, cards_per_item: int = 3) -> None:
+    def __init__(
+        self, db: Database, plan: Plan, cards_per_item: int = 3, hide_after_reports: int = 3
+    ) -> None:
         self.db = db
         self.plan = plan
         self.cards_per_item = cards_per_item
+        self.hide_after_reports = hide_after_reports
 
     async def first_card(self, pid: str, item_id: str) -> Card | None:
         """Return the first suggestion on an item to offer for voting, if there is one."""
@@ -58,11 +68,11 @@ class Deliberation:
         async with self.db.reading() as repos:
             return await self._next_card(repos, pid, item_id, self.cards_per_item - 1)
 
-    async def card(self, pid: str, suggestion_id: int) -> Card:
+    async def card(self, pid: str, suggestion_id: int, left: int = 0) -> Card:
         """Return one suggestion for voting (a deep link), refusing what cannot be voted on."""
         async with self.db.reading() as repos:
             suggestion = await self._votable(repos, pid, suggestion_id)
-            return await self._card(repos, pid, suggestion, 0)
+            return await self._card(repos, pid, suggestion, left)
 
     async def cast_vote(self, pid: str, suggestion_id: int, vote: Vote, left: int) -> Voted:
         """Record or change a vote; the same vote twice is refused and changes nothing."""
@@ -79,12 +89,27 @@ class Deliberation:
                 following = await self._next_card(repos, pid, suggestion.item_id, left - 1)
         return Voted(card, following)
 
-    async def report(self, pid: str, suggestion_id: int, left: int) -> Card | None:
-        """Record a citizen's report of a suggestion and return the next card, if any."""
+    async def report(
+        self, pid: str, suggestion_id: int, left: int, reason: ReportReason
+    ) -> Card | None:
+        """Record a citizen's report for moderators and return the next card, if any.
+
+        Enough distinct reports hide the suggestion until a moderator looks at it, unless a
+        moderator has already approved it.
+        """
         async with self.db.transaction() as repos:
             suggestion = await self._votable(repos, pid, suggestion_id)
-            if not await repos.votes.report(pid, suggestion_id):
+            if not await repos.votes.report(pid, suggestion_id, reason):
                 raise Refused(Refusal.ALREADY_REPORTED)
+            await repos.moderation.enqueue(suggestion_id)
+            queued = await repos.moderation.get(suggestion_id)
+            reports = await repos.votes.report_count(suggestion_id)
+            if reports >= self.hide_after_reports and queued and queued.state == QueueState.OPEN:
+                await repos.suggestions.set_status(suggestion_id, SuggestionStatus.PENDING)
+                await repos.moderation.log(
+                    suggestion_id, None, "report_hidden", f"{reports} reports",
+                    suggestion.status, SuggestionStatus.PENDING,
+                )  # fmt: skip
             if left <= 0:
                 return None
             return await self._next_card(repos, pid, suggestion.item_id, left - 1)

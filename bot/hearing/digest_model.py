@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 
@@ -29,6 +29,7 @@ class ItemStats:
     unsure: int
     priority_score: float | None  # 0 (all low) .. 100 (all high); None without answers
     change: tuple[int, int, int] = (0, 0, 0)  # support, oppose, unsure since the last digest
+    withheld: bool = False  # too few answers to show how they split: every count is zero
 
     @property
     def answers(self) -> int:
@@ -85,6 +86,29 @@ class Digest:
     awaiting_moderation: int = 0
     reported: int = 0
 
+    min_group: int = 1  # items with fewer answers (but some) have their breakdown withheld
+
+    def protected(self, min_group: int) -> Digest:
+        """Return this digest with no breakdown of an item fewer than min_group people answered.
+
+        Withheld items lose their counts, shares, priority and change, and leave the highlights,
+        so that no figure lets a drafter work out how a few known people answered.
+        """
+        items = tuple(_withhold(s) if 0 < s.answers < min_group else s for s in self.items)
+        kept = {s.item_id for s in items if not s.withheld}
+        return replace(
+            self,
+            items=items,
+            most_supported=tuple(i for i in self.most_supported if i in kept),
+            most_opposed=tuple(i for i in self.most_opposed if i in kept),
+            most_contested=tuple(i for i in self.most_contested if i in kept),
+            min_group=min_group,
+        )
+
     def item(self, item_id: str) -> ItemStats | None:
         """Return one item's statistics, or None."""
         return next((stats for stats in self.items if stats.item_id == item_id), None)
+
+
+def _withhold(stats: ItemStats) -> ItemStats:
+    return ItemStats(stats.item_id, stats.number, stats.text, 0, 0, 0, None, withheld=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.hearing.plan import Item, Plan
+from bot.hearing.plan import Item, Plan, telegram_length
 from bot.hearing.refusals import Refusal, Refused
 from bot.hearing.values import Awaiting
 from storage.db import Database
@@ -79,8 +79,9 @@ class FollowThrough:
         cleaned = text.strip() if text is not None else None
         if decision in (Decision.REPLY, Decision.DECLINED) and not cleaned:
             raise Refused(Refusal.EMPTY_RESPONSE)
-        if cleaned is not None and len(cleaned) > MAX_RESPONSE_CHARS:
-            raise Refused(Refusal.RESPONSE_TOO_LONG, limit=MAX_RESPONSE_CHARS, length=len(cleaned))
+        length = telegram_length(cleaned) if cleaned is not None else 0
+        if length > MAX_RESPONSE_CHARS:
+            raise Refused(Refusal.RESPONSE_TOO_LONG, limit=MAX_RESPONSE_CHARS, length=length)
         merged_into = self.plan.item(item_id) if item_id is not None else None
         if decision is Decision.MERGED and (merged_into is None or merged_into.parent_id):
             raise Refused(Refusal.UNKNOWN_ITEM)

@@ -44,6 +44,10 @@ class Participants:
         # Forgotten, so that their next message stores the chat again and clears the block.
         self._known.pop(pid, None)
 
+    def forget(self, pid: str) -> None:
+        """Drop a participant from the cache, so that their next update stores them again."""
+        self._known.pop(pid, None)
+
     async def chat_of(self, pid: str) -> int | None:
         """Return where to write to a participant, or None if they cannot be reached."""
         async with self.db.reading() as repos:

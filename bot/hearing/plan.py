@@ -174,7 +174,7 @@ def _parse(text: str) -> tuple[Plan, list[Problem]]:
         else:
             preamble.append((number, line.strip(_LAYOUT)))
     preamble_text, preamble_line = _join_preamble(preamble)
-    if (length := _telegram_length(preamble_text)) > MAX_PREAMBLE_CHARS:
+    if (length := telegram_length(preamble_text)) > MAX_PREAMBLE_CHARS:
         message = _too_long("the preamble", length, MAX_PREAMBLE_CHARS)
         problems.append(Problem(preamble_line, message))
     if not items:
@@ -210,7 +210,7 @@ def _read_title(lines: list[str], problems: list[Problem]) -> tuple[str, int]:
         problems.append(Problem(first + 1, message))
     elif not title:
         problems.append(Problem(first + 1, "the title is empty"))
-    elif (length := _telegram_length(title)) > MAX_TITLE_CHARS:
+    elif (length := telegram_length(title)) > MAX_TITLE_CHARS:
         problems.append(Problem(first + 1, _too_long("the title", length, MAX_TITLE_CHARS)))
     return title, first + 1
 
@@ -281,10 +281,11 @@ def _join_preamble(lines: list[tuple[int, str]]) -> tuple[str, int]:
 def _message_length(item: Item) -> int:
     """Return the length of an item's body as the walkthrough renders it."""
     children = "".join(f"\n  {child.number}. {child.text}" for child in item.children)
-    return _telegram_length(f"{item.number}. {item.text}{children}")
+    return telegram_length(f"{item.number}. {item.text}{children}")
 
 
-def _telegram_length(text: str) -> int:
+def telegram_length(text: str) -> int:
+    """Return a text's length as Telegram's limits count it, in UTF-16 code units."""
     # Telegram measures text in UTF-16 code units (see its entity offsets); counting the same
     # way is the cautious reading of its limit: an emoji outside the BMP counts twice.
     return len(text.encode("utf-16-le")) // 2

@@ -30,6 +30,12 @@ class Refusal(StrEnum):
     UNKNOWN_BROADCAST = "unknown_broadcast"
     BROADCAST_STARTED = "broadcast_started"
     NOT_YOUR_BROADCAST = "not_your_broadcast"
+    BANNED = "banned"
+    ALREADY_DECIDED = "already_decided"
+    CLAIMED_BY_OTHER = "claimed_by_other"
+    SECOND_REVIEW_BY_OTHER = "second_review_by_other"
+    NOT_HIDDEN = "not_hidden"
+    ALREADY_APPEALED = "already_appealed"
 
 
 class Refused(Exception):

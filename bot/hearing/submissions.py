@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bot.hearing.matching import Match, closest
-from bot.hearing.plan import Item, Plan
+from bot.hearing.plan import Item, Plan, telegram_length
 from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.values import NEW_ITEMS, Awaiting, DraftOutcome, Step, SuggestionStatus, Vote
+from bot.hearing.screening import LINK, Flag, Screening
+from bot.hearing.values import (
+    NEW_ITEMS,
+    Awaiting,
+    DraftOutcome,
+    FlagReason,
+    Step,
+    SuggestionStatus,
+    Vote,
+)
 from bot.hearing.walkthrough import View, Walkthrough
 from storage.db import Database
 from storage.records import DraftRecord
 from storage.repositories import Repositories
 
-_LINK = re.compile(r"(?:https?://|www\.|t\.me/)\S+", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Posted:
-    """A suggestion or proposal was published; `next` is the walkthrough's next view, if any."""
+    """A suggestion or proposal was stored; `held` says why a moderator must see it first."""
 
     suggestion_id: int
     item: Item | None
     text: str
     next: View | None
+    held: tuple[FlagReason, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -53,21 +61,25 @@ def check_text(text: str, limit: int) -> str:
     cleaned = text.strip()
     if not cleaned:
         raise Refused(Refusal.EMPTY_SUGGESTION)
-    if len(cleaned) > limit:
-        raise Refused(Refusal.SUGGESTION_TOO_LONG, limit=limit, length=len(cleaned))
-    if not any(ch.isalnum() for ch in _LINK.sub(" ", cleaned)):
-        raise Refused(Refusal.LINK_ONLY if _LINK.search(cleaned) else Refusal.NO_WORDS)
+    # Counted as Telegram counts, so that the messages quoting it whole stay under its limit.
+    if (length := telegram_length(cleaned)) > limit:
+        raise Refused(Refusal.SUGGESTION_TOO_LONG, limit=limit, length=length)
+    if not any(ch.isalnum() for ch in LINK.sub(" ", cleaned)):
+        raise Refused(Refusal.LINK_ONLY if LINK.search(cleaned) else Refusal.NO_WORDS)
     return cleaned
 
 
 class Submissions:
     """Turn a citizen's text into a suggestion (or proposal), offering near-duplicates first."""
 
-    def __init__(self, db: Database, plan: Plan, walkthrough: Walkthrough, limit: int) -> None:
+    def __init__(
+        self, db: Database, plan: Plan, walkthrough: Walkthrough, limit: int, screening: Screening
+    ) -> None:
         self.db = db
         self.plan = plan
         self.walkthrough = walkthrough
         self.limit = limit
+        self.screening = screening
 
     async def expects_text(self, pid: str) -> bool:
         """Tell whether the citizen's next text message is a suggestion or a proposal."""
@@ -81,6 +93,8 @@ class Submissions:
         cleaned = check_text(text, self.limit)
         async with self.db.transaction() as repos:
             target = await self._target(repos, pid)
+            if await repos.moderation.is_banned(pid):
+                raise Refused(Refusal.BANNED)
             draft_id = await repos.drafts.add(pid, target, cleaned)
         async with self.db.reading() as repos:
             candidates = await repos.suggestions.visible_on_item(target, pid)
@@ -91,15 +105,32 @@ class Submissions:
         return await self.post(pid, draft_id)
 
     async def post(self, pid: str, draft_id: int) -> Posted:
-        """Publish a draft as it is."""
+        """Publish a draft as it is, or hold it for a moderator if a check flags it."""
         async with self.db.transaction() as repos:
             draft = await self._open_draft(repos, pid, draft_id)
+            if await repos.moderation.is_banned(pid):
+                raise Refused(Refusal.BANNED)
+            flags = await self.screening.screen(repos, pid, draft.text, datetime.now(UTC))
+            status = SuggestionStatus.PENDING if flags else SuggestionStatus.VISIBLE
             suggestion_id = await repos.suggestions.add(
-                pid, draft.item_id, draft.text, SuggestionStatus.VISIBLE, self.plan.version
+                pid, draft.item_id, draft.text, status, self.plan.version
             )
+            if flags:
+                await self._hold(repos, suggestion_id, flags)
             await repos.drafts.decide(draft_id, DraftOutcome.POSTED, suggestion_id)
             following = await self._after(repos, pid, draft)
-        return Posted(suggestion_id, self.plan.item(draft.item_id), draft.text, following)
+        held = tuple(flag.reason for flag in flags)
+        return Posted(suggestion_id, self.plan.item(draft.item_id), draft.text, following, held)
+
+    @staticmethod
+    async def _hold(repos: Repositories, suggestion_id: int, flags: list[Flag]) -> None:
+        """Queue a flagged suggestion for moderators, and log why it is not shown."""
+        await repos.moderation.add_flags(suggestion_id, [(f.reason, f.detail) for f in flags])
+        await repos.moderation.enqueue(suggestion_id)
+        reasons = ",".join(flag.reason for flag in flags)
+        await repos.moderation.log(
+            suggestion_id, None, "flagged", reasons, None, SuggestionStatus.PENDING
+        )
 
     async def agree_instead(self, pid: str, draft_id: int, suggestion_id: int) -> AgreedInstead:
         """Record agreement with an existing suggestion and keep the draft as not posted."""

@@ -86,3 +86,38 @@ class DeliveryStatus(StrEnum):
 
 # Proposals for items the plan lacks are suggestions on this pseudo-item.
 NEW_ITEMS = "new"
+
+
+class ReportReason(StrEnum):
+    """Why a citizen reports a suggestion; moderators hide for the same reasons."""
+
+    SPAM = "spam"
+    OFFENSIVE = "offensive"
+    PERSONAL = "personal"
+    OFF_TOPIC = "off_topic"
+
+
+class FlagReason(StrEnum):
+    """What the automatic checks at submission can find."""
+
+    BLOCKLIST = "blocklist"
+    PERSONAL_DATA = "personal_data"
+    LINK = "link"
+    REPEATED = "repeated"
+    FLOOD = "flood"
+    PRE_MODERATION = "pre_moderation"
+
+
+class QueueState(StrEnum):
+    """Where a suggestion stands in the moderation queue."""
+
+    OPEN = "open"
+    APPROVED = "approved"
+    HIDDEN = "hidden"
+
+
+class ModerationMode(StrEnum):
+    """`post`: visible until flagged; `pre`: nothing visible until a moderator approves it."""
+
+    POST = "post"
+    PRE = "pre"

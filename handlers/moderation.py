@@ -1,0 +1,177 @@
+"""Moderators' queue and log, citizens' reports with a reason, and authors' second reviews."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Update
+from telegram.error import TelegramError
+
+from bot.hearing.moderation import Decided
+from bot.hearing.values import ReportReason
+from bot.moderation_notices import tell_author
+from handlers.cards import render_card
+from handlers.codec import Action, Button
+from handlers.context import HearingContext
+from handlers.messaging import edit, remove_keyboard, send, send_all, toast
+from handlers.moderation_views import (
+    reason_keyboard,
+    render_decided,
+    render_log,
+    render_queue_card,
+    render_reason_choice,
+)
+from handlers.roles import moderator_only
+from handlers.ui import Rendered, keyboard
+
+LOG_ENTRIES = 30
+
+log = logging.getLogger(__name__)
+
+
+async def queue(update: Update, context: HearingContext) -> None:
+    """Give a moderator the next suggestion to decide on."""
+    if not await moderator_only(update, context) or update.effective_user is None:
+        return
+    await _send_next(context, update.effective_user.id)
+
+
+async def modlog(update: Update, context: HearingContext) -> None:
+    """Show a moderator the latest decisions."""
+    if not await moderator_only(update, context) or update.effective_user is None:
+        return
+    entries = await context.services.moderation.log(LOG_ENTRIES)
+    await send_all(context, update.effective_user.id, render_log(context.services.texts, entries))
+
+
+async def alert_moderators(context: HearingContext, suggestion_id: int) -> None:
+    """Post a newly flagged suggestion to the moderators' group chat, if there is one."""
+    chat = context.services.settings.moderator_chat_id
+    if chat is None:
+        return
+    card = await context.services.moderation.card(suggestion_id)
+    try:
+        await send(context, chat, render_queue_card(context.ui, card))
+    except TelegramError as exc:  # it waits in /queue all the same
+        log.warning("the moderators' chat was not alerted: %s", type(exc).__name__)
+
+
+# Every button below is for moderators only: the dispatcher checks the role before calling them.
+
+
+async def approve(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Approve a suggestion: it is shown (again)."""
+    decided = await context.services.moderation.approve(pid, b.number(0))
+    await _after_decision(query, context, decided)
+
+
+async def ask_reason(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Ask why the suggestion is hidden (or its author banned), in place of the card's buttons."""
+    action = Action.MOD_HIDE if b.action is Action.MOD_HIDE_ASK else Action.MOD_BAN
+    await context.services.moderation.card(b.number(0))
+    key = "moderation.ask_hide" if action is Action.MOD_HIDE else "moderation.ask_ban"
+    await toast(query, context.services.texts(key))
+    if query.message is not None:
+        await query.edit_message_reply_markup(
+            render_reason_choice(context.ui, b.number(0), action)
+        )
+
+
+async def back_to_card(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Show the card's own buttons again."""
+    card = await context.services.moderation.card(b.number(0))
+    await edit(context, query, render_queue_card(context.ui, card))
+    await toast(query)
+
+
+async def hide(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Hide a suggestion for the chosen reason."""
+    moderation = context.services.moderation
+    decided = await moderation.hide(pid, b.number(0), ReportReason(b.text(1)))
+    await _after_decision(query, context, decided)
+
+
+async def ban(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Hide a suggestion and all its author's pending ones, and refuse their new ones."""
+    moderation = context.services.moderation
+    decided = await moderation.ban(pid, b.number(0), ReportReason(b.text(1)))
+    await _after_decision(query, context, decided, banned=True)
+
+
+async def skip(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Leave an item to the other moderators and take the next one."""
+    await context.services.moderation.skip(pid, b.number(0))
+    await remove_keyboard(query)
+    await toast(query, context.services.texts("moderation.skipped"))
+    if _in_private(query):
+        await _send_next(context, query.from_user.id)
+
+
+async def _after_decision(
+    query: CallbackQuery, context: HearingContext, decided: Decided, banned: bool = False
+) -> None:
+    """Confirm in place, tell the author, then (in private) offer the next item."""
+    await edit(context, query, Rendered(render_decided(context.services.texts, decided, banned)))
+    await toast(query)
+    if decided.notice is not None:
+        await tell_author(context.bot, context.services, decided.notice)
+    if _in_private(query):
+        await _send_next(context, query.from_user.id)
+
+
+async def _send_next(context: HearingContext, chat_id: int) -> None:
+    s = context.services
+    card = await s.moderation.next_card(s.participants.identify(chat_id))
+    if card is None:
+        await send(context, chat_id, Rendered(s.texts("moderation.queue_empty")))
+        return
+    await send(context, chat_id, render_queue_card(context.ui, card))
+
+
+def _in_private(query: CallbackQuery) -> bool:
+    message = query.message
+    return message is None or message.chat.type == "private"
+
+
+# Citizens' side: reporting with a reason, and asking for a second review.
+
+
+async def ask_report_reason(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    """Ask a citizen why they report a suggestion; nothing is recorded until they choose."""
+    await context.services.deliberation.card(pid, b.number(0), b.number(1))
+    markup = reason_keyboard(context.ui, Action.REPORT_REASON, b.number(0), b.number(1))
+    cancel = context.ui.button("report.cancel", Action.REPORT_CANCEL, b.number(0), b.number(1))
+    rows = [list(row) for row in markup.inline_keyboard] if markup else []
+    await toast(query, context.services.texts("report.ask"))
+    await query.edit_message_reply_markup(keyboard(*rows, [cancel]))
+
+
+async def cancel_report(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    """Put the card's voting buttons back."""
+    card = await context.services.deliberation.card(pid, b.number(0), b.number(1))
+    await edit(context, query, render_card(context.ui, card))
+    await toast(query)
+
+
+async def report(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Record a citizen's report and offer the next suggestion."""
+    deliberation = context.services.deliberation
+    following = await deliberation.report(pid, b.number(0), b.number(1), ReportReason(b.text(2)))
+    await remove_keyboard(query)
+    await toast(query, context.services.texts("toast.reported"))
+    if following is not None:
+        await send(context, query.from_user.id, render_card(context.ui, following))
+
+
+async def appeal(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    """Send the author's hidden suggestion back for a second review."""
+    await context.services.moderation.appeal(pid, b.number(0))
+    await remove_keyboard(query)
+    await toast(query)
+    await send(
+        context, query.from_user.id, Rendered(context.services.texts("moderation.appealed"))
+    )

@@ -1,0 +1,112 @@
+"""Render moderation: the queue card, reason choices, decisions, the log, authors' notices."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+
+from bot.hearing.moderation import AuthorNotice, Decided, QueueCard
+from bot.hearing.values import QueueState, ReportReason
+from bot.texts import Html, Texts
+from handlers.codec import Action
+from handlers.ui import Rendered, Ui, keyboard, paginate, shorten, target_name
+from storage.moderation import LogRecord
+
+# An author's notice quotes the suggestion; long ones are cut to keep it one short message.
+QUOTE_CHARS = 600
+
+
+def render_queue_card(ui: Ui, card: QueueCard) -> Rendered:
+    """Show a moderator one queued suggestion, what flagged it, and the decisions to take."""
+    t, s = ui.t, card.suggestion
+    lines = [
+        t("moderation.card_heading", id=s.id, target=target_name(t, s.item_id),
+          waiting=card.waiting),
+        "",
+        t("moderation.card_text", text=s.text),
+        "",
+        t("moderation.card_author", author=card.author_tag, hidden=card.hidden_before,
+          posted=card.posted_before),
+    ]  # fmt: skip
+    lines += [t(f"moderation.flag_{reason}", detail=why or "") for reason, why in card.flags]
+    if card.reports:
+        reasons = ", ".join(
+            t("moderation.report_row", reason=t(f"moderation.reason_{reason}"), count=count)
+            for reason, count in card.reports.items()
+        )
+        lines.append(
+            t("moderation.card_reports", count=sum(card.reports.values()), reasons=Html(reasons))
+        )
+    if card.appealed:
+        lines.append(t("moderation.card_appealed"))
+    sid = s.id
+    rows = (
+        [ui.button("moderation.approve", Action.MOD_APPROVE, sid),
+         ui.button("moderation.hide", Action.MOD_HIDE_ASK, sid)],
+        [ui.button("moderation.ban", Action.MOD_BAN_ASK, sid),
+         ui.button("moderation.skip", Action.MOD_SKIP, sid)],
+    )  # fmt: skip
+    return Rendered("\n".join(lines), keyboard(*rows))
+
+
+def reason_keyboard(ui: Ui, action: Action, *args: object) -> InlineKeyboardMarkup | None:
+    """Offer the reasons for hiding, banning or reporting, one per row."""
+    return keyboard(
+        *(
+            [ui.button(f"moderation.reason_{reason}", action, *args, reason)]
+            for reason in ReportReason
+        )
+    )
+
+
+def render_reason_choice(
+    ui: Ui, suggestion_id: int, action: Action
+) -> InlineKeyboardMarkup | None:
+    """Ask a moderator why they hide (or ban), with a way back to the card."""
+    markup = reason_keyboard(ui, action, suggestion_id)
+    rows = [list(row) for row in markup.inline_keyboard] if markup else []
+    back = ui.button("moderation.back", Action.MOD_BACK, suggestion_id)
+    return keyboard(*rows, [back])
+
+
+def render_decided(t: Texts, decided: Decided, banned: bool = False) -> Html:
+    """Confirm a decision to the moderator who took it."""
+    key = (
+        "moderation.decided_approved"
+        if decided.state is QueueState.APPROVED
+        else "moderation.decided_hidden"
+    )
+    text = t(key, id=decided.suggestion_id)
+    if banned:
+        text = Html(f"{text}\n{t('moderation.decided_banned', count=decided.also_hidden)}")
+    return text
+
+
+def render_log(t: Texts, entries: list[LogRecord]) -> list[Rendered]:
+    """List moderation decisions, newest first, with pseudonymous actors."""
+    if not entries:
+        return [Rendered(t("moderation.log_empty"))]
+    lines = [t("moderation.log_heading", count=len(entries))]
+    for entry in entries:
+        reason = entry.reason or ""
+        lines.append(
+            t("moderation.log_row", when=entry.created_at[:16].replace("T", " "),
+              action=t(f"moderation.action_{entry.action}"), id=entry.suggestion_id or "",
+              actor=(entry.actor_id or t.plain("moderation.log_automatic"))[:8],
+              reason=reason, before=entry.previous_status or "-", after=entry.new_status or "-")
+        )  # fmt: skip
+    return paginate(lines)
+
+
+def render_author_notice(ui: Ui, notice: AuthorNotice) -> Rendered:
+    """Tell an author what a moderator decided, offering one second review of a hidden post."""
+    t, s = ui.t, notice.suggestion
+    values = {"title": ui.plan.title, "target": target_name(t, s.item_id),
+              "suggestion": shorten(s.text, QUOTE_CHARS)}  # fmt: skip
+    if notice.state is QueueState.APPROVED:
+        key = "moderation.notice_restored" if notice.appealed else "moderation.notice_approved"
+        return Rendered(t(key, **values))
+    reason = t(f"moderation.reason_{notice.reason}") if notice.reason else ""
+    if notice.appealed:
+        return Rendered(t("moderation.notice_hidden_final", reason=reason, **values))
+    appeal = ui.button("moderation.appeal", Action.APPEAL, s.id)
+    return Rendered(t("moderation.notice_hidden", reason=reason, **values), keyboard([appeal]))

@@ -1,0 +1,152 @@
+"""Everything stored about one participant: collected for /mydata, erased for /delete.
+
+Erasure takes a cutoff time: only what was recorded at or before it is erased, so that
+re-applying an old erasure (after a backup was restored) never touches what the same person
+sent after coming back. The steps and their order are documented in docs/privacy.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+# Each section of a citizen's data: what it is called in their file, and the query that reads
+# it (one parameter: the participant id). Never a Telegram id, never another person's id.
+_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("stances",
+     "SELECT item_id AS item, stance, priority, plan_version, updated_at FROM stances"
+     " WHERE participant_id = ? ORDER BY item_id"),
+    ("stance_history",
+     "SELECT item_id AS item, stance, priority, plan_version, recorded_at FROM stance_history"
+     " WHERE participant_id = ? ORDER BY id"),
+    ("suggestions",
+     "SELECT s.id, s.item_id AS item, s.text, s.status, s.created_at,"
+     " (SELECT COUNT(*) FROM votes v WHERE v.suggestion_id = s.id AND v.vote = 'agree')"
+     "   AS agree_votes,"
+     " (SELECT COUNT(*) FROM votes v WHERE v.suggestion_id = s.id AND v.vote = 'disagree')"
+     "   AS disagree_votes"
+     " FROM suggestions s WHERE s.participant_id = ? ORDER BY s.id"),
+    ("replies_received",
+     "SELECT r.suggestion_id, r.kind, r.item_id AS merged_into_item, r.text, r.created_at"
+     " FROM suggestion_responses r JOIN suggestions s ON s.id = r.suggestion_id"
+     " WHERE s.participant_id = ? ORDER BY r.id"),
+    ("votes",
+     "SELECT v.suggestion_id, s.item_id AS item, v.vote, v.updated_at FROM votes v"
+     " JOIN suggestions s ON s.id = v.suggestion_id WHERE v.participant_id = ?"
+     " ORDER BY v.suggestion_id"),
+    ("vote_history",
+     "SELECT suggestion_id, vote, recorded_at FROM vote_history WHERE participant_id = ?"
+     " ORDER BY id"),
+    ("reports",
+     "SELECT suggestion_id, reason, created_at FROM reports WHERE participant_id = ?"
+     " ORDER BY id"),
+    ("moderation_of_own_suggestions",
+     "SELECT q.suggestion_id, q.state, q.reason, q.decided_at, q.appealed_at,"
+     " (SELECT group_concat(f.reason) FROM auto_flags f WHERE f.suggestion_id = q.suggestion_id)"
+     "   AS automatic_flags"
+     " FROM moderation_queue q JOIN suggestions s ON s.id = q.suggestion_id"
+     " WHERE s.participant_id = ? ORDER BY q.suggestion_id"),
+    ("ban", "SELECT created_at FROM bans WHERE participant_id = ?"),
+    ("drafts",
+     "SELECT id, item_id AS item, text, outcome, suggestion_id, created_at, decided_at"
+     " FROM suggestion_drafts WHERE participant_id = ? ORDER BY id"),
+    ("broadcasts_received",
+     "SELECT broadcast_id, status, sent_at FROM broadcast_deliveries WHERE participant_id = ?"
+     " ORDER BY broadcast_id"),
+)  # fmt: skip
+
+_PROFILE = (
+    "SELECT p.id AS participant_id, p.created_at AS joined_at, p.current_item, p.step,"
+    " p.completed_at, p.erased_at, a.kind AS awaiting_text_for,"
+    " d.participant_id IS NOT NULL AS reachable,"
+    " d.participant_id IS NOT NULL AND d.updates_off_at IS NULL AS updates_on,"
+    " d.updates_off_at"
+    " FROM participants p LEFT JOIN awaited_inputs a ON a.participant_id = p.id"
+    " LEFT JOIN delivery d ON d.participant_id = p.id WHERE p.id = ?"
+)
+
+# The participant's own suggestions written at or before the cutoff.
+_OWN = "SELECT id FROM suggestions WHERE participant_id = ? AND created_at <= ?"
+
+# (label, statement): each takes (participant id, cutoff); the order respects foreign keys.
+_ERASE: tuple[tuple[str | None, str], ...] = (
+    ("drafts", "DELETE FROM suggestion_drafts WHERE participant_id = ? AND created_at <= ?"),
+    # Another citizen's draft that agreed with an erased suggestion keeps its text, not the link.
+    (None, f"UPDATE suggestion_drafts SET suggestion_id = NULL WHERE suggestion_id IN ({_OWN})"),
+    ("votes_on_own_suggestions", f"DELETE FROM votes WHERE suggestion_id IN ({_OWN})"),
+    (None, f"DELETE FROM vote_history WHERE suggestion_id IN ({_OWN})"),
+    (None, f"DELETE FROM reports WHERE suggestion_id IN ({_OWN})"),
+    (None, f"DELETE FROM suggestion_responses WHERE suggestion_id IN ({_OWN})"),
+    (None, f"DELETE FROM auto_flags WHERE suggestion_id IN ({_OWN})"),
+    (None, f"DELETE FROM moderation_skips WHERE suggestion_id IN ({_OWN})"),
+    (None, f"DELETE FROM moderation_queue WHERE suggestion_id IN ({_OWN})"),
+    ("suggestions", "DELETE FROM suggestions WHERE participant_id = ? AND created_at <= ?"),
+    ("votes", "DELETE FROM votes WHERE participant_id = ? AND updated_at <= ?"),
+    (None, "DELETE FROM vote_history WHERE participant_id = ? AND recorded_at <= ?"),
+    ("reports", "DELETE FROM reports WHERE participant_id = ? AND created_at <= ?"),
+    ("stances", "DELETE FROM stances WHERE participant_id = ? AND updated_at <= ?"),
+    (None, "DELETE FROM stance_history WHERE participant_id = ? AND recorded_at <= ?"),
+    (None, "DELETE FROM awaited_inputs WHERE participant_id = ? AND created_at <= ?"),
+    (None,
+     "DELETE FROM broadcast_deliveries WHERE participant_id = ? AND broadcast_id IN"
+     " (SELECT id FROM broadcasts WHERE created_at <= ?)"),
+    (None, "DELETE FROM delivery WHERE participant_id = ? AND updated_at <= ?"),
+    (None,
+     "UPDATE participants SET current_item = NULL, step = 'welcome', updated_at = ?2"
+     " WHERE id = ?1 AND updated_at <= ?2"),
+    (None, "UPDATE participants SET completed_at = NULL WHERE id = ? AND completed_at <= ?"),
+    (None,
+     "UPDATE participants SET erased_at = ?2 WHERE id = ?1"
+     " AND (erased_at IS NULL OR erased_at < ?2)"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Erased:
+    """How many of a participant's records one erasure removed."""
+
+    stances: int = 0
+    suggestions: int = 0
+    votes: int = 0
+    reports: int = 0
+    drafts: int = 0
+    votes_on_own_suggestions: int = 0
+
+
+class PersonalDataRepository:
+    """Read or erase every record of one participant."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def profile(self, participant_id: str) -> dict[str, object] | None:
+        """Return the participant's own row with their settings, or None if unknown."""
+        rows = await self._rows(_PROFILE, (participant_id,))
+        return rows[0] if rows else None
+
+    async def collect(self, participant_id: str) -> dict[str, list[dict[str, object]]]:
+        """Return every section of the participant's records, as lists of named values."""
+        return {name: await self._rows(sql, (participant_id,)) for name, sql in _SECTIONS}
+
+    async def erased_at(self, participant_id: str) -> str | None:
+        """Return when the participant was last erased ('' if never); None if unknown."""
+        async with self.conn.execute(
+            "SELECT COALESCE(erased_at, '') FROM participants WHERE id = ?", (participant_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else None
+
+    async def erase(self, participant_id: str, cutoff: str) -> Erased:
+        """Erase what the participant recorded at or before the cutoff; mark the row erased."""
+        counts: dict[str, int] = {}
+        for label, sql in _ERASE:
+            cursor = await self.conn.execute(sql, (participant_id, cutoff))
+            if label is not None:
+                counts[label] = max(cursor.rowcount, 0)
+        return Erased(**counts)
+
+    async def _rows(self, sql: str, args: tuple[object, ...]) -> list[dict[str, object]]:
+        async with self.conn.execute(sql, args) as cursor:
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
