@@ -13,9 +13,10 @@ from benchmarks.crash_test import Config, run_crash_test
 async def test_kills_and_restarts_under_load_lose_and_double_nothing(
     tmp_path: Path, webhook: bool, kills: int
 ) -> None:
-    # Every third stop is a SIGTERM: at least one comes under load, and one ends the run.
+    # Every second stop is a SIGTERM: the kills come first, so at least one SIGTERM comes
+    # before the last kill, under load; and one ends the run.
     config = Config(
-        citizens=8, kills=kills, items=2, votes=1, gap=(0.1, 0.8), sigterm_every=3, wait=60,
+        citizens=8, kills=kills, items=2, votes=1, gap=(0.1, 0.8), sigterm_every=2, wait=60,
         webhook=webhook,
     )  # fmt: skip
     result = await run_crash_test(config, tmp_path)
