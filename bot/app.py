@@ -7,19 +7,23 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from telegram import LinkPreviewOptions, Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
+from bot.after_jobs import announce_revision, notify_followers, schedule_followers
 from bot.broadcaster import Broadcaster, Pacing
 from bot.config import Settings
+from bot.hearing.outbox import Outbox
 from bot.hearing.plan import load_plan
+from bot.hearing.plan_revision import PlanRevisions
 from bot.inbox import Inbox, InboxQueue
 from bot.ingest import ChatOrderedProcessor
 from bot.jobs import catch_up, schedule_digests
 from bot.moderation_notices import tell_pending_authors
 from bot.notices import deliver_pending
+from bot.outbox_sender import OutboxSender
 from bot.retry import RetryPolicy, retries_off
 from bot.services import Services
 from bot.webhook import WebhookServer, webhook_path
@@ -29,6 +33,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 LONG_POLL_SECONDS = 10
+OUTBOX_SHARE = 5
 
 
 def file_url_for(api_url: str) -> str:
@@ -79,6 +84,7 @@ async def running_hearing(
     """Open storage, start the bot (long polling, or a webhook), and stop it all on exit."""
     plan = load_plan(settings.plan_path)
     async with Database(settings.database_path) as db:
+        plan = await PlanRevisions(db).served(plan)  # the latest `publish-plan`, if any
         services = Services.build(settings, db, plan, secret)
         # Before any update is handled: a restored backup must not bring an erased person back.
         await services.erasure.reapply()
@@ -93,13 +99,25 @@ async def running_hearing(
         )  # fmt: skip
         app.bot_data.broadcaster = broadcaster
         server: WebhookServer | None = None
+        # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
+        # default), the two together stay within Telegram's ~30 messages a second.
+        outbox = OutboxSender(
+            Outbox(db), services.participants, services.texts,
+            send=lambda chat_id, text, markup: _send_outbox(app, chat_id, text, markup),
+            pacing=Pacing(per_second=max(1.0, settings.broadcast_rate / OUTBOX_SHARE)),
+        )  # fmt: skip
+        app.bot_data.outbox = outbox
         await app.initialize()
         try:
             await app.bot.set_my_commands(handlers.command_menu(services.texts))
             await app.start()
             schedule_digests(app)
+            schedule_followers(app)
             await catch_up(app)
             broadcaster.kick()  # resumes a broadcast an earlier run did not finish
+            await announce_revision(app)
+            await notify_followers(app)
+            outbox.kick()  # sends what an earlier run queued and did not send
             await deliver_pending(app.bot, services)
             await tell_pending_authors(app.bot, services)
             if app.updater is None:
@@ -118,6 +136,7 @@ async def running_hearing(
             await broadcaster.stop()
             if server is not None:
                 await server.stop()
+            await outbox.stop()
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
                 await queue.inbox.confirm_polled(app.bot)
@@ -145,6 +164,14 @@ async def _send_broadcast(app: HearingApp, chat_id: int, text: str) -> object:
     # The broadcaster paces itself and waits out flood control and outages for everyone.
     with retries_off():
         return await app.bot.send_message(chat_id, text)
+
+
+async def _send_outbox(
+    app: HearingApp, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> object:
+    # Like the broadcaster, the outbox paces itself and waits out flood control and outages.
+    with retries_off():
+        return await app.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def settle(app: HearingApp) -> None:

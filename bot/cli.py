@@ -1,4 +1,4 @@
-"""The `hearing-bot` command: run, console, check-content, export, digest, backup."""
+"""The `hearing-bot` command: run, console, check-content, export, digest, backup, tracking…"""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.digest_command import print_digest
 from bot.export_command import export
 from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan
 from bot.logs import configure_logging
+from bot.tracking_command import import_tracking, publish_plan
 from storage.backup import BackupError, backup_database
 from storage.db import DatabaseError
 
@@ -41,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "digest":
         return print_digest(settings, sys.stdout)
+    if args.command == "tracking":
+        return import_tracking(settings, Path(args.file))
+    if args.command == "publish-plan":
+        return publish_plan(settings, Path(args.file))
     if args.command == "console":
         from bot.console import run_console
 
@@ -133,6 +138,12 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True, help="a new (or empty) folder to write the files to")
     digest = sub.add_parser("digest", help="show the drafters' digest so far")
     digest.add_argument("--print", action="store_true", required=True, help="print it as text")
+    tracking = sub.add_parser("tracking", help="set items' tracking in bulk")
+    tracking_sub = tracking.add_subparsers(dest="action", required=True)
+    imported = tracking_sub.add_parser("import", help="validate a tracking file and apply it")
+    imported.add_argument("file", help="a tracking file (see content/tracking.md)")
+    publish = sub.add_parser("publish-plan", help="publish a revised plan as the next version")
+    publish.add_argument("file", help="the revised plan, in the Markdown format of the plan")
     back = sub.add_parser("backup", help="copy the database (while the bot runs) and check it")
     back.add_argument("path", help="the new backup file (an existing file is never overwritten)")
     return parser

@@ -56,6 +56,7 @@ class Settings:
     webhook_url: str | None = None
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8443)
     webhook_secret: str | None = field(default=None, repr=False)
+    oversight_ids: frozenset[int] = frozenset()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -109,6 +110,7 @@ class Settings:
             webhook_url=_webhook_url(env),
             webhook_listen=_listen(env, "WEBHOOK_LISTEN", cls.webhook_listen),
             webhook_secret=_webhook_secret(env),
+            oversight_ids=_id_set(env, "OVERSIGHT_IDS"),
         )
 
     def require_token(self) -> str:

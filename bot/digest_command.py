@@ -12,6 +12,7 @@ from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_model import Digest
 from bot.hearing.digest_schedule import DigestLedger, RenderedDigest
 from bot.hearing.plan import load_plan
+from bot.hearing.plan_revision import PlanRevisions
 from bot.texts import load_texts, strip_html
 from handlers.digest_view import render_digest
 from storage.db import Database
@@ -39,6 +40,9 @@ async def _messages(settings: Settings) -> list[str]:
         return RenderedDigest(render_digest(texts, shown, settings.timezone, None), None)
 
     async with Database(settings.database_path) as db:
-        ledger = DigestLedger(db, DigestBuilder(db, plan), settings.digest_time, settings.timezone)
+        plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
+        ledger = DigestLedger(
+            db, DigestBuilder(db, plan, settings.timezone), settings.digest_time, settings.timezone
+        )
         rendered = await ledger.on_demand(datetime.now(UTC), render)
     return rendered.messages

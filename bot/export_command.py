@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.hearing.export import ExportError, ExportFormat, ExportResult, export_hearing
 from bot.hearing.plan import Plan, PlanError, load_plan
+from bot.hearing.plan_revision import PlanRevisions
 from storage.db import Database, DatabaseError
 
 
@@ -47,6 +48,7 @@ async def _export(
 ) -> ExportResult:
     async with Database(settings.database_path) as db:
         tz = ZoneInfo(settings.timezone)
+        plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
         return await export_hearing(db, plan, fmt, out, tz=tz, progress=bar)
 
 

@@ -1,4 +1,8 @@
-"""Scheduled work on python-telegram-bot's JobQueue: the drafters' daily digest."""
+"""Scheduled work on python-telegram-bot's JobQueue: the daily digest, the weekly oversight report.
+
+Both are recorded by the digest ledger (a report of each kind per slot), so a restart neither
+skips nor doubles one; the daily job also checks whether a weekly report is due.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ from typing import cast
 
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.hearing.digest_schedule import CHART, DigestLedger
+from bot.hearing.digest_schedule import CHART, DigestLedger, RenderedDigest, Renderer
+from bot.hearing.oversight import OversightReport
 from bot.retry import maybe_delivered
 from bot.services import Services
 from handlers.context import HearingApp, HearingContext
 from handlers.digest_view import chart_caption, render_for_drafters
+from handlers.reports_view import render_oversight
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +50,35 @@ async def _digest_job(context: HearingContext) -> None:
 async def send_digests(app: HearingApp) -> bool:
     """Record the due digest (a missed one once), send every unsent part; False to retry."""
     services = _services(app)
-    ledger = services.digests
     drafters = sorted(services.settings.drafter_ids)
+    return await _send_report(
+        app, services.digests, drafters,
+        lambda digest: render_for_drafters(services, app.bot.username, digest),
+    )  # fmt: skip
+
+
+async def send_oversight(app: HearingApp) -> bool:
+    """Record the due weekly oversight report, send every unsent part; False to retry."""
+    services = _services(app)
+    members = sorted(services.settings.oversight_ids)
+    if not members:
+        return True
+
+    async def render(report: OversightReport) -> RenderedDigest:
+        s = services
+        return RenderedDigest(render_oversight(s.texts, s.plan, report, s.settings.timezone), None)
+
+    return await _send_report(app, services.oversight, members, render)
+
+
+async def _send_report(
+    app: HearingApp, ledger: DigestLedger, recipients: list[int], render: Renderer
+) -> bool:
+    services = _services(app)
     async with ledger.sending:
         now = services.clock()
         await ledger.start(now)
-        await ledger.prepare_due(
-            now, drafters, lambda digest: render_for_drafters(services, app.bot.username, digest)
-        )
+        await ledger.prepare_due(now, recipients, render)
         complete = True
         for digest_id in await ledger.unfinished():
             complete = await _send_parts(app, ledger, digest_id) and complete
@@ -59,12 +86,14 @@ async def send_digests(app: HearingApp) -> bool:
 
 
 async def catch_up(app: HearingApp) -> None:
-    """Send the due digest, or finish a half-sent one; on any failure, try again later."""
-    try:
-        done = await send_digests(app)
-    except Exception:  # the bot goes on serving citizens; the retry job tries again
-        log.exception("sending the digest failed")
-        done = False
+    """Send the due digest and report, or finish half-sent ones; on failure, retry later."""
+    done = True
+    for send in (send_digests, send_oversight):
+        try:
+            done = await send(app) and done
+        except Exception:  # the bot goes on serving citizens; the retry job tries again
+            log.exception("sending the %s failed", send.__name__.removeprefix("send_"))
+            done = False
     if not done and app.job_queue is not None:
         app.job_queue.run_once(_digest_job, RETRY_SECONDS, name=f"{DIGEST_JOB}-retry")
 

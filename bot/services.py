@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.hearing.blocklist import default_blocklist
@@ -14,12 +15,17 @@ from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_schedule import DigestLedger
 from bot.hearing.erasure import Erasure, ErasureLedger, ledger_path
 from bot.hearing.follow_through import FollowThrough
+from bot.hearing.follow_up import FollowUps
+from bot.hearing.following import Following
 from bot.hearing.moderation import Moderation
 from bot.hearing.my_data import MyData
+from bot.hearing.oversight import OVERSIGHT, REPORT_WEEKDAY, OversightBuilder
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
+from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import Submissions
+from bot.hearing.tracking import Tracking
 from bot.hearing.walkthrough import Walkthrough
 from bot.texts import Texts, load_texts
 from storage.db import Database
@@ -37,14 +43,23 @@ class Services:
     deliberation: Deliberation
     submissions: Submissions
     digests: DigestLedger
+    oversight: DigestLedger
     follow: FollowThrough
     broadcasts: Broadcasts
     moderation: Moderation
     my_data: MyData
     erasure: Erasure
+    tracking: Tracking
+    following: Following
+    follow_ups: FollowUps
+    revisions: PlanRevisions
     texts: Texts = field(default_factory=load_texts)
     # Injectable so that tests can run a scheduled job at a fixed time.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def today(self) -> date:
+        """Return today's date in the hearing's time zone (deadlines are calendar days)."""
+        return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
 
     @classmethod
     def build(cls, settings: Settings, db: Database, plan: Plan, secret: str) -> Services:
@@ -56,6 +71,7 @@ class Services:
         claim = timedelta(minutes=settings.moderation_claim_minutes)
         participants = Participants(db, secret)
         ledger = ErasureLedger(ledger_path(settings.database_path))
+        zone = settings.timezone
         return cls(
             settings=settings,
             db=db,
@@ -68,12 +84,24 @@ class Services:
             submissions=Submissions(
                 db, plan, walkthrough, settings.suggestion_max_chars, screening
             ),
-            digests=DigestLedger(
-                db, DigestBuilder(db, plan), settings.digest_time, settings.timezone
+            digests=DigestLedger(db, DigestBuilder(db, plan, zone), settings.digest_time, zone),
+            oversight=DigestLedger(
+                db,
+                OversightBuilder(db, plan, zone),
+                settings.digest_time,
+                zone,
+                kind=OVERSIGHT,
+                weekday=REPORT_WEEKDAY,
             ),
             follow=FollowThrough(db, plan),
             broadcasts=Broadcasts(db),
             moderation=Moderation(db, plan, claim),
             my_data=MyData(db, plan),
             erasure=Erasure(db, ledger, participants),
+            tracking=Tracking(db, plan),
+            following=Following(db, plan),
+            follow_ups=FollowUps(
+                db, plan, screening, settings.min_group_size, settings.suggestion_max_chars
+            ),
+            revisions=PlanRevisions(db),
         )

@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, T
 
 from bot.texts import Texts
 from handlers import (
+    ask,
     buttons,
     commands,
     drafter,
@@ -17,6 +18,8 @@ from handlers import (
     input,
     moderation,
     privacy,
+    status,
+    tracking,
 )
 from handlers.context import HearingApp
 
@@ -43,6 +46,10 @@ def register(app: HearingApp) -> None:
             CommandHandler("modlog", moderation.modlog, filters=private & new_message),
             CommandHandler("mydata", privacy.send_my_data, filters=private & new_message),
             CommandHandler("delete", privacy.ask_to_delete, filters=private & new_message),
+            CommandHandler("status", status.show_status, filters=private & new_message),
+            CommandHandler("followups", status.follow_ups, filters=private & new_message),
+            CommandHandler("track", tracking.track, filters=private & new_message),
+            CommandHandler("ask", ask.ask, filters=private & new_message),
             CallbackQueryHandler(buttons.press_button),
             MessageHandler(private & filters.UpdateType.EDITED, input.receive_edit),
             MessageHandler(private & new_message & filters.COMMAND, commands.unknown_command),

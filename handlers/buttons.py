@@ -11,13 +11,13 @@ from telegram.constants import ChatType
 from bot.hearing.refusals import Refused
 from bot.hearing.values import NEW_ITEMS, Priority, Stance
 from bot.hearing.walkthrough import ItemView, Moved, View
-from handlers import follow, moderation, privacy
+from handlers import ask, follow, moderation, privacy, status, tracking
 from handlers.cards import render_card, render_proposal_prompt, render_withdraw_question
 from handlers.codec import VOTES_BY_CODE, Action, Button, CodecError, decode
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, send_all, toast
 from handlers.replies import send_submitted
-from handlers.roles import is_drafter, is_moderator
+from handlers.roles import is_drafter, is_moderator, is_tracker
 from handlers.ui import Rendered, refusal_text
 from handlers.views import render_closed_item, render_item, render_items, render_view
 
@@ -39,6 +39,9 @@ async def press_button(update: Update, context: HearingContext) -> None:
             raise CodecError("only moderators' buttons work outside a private chat")
         if pressed.action in DRAFTER_ACTIONS and not is_drafter(context, query.from_user.id):
             await toast(query, t("roles.drafters_only"), alert=True)
+            return
+        if pressed.action in TRACKER_ACTIONS and not is_tracker(context, query.from_user.id):
+            await toast(query, t("roles.trackers_only"), alert=True)
             return
         if pressed.action in MODERATOR_ACTIONS and not is_moderator(context, query.from_user.id):
             await toast(query, t("roles.moderators_only"), alert=True)
@@ -195,7 +198,12 @@ def _in_private(query: CallbackQuery) -> bool:
 # Checked at every press, from the settings: a button in an old message grants nothing.
 DRAFTER_ACTIONS = frozenset({
     Action.REVIEW_REPLY, Action.ADOPT, Action.MERGE_ASK, Action.MERGE, Action.DECLINE,
-    Action.BROADCAST_SEND, Action.BROADCAST_CANCEL,
+    Action.BROADCAST_SEND, Action.BROADCAST_CANCEL, Action.ASK_SEND, Action.ASK_CANCEL,
+})  # fmt: skip
+# Drafters and the oversight committee set items' tracking; neither role edits the plan's text.
+TRACKER_ACTIONS = frozenset({
+    Action.TRACK_OPEN, Action.TRACK_STATUS_ASK, Action.TRACK_STATUS, Action.TRACK_FIELD,
+    Action.TRACK_METRIC_ASK, Action.TRACK_METRIC, Action.TRACK_HISTORY,
 })  # fmt: skip
 MODERATOR_ACTIONS = frozenset({
     Action.MOD_APPROVE, Action.MOD_HIDE_ASK, Action.MOD_HIDE, Action.MOD_BAN_ASK, Action.MOD_BAN,
@@ -242,4 +250,21 @@ _ACTIONS: dict[Action, ButtonAction] = {
     Action.UPDATES_OFF: follow.set_updates,
     Action.ERASE: privacy.erase,
     Action.ERASE_KEEP: privacy.keep,
+    Action.TRACK_OPEN: tracking.open_card,
+    Action.TRACK_STATUS_ASK: tracking.ask_status,
+    Action.TRACK_STATUS: tracking.set_status,
+    Action.TRACK_FIELD: tracking.ask_text,
+    Action.TRACK_METRIC_ASK: tracking.ask_metric,
+    Action.TRACK_METRIC: tracking.ask_value,
+    Action.TRACK_HISTORY: tracking.show_history,
+    Action.STATUS_ITEM: status.open_item,
+    Action.FOLLOW: status.follow,
+    Action.UNFOLLOW: status.follow,
+    Action.FOLLOW_HIGH: status.follow_high,
+    Action.FOLLOW_UPS_ON: status.set_consent,
+    Action.FOLLOW_UPS_OFF: status.set_consent,
+    Action.FOLLOW_UPS_ACCEPT: status.accept_from_summary,
+    Action.ASK_SEND: ask.confirm,
+    Action.ASK_CANCEL: ask.confirm,
+    Action.ANSWER: ask.start_answer,
 }

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.hearing.tracking_values import TrackingStatus
 from bot.hearing.values import Priority, ReportReason, Stance, Vote
 
 VERSION = "v1"
@@ -26,6 +27,8 @@ class Arg(StrEnum):
     PRIORITY = "priority"
     VOTE = "vote"
     REASON = "reason"
+    STATUS = "status"
+    FIELD = "field"
 
 
 _PATTERNS = {
@@ -37,6 +40,8 @@ _PATTERNS = {
     # Votes are abbreviated (a/d/p) to leave room in 64 bytes for ids and counts.
     Arg.VOTE: re.compile(r"[adp]"),
     Arg.REASON: re.compile("|".join(r.value for r in ReportReason)),
+    Arg.STATUS: re.compile("|".join(s.value for s in TrackingStatus)),
+    Arg.FIELD: re.compile("responsible|deadline|metric_new"),
 }
 
 
@@ -82,6 +87,23 @@ class Action(StrEnum):
     MOD_BACK = "qc"
     ERASE = "er"
     ERASE_KEEP = "ek"
+    TRACK_OPEN = "tk"
+    TRACK_STATUS_ASK = "ts"
+    TRACK_STATUS = "tt"
+    TRACK_FIELD = "tf"
+    TRACK_METRIC_ASK = "tm"
+    TRACK_METRIC = "tv"
+    TRACK_HISTORY = "th"
+    STATUS_ITEM = "si"
+    FOLLOW = "fo"
+    UNFOLLOW = "fx"
+    FOLLOW_HIGH = "fh"
+    FOLLOW_UPS_ON = "f1"
+    FOLLOW_UPS_OFF = "f0"
+    FOLLOW_UPS_ACCEPT = "fa"
+    ASK_SEND = "as"
+    ASK_CANCEL = "ax"
+    ANSWER = "aq"
 
 
 SCHEMA: dict[Action, tuple[Arg, ...]] = {
@@ -124,6 +146,23 @@ SCHEMA: dict[Action, tuple[Arg, ...]] = {
     Action.MOD_BACK: (Arg.ID,),
     Action.ERASE: (),
     Action.ERASE_KEEP: (),
+    Action.TRACK_OPEN: (Arg.ITEM,),
+    Action.TRACK_STATUS_ASK: (Arg.ITEM,),
+    Action.TRACK_STATUS: (Arg.ITEM, Arg.STATUS),
+    Action.TRACK_FIELD: (Arg.ITEM, Arg.FIELD),
+    Action.TRACK_METRIC_ASK: (Arg.ITEM,),
+    Action.TRACK_METRIC: (Arg.ITEM, Arg.COUNT),
+    Action.TRACK_HISTORY: (Arg.ITEM,),
+    Action.STATUS_ITEM: (Arg.ITEM,),
+    Action.FOLLOW: (Arg.ITEM,),
+    Action.UNFOLLOW: (Arg.ITEM,),
+    Action.FOLLOW_HIGH: (),
+    Action.FOLLOW_UPS_ON: (),
+    Action.FOLLOW_UPS_OFF: (),
+    Action.FOLLOW_UPS_ACCEPT: (),
+    Action.ASK_SEND: (Arg.ID,),
+    Action.ASK_CANCEL: (Arg.ID,),
+    Action.ANSWER: (Arg.ID,),
 }
 
 

@@ -13,7 +13,7 @@ from handlers.messaging import send, send_all
 from handlers.ui import Rendered, refusal_text
 from handlers.views import render_items, render_view, render_welcome
 
-COMMANDS = ("start", "items", "mine", "propose", "updates", "help")
+COMMANDS = ("start", "items", "mine", "propose", "status", "updates", "followups", "help")
 
 
 async def start(update: Update, context: HearingContext) -> None:

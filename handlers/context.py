@@ -7,17 +7,19 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.broadcaster import Broadcaster
+from bot.outbox_sender import OutboxSender
 from bot.services import Services
 from handlers.links import Links
 from handlers.ui import Ui
 
 
 class BotData:
-    """Application-wide data: the services and the broadcaster, set once at start."""
+    """Application-wide data: the services and the background senders, set once at start."""
 
     def __init__(self) -> None:
         self.services: Services | None = None
         self.broadcaster: Broadcaster | None = None
+        self.outbox: OutboxSender | None = None
 
 
 class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -38,6 +40,14 @@ class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         if broadcaster is None:
             raise RuntimeError("the application was started without a broadcaster")
         return broadcaster
+
+    @property
+    def outbox(self) -> OutboxSender:
+        """Return the background sender of the outbox."""
+        outbox = self.bot_data.outbox
+        if outbox is None:
+            raise RuntimeError("the application was started without an outbox sender")
+        return outbox
 
     @property
     def ui(self) -> Ui:

@@ -14,6 +14,7 @@ from bot.hearing.plan import telegram_length
 from bot.services import Services
 from bot.texts import Html, Texts
 from handlers.links import Links
+from handlers.reports_view import after_blocks
 from handlers.ui import MESSAGE_BUDGET, shorten
 
 SUGGESTION_CHARS = 160
@@ -51,6 +52,8 @@ def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> l
     for stats in digest.items:
         blocks.append(_item_block(t, digest, stats, links))
     blocks.append(_proposals(t, digest, links))
+    texts = {s.item_id: s.text for s in digest.items}
+    blocks += after_blocks(t, texts, digest.after, links, digest.min_group)
     return _pack(blocks)
 
 

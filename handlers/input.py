@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.hearing.refusals import Refused
 from bot.hearing.values import Awaiting, Step
-from handlers import follow
+from handlers import ask, follow, tracking
 from handlers.commands import start
 from handlers.context import HearingContext
 from handlers.messaging import send
@@ -24,6 +24,10 @@ async def receive_text(update: Update, context: HearingContext) -> None:
     pid = s.participants.identify(update.effective_user.id)
     try:
         if await follow.receive_drafter_text(update, context, pid):
+            return
+        if await tracking.receive_text(update, context, pid):
+            return
+        if await ask.receive_answer(update, context, pid):
             return
     except Refused as refusal:
         await send(context, message.chat_id, Rendered(refusal_text(t, refusal)))

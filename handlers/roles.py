@@ -24,6 +24,24 @@ def is_moderator(context: HearingContext, user_id: int | None) -> bool:
     return user_id in context.services.settings.moderator_ids
 
 
+def is_oversight(context: HearingContext, user_id: int | None) -> bool:
+    """Tell whether a Telegram user is on the hearing's oversight committee."""
+    return user_id is not None and user_id in context.services.settings.oversight_ids
+
+
+def is_tracker(context: HearingContext, user_id: int | None) -> bool:
+    """Tell whether a user may set items' tracking: a drafter or an oversight member."""
+    return is_drafter(context, user_id) or is_oversight(context, user_id)
+
+
+async def tracker_only(update: Update, context: HearingContext) -> bool:
+    """Return True for a drafter or overseer; otherwise answer politely and return False."""
+    user = update.effective_user
+    return is_tracker(context, user.id if user else None) or await _refuse(
+        update, context, "roles.trackers_only"
+    )
+
+
 async def drafter_only(update: Update, context: HearingContext) -> bool:
     """Return True for a drafter; otherwise answer politely and return False (fail closed)."""
     user = update.effective_user

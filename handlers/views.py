@@ -85,7 +85,8 @@ def render_view(ui: Ui, view: View) -> Rendered:
 def render_summary(ui: Ui, overview: Overview) -> Rendered:
     """Render the thank-you, a summary of the citizen's answers, and what they can do next."""
     t = ui.t
-    high = ", ".join(item.number for item in overview.high_priority()) or t("summary.none")
+    high_items = overview.high_priority()
+    high = ", ".join(item.number for item in high_items) or t("summary.none")
     text = t(
         "summary.text",
         answered=overview.answered,
@@ -98,7 +99,10 @@ def render_summary(ui: Ui, overview: Overview) -> Rendered:
     )
     propose = ui.button("button.propose", Action.PROPOSE)
     vote = ui.button("button.vote_proposals", Action.VOTE_PROPOSALS)
-    return Rendered(text, keyboard([propose], [vote]))
+    # After the hearing: follow the items that matter most to the citizen, accept questions.
+    follow = [ui.button("follow.follow_high", Action.FOLLOW_HIGH, count=len(high_items))]
+    ask = ui.button("follow_ups.turn_on", Action.FOLLOW_UPS_ACCEPT)
+    return Rendered(text, keyboard([propose], [vote], follow if high_items else [], [ask]))
 
 
 def render_welcome(ui: Ui, welcome: Welcome) -> Rendered:

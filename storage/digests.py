@@ -141,10 +141,10 @@ class DigestRepository:
             " JOIN suggestions s ON s.id = r.suggestion_id WHERE s.status = 'visible'"
         )
 
-    async def latest(self) -> DigestRow | None:
-        """Return the most recent scheduled digest, or None."""
+    async def latest(self, kind: str = "daily") -> DigestRow | None:
+        """Return the most recent scheduled digest of a kind, or None."""
         async with self.conn.execute(
-            f"SELECT {_DIGEST} FROM digests ORDER BY slot DESC LIMIT 1"
+            f"SELECT {_DIGEST} FROM digests WHERE kind = ? ORDER BY slot DESC LIMIT 1", (kind,)
         ) as cursor:
             row = await cursor.fetchone()
         return DigestRow(*row) if row else None
@@ -165,10 +165,11 @@ class DigestRepository:
             row = await cursor.fetchone()
         return DigestRow(*row) if row else None
 
-    async def unfinished(self) -> list[DigestRow]:
-        """Return digests some part of which is still to be sent."""
+    async def unfinished(self, kind: str = "daily") -> list[DigestRow]:
+        """Return digests of a kind some part of which is still to be sent."""
         async with self.conn.execute(
-            f"SELECT {_DIGEST} FROM digests WHERE completed_at IS NULL ORDER BY slot"
+            f"SELECT {_DIGEST} FROM digests WHERE completed_at IS NULL AND kind = ? ORDER BY slot",
+            (kind,),
         ) as cursor:
             rows = await cursor.fetchall()
         return [DigestRow(*row) for row in rows]
@@ -180,12 +181,13 @@ class DigestRepository:
         stats: str,
         chart: bytes | None,
         parts: list[tuple[int, int, str, str | None]],
+        kind: str = "daily",
     ) -> int | None:
         """Record a digest and its parts (recipient, part, kind, body); None if the slot exists."""
         cursor = await self.conn.execute(
-            "INSERT INTO digests (slot, period_start, period_end, stats, chart, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (slot) DO NOTHING",
-            (slot, period[0], period[1], stats, chart, utcnow()),
+            "INSERT INTO digests (slot, period_start, period_end, stats, chart, created_at, kind)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slot) DO NOTHING",
+            (slot, period[0], period[1], stats, chart, utcnow(), kind),
         )
         if cursor.rowcount != 1 or cursor.lastrowid is None:
             return None

@@ -54,6 +54,13 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
     ("broadcasts_received",
      "SELECT broadcast_id, status, sent_at FROM broadcast_deliveries WHERE participant_id = ?"
      " ORDER BY broadcast_id"),
+    ("items_followed",
+     "SELECT item_id AS item, created_at FROM follows WHERE participant_id = ? ORDER BY item_id"),
+    ("follow_up_questions",
+     "SELECT accepted, updated_at FROM follow_up_consents WHERE participant_id = ?"),
+    ("messages_after_the_hearing",
+     "SELECT kind, body, status, created_at, sent_at FROM outbox WHERE participant_id = ?"
+     " ORDER BY id"),
 )  # fmt: skip
 
 _PROFILE = (
@@ -91,6 +98,12 @@ _ERASE: tuple[tuple[str | None, str], ...] = (
     (None,
      "DELETE FROM broadcast_deliveries WHERE participant_id = ? AND broadcast_id IN"
      " (SELECT id FROM broadcasts WHERE created_at <= ?)"),
+    # After the hearing: what they follow, their consent, messages to them, a staff wait.
+    (None, "DELETE FROM follows WHERE participant_id = ? AND created_at <= ?"),
+    (None, "DELETE FROM follower_watermarks WHERE participant_id = ?1 AND ?2 = ?2"),
+    (None, "DELETE FROM follow_up_consents WHERE participant_id = ? AND updated_at <= ?"),
+    (None, "DELETE FROM outbox WHERE participant_id = ? AND created_at <= ?"),
+    (None, "DELETE FROM tracking_inputs WHERE participant_id = ?1 AND ?2 = ?2"),
     (None, "DELETE FROM delivery WHERE participant_id = ? AND updated_at <= ?"),
     (None,
      "UPDATE participants SET current_item = NULL, step = 'welcome', updated_at = ?2"

@@ -8,11 +8,15 @@ from storage.broadcasts import BroadcastRepository
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
 from storage.erasure import PersonalDataRepository
+from storage.follow_ups import FollowUpRepository
 from storage.moderation import ModerationRepository
+from storage.outbox import OutboxRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
+from storage.plan_versions import PlanVersionRepository
 from storage.responses import ResponseRepository
 from storage.stances import StanceRepository
 from storage.suggestions import SuggestionRepository
+from storage.tracking import FollowRepository, TrackingInputRepository, TrackingRepository
 from storage.votes import VoteRepository
 
 
@@ -32,3 +36,9 @@ class Repositories:
         self.broadcasts = BroadcastRepository(conn)
         self.moderation = ModerationRepository(conn)
         self.personal = PersonalDataRepository(conn)
+        self.tracking = TrackingRepository(conn)
+        self.follows = FollowRepository(conn)
+        self.tracking_inputs = TrackingInputRepository(conn)
+        self.follow_ups = FollowUpRepository(conn)
+        self.outbox = OutboxRepository(conn)
+        self.plan_versions = PlanVersionRepository(conn)

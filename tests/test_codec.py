@@ -36,6 +36,19 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.MOD_BAN: (999_999_999_999, "offensive"),
     Action.MOD_SKIP: (999_999_999_999,),
     Action.MOD_BACK: (999_999_999_999,),
+    Action.TRACK_OPEN: ("18",),
+    Action.TRACK_STATUS_ASK: ("18",),
+    Action.TRACK_STATUS: ("999", "in_progress"),
+    Action.TRACK_FIELD: ("999", "metric_new"),
+    Action.TRACK_METRIC_ASK: ("18",),
+    Action.TRACK_METRIC: ("999", 99),
+    Action.TRACK_HISTORY: ("18",),
+    Action.STATUS_ITEM: ("18",),
+    Action.FOLLOW: ("18",),
+    Action.UNFOLLOW: ("18",),
+    Action.ASK_SEND: (999_999_999_999,),
+    Action.ASK_CANCEL: (999_999_999_999,),
+    Action.ANSWER: (999_999_999_999,),
 }
 
 
@@ -57,7 +70,8 @@ def test_every_action_round_trips_within_64_bytes(action: Action) -> None:
      "v1:st:1.2:support", "v1:pr:1:high:x", "v1:sk", "v1:go:-1", "x" * 65,
      "v1:st:1:support\n", "v1:st:\u0661:support", "v1:vt:0:a:0", "v1:vt:01:a:0",
      "v1:vt:1:agree:0", "v1:vt:1:a", "v1:vt:1:a:100", "v1:rp:1", "v1:ai:1",
-     "v1:wd:1234567890123", "v1:pa:-5"],
+     "v1:wd:1234567890123", "v1:pa:-5", "v1:tt:18:finished", "v1:tf:18:text",
+     "v1:tv:18:x", "v1:fo:18:1", "v1:aq:0"],
 )  # fmt: skip
 def test_forged_data_is_refused(data: str | None) -> None:
     with pytest.raises(CodecError):

@@ -148,7 +148,11 @@ async def test_proposals_are_voted_like_suggestions(hearing: Hearing) -> None:
     for _ in range(20):
         await hearing.press(BILAL, "Skip ➡️")
     summary = hearing.last(BILAL)
-    assert summary.button_labels() == ["\u2795 Propose a new item", "🗳 Vote on proposed items"]
+    assert summary.button_labels() == [
+        "\u2795 Propose a new item",
+        "🗳 Vote on proposed items",
+        "🙋 Yes, ask me follow-up questions",
+    ]
     await hearing.press(BILAL, "🗳 Vote on proposed items", summary)
     card = hearing.last(BILAL)
     assert "A proposed new item" in card.plain_text()

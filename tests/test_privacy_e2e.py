@@ -41,6 +41,11 @@ PERSONAL = {
     "awaited_inputs": "participant_id",
     "delivery": "participant_id",
     "broadcast_deliveries": "participant_id",
+    "follows": "participant_id",
+    "follower_watermarks": "participant_id",
+    "follow_up_consents": "participant_id",
+    "outbox": "participant_id",
+    "tracking_inputs": "participant_id",
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import Emulator
-from handlers.buttons import DRAFTER_ACTIONS, MODERATOR_ACTIONS
+from handlers.buttons import DRAFTER_ACTIONS, MODERATOR_ACTIONS, TRACKER_ACTIONS
 from handlers.codec import SCHEMA, Action, Arg, encode
 from tests.harness import Hearing, make_settings, query
 
@@ -23,6 +23,8 @@ CITIZEN_ACTIONS = frozenset({
     Action.AGREE_INSTEAD, Action.POST_ANYWAY, Action.WITHDRAW, Action.WITHDRAW_CONFIRMED,
     Action.PROPOSE, Action.VOTE_PROPOSALS, Action.UPDATES_ON, Action.UPDATES_OFF,
     Action.REPORT_REASON, Action.REPORT_CANCEL, Action.APPEAL, Action.ERASE, Action.ERASE_KEEP,
+    Action.STATUS_ITEM, Action.FOLLOW, Action.UNFOLLOW, Action.FOLLOW_HIGH, Action.FOLLOW_UPS_ON,
+    Action.FOLLOW_UPS_OFF, Action.FOLLOW_UPS_ACCEPT, Action.ANSWER,
 })  # fmt: skip
 # What a drafter's actions change: none of it may change when someone else presses them.
 STATE = (
@@ -37,7 +39,10 @@ ARGS = {Arg.ID: "1", Arg.ITEM: "4", Arg.REASON: "spam"}
 def test_every_button_action_is_a_citizens_a_drafters_or_a_moderators() -> None:
     assert not CITIZEN_ACTIONS & DRAFTER_ACTIONS
     assert not (CITIZEN_ACTIONS | DRAFTER_ACTIONS) & MODERATOR_ACTIONS
-    assert set(Action) == CITIZEN_ACTIONS | DRAFTER_ACTIONS | MODERATOR_ACTIONS
+    # Trackers (drafters or the oversight committee) set what became of an item.
+    assert not (CITIZEN_ACTIONS | DRAFTER_ACTIONS | MODERATOR_ACTIONS) & TRACKER_ACTIONS
+    everyone = CITIZEN_ACTIONS | DRAFTER_ACTIONS | MODERATOR_ACTIONS | TRACKER_ACTIONS
+    assert set(Action) == everyone
 
 
 @pytest.fixture

@@ -33,7 +33,9 @@ TAG = re.compile(r"<[^>]*>")
 STARTS_A_LINE = {"{decision}"}
 # Latin words an Urdu reader sees as they are: the bot's commands and a file format.
 COMMANDS = {"start", "items", "mine", "propose", "updates", "help", "queue"}
-LATIN_KEPT = COMMANDS | {"CSV", "manifest", "json"}
+# After the hearing: more commands, /ask's segment words, and the time zone of the history.
+COMMANDS |= {"status", "followups", "track", "ask", "mydata", "delete"}
+LATIN_KEPT = COMMANDS | {"CSV", "manifest", "json", "opposed", "supported", "high", "UTC"}
 BUTTON_CHARS = 30  # phones cut longer button labels short
 SAMPLE = "<&> 12"
 # Signs that belong with their number (45%, #12, +3, minus 3, 3/100) inside its isolate.

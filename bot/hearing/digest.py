@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.matching import closest
+from bot.hearing.oversight import after_hearing, local_day
 from bot.hearing.plan import Plan
 from bot.hearing.values import NEW_ITEMS
 from storage.clock import iso
@@ -32,9 +33,10 @@ def stats_snapshot(digest: Digest) -> str:
 class DigestBuilder:
     """Read the hearing's figures for a period and shape them into a Digest."""
 
-    def __init__(self, db: Database, plan: Plan) -> None:
+    def __init__(self, db: Database, plan: Plan, zone: str = "UTC") -> None:
         self.db = db
         self.plan = plan
+        self.zone = zone
 
     async def build(
         self, period_start: datetime | None, period_end: datetime, previous: str | None = None
@@ -47,6 +49,7 @@ class DigestBuilder:
             suggestions = await repos.digests.tallied_suggestions()
             pending = await repos.digests.awaiting_moderation()
             reported = await repos.digests.reported()
+            after = await after_hearing(repos, self.plan, local_day(period_end, self.zone))
         before: dict[str, list[int]] = json.loads(previous) if previous else {}
         items = tuple(self._item(item_id, per_item, before) for item_id in self._item_ids())
         by_item: dict[str, list[TalliedSuggestion]] = {}
@@ -71,7 +74,12 @@ class DigestBuilder:
             proposals=proposals,
             awaiting_moderation=pending,
             reported=reported,
+            after=after,
         )
+
+    def snapshot(self, digest: Digest) -> str:
+        """Serialise the digest's figures for the next one to compare with."""
+        return stats_snapshot(digest)
 
     def _item_ids(self) -> list[str]:
         return [item.id for item in self.plan.items]

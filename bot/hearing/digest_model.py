@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.hearing.oversight import AfterHearing
+
 
 @dataclass(frozen=True)
 class Participation:
@@ -85,6 +87,7 @@ class Digest:
     proposals: tuple[SuggestionGroup, ...] = ()
     awaiting_moderation: int = 0
     reported: int = 0
+    after: AfterHearing = field(default_factory=AfterHearing)
 
     min_group: int = 1  # items with fewer answers (but some) have their breakdown withheld
 

@@ -1,4 +1,7 @@
-"""When digests are due, and a ledger of what was built and sent, so none is missed or doubled."""
+"""When digests are due, and a ledger of what was built and sent, so none is missed or doubled.
+
+The same ledger records the weekly oversight report: another kind of digest, with its own slots.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,9 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.hearing.digest import DigestBuilder, stats_snapshot
-from bot.hearing.digest_model import Digest
 from storage.clock import iso
 from storage.db import Database
 from storage.digests import DigestPart
@@ -17,6 +19,8 @@ from storage.digests import DigestPart
 EPOCH_KEY = "digest_epoch"
 CHART = "chart"
 TEXT = "text"
+DAILY = "daily"
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -27,45 +31,64 @@ class RenderedDigest:
     chart: bytes | None
 
 
-Renderer = Callable[[Digest], Awaitable[RenderedDigest]]
+Renderer = Callable[[Any], Awaitable[RenderedDigest]]
 
 
-def latest_slot(now: datetime, at: time, zone: ZoneInfo) -> datetime:
-    """Return the most recent scheduled digest time at or before `now`."""
+class ReportBuilder(Protocol[R]):
+    """What the ledger needs of a builder: a report of a period, and its snapshot to compare."""
+
+    async def build(
+        self, period_start: datetime | None, period_end: datetime, previous: str | None = None
+    ) -> R: ...
+
+    def snapshot(self, report: R) -> str: ...
+
+
+def latest_slot(now: datetime, at: time, zone: ZoneInfo, weekday: int | None = None) -> datetime:
+    """Return the most recent scheduled time at or before `now` (on `weekday`, if given)."""
     local = now.astimezone(zone)
     today = datetime.combine(local.date(), at, tzinfo=zone)
-    return today if today <= local else today - timedelta(days=1)
+    slot = today if today <= local else today - timedelta(days=1)
+    while weekday is not None and slot.weekday() != weekday:
+        slot -= timedelta(days=1)
+    return slot
 
 
-class DigestLedger:
+class DigestLedger(Generic[R]):
     """Decide which digest is due, record it with its rendered parts, and what was sent."""
 
-    def __init__(self, db: Database, builder: DigestBuilder, at: time, zone: str) -> None:
+    def __init__(
+        self, db: Database, builder: ReportBuilder[R], at: time, zone: str,
+        kind: str = DAILY, weekday: int | None = None,
+    ) -> None:  # fmt: skip
         self.db = db
         self.builder = builder
         self.at = at
         self.zone = ZoneInfo(zone)
+        self.kind = kind
+        self.weekday = weekday
+        self.epoch_key = EPOCH_KEY if kind == DAILY else f"{kind}_epoch"
         # One sender at a time: a catch-up, the daily job and a retry must not interleave.
         self.sending = asyncio.Lock()
 
     async def start(self, now: datetime) -> None:
         """Remember when digests were first scheduled: no digest is due for a slot before it."""
         async with self.db.transaction() as repos:
-            await repos.digests.set_state_once(EPOCH_KEY, iso(now))
+            await repos.digests.set_state_once(self.epoch_key, iso(now))
 
     async def prepare_due(
         self, now: datetime, recipients: Sequence[int], render: Renderer
     ) -> int | None:
         """Record the latest slot's digest if due and not yet recorded; return its id."""
-        slot = latest_slot(now, self.at, self.zone)
+        slot = latest_slot(now, self.at, self.zone, self.weekday)
         async with self.db.reading() as repos:
-            epoch = await repos.digests.state(EPOCH_KEY)
+            epoch = await repos.digests.state(self.epoch_key)
             if epoch is None or iso(slot) < epoch:
                 return None
-            existing = await repos.digests.by_slot(iso(slot))
+            existing = await repos.digests.by_slot(self._key(slot))
             if existing is not None:
                 return existing.id
-            previous = await repos.digests.latest()
+            previous = await repos.digests.latest(self.kind)
         start = datetime.fromisoformat(previous.period_end) if previous else None
         digest = await self.builder.build(start, now, previous.stats if previous else None)
         rendered = await render(digest)
@@ -76,18 +99,18 @@ class DigestLedger:
                 parts.append((recipient, len(rendered.messages), CHART, None))
         async with self.db.transaction() as repos:
             digest_id = await repos.digests.add(
-                iso(slot), (iso(start) if start else None, iso(now)), stats_snapshot(digest),
-                rendered.chart, parts,
+                self._key(slot), (iso(start) if start else None, iso(now)),
+                self.builder.snapshot(digest), rendered.chart, parts, self.kind,
             )  # fmt: skip
             if digest_id is None:  # recorded meanwhile by another run: keep that one
-                row = await repos.digests.by_slot(iso(slot))
+                row = await repos.digests.by_slot(self._key(slot))
                 return row.id if row else None
         return digest_id
 
     async def unfinished(self) -> list[int]:
         """Return the ids of recorded digests with parts still to send, oldest first."""
         async with self.db.reading() as repos:
-            return [row.id for row in await repos.digests.unfinished()]
+            return [row.id for row in await repos.digests.unfinished(self.kind)]
 
     async def unsent(self, digest_id: int) -> list[DigestPart]:
         """Return the parts of a digest Telegram has not accepted yet."""
@@ -116,7 +139,11 @@ class DigestLedger:
     async def on_demand(self, now: datetime, render: Renderer) -> RenderedDigest:
         """Render the digest of everything since the last scheduled one, recording nothing."""
         async with self.db.reading() as repos:
-            previous = await repos.digests.latest()
+            previous = await repos.digests.latest(self.kind)
         start = datetime.fromisoformat(previous.period_end) if previous else None
         digest = await self.builder.build(start, now, previous.stats if previous else None)
         return await render(digest)
+
+    def _key(self, slot: datetime) -> str:
+        # Daily slots keep their plain time (as recorded before other kinds existed).
+        return iso(slot) if self.kind == DAILY else f"{self.kind}:{iso(slot)}"

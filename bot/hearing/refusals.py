@@ -36,6 +36,18 @@ class Refusal(StrEnum):
     SECOND_REVIEW_BY_OTHER = "second_review_by_other"
     NOT_HIDDEN = "not_hidden"
     ALREADY_APPEALED = "already_appealed"
+    BAD_DATE = "bad_date"
+    DEADLINE_PAST = "deadline_past"
+    NOT_A_NUMBER = "not_a_number"
+    BAD_METRIC = "bad_metric"
+    UNKNOWN_METRIC = "unknown_metric"
+    GROUP_TOO_SMALL = "group_too_small"
+    UNKNOWN_QUESTION = "unknown_question"
+    QUESTION_CLOSED = "question_closed"
+    NOT_ASKED = "not_asked"
+    PLAN_UNCHANGED = "plan_unchanged"
+    NOTHING_TO_FOLLOW = "nothing_to_follow"
+    NOT_YOUR_QUESTION = "not_your_question"
 
 
 class Refused(Exception):

@@ -56,6 +56,8 @@ class Awaiting(StrEnum):
     REPLY = "reply"
     DECLINE_REASON = "decline_reason"
     BROADCAST = "broadcast"
+    TRACKING = "tracking"
+    FOLLOW_UP_ANSWER = "follow_up_answer"
 
 
 class DraftOutcome(StrEnum):

@@ -1,0 +1,161 @@
+"""Follow-up questions: a drafter asks a segment of citizens; answers become suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from bot.hearing.plan import Plan
+from bot.hearing.refusals import Refusal, Refused
+from bot.hearing.screening import Screening
+from bot.hearing.submissions import check_text
+from bot.hearing.values import Awaiting, SuggestionStatus
+from storage.db import Database
+from storage.follow_ups import FollowUpRepository, QuestionRow
+
+MAX_QUESTION_CHARS = 1000
+
+
+class Segment(StrEnum):
+    """Whom a follow-up question on an item is for."""
+
+    OPPOSED = "opposed"
+    SUPPORTED = "supported"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """A question waiting for its author's confirmation, and how many it would reach."""
+
+    question: QuestionRow
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A citizen's answer, stored as a suggestion on the question's item."""
+
+    suggestion_id: int
+    item_id: str
+    held: bool
+
+
+class FollowUps:
+    """Commands for follow-up questions (the caller checks the drafter role)."""
+
+    def __init__(
+        self, db: Database, plan: Plan, screening: Screening, min_group: int, limit: int
+    ) -> None:
+        self.db = db
+        self.plan = plan
+        self.screening = screening
+        self.min_group = min_group
+        self.limit = limit
+
+    async def set_consent(self, pid: str, accepted: bool) -> None:
+        """Record whether the citizen accepts follow-up questions."""
+        async with self.db.transaction() as repos:
+            await repos.follow_ups.set_consent(pid, accepted)
+
+    async def consent(self, pid: str) -> bool:
+        """Tell whether the citizen accepted follow-up questions."""
+        async with self.db.reading() as repos:
+            return bool(await repos.follow_ups.consent(pid))
+
+    async def draft(self, author: str, item_id: str, segment: Segment, text: str) -> Drafted:
+        """Store a question to confirm; refuse a segment under the minimum group size."""
+        if self.plan.index_of(item_id) is None:
+            raise Refused(Refusal.UNKNOWN_ITEM)
+        cleaned = text.strip()
+        if not cleaned:
+            raise Refused(Refusal.EMPTY_RESPONSE)
+        if len(cleaned) > MAX_QUESTION_CHARS:
+            raise Refused(Refusal.RESPONSE_TOO_LONG, limit=MAX_QUESTION_CHARS, length=len(cleaned))
+        async with self.db.transaction() as repos:
+            audience = await repos.follow_ups.segment(item_id, segment)
+            self._check_size(audience)
+            qid = await repos.follow_ups.add_question(
+                author, item_id, segment, cleaned, len(audience)
+            )
+            question = await repos.follow_ups.question(qid)
+        if question is None:
+            raise RuntimeError("the question just stored cannot be read")
+        return Drafted(question)
+
+    async def send(
+        self, author: str, question_id: int, render: Callable[[QuestionRow], str]
+    ) -> int:
+        """Queue the author's confirmed question for its segment; return how many it reaches."""
+        async with self.db.transaction() as repos:
+            question = await self._own_draft(repos.follow_ups, author, question_id)
+            audience = await repos.follow_ups.segment(question.item_id, question.segment)
+            # Counted again: consents may have been withdrawn since the question was drafted.
+            self._check_size(audience)
+            body = render(question)
+            await repos.outbox.add_many([(pid, "question", body, question_id) for pid in audience])
+            await repos.follow_ups.set_status(question_id, "sent", len(audience))
+        return len(audience)
+
+    async def cancel(self, author: str, question_id: int) -> None:
+        """Drop the author's question that was not sent."""
+        async with self.db.transaction() as repos:
+            await self._own_draft(repos.follow_ups, author, question_id)
+            await repos.follow_ups.set_status(question_id, "cancelled")
+
+    async def await_answer(self, pid: str, question_id: int) -> QuestionRow:
+        """Make the citizen's next message their answer to a question they received."""
+        async with self.db.transaction() as repos:
+            question = await repos.follow_ups.question(question_id)
+            if question is None or not await repos.outbox.received(pid, question_id):
+                raise Refused(Refusal.NOT_ASKED)
+            await repos.participants.set_awaiting(pid, Awaiting.FOLLOW_UP_ANSWER, question_id)
+        return question
+
+    async def answer(self, pid: str, question_id: int, text: str) -> Answered:
+        """Store the citizen's answer as a suggestion on the item, linked to the question."""
+        cleaned = check_text(text, self.limit)
+        async with self.db.transaction() as repos:
+            question = await repos.follow_ups.question(question_id)
+            if question is None or not await repos.outbox.received(pid, question_id):
+                raise Refused(Refusal.NOT_ASKED)
+            if await repos.moderation.is_banned(pid):
+                raise Refused(Refusal.BANNED)
+            flags = await self.screening.screen(repos, pid, cleaned, datetime.now(UTC))
+            status = SuggestionStatus.PENDING if flags else SuggestionStatus.VISIBLE
+            sid = await repos.suggestions.add(
+                pid, question.item_id, cleaned, status, self.plan.version
+            )
+            await repos.follow_ups.link_answer(sid, question_id)
+            if flags:
+                # Held exactly as a flagged suggestion is: queued, with why, in the audit log.
+                await repos.moderation.add_flags(sid, [(f.reason, f.detail) for f in flags])
+                await repos.moderation.enqueue(sid)
+                reasons = ",".join(flag.reason for flag in flags)
+                await repos.moderation.log(
+                    sid, None, "flagged", reasons, None, SuggestionStatus.PENDING
+                )
+            await repos.participants.set_awaiting(pid, None)
+        return Answered(sid, question.item_id, bool(flags))
+
+    async def with_answers(self) -> list[tuple[QuestionRow, list[tuple[int, str]]]]:
+        """Return every sent question with its visible answers."""
+        async with self.db.reading() as repos:
+            questions = await repos.follow_ups.sent_questions()
+            return [(q, await repos.follow_ups.answers(q.id)) for q in questions]
+
+    def _check_size(self, audience: list[str]) -> None:
+        if len(audience) < self.min_group:
+            raise Refused(Refusal.GROUP_TOO_SMALL, minimum=self.min_group)
+
+    @staticmethod
+    async def _own_draft(repo: FollowUpRepository, author: str, question_id: int) -> QuestionRow:
+        question = await repo.question(question_id)
+        if question is None:
+            raise Refused(Refusal.UNKNOWN_QUESTION)
+        if question.author_id != author:
+            raise Refused(Refusal.NOT_YOUR_QUESTION)
+        if question.status != "draft":
+            raise Refused(Refusal.QUESTION_CLOSED)
+        return question

@@ -1,0 +1,114 @@
+"""After the hearing in reports: overdue items, follow-up answers, answers per plan version."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.hearing.plan import Plan
+from bot.hearing.tracking import load_tracking
+from bot.hearing.tracking_values import ItemTracking
+from storage.clock import iso
+from storage.db import Database
+from storage.follow_ups import QuestionRow
+from storage.repositories import Repositories
+from storage.tracking import HistoryRow
+
+OVERSIGHT = "oversight"
+# The weekly report goes out on Mondays (date.weekday() == 0) at DIGEST_TIME.
+REPORT_WEEKDAY = 0
+
+
+@dataclass(frozen=True)
+class VersionSplit:
+    """Answers on an item changed in the served plan: on earlier wording, and on the current."""
+
+    item_id: str
+    kind: str
+    earlier: tuple[int, int, int]  # support, oppose, all answers
+    current: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class AfterHearing:
+    """The digest's after-the-hearing sections."""
+
+    overdue: tuple[ItemTracking, ...] = ()
+    questions: tuple[tuple[QuestionRow, tuple[tuple[int, str], ...]], ...] = ()
+    versions: tuple[VersionSplit, ...] = ()
+
+
+@dataclass(frozen=True)
+class OversightReport:
+    """The weekly oversight report: every item's tracking, what is overdue, what changed."""
+
+    title: str
+    period_start: datetime | None
+    period_end: datetime
+    today: date
+    items: tuple[ItemTracking, ...]
+    changes: tuple[HistoryRow, ...] = field(default=())
+
+    @property
+    def overdue(self) -> tuple[ItemTracking, ...]:
+        """Return the items past their deadline and not done."""
+        return tuple(item for item in self.items if item.overdue(self.today))
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    """Return the calendar day of a moment in the hearing's time zone."""
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+async def after_hearing(repos: Repositories, plan: Plan, today: date) -> AfterHearing:
+    """Read the after-the-hearing sections of a digest within the caller's read."""
+    tracked = await load_tracking(repos, [item.id for item in plan.items])
+    overdue = tuple(t for t in tracked.values() if t.overdue(today))
+    questions = [
+        (q, tuple(await repos.follow_ups.answers(q.id)))
+        for q in await repos.follow_ups.sent_questions()
+    ]
+    return AfterHearing(overdue, tuple(questions), await _versions(repos, plan))
+
+
+async def _versions(repos: Repositories, plan: Plan) -> tuple[VersionSplit, ...]:
+    changes = [c for c in await repos.plan_versions.changes(plan.version) if c.kind == "changed"]
+    counts = await repos.plan_versions.answers_by_version([c.item_id for c in changes])
+    splits = []
+    for change in changes:
+        earlier, current = [0, 0, 0], [0, 0, 0]
+        for item_id, version, *figures in counts:
+            if item_id == change.item_id:
+                into = current if version == plan.version else earlier
+                for i, figure in enumerate(figures):
+                    into[i] += figure
+        splits.append(VersionSplit(change.item_id, change.kind, (earlier[0], earlier[1],
+                                   earlier[2]), (current[0], current[1], current[2])))  # fmt: skip
+    return tuple(splits)
+
+
+class OversightBuilder:
+    """Build the weekly oversight report; the digest ledger records and sends it."""
+
+    def __init__(self, db: Database, plan: Plan, zone: str) -> None:
+        self.db = db
+        self.plan = plan
+        self.zone = zone
+
+    async def build(
+        self, period_start: datetime | None, period_end: datetime, previous: str | None = None
+    ) -> OversightReport:
+        """Read every item's tracking and the changes made in the period."""
+        start = iso(period_start) if period_start else ""
+        async with self.db.reading() as repos:
+            tracked = await load_tracking(repos, [item.id for item in self.plan.items])
+            changes = await repos.tracking.history_between(start, iso(period_end))
+        return OversightReport(self.plan.title, period_start, period_end,
+                               local_day(period_end, self.zone), tuple(tracked.values()),
+                               tuple(changes))  # fmt: skip
+
+    def snapshot(self, report: OversightReport) -> str:
+        """Keep which items were overdue when the report was made."""
+        return json.dumps({"overdue": [item.item_id for item in report.overdue]})

@@ -1,0 +1,136 @@
+"""Published versions of the plan, what changed in each, and who took part on which item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.clock import utcnow
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """A published version of the plan."""
+
+    version: str
+    text: str
+    previous: str | None
+    published_at: str
+    announced_at: str | None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """What became of one item in a version."""
+
+    version: str
+    item_id: str
+    kind: str
+    old_text: str | None
+    new_text: str | None
+    into_item: str | None
+
+
+_VERSION = "version, text, previous, published_at, announced_at"
+
+
+class PlanVersionRepository:
+    """Record published plans and read them back."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def latest(self) -> VersionRow | None:
+        """Return the version published last, or None if the plan was never revised."""
+        async with self.conn.execute(
+            f"SELECT {_VERSION} FROM plan_versions ORDER BY published_at DESC, rowid DESC LIMIT 1"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return VersionRow(*row) if row else None
+
+    async def get(self, version: str) -> VersionRow | None:
+        """Return one version, or None."""
+        async with self.conn.execute(
+            f"SELECT {_VERSION} FROM plan_versions WHERE version = ?", (version,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return VersionRow(*row) if row else None
+
+    async def add(
+        self, version: str, text: str, previous: str | None, announced: bool = False
+    ) -> None:
+        """Record a version (the first one, the plan served before, counts as announced)."""
+        now = utcnow()
+        await self.conn.execute(
+            f"INSERT INTO plan_versions ({_VERSION}) VALUES (?, ?, ?, ?, ?)",
+            (version, text, previous, now, now if announced else None),
+        )
+
+    async def add_changes(self, changes: list[ChangeRow]) -> None:
+        """Record what changed in a version."""
+        await self.conn.executemany(
+            "INSERT INTO plan_changes (version, item_id, kind, old_text, new_text, into_item)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(c.version, c.item_id, c.kind, c.old_text, c.new_text, c.into_item) for c in changes],
+        )
+
+    async def changes(self, version: str) -> list[ChangeRow]:
+        """Return a version's changes in item order."""
+        async with self.conn.execute(
+            "SELECT version, item_id, kind, old_text, new_text, into_item FROM plan_changes"
+            " WHERE version = ? ORDER BY CAST(item_id AS INTEGER), item_id",
+            (version,),
+        ) as cursor:
+            return [ChangeRow(*row) for row in await cursor.fetchall()]
+
+    async def mark_announced(self, version: str) -> bool:
+        """Record that a version's notices are queued; False if another run did it first."""
+        cursor = await self.conn.execute(
+            "UPDATE plan_versions SET announced_at = ? WHERE version = ? AND announced_at IS NULL",
+            (utcnow(), version),
+        )
+        return cursor.rowcount == 1
+
+    async def move_positions(self, item_id: str, into: str | None) -> None:
+        """Move citizens stopped at an item that is gone to the item it merged into, or back
+        to the welcome (a dropped item); a finished walkthrough stays finished."""
+        if into is not None:
+            await self.conn.execute(
+                "UPDATE participants SET current_item = ?, step = 'stance' WHERE current_item = ?",
+                (into, item_id),
+            )
+            return
+        await self.conn.execute(
+            "UPDATE participants SET current_item = NULL, step = 'welcome'"
+            " WHERE current_item = ? AND step <> 'finished'",
+            (item_id,),
+        )
+
+    async def engaged(self, item_ids: list[str]) -> list[tuple[str, str]]:
+        """Return (participant, item) for everyone who answered or commented on these items."""
+        if not item_ids:
+            return []
+        marks = ", ".join("?" for _ in item_ids)
+        async with self.conn.execute(
+            f"SELECT participant_id, item_id FROM stances WHERE item_id IN ({marks})"
+            f" UNION SELECT participant_id, item_id FROM suggestions WHERE item_id IN ({marks})"
+            " AND status <> 'withdrawn' ORDER BY 1, 2",
+            (*item_ids, *item_ids),
+        ) as cursor:
+            return [(str(r[0]), str(r[1])) for r in await cursor.fetchall()]
+
+    async def answers_by_version(
+        self, item_ids: list[str]
+    ) -> list[tuple[str, str, int, int, int]]:
+        """Count support, oppose and all answers per (item, plan version they were given on)."""
+        if not item_ids:
+            return []
+        marks = ", ".join("?" for _ in item_ids)
+        async with self.conn.execute(
+            "SELECT item_id, plan_version, SUM(stance = 'support'), SUM(stance = 'oppose'),"
+            f" COUNT(*) FROM stances WHERE item_id IN ({marks}) GROUP BY item_id, plan_version",
+            tuple(item_ids),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]

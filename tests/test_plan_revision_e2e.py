@@ -1,0 +1,144 @@
+"""Publishing the revised seed plan: the right citizens told, answers kept with their version."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.emulator import Emulator
+from bot.hearing.oversight import VersionSplit
+from bot.hearing.plan import load_plan
+from bot.jobs import send_digests
+from bot.texts import load_texts, strip_html
+from bot.tracking_command import publish_plan
+from handlers.reports_view import after_blocks
+from tests.after_support import DRAFTER, Clock, at, outbox_sent, running
+from tests.harness import Hearing, query
+
+REVISED = Path(__file__).parent / "data" / "plan_revised.md"
+ANSWERED, COMMENTED, ELSEWHERE = 601, 602, 603
+NOTICE = "You said, we did"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """27 November 2026, 10:00 in Karachi."""
+    return Clock(at(27))
+
+
+@pytest.fixture
+async def hearing(emu: Emulator, tmp_path: Path, clock: Clock) -> AsyncIterator[Hearing]:
+    """The seed hearing with answers on item 18 and elsewhere."""
+    async with running(emu, tmp_path, clock) as started:
+        await started.answer_item(ANSWERED, "18", "👍 Support")
+        await started.suggest(COMMENTED, "18", "Along with judges, protect jail staff as well")
+        await started.answer_item(ELSEWHERE, "17", "👎 Oppose")
+        yield started
+
+
+async def publish(hearing: Hearing, path: Path = REVISED) -> tuple[int, str, str]:
+    """Run `hearing-bot publish-plan FILE` as an operator would, beside the running bot."""
+    out, err = io.StringIO(), io.StringIO()
+    status = await asyncio.to_thread(publish_plan, hearing.settings, path, out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def notices(hearing: Hearing, user: int) -> list[str]:
+    """The "you said, we did" notices a citizen received."""
+    return [m.plain_text() for m in hearing.emu.messages(user) if NOTICE in m.plain_text()]
+
+
+async def test_publishing_the_revised_seed_plan_tells_the_right_citizens(
+    hearing: Hearing,
+) -> None:
+    status, out, _ = await publish(hearing)
+    assert status == 0
+    assert "item 18: changed" in out
+    assert "now: An effective Witness Protection Program, extended to judges and jail" in out
+    assert "2 citizen(s) who answered or commented" in out
+    assert notices(hearing, ANSWERED) == [], "told once the bot serves the new version"
+    await hearing.restart()
+    await outbox_sent(hearing)
+    for user in (ANSWERED, COMMENTED):
+        (notice,) = notices(hearing, user)
+        assert "Item 18, which you answered or commented on" in notice
+        assert "Before: An effective Witness Protection Program.\n" in notice
+        assert (
+            "Now: An effective Witness Protection Program, extended to judges and jail" in notice
+        )
+    assert notices(hearing, ELSEWHERE) == []
+    await hearing.restart()
+    await outbox_sent(hearing)
+    assert len(notices(hearing, ANSWERED)) == 1, "never told twice"
+    replies = await hearing.say(ELSEWHERE, "/start item-18")
+    assert "extended to judges and jail staff" in replies[0].plain_text()
+
+
+async def test_answers_stay_with_the_version_they_were_given_on(
+    hearing: Hearing, clock: Clock
+) -> None:
+    old = load_plan().version
+    await publish(hearing)
+    await hearing.restart()
+    new = load_plan(REVISED).version
+    await hearing.answer_item(ELSEWHERE, "18", "👎 Oppose")
+    rows = await query(hearing.settings.database_path,
+                       "SELECT plan_version, stance FROM stances WHERE item_id = '18'"
+                       " ORDER BY stance DESC")  # fmt: skip
+    assert rows == [(old, "support"), (old, "support"), (new, "oppose")]
+    clock.now = at(27, 20, 5)
+    assert hearing.app is not None
+    await send_digests(hearing.app)
+    digest = "\n".join(m.plain_text() for m in hearing.emu.messages(DRAFTER))
+    assert "Answers on the revised items" in digest
+    assert "18. fewer than 5 answers on one of the wordings" in digest, "too few to split"
+    assert hearing.app is not None and hearing.app.bot_data.services is not None
+    after = (await hearing.app.bot_data.services.digests.builder.build(None, clock.now)).after
+    assert after.versions == (VersionSplit("18", "changed", (2, 0, 2), (0, 1, 1)),)
+    shown = "\n".join(after_blocks(load_texts(), {}, after, None, min_group=1))
+    assert "18. earlier: 👍 2 👎 0 of 2 · current: 👍 0 👎 1 of 1" in strip_html(shown)
+
+
+async def test_the_same_plan_again_changes_nothing(hearing: Hearing, tmp_path: Path) -> None:
+    assert (await publish(hearing))[0] == 0
+    status, _, err = await publish(hearing)
+    assert status == 1 and "already published" in err
+    rows = await query(hearing.settings.database_path, "SELECT COUNT(*) FROM plan_versions")
+    assert rows == [(2,)]
+
+
+async def test_a_broken_plan_is_refused_with_line_numbers(
+    hearing: Hearing, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.md"
+    broken.write_text("# Plan\n\n1. One\n3. Three\n", encoding="utf-8")
+    status, _, err = await publish(hearing, broken)
+    assert status == 1 and "broken.md:line 4: item 3 comes after item 1 (expected 2)" in err
+    rows = await query(hearing.settings.database_path, "SELECT COUNT(*) FROM plan_versions")
+    assert rows == [(0,)]
+
+
+async def test_a_dropped_item_leaves_nobody_stranded(hearing: Hearing, tmp_path: Path) -> None:
+    await hearing.answer_item(ELSEWHERE, "20", "👍 Support")  # and stops there
+    text = load_plan_text().replace("20. Adequate resource allocation.\n", "")
+    shorter = tmp_path / "plan-19.md"
+    shorter.write_text(text, encoding="utf-8")
+    status, out, _ = await publish(hearing, shorter)
+    assert status == 0 and "item 20: dropped" in out
+    await hearing.restart()
+    await outbox_sent(hearing)
+    (notice,) = notices(hearing, ELSEWHERE)
+    assert "Item 20, which you answered or commented on, was dropped" in notice
+    assert "It read: Adequate resource allocation." in notice
+    replies = await hearing.say(ELSEWHERE, "/start")
+    assert "Sorry, something went wrong" not in replies[0].plain_text()
+    assert replies[0].button_labels()
+
+
+def load_plan_text() -> str:
+    """The bundled seed plan's Markdown."""
+    return (Path(__file__).resolve().parents[1] / "content" / "plan.md").read_text("utf-8")
