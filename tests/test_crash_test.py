@@ -25,7 +25,9 @@ async def test_kills_and_restarts_under_load_lose_and_double_nothing(
     assert result.sigterms >= 2, "one SIGTERM under load, one at the end, each clean"
     assert result.sigterm_failures == 0
     assert result.runs == result.kills + result.sigterms
-    assert result.answers == 16 and result.suggestions > 0 and result.votes > 0
+    # Not == 16: a kill between a commit and its reply can leave a citizen without the reply it
+    # waits for (docs/reliability.md); what it did send is still checked, exactly, below.
+    assert 0 < result.answers <= 16 and result.suggestions > 0 and result.votes > 0
     assert (result.lost, result.doubled, result.unexpected) == (0, 0, 0)
     assert result.confirmations_repeated == 0, "no citizen saw a confirmation twice"
     assert (result.inbox_pending, result.inbox_abandoned) == (0, 0)
