@@ -13,7 +13,7 @@ from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
 from bot.after_jobs import announce_revision, notify_followers, schedule_followers
-from bot.broadcaster import IN_FLIGHT, Broadcaster, Pacing
+from bot.broadcaster import IN_FLIGHT, Broadcaster
 from bot.config import Settings
 from bot.hearing.outbox import Outbox
 from bot.hearing.plan import load_plan
@@ -24,6 +24,7 @@ from bot.jobs import catch_up, schedule_digests
 from bot.moderation_notices import tell_pending_authors
 from bot.notices import deliver_pending
 from bot.outbox_sender import OutboxSender
+from bot.pacing import Pacing
 from bot.retry import RetryPolicy, retries_off
 from bot.services import Services
 from bot.transport import DEFAULT_TRANSPORT, Transport, use_transport

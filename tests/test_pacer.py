@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from bot.broadcaster import Pacer, Pacing
+from bot.pacing import Pacer, Pacing
 
 
 class StillClock:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.after_jobs import FOLLOWERS_JOB, notify_followers
-from bot.emulator import Emulator
+from bot.emulator import Emulator, FaultShares
 from handlers.codec import Action, encode
 from tests.after_support import CITIZEN, DRAFTER, Clock, at, forged, outbox_sent, running
 from tests.harness import Hearing, query
@@ -159,3 +159,18 @@ async def test_erasure_removes_follows_consent_and_messages(hearing: Hearing) ->
     for table in ("follows", "follower_watermarks", "follow_up_consents", "outbox"):
         rows = await query(hearing.settings.database_path, f"SELECT COUNT(*) FROM {table}")
         assert rows == [(0,)], table
+
+
+async def test_a_follower_message_whose_answer_is_lost_is_not_sent_again(
+    hearing: Hearing,
+) -> None:
+    await follow(hearing, CITIZEN, "18")
+    # Every answer to a call for the follower's chat is lost: Telegram delivers the message but
+    # the bot cannot know it. Resending would show it twice (and here, forever).
+    hearing.emu.set_faults(FaultShares(lost_answer=1.0, chats=frozenset({CITIZEN})))
+    await set_field(hearing, "18", "Status", "!✅ Adopted")
+    hearing.emu.set_faults(None)
+    assert len(batches(hearing)) == 1, "delivered once, though its answer was lost"
+    assert hearing.emu.fault_counts == {"lost_answer": 1}
+    rows = await query(hearing.settings.database_path, "SELECT status FROM outbox")
+    assert rows == [("sent",)], "an unconfirmed message counts as sent, never resent"
