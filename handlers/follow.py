@@ -12,7 +12,7 @@ from handlers.codec import Action, Button
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
 from handlers.roles import drafter_only, is_drafter
-from handlers.ui import Rendered, Ui, keyboard, target_name
+from handlers.ui import Rendered, Ui, keyboard, state_note, target_name
 
 MERGE_ROW = 5
 
@@ -27,7 +27,7 @@ def render_review(ui: Ui, review: Review) -> Rendered:
     tally = review.tally
     text = t("review.card", id=sid, target=target_name(t, review.suggestion.item_id),
              text=s.text, agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
-             state=t(f"mine.state_{s.status}"), decision=decision)  # fmt: skip
+             state=state_note(t, s.status), decision=decision)  # fmt: skip
     rows = (
         [ui.button("review.reply", Action.REVIEW_REPLY, sid)],
         [ui.button("review.adopt", Action.ADOPT, sid),

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.plan import Plan, telegram_length
 from bot.hearing.refusals import Refused
-from bot.hearing.values import NEW_ITEMS
+from bot.hearing.values import NEW_ITEMS, SuggestionStatus
 from bot.texts import Html, Texts
 from handlers.codec import Action, encode
 from handlers.links import Links
@@ -58,6 +58,11 @@ def target_name(t: Texts, item_id: str) -> Html:
     if item_id == NEW_ITEMS:
         return t("suggestion.target_new")
     return t("suggestion.target_item", number=item_id)
+
+
+def state_note(t: Texts, status: str) -> Html:
+    """Note a suggestion's state after it (" · withdrawn"); a visible one needs no note."""
+    return Html("") if status == SuggestionStatus.VISIBLE else t(f"mine.state_{status}")
 
 
 def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:

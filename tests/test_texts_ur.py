@@ -1,22 +1,26 @@
-"""The Urdu texts (content/ur.toml): complete, formattable, valid Telegram HTML, right-to-left."""
+"""The Urdu texts (content/locale/ur.po): complete, formattable, valid HTML, right-to-left."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import string
+import subprocess
 import unicodedata
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from bot.emulator.validation import answer_text, commands, formatted
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.plan import DEFAULT_PLAN_PATH, load_plan, parse_plan
 from bot.hearing.values import Priority, Stance, Step
 from bot.hearing.walkthrough import Answer, ItemView, Welcome
-from bot.texts import build_texts, load_texts, read_catalogue, strip_html
+from bot.texts import LOCALE_DIR, build_texts, load_texts, read_catalogue, strip_html
 from handlers.digest_view import render_digest
 from handlers.links import Links
 from handlers.ui import Ui
@@ -131,17 +135,46 @@ def test_every_urdu_key_exists_in_english() -> None:
 
 def test_no_english_key_is_missing_from_urdu() -> None:
     missing = sorted(set(ENGLISH) - set(URDU))
-    assert missing == [], f"translate these into content/ur.toml: {missing}"
+    assert missing == [], f"translate these into content/locale/ur.po: {missing}"
 
 
-def test_a_missing_key_falls_back_to_english(tmp_path: Path) -> None:
-    (tmp_path / "en.toml").write_text('[a]\nb = "B {x}"\nc = "C"\n', encoding="utf-8")
-    (tmp_path / "ur.toml").write_text('[a]\nb = "ب \u2068{x}\u2069"\n', encoding="utf-8")
+def po(*messages: tuple[str, str, str], fuzzy: str = "") -> str:
+    """Write a small .po catalogue: (key, English, text) per message."""
+    entries = [f'msgctxt "{key}"\nmsgid "{en}"\nmsgstr "{text}"\n' for key, en, text in messages]
+    if fuzzy:
+        entries.append(f'#, fuzzy\nmsgctxt "{fuzzy}"\nmsgid "old"\nmsgstr "پرانا"\n')
+    return 'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n' + "\n".join(entries)
+
+
+def test_a_missing_or_fuzzy_key_falls_back_to_english(tmp_path: Path) -> None:
+    english = [("a.b", "B {x}", "B {x}"), ("a.c", "C", "C"), ("a.d", "D", "D")]
+    (tmp_path / "en.po").write_text(po(*english), encoding="utf-8")
+    urdu = po(("a.b", "B {x}", "ب \u2068{x}\u2069"), ("a.c", "C", ""), fuzzy="a.d")
+    (tmp_path / "ur.po").write_text(urdu, encoding="utf-8")
     texts = build_texts("ur", tmp_path)
     assert texts("a.b", x=1) == "ب \u20681\u2069"
-    assert texts("a.c") == "C"
+    assert texts("a.c") == "C", "untranslated"
+    assert texts("a.d") == "D", "fuzzy: to be reviewed, not shown"
     assert texts.language == "ur"
-    assert build_texts("en", tmp_path).catalogue == {"a.b": "B {x}", "a.c": "C"}
+    assert build_texts("en", tmp_path).catalogue == {"a.b": "B {x}", "a.c": "C", "a.d": "D"}
+
+
+def test_each_urdu_text_translates_the_current_english() -> None:
+    with (LOCALE_DIR / "ur.po").open("rb") as handle:
+        catalog = read_po(handle)
+    stale = sorted(m.context for m in catalog if m.context and m.id != ENGLISH.get(m.context))
+    assert stale == [], "the English changed: update msgid and the translation in ur.po"
+
+
+def test_the_catalogues_pass_msgfmt_check_when_it_is_installed() -> None:
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("gettext's msgfmt is not installed")
+    for language in ("en", "ur"):
+        path = LOCALE_DIR / f"{language}.po"
+        done = subprocess.run([msgfmt, "--check", "-o", os.devnull, str(path)],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        assert done.returncode == 0, done.stderr
 
 
 def test_load_texts_serves_urdu_with_the_same_keys_as_english() -> None:
