@@ -19,7 +19,7 @@ async def digest_now(update: Update, context: HearingContext) -> None:
         lambda digest: render_for_drafters(services, context.bot.username, digest),
     )
     at = services.settings.digest_time.strftime("%H:%M")
-    await context.bot.send_message(chat_id, services.texts("digest.on_demand", time=at))
+    await context.bot.send_message(chat_id, context.t("digest.on_demand", time=at))
     for body in rendered.messages:
         await context.bot.send_message(chat_id, body)
     if rendered.chart is not None:

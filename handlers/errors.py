@@ -30,8 +30,6 @@ async def report_error(update: object, context: HearingContext) -> None:
     )
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await context.bot.send_message(
-                update.effective_chat.id, context.services.texts("error.generic")
-            )
+            await context.bot.send_message(update.effective_chat.id, context.t("error.generic"))
         except Exception:  # the apology is best effort; the error itself is logged above
             log.warning("could not send the error notice")

@@ -15,7 +15,7 @@ async def test_failed_reply_gets_an_apology_and_the_next_try_works(hearing: Hear
     await hearing.say(CITIZEN, "/start")
     assert APOLOGY in hearing.last(CITIZEN).plain_text()
     await hearing.say(CITIZEN, "/start")
-    assert hearing.last(CITIZEN).button_labels() == ["Begin"]
+    assert hearing.last(CITIZEN).button_labels() == ["Begin", "✓ English", "اردو"]
 
 
 async def test_answer_is_kept_when_showing_the_next_step_fails(hearing: Hearing) -> None:

@@ -123,3 +123,16 @@ class ModerationMode(StrEnum):
 
     POST = "post"
     PRE = "pre"
+
+
+class Language(StrEnum):
+    """A language the hearing is held in: a catalogue in content/locale/ and a plan."""
+
+    ENGLISH = "en"
+    URDU = "ur"
+
+    @classmethod
+    def from_telegram(cls, language_code: str | None) -> Language | None:
+        """Return the language a Telegram client reports ("ur", "ur-PK"), if the bot has it."""
+        code = (language_code or "").split("-")[0].lower()
+        return next((language for language in cls if language.value == code), None)
