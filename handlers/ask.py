@@ -51,7 +51,9 @@ async def confirm(query: CallbackQuery, context: HearingContext, pid: str, b: Bu
         await toast(query)
         return
     count = await s.follow_ups.send(
-        pid, b.number(0), lambda q: question_message(context.t, s.plan.title, q)
+        pid,
+        b.number(0),
+        lambda q, lang: question_message(s.texts_for(lang), s.plan_for(lang).title, q),
     )
     kick_outbox(cast("HearingApp", context.application))
     await edit(context, query, Rendered(context.t("ask.sent", count=count)))

@@ -190,7 +190,7 @@ async def _step(
 
 async def _move(query: CallbackQuery, context: HearingContext, moved: Moved) -> None:
     """Close the item the citizen left (answer shown, no buttons) and send the next one."""
-    await edit(context, query, render_closed_item(context.t, moved.closed))
+    await edit(context, query, render_closed_item(context.ui, moved.closed))
     await toast(query)
     await send(context, query.from_user.id, render_view(context.ui, moved.next))
 

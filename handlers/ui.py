@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.hearing.plan import Plan, telegram_length
+from bot.hearing.plan import Item, Plan, telegram_length
 from bot.hearing.refusals import Refused
 from bot.hearing.values import NEW_ITEMS, SuggestionStatus
 from bot.texts import Html, Texts
@@ -42,6 +42,10 @@ class Ui:
         return InlineKeyboardButton(
             self.t(label_key, **values), callback_data=encode(action, *args)
         )
+
+    def local(self, item: Item) -> Item:
+        """Return an item (with its sub-items) as this plan words it: the reader's language."""
+        return self.plan.item(item.id) or item
 
     def link(self, label_key: str, url: str, **values: object) -> InlineKeyboardButton:
         """Build an inline button that opens a link."""

@@ -296,7 +296,7 @@ def test_the_urdu_plan_renders_at_every_step_in_urdu() -> None:
         for step in (Step.STANCE, Step.PRIORITY, Step.SUGGEST, Step.SUGGESTION_TEXT):
             for answer in answers:
                 view = ItemView(item, step, answer, i, len(plan.items))
-                for rendered in (render_item(ui, view), render_closed_item(ui.t, view)):
+                for rendered in (render_item(ui, view), render_closed_item(ui, view)):
                     plain, _ = formatted(rendered.text, "HTML", None)
                     assert all(direction(line) != "ltr" for line in plain.split("\n")), plain
     welcome = render_welcome(ui, Welcome(Step.WELCOME, None)).text

@@ -132,6 +132,11 @@ class Language(StrEnum):
     URDU = "ur"
 
     @classmethod
+    def stored(cls, code: str | None) -> Language | None:
+        """Return a language as stored (NULL: not chosen)."""
+        return cls(code) if code is not None else None
+
+    @classmethod
     def from_telegram(cls, language_code: str | None) -> Language | None:
         """Return the language a Telegram client reports ("ur", "ur-PK"), if the bot has it."""
         code = (language_code or "").split("-")[0].lower()
