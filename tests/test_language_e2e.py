@@ -213,7 +213,7 @@ async def test_an_urdu_drafter_gets_the_digest_and_authors_their_notices_in_thei
 
     written = {
         sid - 1: (CITIZEN, "مدارس کا اندراج لازمی ہو"),
-        sid: (OTHER, "Register every madrassa"),
+        sid: (OTHER, "Register every one"),
     }
     for suggestion, (author, text) in written.items():
         [card] = await drafting.say(DRAFTER, f"/start d-{suggestion}")
