@@ -12,9 +12,10 @@ from pathlib import Path
 
 from bot.app import running_hearing
 from bot.config import ConfigError, Settings, load_settings
+from bot.content_check import catalogue_problems, translation_problems
 from bot.digest_command import print_digest
 from bot.export_command import export
-from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan
+from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan, parse_plan
 from bot.hearing.values import Language
 from bot.logs import configure_logging
 from bot.tracking_command import import_tracking, publish_plan
@@ -83,7 +84,7 @@ def plan_problem(settings: Settings) -> str | None:
 
 
 def check_content(path: Path) -> int:
-    """Validate a plan file and print each problem with its line number."""
+    """Validate a plan, its translations and the text catalogues; print each problem."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -96,6 +97,16 @@ def check_content(path: Path) -> int:
         print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
         return 1
     print(f"{path}: OK")
+    others = translation_problems(path, parse_plan(text))
+    catalogue, notes = catalogue_problems()
+    for line in (*others, *catalogue):
+        print(line, file=sys.stderr)
+    for note in notes:
+        print(f"note: {note}")
+    if others or catalogue:
+        print(f"{len(others) + len(catalogue)} problem(s) in translations", file=sys.stderr)
+        return 1
+    print("translations of the plan beside it, and text catalogues (content/locale): OK")
     return 0
 
 
