@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.hearing.outbox import Outbox
 from bot.hearing.plan import load_plan
 from bot.hearing.plan_revision import PlanRevisions
+from bot.hearing.values import Language
 from bot.inbox import Inbox, InboxQueue
 from bot.ingest import ChatOrderedProcessor
 from bot.jobs import catch_up, schedule_digests
@@ -110,6 +111,9 @@ async def running_hearing(
         await app.initialize()
         try:
             await app.bot.set_my_commands(handlers.command_menu(services.texts))
+            # Clients set to Urdu show this menu until the citizen chooses (then their chat's).
+            urdu = handlers.command_menu(services.texts_for(Language.URDU))
+            await app.bot.set_my_commands(urdu, language_code=Language.URDU.value)
             await app.start()
             schedule_digests(app)
             schedule_followers(app)

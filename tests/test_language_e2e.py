@@ -226,3 +226,13 @@ async def test_an_urdu_drafter_gets_the_digest_and_authors_their_notices_in_thei
             assert "نے آپ کی تجویز منظور کر لی ہے" in notice
         else:
             assert "adopted" in notice
+
+
+async def test_clients_set_to_urdu_get_the_command_menu_in_urdu(hearing: Hearing) -> None:
+    assert hearing.app is not None
+    urdu = {c.command: c.description for c in await hearing.app.bot.get_my_commands(
+        language_code="ur")}  # fmt: skip
+    english = {c.command: c.description for c in await hearing.app.bot.get_my_commands()}
+    assert set(urdu) == set(english) and "language" in urdu
+    assert urdu["language"] == "سماعت اردو یا انگریزی میں پڑھیں"
+    assert english["language"] == "Read the hearing in English or Urdu"
