@@ -103,7 +103,7 @@ async def running_hearing(
         # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
         # default), the two together stay within Telegram's ~30 messages a second.
         outbox = OutboxSender(
-            Outbox(db), services.participants, services.texts,
+            Outbox(db), services.participants, services.texts_for,
             send=lambda chat_id, text, markup: _send_outbox(app, chat_id, text, markup),
             pacing=Pacing(per_second=max(1.0, settings.broadcast_rate / OUTBOX_SHARE)),
         )  # fmt: skip

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.broadcaster import STOP_GRACE_SECONDS, Pacer, Pacing, _log_crash, _seconds
 from bot.hearing.outbox import Outbox
 from bot.hearing.participants import Participants
-from bot.hearing.values import DeliveryStatus
+from bot.hearing.values import DeliveryStatus, Language
 from bot.texts import Texts
 from handlers.codec import Action, encode
 from storage.outbox import OutboxRow
@@ -27,7 +27,8 @@ class OutboxSender:
     """Send every pending outbox message in the background, within Telegram's limits."""
 
     def __init__(
-        self, outbox: Outbox, participants: Participants, texts: Texts, send: SendWithMarkup,
+        self, outbox: Outbox, participants: Participants,
+        texts: Callable[[Language | None], Texts], send: SendWithMarkup,
         pacing: Pacing | None = None,
     ) -> None:  # fmt: skip
         self.outbox = outbox
@@ -78,10 +79,11 @@ class OutboxSender:
             task.cancel()
             await asyncio.wait({task})
 
-    def _markup(self, row: OutboxRow) -> InlineKeyboardMarkup | None:
+    async def _markup(self, row: OutboxRow) -> InlineKeyboardMarkup | None:
         if row.question_id is None:
             return None
-        label = self.texts.plain("ask.answer_button")
+        language = await self.participants.language_of(row.participant_id)
+        label = self.texts(language).plain("ask.answer_button")
         button = InlineKeyboardButton(label, callback_data=encode(Action.ANSWER, row.question_id))
         return InlineKeyboardMarkup([[button]])
 
@@ -94,7 +96,7 @@ class OutboxSender:
             if not await pacer.wait():
                 return False
             try:
-                await self.send(row.chat_id, row.body, self._markup(row))
+                await self.send(row.chat_id, row.body, await self._markup(row))
             except RetryAfter as exc:
                 if not await pacer.hold(_seconds(exc.retry_after)):
                     return False
