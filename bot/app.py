@@ -94,7 +94,7 @@ async def running_hearing(
         queue = InboxQueue(Inbox(db))
         app = build_application(settings, services, token, queue)
         broadcaster = Broadcaster(
-            services.broadcasts, services.participants, services.texts,
+            services.broadcasts, services.participants, services.texts_of,
             send=lambda chat_id, text: _send_broadcast(app, chat_id, text),
             pacing=Pacing(per_second=settings.broadcast_rate),
         )  # fmt: skip

@@ -89,7 +89,8 @@ class Broadcaster:
     """Send every broadcast that is being sent, one at a time, in the background."""
 
     def __init__(
-        self, broadcasts: Broadcasts, participants: Participants, texts: Texts, send: Send,
+        self, broadcasts: Broadcasts, participants: Participants,
+        texts: Callable[[str], Awaitable[Texts]], send: Send,
         pacing: Pacing | None = None,
     ) -> None:  # fmt: skip
         self.broadcasts = broadcasts
@@ -144,7 +145,7 @@ class Broadcaster:
 
     async def _send_all(self, pacer: Pacer, broadcast: BroadcastRecord) -> bool:
         """Reach everyone the broadcast is still to reach, then close it; False if stopped."""
-        text = self.texts("broadcast.message", text=broadcast.text)
+        text = broadcast.text  # framed in each recipient's language as it is sent
         while recipients := await self.broadcasts.pending(broadcast.id, BATCH):
             for recipient in recipients:
                 if not await self._deliver(pacer, broadcast.id, recipient, text):
@@ -153,13 +154,17 @@ class Broadcaster:
         log.info("broadcast %d finished: %s", broadcast.id, dict(sorted(counts.items())))
         return True
 
+    async def _framed(self, to: Recipient, text: str) -> str:
+        """Frame the drafters' text as a broadcast, in the recipient's language."""
+        return (await self.texts(to.participant_id))("broadcast.message", text=text)
+
     async def _deliver(self, pacer: Pacer, broadcast_id: int, to: Recipient, text: str) -> bool:
         """Send to one recipient and record the outcome; False if asked to stop first."""
         while True:
             if not await pacer.wait():
                 return False
             try:
-                await self.send(to.chat_id, text)
+                await self.send(to.chat_id, await self._framed(to, text))
             except RetryAfter as exc:
                 # Over the limit after all: everyone waits, then this recipient is retried.
                 if not await pacer.hold(_seconds(exc.retry_after)):

@@ -65,6 +65,10 @@ class Services:
         """Return the texts in a participant's language (English if they have not chosen)."""
         return load_texts(language or Language.ENGLISH)
 
+    async def texts_of(self, pid: str) -> Texts:
+        """Return the texts in the language a participant chose (English if none)."""
+        return self.texts_for(await self.participants.language_of(pid))
+
     def plan_for(self, language: Language | None) -> Plan:
         """Return the plan in a language, or the English one when it has no translation."""
         return self.plans.get(language or Language.ENGLISH, self.plan)

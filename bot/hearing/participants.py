@@ -19,8 +19,9 @@ class Participants:
         self.secret = secret
         # Participants already stored with this chat: skips a write on every update.
         self._known: OrderedDict[str, int] = OrderedDict()
-        # Chosen languages, read on every update: kept to spare a read (None is not kept).
-        self._languages: OrderedDict[str, Language] = OrderedDict()
+        # Chosen languages (None: not chosen), read on every update and for every message sent
+        # outside one: kept to spare a read. Every choice goes through set_language below.
+        self._languages: OrderedDict[str, Language | None] = OrderedDict()
 
     def identify(self, user_id: int) -> str:
         """Return the pseudonymous participant id of a Telegram user."""
@@ -54,15 +55,13 @@ class Participants:
 
     async def language_of(self, pid: str) -> Language | None:
         """Return the language a participant chose, or None if they have not chosen one."""
-        if (known := self._languages.get(pid)) is not None:
+        if pid in self._languages:
             self._languages.move_to_end(pid)
-            return known
+            return self._languages[pid]
         async with self.db.reading() as repos:
-            stored = await repos.participants.language(pid)
-        if stored is None:
-            return None
-        self._remember_language(pid, Language(stored))
-        return Language(stored)
+            stored = Language.stored(await repos.participants.language(pid))
+        self._remember_language(pid, stored)
+        return stored
 
     async def languages_of(self, pids: list[str]) -> dict[str, Language]:
         """Return the chosen language of each of these participants who chose one."""
@@ -77,7 +76,7 @@ class Participants:
             await repos.participants.set_language(pid, language)
         self._remember_language(pid, language)
 
-    def _remember_language(self, pid: str, language: Language) -> None:
+    def _remember_language(self, pid: str, language: Language | None) -> None:
         self._languages[pid] = language
         self._languages.move_to_end(pid)
         if len(self._languages) > KNOWN_CACHE_SIZE:
