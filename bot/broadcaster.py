@@ -132,6 +132,10 @@ class Broadcaster:
         if self._task is not None:
             await asyncio.wait({self._task})
 
+    async def _framed(self, to: Recipient, text: str) -> str:
+        """Frame the drafters' text as a broadcast, in the recipient's language."""
+        return (await self.texts(to.participant_id))("broadcast.message", text=text)
+
     async def stop(self) -> None:
         """Stop between two sends (at shutdown); the rest is sent after the next start."""
         self._stopping.set()
@@ -153,10 +157,6 @@ class Broadcaster:
         counts = await self.broadcasts.finish(broadcast.id)
         log.info("broadcast %d finished: %s", broadcast.id, dict(sorted(counts.items())))
         return True
-
-    async def _framed(self, to: Recipient, text: str) -> str:
-        """Frame the drafters' text as a broadcast, in the recipient's language."""
-        return (await self.texts(to.participant_id))("broadcast.message", text=text)
 
     async def _deliver(self, pacer: Pacer, broadcast_id: int, to: Recipient, text: str) -> bool:
         """Send to one recipient and record the outcome; False if asked to stop first."""
