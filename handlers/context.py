@@ -63,6 +63,12 @@ class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         return self.services.texts_for(self.language)
 
     @property
+    def shared_ui(self) -> Ui:
+        """Return what a shared chat (the moderators' group) is written with: English."""
+        s = self.services
+        return Ui(s.texts, Links(self.bot.username), s.plan, s.settings.suggestion_max_chars)
+
+    @property
     def ui(self) -> Ui:
         """Return what views are rendered with: texts and plan in the person's language, limits."""
         s = self.services

@@ -31,8 +31,8 @@ def language_row(context: HearingContext) -> list[InlineKeyboardButton]:
     for language in ordered:
         ui = Ui(load_texts(language), context.ui.links, context.ui.plan, context.ui.limit)
         name = ui.t.plain("language.name")
-        key = "language.current" if language == context.language else "language.name"
-        buttons.append(ui.button(key, Action.LANGUAGE, language.value, name=name))
+        label = "language.current" if language == context.language else "language.name"
+        buttons.append(ui.button(label, Action.LANGUAGE, language.value, name=name))
     return buttons
 
 

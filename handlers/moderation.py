@@ -51,7 +51,8 @@ async def alert_moderators(context: HearingContext, suggestion_id: int) -> None:
         return
     card = await context.services.moderation.card(suggestion_id)
     try:
-        await send(context, chat, render_queue_card(context.ui, card))
+        # The group is shared: written in English whoever wrote the suggestion.
+        await send(context, chat, render_queue_card(context.shared_ui, card))
     except TelegramError as exc:  # it waits in /queue all the same
         log.warning("the moderators' chat was not alerted: %s", type(exc).__name__)
 
@@ -80,7 +81,7 @@ async def ask_reason(query: CallbackQuery, context: HearingContext, pid: str, b:
 async def back_to_card(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Show the card's own buttons again."""
     card = await context.services.moderation.card(b.number(0))
-    await edit(context, query, render_queue_card(context.ui, card))
+    await edit(context, query, render_queue_card(context.shared_ui, card))
     await toast(query)
 
 
@@ -125,7 +126,7 @@ async def _send_next(context: HearingContext, chat_id: int) -> None:
     if card is None:
         await send(context, chat_id, Rendered(context.t("moderation.queue_empty")))
         return
-    await send(context, chat_id, render_queue_card(context.ui, card))
+    await send(context, chat_id, render_queue_card(context.shared_ui, card))
 
 
 def _in_private(query: CallbackQuery) -> bool:
