@@ -72,6 +72,7 @@ async def _resume(query: CallbackQuery, context: HearingContext, pid: str, _: Bu
 
 
 async def _review(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await keep_shown_language(context, pid)
     overview = await context.services.walkthrough.overview(pid)
     await toast(query)
     await send_all(context, query.from_user.id, render_items(context.ui, overview))
