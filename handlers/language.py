@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 def language_row(context: HearingContext) -> list[InlineKeyboardButton]:
     """Build one button per language, each named in its own language, the current one first."""
     ordered = sorted(Language, key=lambda language: language != context.language)
-    buttons = []
+    base, buttons = context.ui, []
     for language in ordered:
-        ui = Ui(load_texts(language), context.ui.links, context.ui.plan, context.ui.limit)
+        ui = Ui(load_texts(language), base.links, base.plan, base.limit)
         name = ui.t.plain("language.name")
         label = "language.current" if language == context.language else "language.name"
         buttons.append(ui.button(label, Action.LANGUAGE, language.value, name=name))
