@@ -13,7 +13,7 @@ from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
 from bot.after_jobs import announce_revision, notify_followers, schedule_followers
-from bot.broadcaster import Broadcaster, Pacing
+from bot.broadcaster import IN_FLIGHT, Broadcaster, Pacing
 from bot.config import Settings
 from bot.hearing.outbox import Outbox
 from bot.hearing.plan import load_plan
@@ -27,6 +27,7 @@ from bot.notices import deliver_pending
 from bot.outbox_sender import OutboxSender
 from bot.retry import RetryPolicy, retries_off
 from bot.services import Services
+from bot.transport import DEFAULT_TRANSPORT, Transport, use_transport
 from bot.webhook import WebhookServer, webhook_path
 from handlers.context import CONTEXT_TYPES, HearingApp
 from storage.db import Database
@@ -45,7 +46,11 @@ def file_url_for(api_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, services: Services, token: str, queue: InboxQueue | None = None
+    settings: Settings,
+    services: Services,
+    token: str,
+    queue: InboxQueue | None = None,
+    transport: Transport = DEFAULT_TRANSPORT,
 ) -> HearingApp:
     """Wire handlers, the per-chat update processor and HTML defaults into an Application."""
     defaults = Defaults(
@@ -67,7 +72,7 @@ def build_application(
     )
     if queue is not None:
         builder = builder.update_queue(queue)
-    app: HearingApp = builder.build()
+    app: HearingApp = use_transport(builder, transport).build()
     app.bot_data.services = services
     handlers.register(app)
     return app
@@ -81,6 +86,7 @@ async def running_hearing(
     clock: Callable[[], datetime] | None = None,
     *,
     webhook: bool = False,
+    transport: Transport = DEFAULT_TRANSPORT,
 ) -> AsyncIterator[HearingApp]:
     """Open storage, start the bot (long polling, or a webhook), and stop it all on exit."""
     plan = load_plan(settings.plan_path)
@@ -92,11 +98,11 @@ async def running_hearing(
         if clock is not None:
             services.clock = clock
         queue = InboxQueue(Inbox(db))
-        app = build_application(settings, services, token, queue)
+        app = build_application(settings, services, token, queue, transport)
         broadcaster = Broadcaster(
             services.broadcasts, services.participants, services.texts_of,
             send=lambda chat_id, text: _send_broadcast(app, chat_id, text),
-            pacing=Pacing(per_second=settings.broadcast_rate),
+            pacing=Pacing(per_second=settings.broadcast_rate, in_flight=IN_FLIGHT),
         )  # fmt: skip
         app.bot_data.broadcaster = broadcaster
         server: WebhookServer | None = None

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import BaseRateLimiter
@@ -39,8 +40,15 @@ IDEMPOTENT = frozenset(
         "getFile",
     }
 )
-# httpx errors raised before a request reached the server: it cannot have been performed.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Errors raised before a request reached the server, from httpx (python-telegram-bot's own
+# transport) and aiohttp (bot/transport.py): it cannot have been performed.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+)
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 _budget_override: ContextVar[float | None] = ContextVar("retry_budget", default=None)
 

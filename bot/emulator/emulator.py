@@ -16,7 +16,7 @@ from .faults import FaultShares
 from .limits import Limits, RateReport
 from .models import SentMessage, StoredFile, User
 from .server import CANONICAL, build_app
-from .state import World
+from .state import Observer, World
 from .webhooks import WebhookDelivery
 
 
@@ -34,6 +34,7 @@ class Emulator:
         clock: Callable[[], float] = time.time,
         limits: Limits | None = None,
         first_update_id: int = 1,
+        latency: float = 0.0,
     ) -> None:
         head = token.split(":", 1)[0]
         bot = User(int(head) if head.isdigit() else 1, bot_name, True, bot_username)
@@ -43,6 +44,7 @@ class Emulator:
         self._world = World(bot, clock)
         self._world.last_update_id = first_update_id - 1
         self._world.traffic.set_limits(limits)
+        self.set_latency(latency)
         self._runner: web.AppRunner | None = None
         self._query_ids: dict[int, str] = {}
 
@@ -135,6 +137,15 @@ class Emulator:
             raise LookupError(f"the bot has sent nothing to chat {chat_id}")
         return messages[-1]
 
+    def messages_since(self, chat_id: int, after: int) -> list[SentMessage]:
+        """Return snapshots of the bot's messages at index >= after (see cursor()), not deleted."""
+        return [replace(m) for m in self._world.sent.get(chat_id, [])[after:] if not m.deleted]
+
+    def message(self, chat_id: int, message_id: int) -> SentMessage | None:
+        """Return a snapshot of one bot message as it is now, or None if it does not exist."""
+        found = self._world.find_sent(chat_id, message_id)
+        return replace(found) if found is not None else None
+
     def cursor(self, chat_id: int) -> int:
         """Return the `after` value that makes wait_for_message look only at later messages."""
         return len(self._world.sent.get(chat_id, []))
@@ -157,6 +168,28 @@ class Emulator:
         """Forget all sending history: the measurements and the windows the limits check."""
         self._world.traffic.reset()
 
+    # --- network and observation ---------------------------------------------------------
+
+    def set_latency(self, seconds: float) -> None:
+        """Add a round trip of `seconds` to every API call from now on (0: loopback only)."""
+        if seconds < 0:
+            raise ValueError(f"latency must not be negative, got {seconds}")
+        self._world.latency = seconds
+
+    @property
+    def latency(self) -> float:
+        """Return the round trip added to every API call, in seconds."""
+        return self._world.latency
+
+    def observe(self, observer: Observer) -> Callable[[], None]:
+        """Call observer(method, params, result) after every successful call; return a remover."""
+        self._world.observers.append(observer)
+        return lambda: self._world.observers.remove(observer)
+
+    def query_id_for(self, update_id: int) -> str | None:
+        """Return the callback query id of the press that made this update, if it was one."""
+        return self._query_ids.get(update_id)
+
     # --- what users do ---------------------------------------------------------------------
 
     def send_message(
@@ -175,6 +208,12 @@ class Emulator:
             self._world, user_id, chat_id, chat_type, first_name, language_code
         )
         return incoming.text_message(self._world, user, chat, text, entities)
+
+    def meet(
+        self, user_id: int, first_name: str = "Test", language_code: str | None = "en"
+    ) -> None:
+        """Make a user and their private chat known, as if they had opened the bot before."""
+        incoming.arrive(self._world, user_id, None, "private", first_name, language_code)
 
     def send_other(
         self, user_id: int, kind: str, *, chat_id: int | None = None, chat_type: str = "private"

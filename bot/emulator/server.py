@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -22,6 +23,14 @@ def build_app(world: World, token: str) -> web.Application:
     """Build the aiohttp application serving the Bot API for one token."""
 
     async def handle(request: web.Request) -> web.Response:
+        if world.latency:
+            await asyncio.sleep(world.latency / 2)
+        response = await answer(request)
+        if world.latency:
+            await asyncio.sleep(world.latency / 2)
+        return response
+
+    async def answer(request: web.Request) -> web.Response:
         if request.match_info["token"] != token:
             return _answer(ApiError(401, "Unauthorized").to_json(), 401)
         name = CANONICAL.get(request.match_info["method"].lower())
@@ -45,6 +54,9 @@ def build_app(world: World, token: str) -> web.Application:
             result = await METHODS[name](world, params)
             if lane is not None:
                 world.traffic.record(*lane)
+            # Observers see what was done, even if its answer is then lost on the way back.
+            for observer in world.observers:
+                observer(name, params.values, result)
             world.faults.after(name, chat_id)
         except ApiError as err:
             return _answer(err.to_json(), err.code)

@@ -13,6 +13,8 @@ from .limits import Traffic
 from .models import Chat, SentMessage, StoredFile, User
 
 T = TypeVar("T")
+# Told of every API call the emulator answered successfully: (method, params, result).
+Observer = Callable[[str, dict[str, Any], Any], None]
 # Telegram's getUpdates default when allowed_updates is empty.
 DEFAULT_EXCLUDED_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 CALLBACK_QUERY_LIFETIME = 15 * 60
@@ -55,6 +57,9 @@ class World:
         self.traffic = Traffic(clock)
         self.poll_generation = 0
         self.closing = False
+        # Seconds added to every API call, half on the way in and half on the way out.
+        self.latency = 0.0
+        self.observers: list[Observer] = []
         self._waiters: set[asyncio.Future[None]] = set()
 
     def now(self) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
-from bot.hearing.matching import closest
+from bot.hearing.matching import group
 from bot.hearing.oversight import after_hearing, local_day
 from bot.hearing.plan import Plan
 from bot.hearing.values import NEW_ITEMS
@@ -108,20 +108,17 @@ def best_groups(
 ) -> tuple[SuggestionGroup, ...]:
     """Group near-duplicates (best-scoring first) and return the best groups."""
     ordered = sorted(rows, key=lambda r: (-(r.agree - r.disagree), -(r.agree + r.disagree), r.id))
-    heads: list[TalliedSuggestion] = []
-    members: list[list[int]] = []
-    for row in ordered:
-        # Compared with each group's head only: the cost grows with the number of distinct ideas
-        # on one item, not with the square of the suggestions.
-        match = closest(row.text, [(i, head.text) for i, head in enumerate(heads)], limit=1)
-        if match:
-            members[match[0].key].append(row.id)
-        else:
-            heads.append(row)
-            members.append([])
+    # Best-scoring first, so each group is headed by its best suggestion; each is compared with
+    # earlier heads only, and only those sharing rarer words (see matching.group).
+    head_of = group([row.text for row in ordered])
+    members: dict[int, list[int]] = {}
+    for i, head in enumerate(head_of):
+        if head != i:
+            members.setdefault(head, []).append(ordered[i].id)
+    heads = [(row, members.get(i, [])) for i, row in enumerate(ordered) if head_of[i] == i]
     groups = [
         SuggestionGroup(h.id, h.item_id, h.text, h.agree, h.disagree, h.passed, tuple(m))
-        for h, m in zip(heads, members, strict=True)
+        for h, m in heads
         if h.agree + h.disagree >= min_votes
     ]
     return tuple(groups[:limit])

@@ -1,0 +1,96 @@
+"""Run a bot in its own process for a benchmark: the hearing bot, or a bare echo bot.
+
+`python -m benchmarks.botproc hearing|echo API_URL DB TRANSPORT CONCURRENCY` prints READY when
+it polls, and stops on SIGTERM. A separate process, so that its CPU time and peak memory are
+the bot's alone, not the emulator's or the driver's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler
+
+from bot.app import running_hearing
+from bot.config import MAX_SUGGESTION_CHARS, Settings
+from bot.transport import Transport, use_transport
+
+TOKEN = "123456:BENCH-TOKEN-hearing"
+SECRET = "bench-secret-0123456789abcdef"
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+
+async def echo_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the text back."""
+    if update.effective_chat is not None and update.message is not None:
+        await context.bot.send_message(update.effective_chat.id, update.message.text or "?")
+
+
+async def echo_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the button press."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+async def run_echo(api_url: str, transport: Transport, concurrency: int, stop: Any) -> None:
+    """Answer every text with the same text and every press with an empty answer."""
+    builder = ApplicationBuilder().token(TOKEN).base_url(api_url).concurrent_updates(concurrency)
+    app = use_transport(builder, transport).build()
+    app.add_handler(MessageHandler(None, echo_text))
+    app.add_handler(CallbackQueryHandler(echo_press))
+    async with app:
+        await app.start()
+        if app.updater is None:
+            raise RuntimeError("no updater")
+        await app.updater.start_polling(poll_interval=0, timeout=10)
+        print("READY", flush=True)
+        await stop.wait()
+        await app.updater.stop()
+        await app.stop()
+
+
+async def run_hearing(
+    api_url: str, db: Path, transport: Transport, concurrency: int, stop: Any
+) -> None:
+    """Run the full hearing bot on its own database."""
+    settings = Settings(
+        telegram_api_url=api_url,
+        database_path=db,
+        pseudonym_secret=SECRET,
+        max_concurrent_updates=concurrency,
+        suggestion_max_chars=MAX_SUGGESTION_CHARS,
+        # A replay compresses hours of a conversation into minutes: no author is flooding.
+        suggestions_per_hour=1000,
+        log_level="WARNING",
+    )
+    async with running_hearing(settings, TOKEN, SECRET, transport=transport):
+        print("READY", flush=True)
+        await stop.wait()
+
+
+async def main(argv: list[str]) -> None:
+    """Run the bot named on the command line until SIGTERM."""
+    kind, api_url, db, transport, concurrency = argv
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    if transport not in ("aiohttp", "httpx"):
+        raise SystemExit(f"unknown transport {transport!r}")
+    chosen: Transport = "aiohttp" if transport == "aiohttp" else "httpx"
+    if kind == "echo":
+        await run_echo(api_url, chosen, int(concurrency), stop)
+    else:
+        await run_hearing(api_url, Path(db), chosen, int(concurrency), stop)
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    asyncio.run(main(sys.argv[1:]))
