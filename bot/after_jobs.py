@@ -6,6 +6,7 @@ import logging
 from typing import cast
 
 from bot.hearing.plan_revision import ItemChange
+from bot.hearing.values import Language
 from bot.services import Services
 from handlers.context import HearingApp, HearingContext
 from handlers.reports_view import follower_message, plan_change_notice
@@ -48,7 +49,9 @@ async def notify_followers(app: HearingApp) -> int:
             today = services.today()
             for batch in batches:
                 items = [tracked[item_id] for item_id in batch.item_ids if item_id in tracked]
-                body = follower_message(services.texts, services.plan, items, today)
+                language = await services.participants.language_of(batch.participant_id)
+                t, plan = services.texts_for(language), services.plan_for(language)
+                body = follower_message(t, plan, items, today)
                 await following.record(batch, body, now)
                 queued += 1
     if queued:
@@ -60,8 +63,9 @@ async def announce_revision(app: HearingApp) -> int:
     """Queue the "you said, we did" notices of the plan now served, once; kick sending."""
     services = _services(app)
 
-    def render(change: ItemChange) -> str:
-        return plan_change_notice(services.texts, services.plan.title, change)
+    def render(change: ItemChange, language: Language | None) -> str:
+        s = services
+        return plan_change_notice(s.texts_for(language), s.plan_for(language).title, change)
 
     queued = await services.revisions.announce(services.plan, render)
     if queued:

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.hearing.outbox import Outbox
 from bot.hearing.plan import load_plan
 from bot.hearing.plan_revision import PlanRevisions
+from bot.hearing.values import Language
 from bot.inbox import Inbox, InboxQueue
 from bot.ingest import ChatOrderedProcessor
 from bot.jobs import catch_up, schedule_digests
@@ -100,7 +101,7 @@ async def running_hearing(
         queue = InboxQueue(Inbox(db))
         app = build_application(settings, services, token, queue, transport)
         broadcaster = Broadcaster(
-            services.broadcasts, services.participants, services.texts,
+            services.broadcasts, services.participants, services.texts_of,
             send=lambda chat_id, text: _send_broadcast(app, chat_id, text),
             pacing=Pacing(per_second=settings.broadcast_rate, in_flight=IN_FLIGHT),
         )  # fmt: skip
@@ -109,7 +110,7 @@ async def running_hearing(
         # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
         # default), the two together stay within Telegram's ~30 messages a second.
         outbox = OutboxSender(
-            Outbox(db), services.participants, services.texts,
+            Outbox(db), services.participants, services.texts_for,
             send=lambda chat_id, text, markup: _send_outbox(app, chat_id, text, markup),
             pacing=Pacing(per_second=max(1.0, settings.broadcast_rate / OUTBOX_SHARE)),
         )  # fmt: skip
@@ -117,6 +118,9 @@ async def running_hearing(
         await app.initialize()
         try:
             await app.bot.set_my_commands(handlers.command_menu(services.texts))
+            # Clients set to Urdu show this menu until the citizen chooses (then their chat's).
+            urdu = handlers.command_menu(services.texts_for(Language.URDU))
+            await app.bot.set_my_commands(urdu, language_code=Language.URDU.value)
             await app.start()
             schedule_digests(app)
             schedule_followers(app)

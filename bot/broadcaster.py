@@ -31,7 +31,8 @@ class Broadcaster(BackgroundSender):
     name = "broadcaster"
 
     def __init__(
-        self, broadcasts: Broadcasts, participants: Participants, texts: Texts, send: Send,
+        self, broadcasts: Broadcasts, participants: Participants,
+        texts: Callable[[str], Awaitable[Texts]], send: Send,
         pacing: Pacing | None = None,
     ) -> None:  # fmt: skip
         super().__init__(pacing)
@@ -52,7 +53,7 @@ class Broadcaster(BackgroundSender):
 
     async def _send_all(self, pacer: Pacer, broadcast: BroadcastRecord) -> bool:
         """Reach everyone the broadcast is still to reach, then close it; False if stopped."""
-        text = self.texts("broadcast.message", text=broadcast.text)
+        text = broadcast.text  # framed in each recipient's language as it is sent
         while recipients := await self.broadcasts.pending(broadcast.id, BATCH):
             if not await self._deliver_batch(pacer, broadcast.id, recipients, text):
                 return False
@@ -76,10 +77,15 @@ class Broadcaster(BackgroundSender):
 
     async def _deliver(self, pacer: Pacer, broadcast_id: int, to: Recipient, text: str) -> bool:
         """Send to one recipient and record the outcome; False if asked to stop first."""
-        status = await send_paced(pacer, lambda: self.send(to.chat_id, text), "broadcast")
+        framed = await self._framed(to, text)
+        status = await send_paced(pacer, lambda: self.send(to.chat_id, framed), "broadcast")
         if status is None:
             return False
         if status is DeliveryStatus.BLOCKED:
             await self.participants.mark_blocked(to.participant_id)
         await self.broadcasts.record(broadcast_id, to.participant_id, status)
         return True
+
+    async def _framed(self, to: Recipient, text: str) -> str:
+        """Frame the drafters' text as a broadcast, in the recipient's language."""
+        return (await self.texts(to.participant_id))("broadcast.message", text=text)

@@ -12,9 +12,11 @@ from pathlib import Path
 
 from bot.app import running_hearing
 from bot.config import ConfigError, Settings, load_settings
+from bot.content_check import catalogue_problems, translation_problems
 from bot.digest_command import print_digest
 from bot.export_command import export
-from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan
+from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan, parse_plan
+from bot.hearing.values import Language
 from bot.logs import configure_logging
 from bot.tracking_command import import_tracking, publish_plan
 from storage.backup import BackupError, backup_database
@@ -50,7 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.console import run_console
 
         configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
-        return asyncio.run(run_console(settings, sys.stdin, sys.stdout))
+        language = Language(args.lang) if args.lang else None
+        return asyncio.run(run_console(settings, sys.stdin, sys.stdout, language))
     configure_logging(settings.log_level)
     try:
         token, secret = settings.require_token(), settings.require_secret()
@@ -81,7 +84,7 @@ def plan_problem(settings: Settings) -> str | None:
 
 
 def check_content(path: Path) -> int:
-    """Validate a plan file and print each problem with its line number."""
+    """Validate a plan, its translations and the text catalogues; print each problem."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -94,6 +97,16 @@ def check_content(path: Path) -> int:
         print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
         return 1
     print(f"{path}: OK")
+    others = translation_problems(path, parse_plan(text))
+    catalogue, notes = catalogue_problems()
+    for line in (*others, *catalogue):
+        print(line, file=sys.stderr)
+    for note in notes:
+        print(f"note: {note}")
+    if others or catalogue:
+        print(f"{len(others) + len(catalogue)} problem(s) in translations", file=sys.stderr)
+        return 1
+    print("translations of the plan beside it, and text catalogues (content/locale): OK")
     return 0
 
 
@@ -128,7 +141,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="receive updates at WEBHOOK_URL (served on WEBHOOK_LISTEN) instead of long polling",
     )
-    sub.add_parser("console", help="try the hearing in this terminal, with no token or network")
+    console = sub.add_parser(
+        "console", help="try the hearing in this terminal, with no token or network"
+    )
+    console.add_argument(
+        "--lang",
+        choices=[language.value for language in Language],
+        help="read the hearing in this language (as if chosen with /language)",
+    )
     check = sub.add_parser("check-content", help="validate a plan file")
     check.add_argument("path", nargs="?", help=f"plan file (default: {DEFAULT_PLAN_PATH})")
     exp = sub.add_parser("export", help="write the hearing's data (no Telegram ids) to a folder")

@@ -10,6 +10,7 @@ from typing import TextIO
 from bot.app import running_hearing, settle
 from bot.config import Settings
 from bot.emulator import Emulator, SentMessage
+from bot.hearing.values import Language
 from handlers.context import HearingApp
 
 # Console data is a local trial, not a hearing: a fixed secret keeps pseudonyms stable across runs.
@@ -62,8 +63,13 @@ class Transcript:
                 self.out.write("   ".join(labels) + "\n")
 
 
-async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
-    """Run the emulator and the bot in this process and relay the terminal to a chat."""
+async def run_console(
+    settings: Settings, stdin: TextIO, stdout: TextIO, language: Language | None = None
+) -> int:
+    """Run the emulator and the bot in this process and relay the terminal to a chat.
+
+    With a language, every identity reads the hearing in it, as if they had chosen it.
+    """
     # Each run is a new emulator over the same database: numbering its updates from the clock
     # keeps a run's updates from looking like the last run's to the inbox's duplicate check.
     first = int(time.time() * 1000)
@@ -73,8 +79,18 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
         local = _local_settings(settings, emu.base_url)
         secret = settings.pseudonym_secret or CONSOLE_SECRET
         async with running_hearing(local, CONSOLE_TOKEN, secret) as app:
+            if language is not None:
+                await _choose(app, language)
             await _converse(emu, app, stdin, stdout)
     return 0
+
+
+async def _choose(app: HearingApp, language: Language) -> None:
+    services = app.bot_data.services
+    if services is None:
+        raise RuntimeError("the application was built without services")
+    for user in IDENTITIES.values():
+        await services.participants.set_language(services.participants.identify(user), language)
 
 
 async def _converse(emu: Emulator, app: HearingApp, stdin: TextIO, stdout: TextIO) -> None:

@@ -12,8 +12,10 @@ from typing import cast
 
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.hearing.digest_schedule import CHART, DigestLedger, RenderedDigest, Renderer
+from bot.hearing.digest_model import Digest
+from bot.hearing.digest_schedule import CHART, DigestLedger, RecipientRenderer, RenderedDigest
 from bot.hearing.oversight import OversightReport
+from bot.hearing.values import Language
 from bot.retry import maybe_delivered
 from bot.services import Services
 from handlers.context import HearingApp, HearingContext
@@ -51,10 +53,17 @@ async def send_digests(app: HearingApp) -> bool:
     """Record the due digest (a missed one once), send every unsent part; False to retry."""
     services = _services(app)
     drafters = sorted(services.settings.drafter_ids)
-    return await _send_report(
-        app, services.digests, drafters,
-        lambda digest: render_for_drafters(services, app.bot.username, digest),
-    )  # fmt: skip
+    rendered: dict[Language | None, RenderedDigest] = {}
+
+    async def render(digest: Digest, drafter: int) -> RenderedDigest:
+        # Once per language, not per drafter: the chart alone takes a good part of a second.
+        language = await _language_of(services, drafter)
+        if language not in rendered:
+            username = app.bot.username
+            rendered[language] = await render_for_drafters(services, username, digest, language)
+        return rendered[language]
+
+    return await _send_report(app, services.digests, drafters, render)
 
 
 async def send_oversight(app: HearingApp) -> bool:
@@ -64,15 +73,16 @@ async def send_oversight(app: HearingApp) -> bool:
     if not members:
         return True
 
-    async def render(report: OversightReport) -> RenderedDigest:
-        s = services
-        return RenderedDigest(render_oversight(s.texts, s.plan, report, s.settings.timezone), None)
+    async def render(report: OversightReport, member: int) -> RenderedDigest:
+        s, language = services, await _language_of(services, member)
+        t, plan = s.texts_for(language), s.plan_for(language)
+        return RenderedDigest(render_oversight(t, plan, report, s.settings.timezone), None)
 
     return await _send_report(app, services.oversight, members, render)
 
 
 async def _send_report(
-    app: HearingApp, ledger: DigestLedger, recipients: list[int], render: Renderer
+    app: HearingApp, ledger: DigestLedger, recipients: list[int], render: RecipientRenderer
 ) -> bool:
     services = _services(app)
     async with ledger.sending:
@@ -100,13 +110,14 @@ async def catch_up(app: HearingApp) -> None:
 
 async def _send_parts(app: HearingApp, ledger: DigestLedger, digest_id: int) -> bool:
     services = _services(app)
-    caption = chart_caption(services)
     undeliverable: set[int] = set()
     for part in await ledger.unsent(digest_id):
         try:
             if part.recipient not in undeliverable:
                 if part.kind == CHART:
                     chart = await ledger.chart(digest_id) or b""
+                    language = await _language_of(services, part.recipient)
+                    caption = chart_caption(services, services.texts_for(language))
                     await _send_chart(app, part.recipient, chart, caption)
                 else:
                     await app.bot.send_message(part.recipient, part.body or "")
@@ -147,6 +158,11 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def _unreachable(exc: TelegramError) -> bool:
     return isinstance(exc, Forbidden) or "chat not found" in exc.message.lower()
+
+
+async def _language_of(services: Services, user_id: int) -> Language | None:
+    """Return the language a drafter or oversight member chose (/language), if any."""
+    return await services.participants.language_of(services.participants.identify(user_id))
 
 
 def _services(app: HearingApp) -> Services:

@@ -22,8 +22,12 @@ async def tell_author(bot: Bot, services: Services, notice: AuthorNotice) -> boo
     chat = await services.participants.chat_of(author)
     if chat is None:
         return False
+    language = await services.participants.language_of(author)
     ui = Ui(
-        services.texts, Links(bot.username), services.plan, services.settings.suggestion_max_chars
+        services.texts_for(language),
+        Links(bot.username),
+        services.plan_for(language),
+        services.settings.suggestion_max_chars,
     )
     rendered = render_author_notice(ui, notice)
     try:

@@ -33,7 +33,9 @@ async def deliver(bot: Bot, services: Services, notice: Notice) -> bool:
     if chat is None:
         return False
     try:
-        await bot.send_message(chat, notice_text(services.texts, services.plan.title, notice))
+        language = await services.participants.language_of(notice.author_id)
+        title = services.plan_for(language).title
+        await bot.send_message(chat, notice_text(services.texts_for(language), title, notice))
     except Forbidden:
         await services.participants.mark_blocked(notice.author_id)
         return False

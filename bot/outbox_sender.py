@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.outbox import Outbox
 from bot.hearing.participants import Participants
-from bot.hearing.values import DeliveryStatus
+from bot.hearing.values import DeliveryStatus, Language
 from bot.paced import BackgroundSender, send_paced
 from bot.pacing import Pacer, Pacing
 from bot.texts import Texts
@@ -25,7 +25,8 @@ class OutboxSender(BackgroundSender):
     name = "outbox"
 
     def __init__(
-        self, outbox: Outbox, participants: Participants, texts: Texts, send: SendWithMarkup,
+        self, outbox: Outbox, participants: Participants,
+        texts: Callable[[Language | None], Texts], send: SendWithMarkup,
         pacing: Pacing | None = None,
     ) -> None:  # fmt: skip
         super().__init__(pacing)
@@ -44,10 +45,11 @@ class OutboxSender(BackgroundSender):
                 return False
         return True
 
-    def _markup(self, row: OutboxRow) -> InlineKeyboardMarkup | None:
+    async def _markup(self, row: OutboxRow) -> InlineKeyboardMarkup | None:
         if row.question_id is None:
             return None
-        label = self.texts.plain("ask.answer_button")
+        language = await self.participants.language_of(row.participant_id)
+        label = self.texts(language).plain("ask.answer_button")
         button = InlineKeyboardButton(label, callback_data=encode(Action.ANSWER, row.question_id))
         return InlineKeyboardMarkup([[button]])
 
@@ -57,8 +59,9 @@ class OutboxSender(BackgroundSender):
         if chat is None:
             await self.outbox.record(row.id, DeliveryStatus.BLOCKED)
             return True
+        markup = await self._markup(row)
         status = await send_paced(
-            pacer, lambda: self.send(chat, row.body, self._markup(row)), "outbox message"
+            pacer, lambda: self.send(chat, row.body, markup), "outbox message"
         )
         if status is None:
             return False

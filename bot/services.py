@@ -17,6 +17,7 @@ from bot.hearing.erasure import Erasure, ErasureLedger, ledger_path
 from bot.hearing.follow_through import FollowThrough
 from bot.hearing.follow_up import FollowUps
 from bot.hearing.following import Following
+from bot.hearing.languages import load_plans
 from bot.hearing.moderation import Moderation
 from bot.hearing.my_data import MyData
 from bot.hearing.oversight import OVERSIGHT, REPORT_WEEKDAY, OversightBuilder
@@ -26,6 +27,7 @@ from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import Submissions
 from bot.hearing.tracking import Tracking
+from bot.hearing.values import Language
 from bot.hearing.walkthrough import Walkthrough
 from bot.texts import Texts, load_texts
 from storage.db import Database
@@ -54,8 +56,22 @@ class Services:
     follow_ups: FollowUps
     revisions: PlanRevisions
     texts: Texts = field(default_factory=load_texts)
+    # The plan in each language that has a matching translation (English: `plan`).
+    plans: dict[Language, Plan] = field(default_factory=dict)
     # Injectable so that tests can run a scheduled job at a fixed time.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def texts_for(self, language: Language | None) -> Texts:
+        """Return the texts in a participant's language (English if they have not chosen)."""
+        return load_texts(language or Language.ENGLISH)
+
+    async def texts_of(self, pid: str) -> Texts:
+        """Return the texts in the language a participant chose (English if none)."""
+        return self.texts_for(await self.participants.language_of(pid))
+
+    def plan_for(self, language: Language | None) -> Plan:
+        """Return the plan in a language, or the English one when it has no translation."""
+        return self.plans.get(language or Language.ENGLISH, self.plan)
 
     def today(self) -> date:
         """Return today's date in the hearing's time zone (deadlines are calendar days)."""
@@ -104,4 +120,5 @@ class Services:
                 db, plan, screening, settings.min_group_size, settings.suggestion_max_chars
             ),
             revisions=PlanRevisions(db),
+            plans=load_plans(plan, settings.plan_path),
         )

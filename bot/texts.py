@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import html
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
+
+from babel.messages.pofile import read_po
 
 import content
 
 DEFAULT_LANGUAGE = "en"
 CONTENT_DIR = Path(content.__file__).parent
+LOCALE_DIR = CONTENT_DIR / "locale"
 
 
 class Html(str):
@@ -62,27 +64,21 @@ def strip_html(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
-def flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
-    """Turn nested TOML tables into dotted keys."""
-    flat: dict[str, str] = {}
-    for key, value in tree.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{name}."))
-        elif isinstance(value, str):
-            flat[name] = value
-        else:
-            raise ValueError(f"text {name!r} must be a string")
-    return flat
+def read_catalogue(language: str, directory: Path = LOCALE_DIR) -> dict[str, str]:
+    """Read one language's own texts from <directory>/<language>.po, without any fallback."""
+    with (directory / f"{language}.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language, ignore_obsolete=True, abort_invalid=True)
+    # msgctxt is the key; an untranslated or fuzzy message is left out, so it falls back to
+    # English as gettext would.
+    return {
+        message.context: message.string
+        for message in catalog
+        if message.context and isinstance(message.string, str) and message.string
+        and not message.fuzzy
+    }  # fmt: skip
 
 
-def read_catalogue(language: str, directory: Path = CONTENT_DIR) -> dict[str, str]:
-    """Read one language's own texts from <directory>/<language>.toml, without any fallback."""
-    with (directory / f"{language}.toml").open("rb") as handle:
-        return flatten(tomllib.load(handle))
-
-
-def build_texts(language: str, directory: Path = CONTENT_DIR) -> Texts:
+def build_texts(language: str, directory: Path = LOCALE_DIR) -> Texts:
     """Build a language's Texts; a key it lacks falls back to the English text."""
     own = read_catalogue(language, directory)
     if language == DEFAULT_LANGUAGE:
@@ -94,5 +90,5 @@ def build_texts(language: str, directory: Path = CONTENT_DIR) -> Texts:
 
 @cache
 def load_texts(language: str = DEFAULT_LANGUAGE) -> Texts:
-    """Load a language's texts from content/, falling back to English for missing keys."""
+    """Load a language's texts from content/locale/, falling back to English for missing keys."""
     return build_texts(language)

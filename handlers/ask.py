@@ -32,7 +32,7 @@ async def ask(update: Update, context: HearingContext) -> None:
     try:
         drafted = await s.follow_ups.draft(pid, parts[1], Segment(parts[2].lower()), parts[3])
     except Refused as refusal:
-        await send(context, message.chat_id, Rendered(refusal_text(s.texts, refusal)))
+        await send(context, message.chat_id, Rendered(refusal_text(context.t, refusal)))
         return
     q = drafted.question
     text = ui.t("ask.confirm", audience=q.audience, number=q.item_id,
@@ -47,14 +47,16 @@ async def confirm(query: CallbackQuery, context: HearingContext, pid: str, b: Bu
     s = context.services
     if b.action is Action.ASK_CANCEL:
         await s.follow_ups.cancel(pid, b.number(0))
-        await edit(context, query, Rendered(s.texts("ask.cancelled")))
+        await edit(context, query, Rendered(context.t("ask.cancelled")))
         await toast(query)
         return
     count = await s.follow_ups.send(
-        pid, b.number(0), lambda q: question_message(s.texts, s.plan.title, q)
+        pid,
+        b.number(0),
+        lambda q, lang: question_message(s.texts_for(lang), s.plan_for(lang).title, q),
     )
     kick_outbox(cast("HearingApp", context.application))
-    await edit(context, query, Rendered(s.texts("ask.sent", count=count)))
+    await edit(context, query, Rendered(context.t("ask.sent", count=count)))
     await toast(query)
 
 
@@ -80,8 +82,8 @@ async def receive_answer(update: Update, context: HearingContext, pid: str) -> b
     try:
         answered = await s.follow_ups.answer(pid, participant.awaiting_target, message.text)
     except Refused as refusal:
-        await send(context, message.chat_id, Rendered(refusal_text(s.texts, refusal)))
+        await send(context, message.chat_id, Rendered(refusal_text(context.t, refusal)))
         return True
     key = "ask.answer_held" if answered.held else "ask.answer_saved"
-    await send(context, message.chat_id, Rendered(s.texts(key, number=answered.item_id)))
+    await send(context, message.chat_id, Rendered(context.t(key, number=answered.item_id)))
     return True

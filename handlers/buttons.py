@@ -11,10 +11,11 @@ from telegram.constants import ChatType
 from bot.hearing.refusals import Refused
 from bot.hearing.values import NEW_ITEMS, Priority, Stance
 from bot.hearing.walkthrough import ItemView, Moved, View
-from handlers import ask, follow, moderation, privacy, status, tracking
+from handlers import ask, follow, language, moderation, privacy, status, tracking
 from handlers.cards import render_card, render_proposal_prompt, render_withdraw_question
 from handlers.codec import VOTES_BY_CODE, Action, Button, CodecError, decode
 from handlers.context import HearingContext
+from handlers.language import keep_shown_language
 from handlers.messaging import edit, remove_keyboard, send, send_all, toast
 from handlers.replies import send_submitted
 from handlers.roles import is_drafter, is_moderator, is_tracker
@@ -31,7 +32,7 @@ async def press_button(update: Update, context: HearingContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    t = context.services.texts
+    t = context.t
     pid = context.services.participants.identify(query.from_user.id)
     try:
         pressed = decode(query.data)
@@ -55,32 +56,36 @@ async def press_button(update: Update, context: HearingContext) -> None:
 
 
 async def _begin(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await keep_shown_language(context, pid)
     await _go_on(query, context, await context.services.walkthrough.begin(pid))
 
 
 async def _restart(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await keep_shown_language(context, pid)
     view = await context.services.walkthrough.begin(pid)
-    await _go_on(query, context, view, context.services.texts("welcome.start_over_note"))
+    await _go_on(query, context, view, context.t("welcome.start_over_note"))
 
 
 async def _resume(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await keep_shown_language(context, pid)
     await _go_on(query, context, await context.services.walkthrough.resume(pid))
 
 
 async def _review(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await keep_shown_language(context, pid)
     overview = await context.services.walkthrough.overview(pid)
     await toast(query)
     await send_all(context, query.from_user.id, render_items(context.ui, overview))
 
 
 async def _stance(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    t = context.services.texts
+    t = context.t
     view = await context.services.walkthrough.record_stance(pid, b.text(0), Stance(b.text(1)))
     await _step(query, context, view, t("toast.saved_stance", stance=t(f"stance.{b.text(1)}")))
 
 
 async def _priority(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    s, t = context.services, context.services.texts
+    s, t = context.services, context.t
     view = await s.walkthrough.record_priority(pid, b.text(0), Priority(b.text(1)))
     card = await s.deliberation.first_card(pid, view.item.id)
     notice = t("toast.saved_priority", priority=t(f"priority.{b.text(1)}"))
@@ -92,7 +97,7 @@ async def _priority(query: CallbackQuery, context: HearingContext, pid: str, b: 
 
 async def _suggest(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     view = await context.services.walkthrough.request_suggestion(pid, b.text(0))
-    await _step(query, context, view, context.services.texts("toast.write_now"))
+    await _step(query, context, view, context.t("toast.write_now"))
 
 
 async def _skip(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
@@ -110,7 +115,7 @@ async def _open(query: CallbackQuery, context: HearingContext, pid: str, b: Butt
 
 
 async def _vote(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    t = context.services.texts
+    t = context.t
     vote = VOTES_BY_CODE[b.text(1)]
     voted = await context.services.deliberation.cast_vote(pid, b.number(0), vote, b.number(2))
     await edit(context, query, render_card(context.ui, voted.card))
@@ -146,13 +151,13 @@ async def _withdraw_confirmed(
     query: CallbackQuery, context: HearingContext, pid: str, b: Button
 ) -> None:
     await context.services.deliberation.withdraw(pid, b.number(0))
-    await edit(context, query, Rendered(context.services.texts("withdraw.done")))
+    await edit(context, query, Rendered(context.t("withdraw.done")))
     await toast(query)
 
 
 async def _propose(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
     await context.services.deliberation.request_proposal(pid)
-    await toast(query, context.services.texts("toast.write_now"))
+    await toast(query, context.t("toast.write_now"))
     await send(context, query.from_user.id, render_proposal_prompt(context.ui))
 
 
@@ -186,7 +191,7 @@ async def _step(
 
 async def _move(query: CallbackQuery, context: HearingContext, moved: Moved) -> None:
     """Close the item the citizen left (answer shown, no buttons) and send the next one."""
-    await edit(context, query, render_closed_item(context.services.texts, moved.closed))
+    await edit(context, query, render_closed_item(context.ui, moved.closed))
     await toast(query)
     await send(context, query.from_user.id, render_view(context.ui, moved.next))
 
@@ -267,4 +272,5 @@ _ACTIONS: dict[Action, ButtonAction] = {
     Action.ASK_SEND: ask.confirm,
     Action.ASK_CANCEL: ask.confirm,
     Action.ANSWER: ask.start_answer,
+    Action.LANGUAGE: language.choose_language,
 }

@@ -8,7 +8,7 @@ from bot.hearing.values import NEW_ITEMS, SuggestionStatus, Vote
 from bot.hearing.walkthrough import Overview
 from bot.texts import Html
 from handlers.codec import VOTE_CODES, Action
-from handlers.ui import Rendered, Ui, keyboard, paginate, shorten, target_name
+from handlers.ui import Rendered, Ui, keyboard, paginate, shorten, state_note, target_name
 from handlers.views import answers_lines
 
 SUGGESTION_PREVIEW_CHARS = 300
@@ -95,7 +95,7 @@ def render_mine(ui: Ui, overview: Overview, own: list[OwnSuggestion]) -> list[Re
         lines.append(
             t(key, id=s.id, number=s.item_id, text=shorten(s.text, SUGGESTION_PREVIEW_CHARS),
               agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
-              state=t(f"mine.state_{s.status}"))
+              state=state_note(t, s.status))
         )  # fmt: skip
     visible = [e.suggestion for e in own if e.suggestion.status == SuggestionStatus.VISIBLE]
     withdraw = [

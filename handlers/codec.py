@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.hearing.tracking_values import TrackingStatus
-from bot.hearing.values import Priority, ReportReason, Stance, Vote
+from bot.hearing.values import Language, Priority, ReportReason, Stance, Vote
 
 VERSION = "v1"
 MAX_BYTES = 64
@@ -29,6 +29,7 @@ class Arg(StrEnum):
     REASON = "reason"
     STATUS = "status"
     FIELD = "field"
+    LANGUAGE = "language"
 
 
 _PATTERNS = {
@@ -42,6 +43,7 @@ _PATTERNS = {
     Arg.REASON: re.compile("|".join(r.value for r in ReportReason)),
     Arg.STATUS: re.compile("|".join(s.value for s in TrackingStatus)),
     Arg.FIELD: re.compile("responsible|deadline|metric_new"),
+    Arg.LANGUAGE: re.compile("|".join(language.value for language in Language)),
 }
 
 
@@ -104,6 +106,7 @@ class Action(StrEnum):
     ASK_SEND = "as"
     ASK_CANCEL = "ax"
     ANSWER = "aq"
+    LANGUAGE = "lg"
 
 
 SCHEMA: dict[Action, tuple[Arg, ...]] = {
@@ -163,6 +166,7 @@ SCHEMA: dict[Action, tuple[Arg, ...]] = {
     Action.ASK_SEND: (Arg.ID,),
     Action.ASK_CANCEL: (Arg.ID,),
     Action.ANSWER: (Arg.ID,),
+    Action.LANGUAGE: (Arg.LANGUAGE,),
 }
 
 

@@ -8,12 +8,15 @@ from bot.hearing.refusals import Refused
 from handlers import follow
 from handlers.cards import render_card, render_mine, render_proposal_prompt
 from handlers.context import HearingContext
+from handlers.language import with_language_choice
 from handlers.links import parse_start
 from handlers.messaging import send, send_all
 from handlers.ui import Rendered, refusal_text
 from handlers.views import render_items, render_view, render_welcome
 
-COMMANDS = ("start", "items", "mine", "propose", "status", "updates", "followups", "help")
+COMMANDS = (
+    "start", "items", "mine", "propose", "status", "updates", "followups", "language", "help"
+)  # fmt: skip
 
 
 async def start(update: Update, context: HearingContext) -> None:
@@ -37,9 +40,11 @@ async def start(update: Update, context: HearingContext) -> None:
             await send(context, chat_id, render_card(context.ui, card))
             return
     except Refused as refusal:
-        await send(context, chat_id, Rendered(refusal_text(s.texts, refusal)))
+        await send(context, chat_id, Rendered(refusal_text(context.t, refusal)))
     welcome = await s.walkthrough.welcome(pid)
-    await send(context, chat_id, render_welcome(context.ui, welcome))
+    await send(
+        context, chat_id, with_language_choice(context, render_welcome(context.ui, welcome))
+    )
 
 
 async def list_items(update: Update, context: HearingContext) -> None:
@@ -67,12 +72,12 @@ async def propose(update: Update, context: HearingContext) -> None:
 
 async def show_help(update: Update, context: HearingContext) -> None:
     """Explain how the hearing works and list the commands."""
-    await send(context, _chat_id(update), Rendered(context.services.texts("help.text")))
+    await send(context, _chat_id(update), Rendered(context.t("help.text")))
 
 
 async def unknown_command(update: Update, context: HearingContext) -> None:
     """Answer a command the bot does not have."""
-    text = context.services.texts("input.unknown_command")
+    text = context.t("input.unknown_command")
     await send(context, _chat_id(update), Rendered(text))
 
 

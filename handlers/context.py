@@ -7,8 +7,10 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.broadcaster import Broadcaster
+from bot.hearing.values import Language
 from bot.outbox_sender import OutboxSender
 from bot.services import Services
+from bot.texts import Texts
 from handlers.links import Links
 from handlers.ui import Ui
 
@@ -24,6 +26,12 @@ class BotData:
 
 class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """The context every handler receives."""
+
+    # Set by the guard (handlers/guard.py) once per update: the language the participant
+    # chose, else their Telegram client's if the bot has it, else English; and whether they
+    # chose it. One context serves all the handlers of an update.
+    language: Language = Language.ENGLISH
+    language_chosen: bool = False
 
     @property
     def services(self) -> Services:
@@ -50,10 +58,26 @@ class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         return outbox
 
     @property
-    def ui(self) -> Ui:
-        """Return what views are rendered with: texts, links to this bot, limits."""
+    def t(self) -> Texts:
+        """Return the texts in the language of the person this update is from."""
+        return self.services.texts_for(self.language)
+
+    @property
+    def shared_ui(self) -> Ui:
+        """Return what a shared chat (the moderators' group) is written with: English."""
         s = self.services
         return Ui(s.texts, Links(self.bot.username), s.plan, s.settings.suggestion_max_chars)
+
+    @property
+    def ui(self) -> Ui:
+        """Return what views are rendered with: texts and plan in the person's language, limits."""
+        s = self.services
+        return Ui(
+            self.t,
+            Links(self.bot.username),
+            s.plan_for(self.language),
+            s.settings.suggestion_max_chars,
+        )
 
 
 HearingApp = Application[

@@ -11,6 +11,7 @@ from bot.hearing.chart import ChartLabels, render_chart
 from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
 from bot.hearing.digest_schedule import RenderedDigest
 from bot.hearing.plan import telegram_length
+from bot.hearing.values import Language
 from bot.services import Services
 from bot.texts import Html, Texts
 from handlers.links import Links
@@ -25,13 +26,17 @@ TIME_FORMAT = "%d %b %Y %H:%M"
 DAY_FORMAT = "%d %b %Y"
 
 
-async def render_for_drafters(services: Services, username: str, digest: Digest) -> RenderedDigest:
-    """Render a digest with links a drafter can tap, and its chart."""
-    t = services.texts
+async def render_for_drafters(
+    services: Services, username: str, digest: Digest, language: Language | None = None
+) -> RenderedDigest:
+    """Render a digest in a drafter's language, with links they can tap, and its chart."""
+    t = services.texts_for(language)
     digest = digest.protected(services.settings.min_group_size)
-    messages = render_digest(t, digest, services.settings.timezone, Links(username))
-    # matplotlib is slow and synchronous: keep it off the event loop.
-    chart = await asyncio.to_thread(render_chart, digest, chart_labels(t))
+    local = digest.in_plan(services.plan_for(language))
+    messages = render_digest(t, local, services.settings.timezone, Links(username))
+    # matplotlib is slow and synchronous: keep it off the event loop. It neither joins nor
+    # orders Arabic script, so the chart keeps the English plan's numbers and English labels.
+    chart = await asyncio.to_thread(render_chart, digest, chart_labels(services.texts))
     return RenderedDigest(messages, chart)
 
 
@@ -40,10 +45,10 @@ def chart_labels(t: Texts) -> ChartLabels:
     return ChartLabels(**{f.name: t.raw(f"chart.{f.name}") for f in fields(ChartLabels)})
 
 
-def chart_caption(services: Services) -> str:
+def chart_caption(services: Services, t: Texts) -> str:
     """Caption the chart with the day it was made, in the hearing's time zone."""
     today = services.clock().astimezone(ZoneInfo(services.settings.timezone))
-    return services.texts("digest.chart_caption", end=today.strftime(DAY_FORMAT))
+    return t("digest.chart_caption", end=today.strftime(DAY_FORMAT))
 
 
 def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> list[str]:

@@ -16,11 +16,15 @@ async def digest_now(update: Update, context: HearingContext) -> None:
     services, chat_id = context.services, update.effective_chat.id
     rendered = await services.digests.on_demand(
         services.clock(),
-        lambda digest: render_for_drafters(services, context.bot.username, digest),
+        lambda digest: render_for_drafters(
+            services, context.bot.username, digest, context.language
+        ),
     )
     at = services.settings.digest_time.strftime("%H:%M")
-    await context.bot.send_message(chat_id, services.texts("digest.on_demand", time=at))
+    await context.bot.send_message(chat_id, context.t("digest.on_demand", time=at))
     for body in rendered.messages:
         await context.bot.send_message(chat_id, body)
     if rendered.chart is not None:
-        await context.bot.send_photo(chat_id, rendered.chart, caption=chart_caption(services))
+        await context.bot.send_photo(
+            chat_id, rendered.chart, caption=chart_caption(services, context.t)
+        )

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden
 
 from handlers.context import HearingContext
+from handlers.guard import resolve_language
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,10 @@ async def report_error(update: object, context: HearingContext) -> None:
     )
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await context.bot.send_message(
-                update.effective_chat.id, context.services.texts("error.generic")
-            )
+            # An error handler gets a context of its own: the language is looked up again.
+            if (user := update.effective_user) is not None:
+                pid = context.services.participants.identify(user.id)
+                await resolve_language(context, pid, user.language_code)
+            await context.bot.send_message(update.effective_chat.id, context.t("error.generic"))
         except Exception:  # the apology is best effort; the error itself is logged above
             log.warning("could not send the error notice")

@@ -30,7 +30,7 @@ async def export_data(update: Update, context: HearingContext) -> None:
     with tempfile.TemporaryDirectory(prefix="hearing-export-") as scratch:
         result = await export_hearing(s.db, s.plan, ExportFormat.CSV, Path(scratch) / "export")
         archive = await asyncio.to_thread(zip_folder, result.folder, Path(scratch) / name)
-        caption = s.texts(
+        caption = context.t(
             "export.caption",
             time=f"{now:%Y-%m-%d %H:%M}",
             participants=result.rows["participants.csv"],

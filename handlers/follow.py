@@ -12,7 +12,7 @@ from handlers.codec import Action, Button
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
 from handlers.roles import drafter_only, is_drafter
-from handlers.ui import Rendered, Ui, keyboard, target_name
+from handlers.ui import Rendered, Ui, keyboard, state_note, target_name
 
 MERGE_ROW = 5
 
@@ -27,7 +27,7 @@ def render_review(ui: Ui, review: Review) -> Rendered:
     tally = review.tally
     text = t("review.card", id=sid, target=target_name(t, review.suggestion.item_id),
              text=s.text, agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
-             state=t(f"mine.state_{s.status}"), decision=decision)  # fmt: skip
+             state=state_note(t, s.status), decision=decision)  # fmt: skip
     rows = (
         [ui.button("review.reply", Action.REVIEW_REPLY, sid)],
         [ui.button("review.adopt", Action.ADOPT, sid),
@@ -57,7 +57,7 @@ async def ask_text(query: CallbackQuery, context: HearingContext, pid: str, b: B
     await context.services.follow.await_text(pid, b.number(0), kind)
     key = "review.ask_reply" if kind is Awaiting.REPLY else "review.ask_reason"
     await toast(query)
-    text = context.ui.t(key, id=b.number(0), title=context.services.plan.title)
+    text = context.ui.t(key, id=b.number(0), title=context.ui.plan.title)
     await send(context, query.from_user.id, Rendered(text))
 
 
@@ -75,7 +75,7 @@ async def ask_merge(query: CallbackQuery, context: HearingContext, pid: str, b: 
     await context.services.follow.review(sid)
     buttons = [
         ui.button("button.item", Action.MERGE, sid, item.id, number=item.number)
-        for item in context.services.plan.items
+        for item in ui.plan.items
     ]
     rows = [buttons[i : i + MERGE_ROW] for i in range(0, len(buttons), MERGE_ROW)]
     await toast(query)
@@ -126,7 +126,7 @@ async def broadcast(update: Update, context: HearingContext) -> None:
         return
     s = context.services
     await s.broadcasts.request(s.participants.identify(update.effective_user.id))
-    text = s.texts("broadcast.ask", limit=MAX_BROADCAST_CHARS)
+    text = context.t("broadcast.ask", limit=MAX_BROADCAST_CHARS)
     await send(context, update.effective_user.id, Rendered(text))
 
 
@@ -137,12 +137,12 @@ async def confirm_broadcast(
     s = context.services
     if b.action is Action.BROADCAST_CANCEL:
         await s.broadcasts.cancel(pid, b.number(0))
-        await edit(context, query, Rendered(s.texts("broadcast.cancelled")))
+        await edit(context, query, Rendered(context.t("broadcast.cancelled")))
         await toast(query)
         return
     count = await s.broadcasts.start(pid, b.number(0))
     context.broadcaster.kick()  # before answering: the broadcast is committed whatever happens
-    await edit(context, query, Rendered(s.texts("broadcast.started", count=count)))
+    await edit(context, query, Rendered(context.t("broadcast.started", count=count)))
     await toast(query)
 
 

@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from bot.hearing.values import Language
 from handlers.context import HearingContext
 from handlers.messaging import toast
 
@@ -24,10 +25,18 @@ async def admit(update: Update, context: HearingContext) -> None:
         await _follow_block(update, context)
         raise ApplicationHandlerStop
     pid = await context.services.participants.register(user.id, chat.id)
+    await resolve_language(context, pid, user.language_code)
     message = update.message
     if message is not None and message.text is not None and message.text.startswith("/"):
         # A command ends any wait for free text, so that later chat is not taken as a suggestion.
         await context.services.walkthrough.leave_input(pid)
+
+
+async def resolve_language(context: HearingContext, pid: str, language_code: str | None) -> None:
+    """Put on the context the language to answer in: the chosen one, else the client's."""
+    chosen = await context.services.participants.language_of(pid)
+    context.language_chosen = chosen is not None
+    context.language = chosen or Language.from_telegram(language_code) or Language.ENGLISH
 
 
 def _moderators_button(update: Update, context: HearingContext) -> bool:
@@ -56,7 +65,11 @@ async def _follow_block(update: Update, context: HearingContext) -> None:
 
 async def _redirect_to_private(update: Update, context: HearingContext) -> None:
     """Tell a group that the hearing runs in private, but only when the bot was addressed."""
-    t = context.services.texts
+    user = update.effective_user
+    context.language = Language.from_telegram(user.language_code if user else None) or (
+        Language.ENGLISH
+    )
+    t = context.t
     username = context.bot.username
     notice = t("input.private_only", username=username)
     if update.callback_query is not None:

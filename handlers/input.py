@@ -20,7 +20,7 @@ async def receive_text(update: Update, context: HearingContext) -> None:
     message = update.effective_message
     if message is None or message.text is None or update.effective_user is None:
         return
-    s, t = context.services, context.services.texts
+    s, t = context.services, context.t
     pid = s.participants.identify(update.effective_user.id)
     try:
         if await follow.receive_drafter_text(update, context, pid):
@@ -57,11 +57,11 @@ async def receive_other(update: Update, context: HearingContext) -> None:
     s = context.services
     participant = await s.walkthrough.current(s.participants.identify(update.effective_user.id))
     if participant.awaiting == Awaiting.PROPOSAL:
-        text = s.texts("input.text_only_proposal")
+        text = context.t("input.text_only_proposal")
     elif participant.step == Step.SUGGESTION_TEXT and participant.current_item:
-        text = s.texts("input.text_only_suggestion", number=participant.current_item)
+        text = context.t("input.text_only_suggestion", number=participant.current_item)
     else:
-        text = s.texts("input.text_only")
+        text = context.t("input.text_only")
     await send(context, message.chat_id, Rendered(text))
 
 
@@ -69,4 +69,4 @@ async def receive_edit(update: Update, context: HearingContext) -> None:
     """Explain that edits are not picked up; nothing changes."""
     message = update.effective_message
     if message is not None:
-        await send(context, message.chat_id, Rendered(context.services.texts("input.edited")))
+        await send(context, message.chat_id, Rendered(context.t("input.edited")))

@@ -41,7 +41,7 @@ async def modlog(update: Update, context: HearingContext) -> None:
     if not await moderator_only(update, context) or update.effective_user is None:
         return
     entries = await context.services.moderation.log(LOG_ENTRIES)
-    await send_all(context, update.effective_user.id, render_log(context.services.texts, entries))
+    await send_all(context, update.effective_user.id, render_log(context.t, entries))
 
 
 async def alert_moderators(context: HearingContext, suggestion_id: int) -> None:
@@ -51,7 +51,8 @@ async def alert_moderators(context: HearingContext, suggestion_id: int) -> None:
         return
     card = await context.services.moderation.card(suggestion_id)
     try:
-        await send(context, chat, render_queue_card(context.ui, card))
+        # The group is shared: written in English whoever wrote the suggestion.
+        await send(context, chat, render_queue_card(context.shared_ui, card))
     except TelegramError as exc:  # it waits in /queue all the same
         log.warning("the moderators' chat was not alerted: %s", type(exc).__name__)
 
@@ -70,7 +71,7 @@ async def ask_reason(query: CallbackQuery, context: HearingContext, pid: str, b:
     action = Action.MOD_HIDE if b.action is Action.MOD_HIDE_ASK else Action.MOD_BAN
     await context.services.moderation.card(b.number(0))
     key = "moderation.ask_hide" if action is Action.MOD_HIDE else "moderation.ask_ban"
-    await toast(query, context.services.texts(key))
+    await toast(query, context.t(key))
     if query.message is not None:
         await query.edit_message_reply_markup(
             render_reason_choice(context.ui, b.number(0), action)
@@ -80,7 +81,7 @@ async def ask_reason(query: CallbackQuery, context: HearingContext, pid: str, b:
 async def back_to_card(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Show the card's own buttons again."""
     card = await context.services.moderation.card(b.number(0))
-    await edit(context, query, render_queue_card(context.ui, card))
+    await edit(context, query, render_queue_card(context.shared_ui, card))
     await toast(query)
 
 
@@ -102,7 +103,7 @@ async def skip(query: CallbackQuery, context: HearingContext, pid: str, b: Butto
     """Leave an item to the other moderators and take the next one."""
     await context.services.moderation.skip(pid, b.number(0))
     await remove_keyboard(query)
-    await toast(query, context.services.texts("moderation.skipped"))
+    await toast(query, context.t("moderation.skipped"))
     if _in_private(query):
         await _send_next(context, query.from_user.id)
 
@@ -111,7 +112,7 @@ async def _after_decision(
     query: CallbackQuery, context: HearingContext, decided: Decided, banned: bool = False
 ) -> None:
     """Confirm in place, tell the author, then (in private) offer the next item."""
-    await edit(context, query, Rendered(render_decided(context.services.texts, decided, banned)))
+    await edit(context, query, Rendered(render_decided(context.t, decided, banned)))
     await toast(query)
     if decided.notice is not None:
         await tell_author(context.bot, context.services, decided.notice)
@@ -123,9 +124,9 @@ async def _send_next(context: HearingContext, chat_id: int) -> None:
     s = context.services
     card = await s.moderation.next_card(s.participants.identify(chat_id))
     if card is None:
-        await send(context, chat_id, Rendered(s.texts("moderation.queue_empty")))
+        await send(context, chat_id, Rendered(context.t("moderation.queue_empty")))
         return
-    await send(context, chat_id, render_queue_card(context.ui, card))
+    await send(context, chat_id, render_queue_card(context.shared_ui, card))
 
 
 def _in_private(query: CallbackQuery) -> bool:
@@ -144,7 +145,7 @@ async def ask_report_reason(
     markup = reason_keyboard(context.ui, Action.REPORT_REASON, b.number(0), b.number(1))
     cancel = context.ui.button("report.cancel", Action.REPORT_CANCEL, b.number(0), b.number(1))
     rows = [list(row) for row in markup.inline_keyboard] if markup else []
-    await toast(query, context.services.texts("report.ask"))
+    await toast(query, context.t("report.ask"))
     await query.edit_message_reply_markup(keyboard(*rows, [cancel]))
 
 
@@ -162,7 +163,7 @@ async def report(query: CallbackQuery, context: HearingContext, pid: str, b: But
     deliberation = context.services.deliberation
     following = await deliberation.report(pid, b.number(0), b.number(1), ReportReason(b.text(2)))
     await remove_keyboard(query)
-    await toast(query, context.services.texts("toast.reported"))
+    await toast(query, context.t("toast.reported"))
     if following is not None:
         await send(context, query.from_user.id, render_card(context.ui, following))
 
@@ -172,6 +173,4 @@ async def appeal(query: CallbackQuery, context: HearingContext, pid: str, b: But
     await context.services.moderation.appeal(pid, b.number(0))
     await remove_keyboard(query)
     await toast(query)
-    await send(
-        context, query.from_user.id, Rendered(context.services.texts("moderation.appealed"))
-    )
+    await send(context, query.from_user.id, Rendered(context.t("moderation.appealed")))

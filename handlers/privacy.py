@@ -24,7 +24,7 @@ async def send_my_data(update: Update, context: HearingContext) -> None:
         return
     s = context.services
     mine = await s.my_data.document(s.participants.identify(user.id))
-    caption = s.texts("privacy.mydata_caption", records=mine.records)
+    caption = context.t("privacy.mydata_caption", records=mine.records)
     document = InputFile(mine.content, filename=FILE_NAME)
     await context.bot.send_document(chat.id, document, caption=caption)
 
@@ -50,14 +50,14 @@ async def erase(query: CallbackQuery, context: HearingContext, pid: str, _: Butt
     """
     s, message = context.services, query.message
     if not isinstance(message, Message) or not _offers(message, query.data):
-        await toast(query, s.texts("toast.invalid"), alert=True)
+        await toast(query, context.t("toast.invalid"), alert=True)
         return
     if s.clock() - message.date > CONFIRMATION_VALID:
-        await edit(context, query, Rendered(s.texts("privacy.expired")))
+        await edit(context, query, Rendered(context.t("privacy.expired")))
         await toast(query)
         return
     erased = await s.erasure.erase(pid)
-    done = s.texts("privacy.erased", stances=erased.stances, suggestions=erased.suggestions,
+    done = context.t("privacy.erased", stances=erased.stances, suggestions=erased.suggestions,
                    votes=erased.votes, reports=erased.reports, drafts=erased.drafts)  # fmt: skip
     await edit(context, query, Rendered(done))
     await toast(query)
@@ -71,5 +71,5 @@ def _offers(message: Message, data: str | None) -> bool:
 
 async def keep(query: CallbackQuery, context: HearingContext, _: str, __: Button) -> None:
     """Leave everything as it is."""
-    await edit(context, query, Rendered(context.services.texts("privacy.kept")))
+    await edit(context, query, Rendered(context.t("privacy.kept")))
     await toast(query)

@@ -59,7 +59,7 @@ async def moderator_only(update: Update, context: HearingContext) -> bool:
 
 
 async def _refuse(update: Update, context: HearingContext, key: str) -> bool:
-    notice = context.services.texts(key)
+    notice = context.t(key)
     if update.callback_query is not None:
         await toast(update.callback_query, notice, alert=True)
     elif update.effective_chat is not None:

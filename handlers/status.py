@@ -34,10 +34,10 @@ async def follow(query: CallbackQuery, context: HearingContext, pid: str, b: But
     s = context.services
     if b.action is Action.FOLLOW:
         await s.following.follow(pid, [b.text(0)])
-        notice = s.texts("follow.followed", number=b.text(0))
+        notice = context.t("follow.followed", number=b.text(0))
     else:
         await s.following.unfollow(pid, b.text(0))
-        notice = s.texts("follow.unfollowed", number=b.text(0))
+        notice = context.t("follow.unfollowed", number=b.text(0))
     await edit(context, query, await _item_page(context, pid, b.text(0)))
     await toast(query, notice)
 
@@ -50,16 +50,16 @@ async def follow_high(query: CallbackQuery, context: HearingContext, pid: str, _
         raise Refused(Refusal.NOTHING_TO_FOLLOW)
     await s.following.follow(pid, high)
     await toast(query)
-    text = s.texts("follow.followed_high", items=", ".join(high))
+    text = context.t("follow.followed_high", items=", ".join(high))
     await send(context, query.from_user.id, Rendered(text))
 
 
 async def _item_page(context: HearingContext, pid: str, item_id: str) -> Rendered:
-    s = context.services
-    index = s.plan.index_of(item_id)
+    s, plan = context.services, context.ui.plan
+    index = plan.index_of(item_id)
     if index is None:
         raise Refused(Refusal.UNKNOWN_ITEM)
-    item = s.plan.items[index]
+    item = plan.items[index]
     tracking = await s.tracking.get(item.id)
     following = item.id in await s.following.followed(pid)
     return render_status_item(context.ui, item, tracking, s.today(), following)

@@ -13,7 +13,6 @@ from bot.hearing.refusals import Refusal, Refused
 from bot.hearing.tracking import TELEGRAM
 from bot.hearing.tracking_values import Change, TrackingStatus
 from bot.hearing.values import Awaiting
-from bot.services import Services
 from handlers.codec import Action, Button
 from handlers.context import HearingApp, HearingContext
 from handlers.messaging import edit, send, send_all, toast
@@ -36,23 +35,24 @@ _PROMPTS = {
 }
 
 
-def _item(services: Services, item_id: str) -> Item:
-    index = services.plan.index_of(item_id)
+def _item(context: HearingContext, item_id: str) -> Item:
+    plan = context.ui.plan
+    index = plan.index_of(item_id)
     if index is None:
         raise Refused(Refusal.UNKNOWN_ITEM)
-    return services.plan.items[index]
+    return plan.items[index]
 
 
 async def track(update: Update, context: HearingContext) -> None:
     """Start the tracking flow: `/track` offers the items, `/track 18` opens one."""
     if not await tracker_only(update, context) or update.effective_chat is None:
         return
-    chat, s = update.effective_chat.id, context.services
+    chat = update.effective_chat.id
     if context.args:
         try:
-            item = _item(s, context.args[0])
+            item = _item(context, context.args[0])
         except Refused as refusal:
-            await send(context, chat, Rendered(refusal_text(s.texts, refusal)))
+            await send(context, chat, Rendered(refusal_text(context.t, refusal)))
             return
         await send(context, chat, await _card(context, item))
         return
@@ -70,14 +70,14 @@ async def _card(context: HearingContext, item: Item) -> Rendered:
 
 async def open_card(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Show an item's tracking with what can be set."""
-    item = _item(context.services, b.text(0))
+    item = _item(context, b.text(0))
     await toast(query)
     await send(context, query.from_user.id, await _card(context, item))
 
 
 async def ask_status(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Offer the statuses for an item."""
-    item = _item(context.services, b.text(0))
+    item = _item(context, b.text(0))
     await toast(query)
     await send(context, query.from_user.id, render_status_picker(context.ui, item))
 
@@ -85,17 +85,17 @@ async def ask_status(query: CallbackQuery, context: HearingContext, pid: str, b:
 async def set_status(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Set an item's status and show its card again."""
     s = context.services
-    item = _item(s, b.text(0))
+    item = _item(context, b.text(0))
     status = TrackingStatus(b.text(1))
     await s.tracking.change([Change(item.id, "status", status.value)], pid, TELEGRAM, s.clock())
     await edit(context, query, await _card(context, item))
-    await toast(query, s.texts("tracking.saved"))
+    await toast(query, context.t("tracking.saved"))
     await _after_change(context)
 
 
 async def ask_text(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Ask for the responsible body, the deadline or a new metric as the next message."""
-    item = _item(context.services, b.text(0))
+    item = _item(context, b.text(0))
     await context.services.tracking.await_text(pid, item.id, b.text(1), None)
     await toast(query)
     text = context.ui.t(_PROMPTS[b.text(1)], number=item.number)
@@ -104,7 +104,7 @@ async def ask_text(query: CallbackQuery, context: HearingContext, pid: str, b: B
 
 async def ask_metric(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Offer an item's metrics, to record a new value of one."""
-    item = _item(context.services, b.text(0))
+    item = _item(context, b.text(0))
     tracking = await context.services.tracking.get(item.id)
     await toast(query)
     picker = render_metric_picker(context.ui, item, tracking.metrics)
@@ -114,7 +114,7 @@ async def ask_metric(query: CallbackQuery, context: HearingContext, pid: str, b:
 async def ask_value(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Ask for a metric's new value as the next message."""
     s = context.services
-    item = _item(s, b.text(0))
+    item = _item(context, b.text(0))
     metrics = (await s.tracking.get(item.id)).metrics
     if b.number(1) >= len(metrics):
         raise Refused(Refusal.UNKNOWN_METRIC, name="")
@@ -129,7 +129,7 @@ async def ask_value(query: CallbackQuery, context: HearingContext, pid: str, b: 
 async def show_history(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Show every change of an item's tracking: who, when, before and after."""
     s = context.services
-    item = _item(s, b.text(0))
+    item = _item(context, b.text(0))
     rows = await s.tracking.history(item.id)
     await toast(query)
     await send_all(context, query.from_user.id, render_history(context.ui, item, rows))
@@ -148,11 +148,12 @@ async def receive_text(update: Update, context: HearingContext, pid: str) -> boo
     try:
         item_id = await s.tracking.receive_text(pid, message.text, s.clock(), s.today())
     except Refused as refusal:
-        text = refusal_text(s.texts, refusal)
-        await send(context, message.chat_id, Rendered(f"{text}\n{s.texts('tracking.try_again')}"))
+        text = refusal_text(context.t, refusal)
+        again = context.t("tracking.try_again")
+        await send(context, message.chat_id, Rendered(f"{text}\n{again}"))
         return True
-    await send(context, message.chat_id, Rendered(s.texts("tracking.saved")))
-    await send(context, message.chat_id, await _card(context, _item(s, item_id)))
+    await send(context, message.chat_id, Rendered(context.t("tracking.saved")))
+    await send(context, message.chat_id, await _card(context, _item(context, item_id)))
     await _after_change(context)
     return True
 

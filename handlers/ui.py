@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.hearing.plan import Plan, telegram_length
+from bot.hearing.plan import Item, Plan, telegram_length
 from bot.hearing.refusals import Refused
-from bot.hearing.values import NEW_ITEMS
+from bot.hearing.values import NEW_ITEMS, SuggestionStatus
 from bot.texts import Html, Texts
 from handlers.codec import Action, encode
 from handlers.links import Links
@@ -43,6 +43,10 @@ class Ui:
             self.t(label_key, **values), callback_data=encode(action, *args)
         )
 
+    def local(self, item: Item) -> Item:
+        """Return an item (with its sub-items) as this plan words it: the reader's language."""
+        return self.plan.item(item.id) or item
+
     def link(self, label_key: str, url: str, **values: object) -> InlineKeyboardButton:
         """Build an inline button that opens a link."""
         return InlineKeyboardButton(self.t.plain(label_key, **values), url=url)
@@ -58,6 +62,11 @@ def target_name(t: Texts, item_id: str) -> Html:
     if item_id == NEW_ITEMS:
         return t("suggestion.target_new")
     return t("suggestion.target_item", number=item_id)
+
+
+def state_note(t: Texts, status: str) -> Html:
+    """Note a suggestion's state after it (" · withdrawn"); a visible one needs no note."""
+    return Html("") if status == SuggestionStatus.VISIBLE else t(f"mine.state_{status}")
 
 
 def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:

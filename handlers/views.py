@@ -30,12 +30,13 @@ def answer_text(t: Texts, answer: Answer) -> Html:
     return t("answer.with_priority", stance=stance, priority=t(f"priority.{answer.priority}"))
 
 
-def item_body(t: Texts, view: ItemView) -> Html:
-    """Render the header, progress bar, item text and sub-items."""
+def item_body(ui: Ui, view: ItemView) -> Html:
+    """Render the header, progress bar, item text and sub-items, in the reader's language."""
+    t, item = ui.t, ui.local(view.item)
     bar = progress_bar(view.position, view.total)
     header = t("item.header", position=view.position + 1, total=view.total, bar=bar)
-    lines = [header, "", t("item.title", number=view.item.number, text=view.item.text)]
-    lines += [t("item.subitem", number=sub.number, text=sub.text) for sub in view.item.children]
+    lines = [header, "", t("item.title", number=item.number, text=item.text)]
+    lines += [t("item.subitem", number=sub.number, text=sub.text) for sub in item.children]
     return Html("\n".join(lines))
 
 
@@ -65,13 +66,14 @@ def render_item(ui: Ui, view: ItemView, with_cards: bool = False) -> Rendered:
     ]
     share_text = t.plain("share.item", number=view.item.number, title=ui.plan.title)
     share = ui.link("button.share", ui.links.share(ui.links.item(item), share_text))
-    return Rendered(f"{item_body(t, view)}\n\n{prompt}", keyboard(row, nav, [share]))
+    return Rendered(f"{item_body(ui, view)}\n\n{prompt}", keyboard(row, nav, [share]))
 
 
-def render_closed_item(t: Texts, view: ItemView) -> Rendered:
+def render_closed_item(ui: Ui, view: ItemView) -> Rendered:
     """Render an item the citizen has moved on from: its text and answer, no buttons."""
+    t = ui.t
     status = t("item.answered", answer=answer_text(t, view.answer)) if view.answer else None
-    text = item_body(t, view) + (f"\n\n{status}" if status else f"\n\n{t('item.no_answer')}")
+    text = item_body(ui, view) + (f"\n\n{status}" if status else f"\n\n{t('item.no_answer')}")
     return Rendered(text)
 
 
@@ -135,7 +137,7 @@ def render_items(ui: Ui, overview: Overview) -> list[Rendered]:
             if answer
             else t("items.row_unanswered")
         )
-        lines.append(t("items.row", number=item.number, text=_preview(item), answer=mark))
+        lines.append(t("items.row", number=item.number, text=_preview(ui, item), answer=mark))
     buttons = [
         ui.button("button.item", Action.OPEN, item.id, number=item.number)
         for item, _ in overview.rows
@@ -156,5 +158,5 @@ def answers_lines(ui: Ui, overview: Overview) -> list[str]:
     return lines
 
 
-def _preview(item: Item) -> str:
-    return shorten(item.text, ITEM_PREVIEW_CHARS)
+def _preview(ui: Ui, item: Item) -> str:
+    return shorten(ui.local(item).text, ITEM_PREVIEW_CHARS)

@@ -65,7 +65,7 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
 
 _PROFILE = (
     "SELECT p.id AS participant_id, p.created_at AS joined_at, p.current_item, p.step,"
-    " p.completed_at, p.erased_at, a.kind AS awaiting_text_for,"
+    " p.completed_at, p.erased_at, p.language, a.kind AS awaiting_text_for,"
     " d.participant_id IS NOT NULL AS reachable,"
     " d.participant_id IS NOT NULL AND d.updates_off_at IS NULL AS updates_on,"
     " d.updates_off_at"

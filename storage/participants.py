@@ -59,6 +59,36 @@ class ParticipantRepository:
             (participant_id, kind, target, utcnow()),
         )
 
+    async def language(self, participant_id: str) -> str | None:
+        """Return the language the participant chose, or None if they have not chosen."""
+        async with self.conn.execute(
+            "SELECT language FROM participants WHERE id = ?", (participant_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    async def set_language(self, participant_id: str, language: str) -> None:
+        """Record the language the participant chose."""
+        await self.conn.execute(
+            "UPDATE participants SET language = ?, updated_at = ? WHERE id = ?",
+            (language, utcnow(), participant_id),
+        )
+
+    async def languages(self, participant_ids: list[str]) -> dict[str, str]:
+        """Return the chosen language of each of these participants who chose one."""
+        found: dict[str, str] = {}
+        # Chunks keep the statement within SQLite's limit on bound parameters.
+        for start in range(0, len(participant_ids), 500):
+            chunk = participant_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            async with self.conn.execute(
+                f"SELECT id, language FROM participants WHERE language IS NOT NULL"
+                f" AND id IN ({marks})",
+                chunk,
+            ) as cursor:
+                found.update({str(pid): str(lang) async for pid, lang in cursor})
+        return found
+
     async def mark_completed(self, participant_id: str) -> None:
         """Record the first time the participant reached the end of the plan."""
         await self.conn.execute(

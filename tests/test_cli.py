@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.content_check import catalogue_problems
 from bot.hearing.plan import DEFAULT_PLAN_PATH
 
 TIMEOUT = 60
@@ -148,3 +149,69 @@ def test_run_webhook_without_its_url_names_the_key(tmp_path: Path) -> None:
         "hearing-bot: configuration error: "
         "WEBHOOK_URL is not set (the public https:// URL Telegram posts to)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("translation", "expected"),
+    [
+        ("# ت\n\n1. پ\n2. ب\n", "plan.ur.md: items differ from plan.md: 3"),
+        ("# ت\n\n1. پ\n2. ب\n3. ج\n4. د\n", "plan.ur.md: items differ from plan.md: 4"),
+        ("# ت\n\n1. پ\n3. ج\n", "plan.ur.md:line 4: item 3 comes after item 1"),
+    ],
+)
+def test_check_content_compares_the_translated_plan_item_for_item(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], translation: str, expected: str
+) -> None:
+    (tmp_path / "plan.md").write_text("# T\n\n1. a\n2. b\n3. c\n", encoding="utf-8")
+    (tmp_path / "plan.ur.md").write_text(translation, encoding="utf-8")
+    assert main(["check-content", str(tmp_path / "plan.md")]) == 1
+    assert expected in capsys.readouterr().err
+
+
+def test_check_content_accepts_the_urdu_plan_and_the_catalogues(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert DEFAULT_PLAN_PATH.with_name("plan.ur.md").exists()
+    assert main(["check-content"]) == 0
+    out = capsys.readouterr().out
+    assert "text catalogues (content/locale): OK" in out and "note:" not in out
+
+
+def test_catalogue_check_reports_placeholders_unknown_keys_and_missing_texts(
+    tmp_path: Path,
+) -> None:
+    header = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n'
+
+    def entry(key: str, english: str, text: str) -> str:
+        return f'msgctxt "{key}"\nmsgid "{english}"\nmsgstr "{text}"\n\n'
+
+    english = [("a.b", "B {x}", "B {x}"), ("a.c", "C", "C"), ("a.d", "D", "D")]
+    (tmp_path / "en.po").write_text(header + "".join(entry(*e) for e in english), "utf-8")
+    urdu = [("a.b", "B {x}", "ب {y}"), ("a.c", "old C", "ج"), ("a.z", "Z", "ز")]
+    (tmp_path / "ur.po").write_text(header + "".join(entry(*e) for e in urdu), "utf-8")
+    problems, notes = catalogue_problems(tmp_path)
+    assert problems == [
+        f"{tmp_path / 'ur.po'}: a.b: placeholders differ from the English text",
+        f"{tmp_path / 'ur.po'}: a.z: no such text in English",
+    ]
+    assert notes == [
+        f"{tmp_path / 'ur.po'}: 1 text(s) shown in English: a.d",
+        f"{tmp_path / 'ur.po'}: a.c: translated from an older English text",
+    ]
+
+
+def test_console_in_urdu_shows_the_urdu_hearing(tmp_path: Path) -> None:
+    result = run_cli(["console", "--lang", "ur"], tmp_path, "1\n1\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "انسداد دہشت گردی ایکشن پلان" in out and "[1] شروع کریں" in out
+    assert "[1] 👍 حمایت   [2] 👎 مخالفت" in out and "Begin" not in out
+    saved = "(notice: محفوظ: \u2068حمایت\u2069)"  # noqa: RUF001 (Urdu letters, not look-alikes)
+    assert saved in out
+    again = run_cli(["console"], tmp_path, "")
+    assert "[1] نکتہ \u20681\u2069 سے جاری رکھیں" in again.stdout, "the choice is kept"
+
+
+def test_console_refuses_a_language_it_does_not_have(tmp_path: Path) -> None:
+    result = run_cli(["console", "--lang", "fr"], tmp_path, "")
+    assert result.returncode == 2 and "invalid choice: 'fr'" in result.stderr

@@ -49,6 +49,7 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.ASK_SEND: (999_999_999_999,),
     Action.ASK_CANCEL: (999_999_999_999,),
     Action.ANSWER: (999_999_999_999,),
+    Action.LANGUAGE: ("ur",),
 }
 
 

@@ -15,7 +15,7 @@ async def test_failed_reply_gets_an_apology_and_the_next_try_works(hearing: Hear
     await hearing.say(CITIZEN, "/start")
     assert APOLOGY in hearing.last(CITIZEN).plain_text()
     await hearing.say(CITIZEN, "/start")
-    assert hearing.last(CITIZEN).button_labels() == ["Begin"]
+    assert hearing.last(CITIZEN).button_labels() == ["Begin", "✓ English", "اردو"]
 
 
 async def test_answer_is_kept_when_showing_the_next_step_fails(hearing: Hearing) -> None:
@@ -53,3 +53,11 @@ async def test_citizen_who_blocked_the_bot_is_not_an_error(hearing: Hearing) -> 
     hearing.emu.unblock(CITIZEN)
     await hearing.say(CITIZEN, "/help")
     assert "How this hearing works" in hearing.last(CITIZEN).plain_text()
+
+
+async def test_the_apology_is_in_the_citizens_language(hearing: Hearing) -> None:
+    await hearing.say(CITIZEN, "/language")
+    await hearing.press(CITIZEN, "اردو")
+    hearing.emu.inject_error("sendMessage", 500, "Internal Server Error", times=1 + OTHER_RETRIES)
+    await hearing.say(CITIZEN, "/help")
+    assert "ہماری طرف کچھ خرابی ہو گئی" in hearing.last(CITIZEN).plain_text()

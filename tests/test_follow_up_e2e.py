@@ -151,3 +151,19 @@ async def test_an_answer_survives_a_restart_between_button_and_text(hearing: Hea
     assert "reaches the drafters" in replies[0].plain_text()
     rows = await query(hearing.settings.database_path, "SELECT question_id FROM suggestions")
     assert rows == [(1,)]
+
+
+async def test_each_citizen_is_asked_in_their_own_language(hearing: Hearing) -> None:
+    await accept(hearing, OPPOSERS[2])
+    await hearing.say(OPPOSERS[1], "/language")
+    await hearing.press(OPPOSERS[1], "اردو")
+    await hearing.say(DRAFTER, QUESTION)
+    await hearing.press(DRAFTER, "❓ Send it")
+    await outbox_sent(hearing)
+    urdu = hearing.last(OPPOSERS[1])
+    assert "کے مسودہ نویسوں کی طرف سے ایک مزید سوال" in urdu.plain_text()
+    assert "انسداد دہشت گردی ایکشن پلان" in urdu.plain_text(), "the Urdu plan's title"
+    assert "What would make item 7 acceptable to you?" in urdu.plain_text(), "as written"
+    assert urdu.button_labels() == ["✍️ جواب دیں"]
+    english = hearing.last(OPPOSERS[0])
+    assert ASKED in english.plain_text() and english.button_labels() == ["✍️ Answer"]

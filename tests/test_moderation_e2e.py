@@ -424,3 +424,28 @@ async def test_erasure_removes_moderated_suggestions_but_keeps_the_log(
     assert await log_actions(mod_hearing, sid) == ["flagged", "hide"], "the audit trail stays"
     rows = await query(db, "SELECT COUNT(*) FROM moderation_log WHERE reason LIKE '%example%'")
     assert rows == [(0,)], "and it holds no text"
+
+
+async def test_the_group_reads_english_and_an_urdu_author_is_told_in_urdu(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    hearing = Hearing(emu, moderated(tmp_path, moderator_chat_id=GROUP))
+    await hearing.start()
+    try:
+        emu.send_message(MOD1, "hello", chat_id=GROUP, chat_type="supergroup")
+        await hearing.settle()
+        await hearing.say(ANA, "/language")
+        await hearing.press(ANA, "اردو")
+        item = await hearing.answer_item(ANA, "3", "👍 حمایت", "زیادہ")
+        await hearing.press(ANA, "✍️ تجویز دیں", item)
+        await hearing.say(ANA, "دیکھیں www.example.org/one")
+        alert = emu.last_message(GROUP)
+        assert "Suggestion #1" in alert.plain_text() and "✅ Approve" in alert.button_labels()
+        await hearing.say(MOD1, "/queue")
+        await hearing.press(MOD1, "🙈 Hide", hearing.last(MOD1))
+        await hearing.press(MOD1, "Spam", hearing.last(MOD1))
+        notice = hearing.last(ANA).plain_text()
+        assert "پر آپ کی تجویز چھپا دی ہے" in notice and "دیکھیں www.example.org/one" in notice
+        assert "انسداد دہشت گردی ایکشن پلان" in notice, "the Urdu plan's title"
+    finally:
+        await hearing.stop()

@@ -1,22 +1,26 @@
-"""The Urdu texts (content/ur.toml): complete, formattable, valid Telegram HTML, right-to-left."""
+"""The Urdu texts (content/locale/ur.po): complete, formattable, valid HTML, right-to-left."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import string
+import subprocess
 import unicodedata
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from bot.emulator.validation import answer_text, commands, formatted
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.plan import DEFAULT_PLAN_PATH, load_plan, parse_plan
 from bot.hearing.values import Priority, Stance, Step
 from bot.hearing.walkthrough import Answer, ItemView, Welcome
-from bot.texts import build_texts, load_texts, read_catalogue, strip_html
+from bot.texts import LOCALE_DIR, build_texts, load_texts, read_catalogue, strip_html
 from handlers.digest_view import render_digest
 from handlers.links import Links
 from handlers.ui import Ui
@@ -32,7 +36,7 @@ TAG = re.compile(r"<[^>]*>")
 # ends with its line.
 STARTS_A_LINE = {"{decision}"}
 # Latin words an Urdu reader sees as they are: the bot's commands and a file format.
-COMMANDS = {"start", "items", "mine", "propose", "updates", "help", "queue"}
+COMMANDS = {"start", "items", "mine", "propose", "updates", "help", "queue", "language"}
 # After the hearing: more commands, /ask's segment words, and the time zone of the history.
 COMMANDS |= {"status", "followups", "track", "ask", "mydata", "delete"}
 LATIN_KEPT = COMMANDS | {"CSV", "manifest", "json", "opposed", "supported", "high", "UTC"}
@@ -131,17 +135,46 @@ def test_every_urdu_key_exists_in_english() -> None:
 
 def test_no_english_key_is_missing_from_urdu() -> None:
     missing = sorted(set(ENGLISH) - set(URDU))
-    assert missing == [], f"translate these into content/ur.toml: {missing}"
+    assert missing == [], f"translate these into content/locale/ur.po: {missing}"
 
 
-def test_a_missing_key_falls_back_to_english(tmp_path: Path) -> None:
-    (tmp_path / "en.toml").write_text('[a]\nb = "B {x}"\nc = "C"\n', encoding="utf-8")
-    (tmp_path / "ur.toml").write_text('[a]\nb = "ب \u2068{x}\u2069"\n', encoding="utf-8")
+def po(*messages: tuple[str, str, str], fuzzy: str = "") -> str:
+    """Write a small .po catalogue: (key, English, text) per message."""
+    entries = [f'msgctxt "{key}"\nmsgid "{en}"\nmsgstr "{text}"\n' for key, en, text in messages]
+    if fuzzy:
+        entries.append(f'#, fuzzy\nmsgctxt "{fuzzy}"\nmsgid "old"\nmsgstr "پرانا"\n')
+    return 'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n' + "\n".join(entries)
+
+
+def test_a_missing_or_fuzzy_key_falls_back_to_english(tmp_path: Path) -> None:
+    english = [("a.b", "B {x}", "B {x}"), ("a.c", "C", "C"), ("a.d", "D", "D")]
+    (tmp_path / "en.po").write_text(po(*english), encoding="utf-8")
+    urdu = po(("a.b", "B {x}", "ب \u2068{x}\u2069"), ("a.c", "C", ""), fuzzy="a.d")
+    (tmp_path / "ur.po").write_text(urdu, encoding="utf-8")
     texts = build_texts("ur", tmp_path)
     assert texts("a.b", x=1) == "ب \u20681\u2069"
-    assert texts("a.c") == "C"
+    assert texts("a.c") == "C", "untranslated"
+    assert texts("a.d") == "D", "fuzzy: to be reviewed, not shown"
     assert texts.language == "ur"
-    assert build_texts("en", tmp_path).catalogue == {"a.b": "B {x}", "a.c": "C"}
+    assert build_texts("en", tmp_path).catalogue == {"a.b": "B {x}", "a.c": "C", "a.d": "D"}
+
+
+def test_each_urdu_text_translates_the_current_english() -> None:
+    with (LOCALE_DIR / "ur.po").open("rb") as handle:
+        catalog = read_po(handle)
+    stale = sorted(m.context for m in catalog if m.context and m.id != ENGLISH.get(m.context))
+    assert stale == [], "the English changed: update msgid and the translation in ur.po"
+
+
+def test_the_catalogues_pass_msgfmt_check_when_it_is_installed() -> None:
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("gettext's msgfmt is not installed")
+    for language in ("en", "ur"):
+        path = LOCALE_DIR / f"{language}.po"
+        done = subprocess.run([msgfmt, "--check", "-o", os.devnull, str(path)],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        assert done.returncode == 0, done.stderr
 
 
 def test_load_texts_serves_urdu_with_the_same_keys_as_english() -> None:
@@ -263,7 +296,7 @@ def test_the_urdu_plan_renders_at_every_step_in_urdu() -> None:
         for step in (Step.STANCE, Step.PRIORITY, Step.SUGGEST, Step.SUGGESTION_TEXT):
             for answer in answers:
                 view = ItemView(item, step, answer, i, len(plan.items))
-                for rendered in (render_item(ui, view), render_closed_item(ui.t, view)):
+                for rendered in (render_item(ui, view), render_closed_item(ui, view)):
                     plain, _ = formatted(rendered.text, "HTML", None)
                     assert all(direction(line) != "ltr" for line in plain.split("\n")), plain
     welcome = render_welcome(ui, Welcome(Step.WELCOME, None)).text

@@ -48,7 +48,7 @@ def test_every_seed_item_fits_at_every_step(plan: Plan, step: Step) -> None:
     for view in views(plan, step):
         rendered = render_item(ui, view, with_cards=True)
         assert visible_length(rendered.text) <= TELEGRAM_LIMIT
-        assert visible_length(render_closed_item(ui.t, view).text) <= TELEGRAM_LIMIT
+        assert visible_length(render_closed_item(ui, view).text) <= TELEGRAM_LIMIT
 
 
 @pytest.mark.parametrize("step", STEPS)

@@ -19,7 +19,7 @@ async def test_full_walkthrough_of_the_seed_plan(hearing: Hearing, plan: Plan) -
     welcome = hearing.last(CITIZEN)
     assert plan.title in welcome.plain_text()
     assert "pseudonym" in welcome.plain_text()
-    assert welcome.button_labels() == ["Begin"]
+    assert welcome.button_labels() == ["Begin", "✓ English", "اردو"], "the language offered"
     await hearing.press(CITIZEN, "Begin")
 
     stances = itertools.cycle(["support", "oppose", "unsure"])

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.hearing.oversight import AfterHearing
+from bot.hearing.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,14 @@ class Digest:
     after: AfterHearing = field(default_factory=AfterHearing)
 
     min_group: int = 1  # items with fewer answers (but some) have their breakdown withheld
+
+    def in_plan(self, plan: Plan) -> Digest:
+        """Return this digest with the title and item texts of a translation of its plan."""
+        items = tuple(
+            replace(stats, text=item.text) if (item := plan.item(stats.item_id)) else stats
+            for stats in self.items
+        )
+        return replace(self, title=plan.title, items=items)
 
     def protected(self, min_group: int) -> Digest:
         """Return this digest with no breakdown of an item fewer than min_group people answered.

@@ -32,6 +32,8 @@ class RenderedDigest:
 
 
 Renderer = Callable[[Any], Awaitable[RenderedDigest]]
+# Renders a report for one recipient (in their language); the chart is the same for all.
+RecipientRenderer = Callable[[Any, int], Awaitable[RenderedDigest]]
 
 
 class ReportBuilder(Protocol[R]):
@@ -77,7 +79,7 @@ class DigestLedger(Generic[R]):
             await repos.digests.set_state_once(self.epoch_key, iso(now))
 
     async def prepare_due(
-        self, now: datetime, recipients: Sequence[int], render: Renderer
+        self, now: datetime, recipients: Sequence[int], render: RecipientRenderer
     ) -> int | None:
         """Record the latest slot's digest if due and not yet recorded; return its id."""
         slot = latest_slot(now, self.at, self.zone, self.weekday)
@@ -91,16 +93,18 @@ class DigestLedger(Generic[R]):
             previous = await repos.digests.latest(self.kind)
         start = datetime.fromisoformat(previous.period_end) if previous else None
         digest = await self.builder.build(start, now, previous.stats if previous else None)
-        rendered = await render(digest)
         parts: list[tuple[int, int, str, str | None]] = []
+        chart: bytes | None = None
         for recipient in recipients:
+            rendered = await render(digest, recipient)
+            chart = chart or rendered.chart
             parts += [(recipient, i, TEXT, body) for i, body in enumerate(rendered.messages)]
             if rendered.chart is not None:
                 parts.append((recipient, len(rendered.messages), CHART, None))
         async with self.db.transaction() as repos:
             digest_id = await repos.digests.add(
                 self._key(slot), (iso(start) if start else None, iso(now)),
-                self.builder.snapshot(digest), rendered.chart, parts, self.kind,
+                self.builder.snapshot(digest), chart, parts, self.kind,
             )  # fmt: skip
             if digest_id is None:  # recorded meanwhile by another run: keep that one
                 row = await repos.digests.by_slot(self._key(slot))

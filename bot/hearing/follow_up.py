@@ -11,7 +11,7 @@ from bot.hearing.plan import Plan
 from bot.hearing.refusals import Refusal, Refused
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import check_text
-from bot.hearing.values import Awaiting, SuggestionStatus
+from bot.hearing.values import Awaiting, Language, SuggestionStatus
 from storage.db import Database
 from storage.follow_ups import FollowUpRepository, QuestionRow
 
@@ -85,16 +85,21 @@ class FollowUps:
         return Drafted(question)
 
     async def send(
-        self, author: str, question_id: int, render: Callable[[QuestionRow], str]
-    ) -> int:
-        """Queue the author's confirmed question for its segment; return how many it reaches."""
+        self, author: str, question_id: int,
+        render: Callable[[QuestionRow, Language | None], str],
+    ) -> int:  # fmt: skip
+        """Queue the author's question for its segment, in each reader's language; count them."""
         async with self.db.transaction() as repos:
             question = await self._own_draft(repos.follow_ups, author, question_id)
             audience = await repos.follow_ups.segment(question.item_id, question.segment)
             # Counted again: consents may have been withdrawn since the question was drafted.
             self._check_size(audience)
-            body = render(question)
-            await repos.outbox.add_many([(pid, "question", body, question_id) for pid in audience])
+            chosen = await repos.participants.languages(list(audience))
+            codes = {None, *chosen.values()}
+            bodies = {code: render(question, Language.stored(code)) for code in codes}
+            await repos.outbox.add_many(
+                [(pid, "question", bodies[chosen.get(pid)], question_id) for pid in audience]
+            )
             await repos.follow_ups.set_status(question_id, "sent", len(audience))
         return len(audience)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from bot.hearing.privacy import pseudonym
+from bot.hearing.values import Language
 from storage.db import Database
 
 KNOWN_CACHE_SIZE = 50_000
@@ -18,6 +19,9 @@ class Participants:
         self.secret = secret
         # Participants already stored with this chat: skips a write on every update.
         self._known: OrderedDict[str, int] = OrderedDict()
+        # Chosen languages (None: not chosen), read on every update and for every message sent
+        # outside one: kept to spare a read. Every choice goes through set_language below.
+        self._languages: OrderedDict[str, Language | None] = OrderedDict()
 
     def identify(self, user_id: int) -> str:
         """Return the pseudonymous participant id of a Telegram user."""
@@ -47,6 +51,36 @@ class Participants:
     def forget(self, pid: str) -> None:
         """Drop a participant from the cache, so that their next update stores them again."""
         self._known.pop(pid, None)
+        self._languages.pop(pid, None)
+
+    async def language_of(self, pid: str) -> Language | None:
+        """Return the language a participant chose, or None if they have not chosen one."""
+        if pid in self._languages:
+            self._languages.move_to_end(pid)
+            return self._languages[pid]
+        async with self.db.reading() as repos:
+            stored = Language.stored(await repos.participants.language(pid))
+        self._remember_language(pid, stored)
+        return stored
+
+    async def languages_of(self, pids: list[str]) -> dict[str, Language]:
+        """Return the chosen language of each of these participants who chose one."""
+        async with self.db.reading() as repos:
+            stored = await repos.participants.languages(pids)
+        return {pid: Language(language) for pid, language in stored.items()}
+
+    async def set_language(self, pid: str, language: Language) -> None:
+        """Record the language a participant chose for the hearing."""
+        async with self.db.transaction() as repos:
+            await repos.participants.ensure(pid)
+            await repos.participants.set_language(pid, language)
+        self._remember_language(pid, language)
+
+    def _remember_language(self, pid: str, language: Language | None) -> None:
+        self._languages[pid] = language
+        self._languages.move_to_end(pid)
+        if len(self._languages) > KNOWN_CACHE_SIZE:
+            self._languages.popitem(last=False)
 
     async def chat_of(self, pid: str) -> int | None:
         """Return where to write to a participant, or None if they cannot be reached."""

@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, utils
 
 from bot.hearing.plan import Item, Plan, parse_plan
 from bot.hearing.refusals import Refusal, Refused
+from bot.hearing.values import Language
 from storage.db import Database
 from storage.plan_versions import ChangeRow
 
@@ -146,8 +147,10 @@ class PlanRevisions:
             row = await repos.plan_versions.get(version)
         return row.previous if row else None
 
-    async def announce(self, plan: Plan, render: Callable[[ItemChange], str]) -> int:
-        """Queue each notice of the served version once; return how many were queued."""
+    async def announce(
+        self, plan: Plan, render: Callable[[ItemChange, Language | None], str]
+    ) -> int:
+        """Queue each notice of the served version once, in each reader's language."""
         async with self.db.reading() as repos:
             row = await repos.plan_versions.get(plan.version)
             if row is None or row.announced_at is not None:
@@ -155,9 +158,11 @@ class PlanRevisions:
             changes = [_change(c) for c in await repos.plan_versions.changes(plan.version)]
             told = [c for c in changes if c.kind is not ChangeKind.ADDED]
             engaged = await repos.plan_versions.engaged([c.item_id for c in told])
+            chosen = await repos.participants.languages(sorted({pid for pid, _ in engaged}))
         by_item = {c.item_id: c for c in told}
         rows: list[tuple[str, str, str, int | None]] = [
-            (pid, "plan_change", render(by_item[item_id]), None) for pid, item_id in engaged
+            (pid, "plan_change", render(by_item[item_id], Language.stored(chosen.get(pid))), None)
+            for pid, item_id in engaged
         ]
         async with self.db.transaction() as repos:
             if not await repos.plan_versions.mark_announced(plan.version):

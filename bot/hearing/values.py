@@ -123,3 +123,21 @@ class ModerationMode(StrEnum):
 
     POST = "post"
     PRE = "pre"
+
+
+class Language(StrEnum):
+    """A language the hearing is held in: a catalogue in content/locale/ and a plan."""
+
+    ENGLISH = "en"
+    URDU = "ur"
+
+    @classmethod
+    def stored(cls, code: str | None) -> Language | None:
+        """Return a language as stored (NULL: not chosen)."""
+        return cls(code) if code is not None else None
+
+    @classmethod
+    def from_telegram(cls, language_code: str | None) -> Language | None:
+        """Return the language a Telegram client reports ("ur", "ur-PK"), if the bot has it."""
+        code = (language_code or "").split("-")[0].lower()
+        return next((language for language in cls if language.value == code), None)

@@ -1,0 +1,84 @@
+"""Choosing the hearing's language: offered with the first welcome, and by /language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import TelegramError
+
+from bot.hearing.values import Language
+from bot.texts import load_texts
+from handlers.codec import Action, Button
+from handlers.context import HearingContext
+from handlers.messaging import edit, send, toast
+from handlers.ui import Rendered, Ui
+from handlers.views import render_welcome
+
+log = logging.getLogger(__name__)
+
+
+def language_row(context: HearingContext) -> list[InlineKeyboardButton]:
+    """Build one button per language, each named in its own language, the current one first."""
+    ordered = sorted(Language, key=lambda language: language != context.language)
+    base, buttons = context.ui, []
+    for language in ordered:
+        ui = Ui(load_texts(language), base.links, base.plan, base.limit)
+        name = ui.t.plain("language.name")
+        label = "language.current" if language == context.language else "language.name"
+        buttons.append(ui.button(label, Action.LANGUAGE, language.value, name=name))
+    return buttons
+
+
+def with_language_choice(context: HearingContext, rendered: Rendered) -> Rendered:
+    """Add the language buttons under a message, while the participant has not chosen one."""
+    if context.language_chosen:
+        return rendered
+    rows = list(rendered.markup.inline_keyboard) if rendered.markup else []
+    return Rendered(rendered.text, InlineKeyboardMarkup([*rows, language_row(context)]))
+
+
+async def ask_language(update: Update, context: HearingContext) -> None:
+    """Answer /language: the question, in the current language, with a button per language."""
+    if update.effective_chat is None:
+        return
+    markup = InlineKeyboardMarkup([language_row(context)])
+    await send(context, update.effective_chat.id, Rendered(context.t("language.ask"), markup))
+
+
+async def choose_language(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    """Record the chosen language and show the welcome again in it, where they were."""
+    s, language = context.services, Language(b.text(0))
+    await s.participants.set_language(pid, language)
+    context.language, context.language_chosen = language, True
+    await toast(query, context.t("language.chosen"))
+    welcome = await s.walkthrough.welcome(pid)
+    await edit(context, query, render_welcome(context.ui, welcome))
+    await _set_menu(context, query.from_user.id)
+
+
+async def keep_shown_language(context: HearingContext, pid: str) -> None:
+    """Take the language the welcome was shown in as chosen once the citizen goes on in it."""
+    if not context.language_chosen:
+        await context.services.participants.set_language(pid, context.language)
+        context.language_chosen = True
+
+
+async def _set_menu(context: HearingContext, chat_id: int) -> None:
+    """Describe the commands in this chat's menu in the chosen language."""
+    from handlers import command_menu  # the handler list imports this module
+
+    try:
+        await context.bot.set_my_commands(
+            command_menu(context.t), scope=BotCommandScopeChat(chat_id)
+        )
+    except TelegramError as exc:  # the menu is a convenience: the language is chosen anyway
+        log.info("the chat's command menu was not set: %s", type(exc).__name__)
