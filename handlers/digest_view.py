@@ -10,13 +10,12 @@ from zoneinfo import ZoneInfo
 from bot.hearing.chart import ChartLabels, render_chart
 from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
 from bot.hearing.digest_schedule import RenderedDigest
-from bot.hearing.plan import telegram_length
 from bot.hearing.values import Language
 from bot.services import Services
 from bot.texts import Html, Texts
 from handlers.links import Links
 from handlers.reports_view import after_blocks
-from handlers.ui import MESSAGE_BUDGET, shorten
+from handlers.ui import pack, shorten
 
 SUGGESTION_CHARS = 160
 ITEM_CHARS = 90
@@ -59,7 +58,7 @@ def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> l
     blocks.append(_proposals(t, digest, links))
     texts = {s.item_id: s.text for s in digest.items}
     blocks += after_blocks(t, texts, digest.after, links, digest.min_group)
-    return _pack(blocks)
+    return pack(blocks, "\n\n")
 
 
 def _header(t: Texts, digest: Digest, zone: str) -> str:
@@ -166,19 +165,3 @@ def _change(t: Texts, count: int) -> Html:
 
 def _when(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime(TIME_FORMAT)
-
-
-def _pack(blocks: list[str]) -> list[str]:
-    """Join blocks into messages under the budget, never splitting a block."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
-        if current and telegram_length(candidate) > MESSAGE_BUDGET:
-            messages.append(current)
-            current = block
-        else:
-            current = candidate
-    if current:
-        messages.append(current)
-    return messages

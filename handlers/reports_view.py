@@ -12,7 +12,7 @@ from bot.hearing.tracking_values import ItemTracking
 from bot.texts import Html, Texts
 from handlers.links import Links
 from handlers.tracking_views import day, history_line, summary_line
-from handlers.ui import MESSAGE_BUDGET, shorten
+from handlers.ui import pack, shorten
 from storage.follow_ups import QuestionRow
 
 ANSWER_CHARS = 160
@@ -68,7 +68,7 @@ def render_oversight(t: Texts, plan: Plan, report: OversightReport, zone: str) -
     lines += ["", t("oversight.changes", count=len(report.changes))]
     lines += [t("oversight.change_row", number=row.item_id, change=history_line(t, row))
               for row in report.changes[-CHANGES_SHOWN:]]  # fmt: skip
-    return _pack(lines)
+    return pack(lines)
 
 
 def after_blocks(
@@ -120,16 +120,3 @@ def question_message(t: Texts, title: str, question: QuestionRow) -> str:
     """Render a follow-up question as its recipients read it."""
     return t("ask.message", title=title, number=question.item_id,
              segment=t(f"ask.you_{question.segment}"), text=question.text)  # fmt: skip
-
-
-def _pack(lines: list[str]) -> list[str]:
-    messages: list[str] = []
-    current = ""
-    for line in lines:
-        candidate = f"{current}\n{line}" if current else line
-        if current and len(candidate) > MESSAGE_BUDGET:
-            messages.append(current)
-            current = line
-        else:
-            current = candidate
-    return [*messages, current] if current else messages

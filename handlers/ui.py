@@ -83,17 +83,25 @@ def shorten(text: str, limit: int) -> str:
     return text[: limit - 1].rstrip() + "…"
 
 
+def pack(parts: Sequence[str], separator: str = "\n") -> list[str]:
+    """Join parts into as few texts under Telegram's limit as they fit, never splitting one."""
+    texts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for part in parts:
+        length = telegram_length(part) + telegram_length(separator)
+        if current and size + length > MESSAGE_BUDGET:
+            texts.append(separator.join(current))
+            current, size = [], 0
+        current.append(part)
+        size += length
+    if current:
+        texts.append(separator.join(current))
+    return texts
+
+
 def paginate(lines: Sequence[str], markup: InlineKeyboardMarkup | None = None) -> list[Rendered]:
     """Split lines into messages under Telegram's limit; the keyboard goes on the last one."""
-    pages: list[list[str]] = [[]]
-    size = 0
-    for line in lines:
-        length = telegram_length(line) + 1
-        if pages[-1] and size + length > MESSAGE_BUDGET:
-            pages.append([])
-            size = 0
-        pages[-1].append(line)
-        size += length
-    rendered = [Rendered("\n".join(page)) for page in pages]
+    rendered = [Rendered(text) for text in pack(lines)] or [Rendered("")]
     rendered[-1] = Rendered(rendered[-1].text, markup)
     return rendered

@@ -14,12 +14,13 @@ from bot.hearing.plan import (
     Plan,
     check_plan,
     parse_plan,
+    telegram_length,
 )
 from bot.hearing.values import Priority, Stance, Step
 from bot.hearing.walkthrough import Answer, ItemView, Welcome
 from bot.texts import load_texts
 from handlers.links import Links
-from handlers.ui import Ui, paginate
+from handlers.ui import MESSAGE_BUDGET, Ui, pack, paginate
 from handlers.views import progress_bar, render_closed_item, render_item, render_welcome
 
 TELEGRAM_LIMIT = 4096
@@ -90,3 +91,13 @@ def test_too_long_title_is_a_problem() -> None:
     problems = check_plan(f"# {'T' * (MAX_TITLE_CHARS + 1)}\n\n1. One item\n")
     assert [p.line for p in problems] == [1]
     assert "the title is too long" in problems[0].message
+
+
+@pytest.mark.parametrize("separator", ["\n", "\n\n"])
+def test_pack_counts_as_telegram_does_and_never_splits_a_part(separator: str) -> None:
+    # A mathematical bold letter is one character but two UTF-16 units, which Telegram counts.
+    parts = ["\U0001d41b" * 900 for _ in range(5)]
+    texts = pack(parts, separator)
+    assert all(telegram_length(text) <= MESSAGE_BUDGET for text in texts)
+    assert separator.join(texts) == separator.join(parts)
+    assert len(texts) == 3 and pack([], separator) == []
