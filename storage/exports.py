@@ -42,7 +42,10 @@ TABLES: tuple[Dataset, ...] = (
         "stance_history",
         ("id", "participant_id", "item_id", "stance", "priority", "plan_version", "recorded_at"),
     ),
-    _table("suggestions", ("id", "participant_id", "item_id", "text", "status", "created_at")),
+    _table(
+        "suggestions",
+        ("id", "participant_id", "item_id", "text", "status", "created_at", "question_id"),
+    ),
     _table(
         "votes",
         ("participant_id", "suggestion_id", "vote", "updated_at"),
@@ -71,6 +74,16 @@ TABLES: tuple[Dataset, ...] = (
     _table("bans", ("participant_id", "banned_by", "created_at"), key=("participant_id",)),
     _table("moderation_log", ("id", "suggestion_id", "actor_id", "action", "reason",
                               "previous_status", "new_status", "created_at")),
+    _table("tracking", ("item_id", "status", "responsible", "deadline", "updated_at"),
+           key=("item_id",)),
+    _table("tracking_metrics", ("item_id", "name", "unit", "baseline", "target", "current",
+                                "measured_on"), key=("item_id", "name")),
+    _table("tracking_history", ("id", "item_id", "field", "old_value", "new_value", "actor",
+                                "source", "changed_at")),
+    _table("follow_up_questions", ("id", "author_id", "item_id", "segment", "text", "status",
+                                   "audience", "created_at", "sent_at")),
+    _table("plan_changes", ("version", "item_id", "kind", "old_text", "new_text", "into_item"),
+           key=("version", "item_id")),
 )  # fmt: skip
 
 # Suggestions with their current agree and disagree counts (the Pol.is comments file).

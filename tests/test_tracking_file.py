@@ -83,3 +83,15 @@ def test_the_command_imports_all_or_nothing(tmp_path: Path) -> None:
     assert rows == [("tracking.md", "import")]
     again = run_cli(["tracking", "import", str(EXAMPLE)], tmp_path, **env)
     assert "0 change(s) recorded" in again.stdout, "importing the same file changes nothing"
+
+
+def test_the_export_holds_the_tracking_and_its_history(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "hearing.db")}
+    assert run_cli(["tracking", "import", str(EXAMPLE)], tmp_path, **env).returncode == 0
+    out = tmp_path / "export"
+    result = run_cli(["export", "--out", str(out)], tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    history = (out / "tracking_history.csv").read_text(encoding="utf-8").splitlines()
+    assert len(history) == 1 + 14, "a header and every recorded change"
+    tracking = (out / "tracking.csv").read_text(encoding="utf-8")
+    assert "\n18," in tracking
