@@ -24,16 +24,25 @@ class StanceRepository:
         priority: str | None,
         plan_version: str,
     ) -> None:
-        """Set the current answer on an item and append it to the history."""
+        """Set the current answer on an item; a change (only a change) is appended to history.
+
+        The same answer again changes nothing, so that an update replayed after a crash (its
+        effect committed, its inbox mark not) leaves no second history row.
+        """
         now = utcnow()
-        await self.conn.execute(
+        cursor = await self.conn.execute(
             "INSERT INTO stances (participant_id, item_id, stance, priority, plan_version,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (participant_id, item_id) DO UPDATE SET stance = excluded.stance,"
             " priority = excluded.priority, plan_version = excluded.plan_version,"
-            " updated_at = excluded.updated_at",
+            " updated_at = excluded.updated_at"
+            " WHERE stances.stance IS NOT excluded.stance"
+            " OR stances.priority IS NOT excluded.priority"
+            " OR stances.plan_version IS NOT excluded.plan_version",
             (participant_id, item_id, stance, priority, plan_version, now),
         )
+        if cursor.rowcount == 0:
+            return
         await self.conn.execute(
             "INSERT INTO stance_history (participant_id, item_id, stance, priority,"
             " plan_version, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -164,3 +164,14 @@ async def test_a_transaction_cancelled_while_it_begins_leaves_the_writer_usable(
         ) as cursor,
     ):
         assert [row[0] for row in await cursor.fetchall()] == ["later"]
+
+
+async def test_the_same_answer_again_adds_no_history(db: Database) -> None:
+    async with db.transaction() as repos:
+        await repos.participants.ensure("p1")
+        for stance, priority in (("support", None), ("support", None), ("support", "high"),
+                                 ("support", "high"), ("oppose", "high")):  # fmt: skip
+            await repos.stances.record("p1", "3", stance, priority, "v1")
+        assert await repos.stances.history_count("p1", "3") == 3
+        current = await repos.stances.get("p1", "3")
+    assert current is not None and (current.stance, current.priority) == ("oppose", "high")
