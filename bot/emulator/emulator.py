@@ -11,16 +11,15 @@ from typing import Any
 from aiohttp import web
 
 from . import incoming
-from .errors import ApiError, too_many_requests
-from .faults import FaultShares
-from .limits import Limits, RateReport
+from .limits import Limits
+from .misbehaviour import Misbehaviour
 from .models import SentMessage, StoredFile, User
-from .server import CANONICAL, build_app
+from .server import build_app
 from .state import Observer, World
 from .webhooks import WebhookDelivery
 
 
-class Emulator:
+class Emulator(Misbehaviour):
     """A local Telegram Bot API; drive it from the event loop that runs it (not thread-safe)."""
 
     def __init__(
@@ -154,32 +153,7 @@ class Emulator:
         """Return the answerCallbackQuery params for the press that made this update."""
         return self._world.callback_answers.get(self._query_ids.get(update_id, ""))
 
-    # --- sending limits ------------------------------------------------------------------
-
-    def set_limits(self, limits: Limits | None) -> None:
-        """Enforce Telegram's sending limits from now on; None only measures."""
-        self._world.traffic.set_limits(limits)
-
-    def rate_report(self) -> RateReport:
-        """Return the sending rates measured since the start or the last reset_rates()."""
-        return self._world.traffic.report()
-
-    def reset_rates(self) -> None:
-        """Forget all sending history: the measurements and the windows the limits check."""
-        self._world.traffic.reset()
-
     # --- network and observation ---------------------------------------------------------
-
-    def set_latency(self, seconds: float) -> None:
-        """Add a round trip of `seconds` to every API call from now on (0: loopback only)."""
-        if seconds < 0:
-            raise ValueError(f"latency must not be negative, got {seconds}")
-        self._world.latency = seconds
-
-    @property
-    def latency(self) -> float:
-        """Return the round trip added to every API call, in seconds."""
-        return self._world.latency
 
     def observe(self, observer: Observer) -> Callable[[], None]:
         """Call observer(method, params, result) after every successful call; return a remover."""
@@ -264,49 +238,6 @@ class Emulator:
             labels = message.button_labels() if message else []
             raise ValueError(f"no callback button {label!r} on message {message_id}: {labels}")
         return self.press_button(user_id, message_id, available[label], chat_id=chat_id)
-
-    def block(self, user_id: int) -> None:
-        """Make the user block the bot: writing to their chat answers 403."""
-        self._world.blocked.add(user_id)
-
-    def unblock(self, user_id: int) -> None:
-        """Make the user unblock the bot."""
-        self._world.blocked.discard(user_id)
-
-    def inject_error(
-        self,
-        method: str,
-        error_code: int = 429,
-        description: str | None = None,
-        *,
-        retry_after: int = 1,
-        times: int = 1,
-    ) -> None:
-        """Make the next `times` calls of a method fail; the default is flood control (429)."""
-        name = CANONICAL.get(method.lower())
-        if name is None:
-            raise ValueError(f"the emulator does not implement {method!r}")
-        if error_code == 429 and description is None:
-            error = too_many_requests(retry_after)
-        else:
-            error = ApiError(error_code, description or "Internal Server Error")
-        self._world.injected.setdefault(name, []).extend([error] * times)
-
-    def lose_answers(self, method: str, times: int = 1) -> None:
-        """Perform the next `times` calls of a method, then drop the connection unanswered."""
-        name = CANONICAL.get(method.lower())
-        if name is None:
-            raise ValueError(f"the emulator does not implement {method!r}")
-        self._world.faults.lose_answers(name, times)
-
-    def set_faults(self, shares: FaultShares | None) -> None:
-        """Fail a share of calls from now on (429, 5xx, lost answers); None stops it."""
-        self._world.faults.configure(shares)
-
-    @property
-    def fault_counts(self) -> dict[str, int]:
-        """Return how many faults of each kind were made so far."""
-        return dict(self._world.faults.counts)
 
     def _known(self, user_id: int, chat_id: int | None, chat_type: str) -> tuple[User, Any]:
         user = self._world.users.get(user_id)
