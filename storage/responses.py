@@ -53,6 +53,16 @@ class ResponseRepository:
             row = await cursor.fetchone()
         return ResponseRecord(*row) if row else None
 
+    async def latest(self, suggestion_id: int) -> ResponseRecord | None:
+        """Return the latest reply or decision on a suggestion, or None."""
+        async with self.conn.execute(
+            f"SELECT {_COLUMNS} FROM suggestion_responses WHERE suggestion_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (suggestion_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return ResponseRecord(*row) if row else None
+
     async def unnotified(self) -> list[ResponseRecord]:
         """Return responses whose author has not been told, oldest first."""
         async with self.conn.execute(

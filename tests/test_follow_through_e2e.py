@@ -168,3 +168,24 @@ async def test_an_undelivered_notice_is_sent_at_the_next_start(drafting: Hearing
     await drafting.restart()
     adopted = [m for m in drafting.emu.messages(AUTHOR) if "was adopted" in m.plain_text()]
     assert len(adopted) == 1, "told once"
+
+
+async def test_the_same_decision_twice_is_recorded_and_told_once(drafting: Hearing) -> None:
+    sid = await drafting.suggest(AUTHOR, "17", "Speedy trials for terror cases")
+    await open_review(drafting, sid)
+    card = drafting.last(DRAFTER)
+    await drafting.press(DRAFTER, "✅ Adopted", card)
+    # The same button again, from the old card (or the same update replayed after a crash).
+    update_id = drafting.emu.press_button(DRAFTER, card.message_id, f"v1:ad:{sid}", check=False)
+    await drafting.settle()
+    answer = drafting.emu.answer_for(update_id)
+    assert answer is not None and "already recorded" in answer["text"]
+    rows = await query(drafting.settings.database_path, "SELECT kind FROM suggestion_responses")
+    assert rows == [("adopted",)]
+    told = [m for m in drafting.emu.messages(AUTHOR) if "was adopted" in m.plain_text()]
+    assert len(told) == 1
+    await open_review(drafting, sid)
+    await drafting.press(DRAFTER, "❌ Declined", drafting.last(DRAFTER))
+    await drafting.say(DRAFTER, "Already covered by item 17")
+    rows = await query(drafting.settings.database_path, "SELECT kind FROM suggestion_responses")
+    assert rows == [("adopted",), ("declined",)], "a different decision is recorded"

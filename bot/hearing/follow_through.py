@@ -89,6 +89,15 @@ class FollowThrough:
             suggestion = await repos.suggestions.get(suggestion_id)
             if suggestion is None:
                 raise Refused(Refusal.UNKNOWN_SUGGESTION)
+            latest = await repos.responses.latest(suggestion_id)
+            if latest is not None and (latest.kind, latest.item_id, latest.text) == (
+                decision,
+                item_id,
+                cleaned,
+            ):
+                # The same words or decision again (an old button, or an update replayed after
+                # a crash): the author is not told twice.
+                raise Refused(Refusal.SAME_RESPONSE)
             response_id = await repos.responses.add(
                 suggestion_id, drafter_id, decision, item_id, cleaned
             )

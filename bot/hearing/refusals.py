@@ -36,6 +36,7 @@ class Refusal(StrEnum):
     SECOND_REVIEW_BY_OTHER = "second_review_by_other"
     NOT_HIDDEN = "not_hidden"
     ALREADY_APPEALED = "already_appealed"
+    SAME_RESPONSE = "same_response"
     BAD_DATE = "bad_date"
     DEADLINE_PAST = "deadline_past"
     NOT_A_NUMBER = "not_a_number"
