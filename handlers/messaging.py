@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Message
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from bot.texts import strip_html
@@ -45,11 +45,18 @@ async def edit(context: HearingContext, query: CallbackQuery, rendered: Rendered
 async def remove_keyboard(query: CallbackQuery) -> None:
     """Take the buttons off the pressed message once one of them was used."""
     if isinstance(query.message, Message) and query.message.reply_markup:
-        try:
-            await query.message.edit_reply_markup(reply_markup=None)
-        except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                raise
+        await set_keyboard(query, None)
+
+
+async def set_keyboard(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Replace the pressed message's buttons, keeping its text; a second press changes nothing."""
+    if not isinstance(query.message, Message):
+        return
+    try:
+        await query.message.edit_reply_markup(reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 async def toast(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:

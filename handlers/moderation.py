@@ -13,7 +13,7 @@ from bot.moderation_notices import tell_author
 from handlers.cards import render_card
 from handlers.codec import Action, Button
 from handlers.context import HearingContext
-from handlers.messaging import edit, remove_keyboard, send, send_all, toast
+from handlers.messaging import edit, remove_keyboard, send, send_all, set_keyboard, toast
 from handlers.moderation_views import (
     reason_keyboard,
     render_decided,
@@ -22,7 +22,7 @@ from handlers.moderation_views import (
     render_reason_choice,
 )
 from handlers.roles import moderator_only
-from handlers.ui import Rendered, keyboard
+from handlers.ui import Rendered
 
 LOG_ENTRIES = 30
 
@@ -72,10 +72,7 @@ async def ask_reason(query: CallbackQuery, context: HearingContext, pid: str, b:
     await context.services.moderation.card(b.number(0))
     key = "moderation.ask_hide" if action is Action.MOD_HIDE else "moderation.ask_ban"
     await toast(query, context.t(key))
-    if query.message is not None:
-        await query.edit_message_reply_markup(
-            render_reason_choice(context.ui, b.number(0), action)
-        )
+    await set_keyboard(query, render_reason_choice(context.ui, b.number(0), action))
 
 
 async def back_to_card(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
@@ -142,11 +139,10 @@ async def ask_report_reason(
 ) -> None:
     """Ask a citizen why they report a suggestion; nothing is recorded until they choose."""
     await context.services.deliberation.card(pid, b.number(0), b.number(1))
-    markup = reason_keyboard(context.ui, Action.REPORT_REASON, b.number(0), b.number(1))
-    cancel = context.ui.button("report.cancel", Action.REPORT_CANCEL, b.number(0), b.number(1))
-    rows = [list(row) for row in markup.inline_keyboard] if markup else []
+    args = (b.number(0), b.number(1))
+    cancel = context.ui.button("report.cancel", Action.REPORT_CANCEL, *args)
     await toast(query, context.t("report.ask"))
-    await query.edit_message_reply_markup(keyboard(*rows, [cancel]))
+    await set_keyboard(query, reason_keyboard(context.ui, Action.REPORT_REASON, args, cancel))
 
 
 async def cancel_report(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.moderation import AuthorNotice, Decided, QueueCard
 from bot.hearing.values import QueueState, ReportReason
@@ -48,24 +48,21 @@ def render_queue_card(ui: Ui, card: QueueCard) -> Rendered:
     return Rendered("\n".join(lines), keyboard(*rows))
 
 
-def reason_keyboard(ui: Ui, action: Action, *args: object) -> InlineKeyboardMarkup | None:
-    """Offer the reasons for hiding, banning or reporting, one per row."""
-    return keyboard(
-        *(
-            [ui.button(f"moderation.reason_{reason}", action, *args, reason)]
-            for reason in ReportReason
-        )
-    )
+def reason_keyboard(
+    ui: Ui, action: Action, args: tuple[object, ...], way_back: InlineKeyboardButton
+) -> InlineKeyboardMarkup | None:
+    """Offer the reasons for hiding, banning or reporting, one per row, then a way back."""
+    rows = [[ui.button(f"moderation.reason_{reason}", action, *args, reason)]
+            for reason in ReportReason]  # fmt: skip
+    return keyboard(*rows, [way_back])
 
 
 def render_reason_choice(
     ui: Ui, suggestion_id: int, action: Action
 ) -> InlineKeyboardMarkup | None:
     """Ask a moderator why they hide (or ban), with a way back to the card."""
-    markup = reason_keyboard(ui, action, suggestion_id)
-    rows = [list(row) for row in markup.inline_keyboard] if markup else []
     back = ui.button("moderation.back", Action.MOD_BACK, suggestion_id)
-    return keyboard(*rows, [back])
+    return reason_keyboard(ui, action, (suggestion_id,), back)
 
 
 def render_decided(t: Texts, decided: Decided, banned: bool = False) -> Html:
