@@ -12,7 +12,7 @@ from handlers.codec import Action, Button
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
 from handlers.roles import drafter_only, is_drafter
-from handlers.ui import Rendered, Ui, keyboard, state_note, target_name
+from handlers.ui import Rendered, Switch, Ui, keyboard, state_note, target_name
 
 MERGE_ROW = 5
 
@@ -164,10 +164,13 @@ async def set_updates(query: CallbackQuery, context: HearingContext, pid: str, b
 
 
 def _updates_view(ui: Ui, wanted: bool) -> Rendered:
-    action = Action.UPDATES_OFF if wanted else Action.UPDATES_ON
-    label = "updates.turn_off" if wanted else "updates.turn_on"
-    return Rendered(ui.t("updates.on" if wanted else "updates.off"),
-                    keyboard([ui.button(label, action)]))  # fmt: skip
+    return UPDATES.view(ui, wanted)
+
+
+UPDATES = Switch(
+    "updates.on", "updates.off",
+    ("updates.turn_on", Action.UPDATES_ON), ("updates.turn_off", Action.UPDATES_OFF),
+)  # fmt: skip
 
 
 async def _tell(context: HearingContext, drafter_chat: int, notice: Notice) -> None:

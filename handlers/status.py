@@ -9,7 +9,7 @@ from handlers.codec import Action, Button
 from handlers.context import HearingContext
 from handlers.messaging import edit, send, send_all, toast
 from handlers.tracking_views import render_status, render_status_item
-from handlers.ui import Rendered, Ui, keyboard
+from handlers.ui import Rendered, Switch, Ui
 
 
 async def show_status(update: Update, context: HearingContext) -> None:
@@ -93,7 +93,10 @@ async def accept_from_summary(
 
 def consent_view(ui: Ui, accepted: bool) -> Rendered:
     """Say whether follow-up questions are accepted, with the button that changes it."""
-    action = Action.FOLLOW_UPS_OFF if accepted else Action.FOLLOW_UPS_ON
-    label = "follow_ups.turn_off" if accepted else "follow_ups.turn_on"
-    text = ui.t("follow_ups.on" if accepted else "follow_ups.off")
-    return Rendered(text, keyboard([ui.button(label, action)]))
+    return FOLLOW_UPS.view(ui, accepted)
+
+
+FOLLOW_UPS = Switch(
+    "follow_ups.on", "follow_ups.off",
+    ("follow_ups.turn_on", Action.FOLLOW_UPS_ON), ("follow_ups.turn_off", Action.FOLLOW_UPS_OFF),
+)  # fmt: skip

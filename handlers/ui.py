@@ -105,3 +105,19 @@ def paginate(lines: Sequence[str], markup: InlineKeyboardMarkup | None = None) -
     rendered = [Rendered(text) for text in pack(lines)] or [Rendered("")]
     rendered[-1] = Rendered(rendered[-1].text, markup)
     return rendered
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A setting a citizen turns on or off: its two states' texts and buttons."""
+
+    on_text: str
+    off_text: str
+    turn_on: tuple[str, Action]
+    turn_off: tuple[str, Action]
+
+    def view(self, ui: Ui, on: bool) -> Rendered:
+        """Say whether the setting is on, with the button that flips it."""
+        label, action = self.turn_off if on else self.turn_on
+        text = ui.t(self.on_text if on else self.off_text)
+        return Rendered(text, keyboard([ui.button(label, action)]))

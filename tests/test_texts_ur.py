@@ -63,12 +63,15 @@ def button_keys() -> set[str]:
         r"""(?:\.button|\.link|InlineKeyboardButton)\(\s*(?:t\()?(f?)["']([a-z_.]+)"""
     )
     label = re.compile(r"""\blabel = ["']([a-z_.]+)["'](?: if .+? else ["']([a-z_.]+)["'])?""")
+    # A (label, action) pair, as a Switch's buttons are given.
+    pair = re.compile(r"""\(["']([a-z_]+\.[a-z_]+)["'], Action\.""")
     found = {key for key in ENGLISH if key.startswith("button.")}
     for path in (ROOT / "handlers").rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         for prefix, key in call.findall(source):
             found |= {k for k in ENGLISH if (k.startswith(key) if prefix else k == key)}
-        found |= {key for pair in label.findall(source) for key in pair if key}
+        found |= {key for keys in label.findall(source) for key in keys if key}
+        found |= set(pair.findall(source))
     return found
 
 
