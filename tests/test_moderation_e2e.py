@@ -319,9 +319,21 @@ async def test_second_review_goes_to_a_different_moderator(mod_hearing: Hearing)
 
 async def test_someone_elses_suggestion_cannot_be_appealed(mod_hearing: Hearing) -> None:
     sid = await mod_hearing.suggest(ANA, "3", "See www.example.org/evidence for the madrasa list")
+    await mod_hearing.say(MOD1, "/queue")
+    card = mod_hearing.last(MOD1)
+    await mod_hearing.press(MOD1, "\U0001f648 Hide", card)
+    await mod_hearing.press(MOD1, "Spam", card)
     await mod_hearing.say(BILAL, "/help")
-    await mod_hearing.press_data(BILAL, mod_hearing.last(BILAL).message_id, f"v1:ap:{sid}")
-    assert await log_actions(mod_hearing, sid) == ["flagged"]
+    for data in (f"v1:ap:{sid}", "v1:ap:999999", "v1:ap:0"):
+        update_id = mod_hearing.emu.press_button(
+            BILAL, mod_hearing.last(BILAL).message_id, data, check=False
+        )
+        await mod_hearing.settle()
+        answer = mod_hearing.emu.answer_for(update_id)
+        assert answer is not None and answer.get("show_alert") in ("true", True), data
+    assert await log_actions(mod_hearing, sid) == ["flagged", "hide"], "a hidden post stays so"
+    await mod_hearing.press(ANA, "\u21a9\ufe0f Ask for a second review", mod_hearing.last(ANA))
+    assert await log_actions(mod_hearing, sid) == ["flagged", "hide", "appeal"], "its author may"
 
 
 async def test_skip_offers_the_item_to_others_first(mod_hearing: Hearing) -> None:
