@@ -35,7 +35,7 @@ from bot.hearing.plan import load_plan  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.digests import TalliedSuggestion  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+DATASETS = ROOT / "datasets"
 SIZES = (10_000, 100_000, 1_000_000)
 STANCES_PER_SUGGESTION = 50
 STANCES_PER_VOTE = 2
@@ -46,8 +46,8 @@ START = datetime(2026, 11, 1, tzinfo=UTC)
 
 def vocabulary() -> list[str]:
     """Return the words of real comments, most frequent first (repeats kept, for weighting)."""
-    texts = [json.loads(line)["text"] for line in (SHARED / "seed" / "comments.jsonl").open()]
-    with (SHARED / "polis" / "scoop-hivemind.biodiversity" / "comments.csv").open() as f:
+    texts = [json.loads(line)["text"] for line in (DATASETS / "seed" / "comments.jsonl").open()]
+    with (DATASETS / "polis" / "scoop-hivemind.biodiversity" / "comments.csv").open() as f:
         texts += [row["comment-body"] for row in csv.DictReader(f)]
     return [w for text in texts for w in re.findall(r"[A-Za-z]{2,}", text)]
 

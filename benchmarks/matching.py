@@ -33,7 +33,7 @@ from bot.hearing.normalize import (  # noqa: E402
 )
 
 PAIRS = ROOT / "tests" / "data" / "near_duplicates.jsonl"
-SEED = ROOT.parent / "shared" / "seed" / "comments.jsonl"
+SEED = ROOT / "datasets" / "seed" / "comments.jsonl"
 LANGS = ("en", "roman-ur", "ur", "mixed")
 THRESHOLDS = tuple(range(50, 100, 5))
 FINE = tuple(range(50, 100))

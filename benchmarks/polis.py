@@ -2,7 +2,7 @@
 
 Pol.is data is licensed CC BY 4.0. Data was gathered using the Polis software
 (compdemocracy.org/polis) and is sub-licensed under CC BY 4.0 with Attribution to The
-Computational Democracy Project. See ../shared/polis/README.md.
+Computational Democracy Project. See datasets/polis/README.md.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from benchmarks.polis import Event, by_person, events, recount  # noqa: E402
 from benchmarks.scripts import EchoScript, HearingScript, Outcome  # noqa: E402
 from bot.emulator import Emulator  # noqa: E402
 
-POLIS = ROOT.parent / "shared" / "polis"
+POLIS = ROOT / "datasets" / "polis"
 CONVERSATIONS = ("vtaiwan.uberx", "scoop-hivemind.biodiversity")
 TICKS = os.sysconf("SC_CLK_TCK")
 # The first 6,000 events of each conversation keep the default run (two conversations, two
@@ -190,7 +190,7 @@ def check_tallies(stream: list[Event], result: Result, db: Path) -> str:
 
 
 def load(name: str, limit: int) -> list[Event]:
-    """Read a conversation by name (in ../shared/polis) or path, maybe only its first events."""
+    """Read a conversation by name (in datasets/polis) or path, maybe only its first events."""
     folder = Path(name) if Path(name).is_dir() else POLIS / name
     stream = events(folder)
     people = len({e.person for e in stream[: limit or None]})

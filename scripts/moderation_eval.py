@@ -1,6 +1,6 @@
 """Measure the moderation blocklist's precision and recall on a labelled set.
 
-The set is the seed hearing's real comments (../shared/seed/comments.jsonl, labelled here) and
+The set is the seed hearing's real comments (datasets/seed/comments.jsonl, labelled here) and
 tests/data/moderation_labelled.tsv (written for this project in English, Urdu script and Roman
 Urdu, with near misses: "death toll", "kafi", "Qatar"). A text is positive when a moderator
 should see it: incitement, takfir or a call for violence, used or quoted.
@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from bot.hearing.blocklist import Blocklist, default_blocklist  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "moderation_labelled.tsv"
-SEED_COMMENTS = ROOT.parent / "shared" / "seed" / "comments.jsonl"
+SEED_COMMENTS = ROOT / "datasets" / "seed" / "comments.jsonl"
 # Seed comments a moderator should see: 19 and 23 quote takfir terms to ask for their ban;
 # 26 asks that named journalists be "taken to task" (a personal attack no word list catches).
 SEED_POSITIVES = frozenset({19, 23, 26})

@@ -1,8 +1,8 @@
 """Build the sample digest in docs/ from the seed hearing's real comments.
 
-    .venv/bin/python scripts/sample_digest.py [--seed-dir ../shared/seed] [--out docs]
+    .venv/bin/python scripts/sample_digest.py [--seed-dir datasets/seed] [--out docs]
 
-The suggestions are the real public comments of ../shared/seed/comments.jsonl, split into
+The suggestions are the real public comments of datasets/seed/comments.jsonl, split into
 their separate points and filed under the plan item they are about (by keywords). The answers
 (support / oppose / unsure, priority) and the votes are SIMULATED with a fixed random seed, so
 that the drafter can see what a digest looks like once citizens have taken part: the figures
@@ -136,7 +136,7 @@ def _markdown(messages: list[str]) -> str:
         "",
         "What a drafter receives in Telegram each evening, made by `scripts/sample_digest.py`.",
         "The suggestions are the real public comments of the seed hearing",
-        "(`../shared/seed/comments.jsonl`), split into their separate points and filed under the",
+        "(`datasets/seed/comments.jsonl`), split into their separate points and filed under the",
         "item they are about; **the answers and votes are simulated** (60 imaginary participants,",
         "fixed random seed), only to show the format. In Telegram the `#id` links open the",
         "suggestion for a reply or a decision, and the chart follows the messages:",
@@ -153,7 +153,7 @@ def _markdown(messages: list[str]) -> str:
 def main() -> None:
     """Parse the arguments and write the sample."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed-dir", type=Path, default=ROOT.parent / "shared" / "seed")
+    parser.add_argument("--seed-dir", type=Path, default=ROOT / "datasets" / "seed")
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     args = parser.parse_args()
     asyncio.run(build(args.seed_dir, args.out))

@@ -15,7 +15,7 @@ from bot.hearing.privacy import pseudonym
 from handlers.context import HearingApp
 from storage.db import Database
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATASETS = Path(__file__).resolve().parents[1] / "datasets"
 TOKEN = "123456:TEST-TOKEN-hearing"
 SECRET = "test-secret-0123456789abcdef"
 

@@ -28,7 +28,7 @@ from bot.hearing.plan import load_plan
 from bot.hearing.privacy import pseudonym
 from storage.db import Database
 from storage.exports import SUGGESTION_TALLIES, TABLES, ExportReader
-from tests.harness import SECRET, SHARED, Hearing, make_settings, query
+from tests.harness import SECRET, DATASETS, Hearing, make_settings, query
 from tests.test_polis_replay import events, recount
 
 # Long, distinctive ids, so that finding one in an export cannot be a coincidence.
@@ -170,7 +170,7 @@ async def test_csv_export_holds_every_table(built: Built, tmp_path: Path) -> Non
 async def test_polis_export_reimports_to_the_current_votes(built: Built, tmp_path: Path) -> None:
     out = tmp_path / "polis"
     await export_to(built, ExportFormat.POLIS, out)
-    london = SHARED / "polis" / "london.youth.policing"
+    london = DATASETS / "polis" / "london.youth.policing"
     assert {p.name for p in out.iterdir()} == {"comments.csv", "votes.csv", "summary.csv"}
     for name in ("comments.csv", "votes.csv"):
         assert header(out / name) == header(london / name)

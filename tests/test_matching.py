@@ -21,7 +21,7 @@ from bot.hearing.matching import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "comments.jsonl"
+SEED = Path(__file__).resolve().parents[1] / "datasets" / "seed" / "comments.jsonl"
 PAIRS = ROOT / "tests" / "data" / "near_duplicates.jsonl"
 DOCS = ROOT / "docs" / "matching.md"
 LANGS = ("en", "roman-ur", "ur", "mixed")

@@ -20,7 +20,7 @@ from bot.hearing.plan import (
 )
 
 REPO = Path(__file__).parents[1]
-SEED_PLAN = Path(__file__).parents[2] / "shared" / "seed" / "plan.txt"
+SEED_PLAN = REPO / "datasets" / "seed" / "plan.txt"
 
 
 def seed_lines() -> list[str]:

@@ -16,9 +16,9 @@ import pytest
 
 from benchmarks.polis import VOTE_CODES, Event, events, recount
 from bot.emulator import Emulator
-from tests.harness import SHARED, Hearing, make_settings, query
+from tests.harness import DATASETS, Hearing, make_settings, query
 
-CONVERSATION = SHARED / "polis" / "london.youth.policing"
+CONVERSATION = DATASETS / "polis" / "london.youth.policing"
 ITEM = "15"  # every comment becomes a suggestion on one item ("Performance enhancement of LEAs")
 USER_BASE = 100_000
 
