@@ -19,7 +19,7 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes,
 
 from bot.app import running_hearing
 from bot.config import MAX_SUGGESTION_CHARS, Settings
-from bot.transport import Transport, use_transport
+from bot.runtime.transport import Transport, use_transport
 
 TOKEN = "123456:BENCH-TOKEN-hearing"
 SECRET = "bench-secret-0123456789abcdef"

@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.botproc import SECRET, TOKEN  # noqa: E402
 from bot.app import running_hearing  # noqa: E402
-from bot.broadcaster import IN_FLIGHT  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.emulator import Emulator, Limits, RateReport  # noqa: E402
 from bot.hearing.privacy import pseudonym  # noqa: E402
+from bot.senders.broadcasts import IN_FLIGHT  # noqa: E402
 from storage.clock import utcnow  # noqa: E402
 from storage.db import Database  # noqa: E402
 

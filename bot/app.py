@@ -12,24 +12,24 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
-from bot.after_jobs import announce_revision, notify_followers, schedule_followers
-from bot.broadcaster import IN_FLIGHT, Broadcaster
 from bot.config import Settings
 from bot.hearing.outbox import Outbox
 from bot.hearing.plan import load_plan
 from bot.hearing.plan_revision import PlanRevisions
-from bot.hearing.values import Language
-from bot.inbox import Inbox, InboxQueue
-from bot.ingest import ChatOrderedProcessor
-from bot.jobs import catch_up, schedule_digests
-from bot.moderation_notices import tell_pending_authors
-from bot.notices import deliver_pending
-from bot.outbox_sender import OutboxSender
-from bot.pacing import Pacing
-from bot.retry import RetryPolicy, retries_off
+from bot.model.values import Language
+from bot.runtime.chat_order import ChatOrderedProcessor
+from bot.runtime.inbox import Inbox, InboxQueue
+from bot.runtime.pacer import Pacing
+from bot.runtime.retry import RetryPolicy, retries_off
+from bot.runtime.transport import DEFAULT_TRANSPORT, Transport, use_transport
+from bot.runtime.webhook import WebhookServer, webhook_path
+from bot.senders.broadcasts import IN_FLIGHT, Broadcaster
+from bot.senders.digests import catch_up, schedule_digests
+from bot.senders.followers import announce_revision, notify_followers, schedule_followers
+from bot.senders.moderation_notices import tell_pending_authors
+from bot.senders.outbox import OutboxSender
+from bot.senders.response_notices import deliver_pending
 from bot.services import Services
-from bot.transport import DEFAULT_TRANSPORT, Transport, use_transport
-from bot.webhook import WebhookServer, webhook_path
 from handlers.context import CONTEXT_TYPES, HearingApp
 from storage.db import Database
 

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import running_hearing
+from bot.commands.content_check import catalogue_problems, translation_problems
+from bot.commands.digest import print_digest
+from bot.commands.export import export
+from bot.commands.tracking import import_tracking, publish_plan
 from bot.config import ConfigError, Settings, load_settings
-from bot.content_check import catalogue_problems, translation_problems
-from bot.digest_command import print_digest
-from bot.export_command import export
 from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan, parse_plan
-from bot.hearing.values import Language
-from bot.logs import configure_logging
-from bot.tracking_command import import_tracking, publish_plan
+from bot.model.values import Language
+from bot.runtime.logs import configure_logging
 from storage.backup import BackupError, backup_database
 from storage.db import DatabaseError
 
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "publish-plan":
         return publish_plan(settings, Path(args.file))
     if args.command == "console":
-        from bot.console import run_console
+        from bot.commands.console import run_console
 
         configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
         language = Language(args.lang) if args.lang else None

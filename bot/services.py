@@ -14,9 +14,8 @@ from bot.hearing.deliberation import Deliberation
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_schedule import DigestLedger
 from bot.hearing.erasure import Erasure, ErasureLedger, ledger_path
-from bot.hearing.follow_through import FollowThrough
-from bot.hearing.follow_up import FollowUps
-from bot.hearing.following import Following
+from bot.hearing.follow_up_questions import FollowUps
+from bot.hearing.item_followers import Following
 from bot.hearing.languages import load_plans
 from bot.hearing.moderation import Moderation
 from bot.hearing.my_data import MyData
@@ -24,12 +23,13 @@ from bot.hearing.oversight import OVERSIGHT, REPORT_WEEKDAY, OversightBuilder
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import PlanRevisions
+from bot.hearing.responses import FollowThrough
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import Submissions
 from bot.hearing.tracking import Tracking
-from bot.hearing.values import Language
 from bot.hearing.walkthrough import Walkthrough
-from bot.texts import Texts, load_texts
+from bot.model.values import Language
+from bot.views.texts import Texts, load_texts
 from storage.db import Database
 
 

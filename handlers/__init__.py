@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import BotCommand
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from bot.texts import Texts
+from bot.views.texts import Texts
 from handlers import (
     ask,
     buttons,
@@ -13,12 +13,12 @@ from handlers import (
     drafter,
     errors,
     export,
-    follow,
     guard,
     input,
     language,
     moderation,
     privacy,
+    responses,
     status,
     tracking,
 )
@@ -40,9 +40,9 @@ def register(app: HearingApp) -> None:
             CommandHandler("propose", commands.propose, filters=private & new_message),
             CommandHandler("help", commands.show_help, filters=private & new_message),
             CommandHandler("language", language.ask_language, filters=private & new_message),
-            CommandHandler("updates", follow.updates, filters=private & new_message),
+            CommandHandler("updates", responses.updates, filters=private & new_message),
             CommandHandler("digest", drafter.digest_now, filters=private & new_message),
-            CommandHandler("broadcast", follow.broadcast, filters=private & new_message),
+            CommandHandler("broadcast", responses.broadcast, filters=private & new_message),
             CommandHandler("export", export.export_data, filters=private & new_message),
             CommandHandler("queue", moderation.queue, filters=private & new_message),
             CommandHandler("modlog", moderation.modlog, filters=private & new_message),

@@ -6,16 +6,16 @@ from typing import cast
 
 from telegram import CallbackQuery, Update
 
-from bot.after_jobs import kick_outbox
-from bot.hearing.follow_up import Segment
-from bot.hearing.refusals import Refused
-from bot.hearing.values import Awaiting
-from handlers.codec import Action, Button
+from bot.hearing.follow_up_questions import Segment
+from bot.model.refusals import Refused
+from bot.model.values import Awaiting
+from bot.senders.followers import kick_outbox
+from bot.views.codec import Action, Button
+from bot.views.reports import question_message
+from bot.views.ui import Rendered, keyboard, refusal_text
 from handlers.context import HearingApp, HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
-from handlers.reports_view import question_message
 from handlers.roles import drafter_only
-from handlers.ui import Rendered, keyboard, refusal_text
 
 
 async def ask(update: Update, context: HearingContext) -> None:

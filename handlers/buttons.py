@@ -8,19 +8,19 @@ from collections.abc import Awaitable, Callable
 from telegram import CallbackQuery, Update
 from telegram.constants import ChatType
 
-from bot.hearing.refusals import Refused
-from bot.hearing.values import NEW_ITEMS, Priority, Stance
 from bot.hearing.walkthrough import ItemView, Moved, View
-from handlers import ask, follow, language, moderation, privacy, status, tracking
-from handlers.cards import render_card, render_proposal_prompt, render_withdraw_question
-from handlers.codec import VOTES_BY_CODE, Action, Button, CodecError, decode
+from bot.model.refusals import Refused
+from bot.model.values import NEW_ITEMS, Priority, Stance
+from bot.views.cards import render_card, render_proposal_prompt, render_withdraw_question
+from bot.views.codec import VOTES_BY_CODE, Action, Button, CodecError, decode
+from bot.views.ui import Rendered, refusal_text
+from bot.views.walkthrough import render_closed_item, render_item, render_items, render_view
+from handlers import ask, language, moderation, privacy, responses, status, tracking
 from handlers.context import HearingContext
 from handlers.language import keep_shown_language
 from handlers.messaging import edit, remove_keyboard, send, send_all, toast
 from handlers.replies import send_submitted
 from handlers.roles import is_drafter, is_moderator, is_tracker
-from handlers.ui import Rendered, refusal_text
-from handlers.views import render_closed_item, render_item, render_items, render_view
 
 log = logging.getLogger(__name__)
 
@@ -244,15 +244,15 @@ _ACTIONS: dict[Action, ButtonAction] = {
     Action.WITHDRAW_CONFIRMED: _withdraw_confirmed,
     Action.PROPOSE: _propose,
     Action.VOTE_PROPOSALS: _vote_proposals,
-    Action.REVIEW_REPLY: follow.ask_text,
-    Action.DECLINE: follow.ask_text,
-    Action.ADOPT: follow.adopt,
-    Action.MERGE_ASK: follow.ask_merge,
-    Action.MERGE: follow.merge,
-    Action.BROADCAST_SEND: follow.confirm_broadcast,
-    Action.BROADCAST_CANCEL: follow.confirm_broadcast,
-    Action.UPDATES_ON: follow.set_updates,
-    Action.UPDATES_OFF: follow.set_updates,
+    Action.REVIEW_REPLY: responses.ask_text,
+    Action.DECLINE: responses.ask_text,
+    Action.ADOPT: responses.adopt,
+    Action.MERGE_ASK: responses.ask_merge,
+    Action.MERGE: responses.merge,
+    Action.BROADCAST_SEND: responses.confirm_broadcast,
+    Action.BROADCAST_CANCEL: responses.confirm_broadcast,
+    Action.UPDATES_ON: responses.set_updates,
+    Action.UPDATES_OFF: responses.set_updates,
     Action.ERASE: privacy.erase,
     Action.ERASE_KEEP: privacy.keep,
     Action.TRACK_OPEN: tracking.open_card,

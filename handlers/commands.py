@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.hearing.refusals import Refused
-from handlers import follow
-from handlers.cards import render_card, render_mine, render_proposal_prompt
+from bot.model.refusals import Refused
+from bot.views.cards import render_card, render_mine, render_proposal_prompt
+from bot.views.links import parse_start
+from bot.views.ui import Rendered, refusal_text
+from bot.views.walkthrough import render_items, render_view, render_welcome
+from handlers import responses
 from handlers.context import HearingContext
 from handlers.language import with_language_choice
-from handlers.links import parse_start
 from handlers.messaging import send, send_all
-from handlers.ui import Rendered, refusal_text
-from handlers.views import render_items, render_view, render_welcome
 
 COMMANDS = (
     "start", "items", "mine", "propose", "status", "updates", "followups", "language", "help"
@@ -32,7 +32,7 @@ async def start(update: Update, context: HearingContext) -> None:
         if (
             link is not None
             and link.review_id is not None
-            and await follow.open_review(update, context, link.review_id)
+            and await responses.open_review(update, context, link.review_id)
         ):
             return
         if link is not None and link.suggestion_id is not None:

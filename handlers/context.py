@@ -6,13 +6,13 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
-from bot.broadcaster import Broadcaster
-from bot.hearing.values import Language
-from bot.outbox_sender import OutboxSender
+from bot.model.values import Language
+from bot.senders.broadcasts import Broadcaster
+from bot.senders.outbox import OutboxSender
 from bot.services import Services
-from bot.texts import Texts
-from handlers.links import Links
-from handlers.ui import Ui
+from bot.views.links import Links
+from bot.views.texts import Texts
+from bot.views.ui import Ui
 
 
 class BotData:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.views.digest import chart_caption, render_for_drafters
 from handlers.context import HearingContext
-from handlers.digest_view import chart_caption, render_for_drafters
 from handlers.roles import drafter_only
 
 

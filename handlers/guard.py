@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.hearing.values import Language
+from bot.model.values import Language
 from handlers.context import HearingContext
 from handlers.messaging import toast
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.hearing.refusals import Refused
-from bot.hearing.values import Awaiting, Step
-from handlers import ask, follow, tracking
+from bot.model.refusals import Refused
+from bot.model.values import Awaiting, Step
+from bot.views.ui import Rendered, refusal_text
+from bot.views.walkthrough import render_view
+from handlers import ask, responses, tracking
 from handlers.commands import start
 from handlers.context import HearingContext
 from handlers.messaging import send
 from handlers.replies import send_submitted
-from handlers.ui import Rendered, refusal_text
-from handlers.views import render_view
 
 
 async def receive_text(update: Update, context: HearingContext) -> None:
@@ -23,7 +23,7 @@ async def receive_text(update: Update, context: HearingContext) -> None:
     s, t = context.services, context.t
     pid = s.participants.identify(update.effective_user.id)
     try:
-        if await follow.receive_drafter_text(update, context, pid):
+        if await responses.receive_drafter_text(update, context, pid):
             return
         if await tracking.receive_text(update, context, pid):
             return

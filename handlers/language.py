@@ -13,13 +13,13 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
-from bot.hearing.values import Language
-from bot.texts import load_texts
-from handlers.codec import Action, Button
+from bot.model.values import Language
+from bot.views.codec import Action, Button
+from bot.views.texts import load_texts
+from bot.views.ui import Rendered, Ui
+from bot.views.walkthrough import render_welcome
 from handlers.context import HearingContext
 from handlers.messaging import edit, send, toast
-from handlers.ui import Rendered, Ui
-from handlers.views import render_welcome
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
-from bot.texts import strip_html
+from bot.views.texts import strip_html
+from bot.views.walkthrough import Rendered
 from handlers.context import HearingContext
-from handlers.views import Rendered
 
 TOAST_LIMIT = 200
 # Old messages (over 48 hours) and deleted ones cannot be edited: the update is sent anew.

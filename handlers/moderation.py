@@ -8,21 +8,21 @@ from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
 from bot.hearing.moderation import Decided
-from bot.hearing.values import ReportReason
-from bot.moderation_notices import tell_author
-from handlers.cards import render_card
-from handlers.codec import Action, Button
-from handlers.context import HearingContext
-from handlers.messaging import edit, remove_keyboard, send, send_all, set_keyboard, toast
-from handlers.moderation_views import (
+from bot.model.values import ReportReason
+from bot.senders.moderation_notices import tell_author
+from bot.views.cards import render_card
+from bot.views.codec import Action, Button
+from bot.views.moderation import (
     reason_keyboard,
     render_decided,
     render_log,
     render_queue_card,
     render_reason_choice,
 )
+from bot.views.ui import Rendered
+from handlers.context import HearingContext
+from handlers.messaging import edit, remove_keyboard, send, send_all, set_keyboard, toast
 from handlers.roles import moderator_only
-from handlers.ui import Rendered
 
 LOG_ENTRIES = 30
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from telegram import CallbackQuery, InputFile, Message, Update
 
-from handlers.codec import Action, Button
+from bot.views.codec import Action, Button
+from bot.views.ui import Rendered, keyboard
 from handlers.context import HearingContext
 from handlers.messaging import edit, send, toast
-from handlers.ui import Rendered, keyboard
 
 COMMANDS = ("mydata", "delete")
 FILE_NAME = "my-hearing-data.json"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.hearing.submissions import AgreedInstead, Posted, Similar, Submitted
-from bot.hearing.values import FlagReason
-from handlers.cards import render_posted, render_similar
+from bot.model.values import FlagReason
+from bot.views.cards import render_posted, render_similar
+from bot.views.ui import Rendered
+from bot.views.walkthrough import render_view
 from handlers.context import HearingContext
 from handlers.messaging import send
 from handlers.moderation import alert_moderators
-from handlers.ui import Rendered
-from handlers.views import render_view
 
 
 async def send_submitted(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.views.ui import Rendered
 from handlers.context import HearingContext
 from handlers.messaging import send, toast
-from handlers.ui import Rendered
 
 # Telegram's stand-in sender for anonymous group admins: it could be anyone, so never trusted.
 ANONYMOUS_ADMIN_ID = 1087968824

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, Update
 
-from bot.hearing.refusals import Refusal, Refused
-from handlers.codec import Action, Button
+from bot.model.refusals import Refusal, Refused
+from bot.views.codec import Action, Button
+from bot.views.tracking import render_status, render_status_item
+from bot.views.ui import Rendered, Switch, Ui
 from handlers.context import HearingContext
 from handlers.messaging import edit, send, send_all, toast
-from handlers.tracking_views import render_status, render_status_item
-from handlers.ui import Rendered, Switch, Ui
 
 
 async def show_status(update: Update, context: HearingContext) -> None:

@@ -7,24 +7,24 @@ from typing import cast
 
 from telegram import CallbackQuery, Update
 
-from bot.after_jobs import notify_followers
 from bot.hearing.plan import Item
-from bot.hearing.refusals import Refusal, Refused
 from bot.hearing.tracking import TELEGRAM
-from bot.hearing.tracking_values import Change, TrackingStatus
-from bot.hearing.values import Awaiting
-from handlers.codec import Action, Button
-from handlers.context import HearingApp, HearingContext
-from handlers.messaging import edit, send, send_all, toast
-from handlers.roles import is_tracker, tracker_only
-from handlers.tracking_views import (
+from bot.model.refusals import Refusal, Refused
+from bot.model.tracking import Change, TrackingStatus
+from bot.model.values import Awaiting
+from bot.senders.followers import notify_followers
+from bot.views.codec import Action, Button
+from bot.views.tracking import (
     render_history,
     render_item_picker,
     render_metric_picker,
     render_status_picker,
     render_tracking_card,
 )
-from handlers.ui import Rendered, refusal_text
+from bot.views.ui import Rendered, refusal_text
+from handlers.context import HearingApp, HearingContext
+from handlers.messaging import edit, send, send_all, toast
+from handlers.roles import is_tracker, tracker_only
 
 log = logging.getLogger(__name__)
 

@@ -20,12 +20,12 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.hearing.chart import render_chart
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.plan import load_plan
-from bot.texts import load_texts, strip_html
-from handlers.digest_view import chart_labels, render_digest
-from handlers.links import Links
+from bot.views.chart import render_chart
+from bot.views.digest import chart_labels, render_digest
+from bot.views.links import Links
+from bot.views.texts import load_texts, strip_html
 from storage.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]

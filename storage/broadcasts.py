@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.hearing.values import BroadcastStatus, DeliveryStatus
+from bot.model.values import BroadcastStatus, DeliveryStatus
 from storage.clock import utcnow
 
 

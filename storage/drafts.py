@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.model.records import DraftRecord
 from storage.clock import utcnow
-from storage.records import DraftRecord
 
 _COLUMNS = "id, participant_id, item_id, text, outcome, suggestion_id"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.model.records import ParticipantRecord
 from storage.clock import utcnow
-from storage.records import ParticipantRecord
 
 _SELECT = (
     "SELECT p.id, p.current_item, p.step, p.completed_at, p.created_at, a.kind, a.target"

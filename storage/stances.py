@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.model.records import StanceRecord
 from storage.clock import utcnow
-from storage.records import StanceRecord
 
 _COLUMNS = "participant_id, item_id, stance, priority, updated_at"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.model.records import SuggestionRecord
 from storage.clock import utcnow
-from storage.records import SuggestionRecord
 
 _COLUMNS = "id, participant_id, item_id, text, status, created_at"
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import aiosqlite
 
+from bot.model.records import Tally
 from storage.clock import utcnow
-from storage.records import Tally
 
 
 class VoteRepository:

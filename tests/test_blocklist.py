@@ -10,7 +10,7 @@ import pytest
 
 from bot.hearing.blocklist import BLOCKLIST_DIR, Blocklist, default_blocklist, read_terms
 from bot.hearing.screening import content_flags
-from bot.hearing.values import FlagReason
+from bot.model.values import FlagReason
 
 EVAL_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "moderation_eval.py"
 

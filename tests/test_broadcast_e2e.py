@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.broadcaster import Broadcaster
 from bot.emulator import Emulator, Limits, SentMessage
 from bot.hearing.broadcasts import MAX_BROADCAST_CHARS
 from bot.hearing.privacy import pseudonym
-from bot.pacing import Pacing
+from bot.runtime.pacer import Pacing
+from bot.senders.broadcasts import Broadcaster
 from tests.harness import SECRET, TOKEN, Hearing, make_settings, query
 
 DRAFTER, OTHER_DRAFTER = 7001, 7002

@@ -6,8 +6,8 @@ import struct
 import warnings
 from datetime import UTC, datetime
 
-from bot.hearing.chart import LABEL_CHARS, chart_order, item_label, render_chart
 from bot.hearing.digest_model import Digest, ItemStats, Participation
+from bot.views.chart import LABEL_CHARS, chart_order, item_label, render_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 URDU = "پالیسی کا مسودہ: دہشت گردی کے خلاف قومی ایکشن پلان پر عوامی رائے"

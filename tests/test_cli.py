@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.content_check import catalogue_problems
+from bot.commands.content_check import catalogue_problems
 from bot.hearing.plan import DEFAULT_PLAN_PATH
 
 TIMEOUT = 60

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.codec import MAX_BYTES, SCHEMA, Action, CodecError, decode, encode
+from bot.views.codec import MAX_BYTES, SCHEMA, Action, CodecError, decode, encode
 
 EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.STANCE: ("12", "support"),

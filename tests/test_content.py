@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.texts import load_texts
+from bot.views.texts import load_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE_TYPES = {"csv", "json", "md", "png", "py", "zip"}  # "summary.csv" is a file, not a text

@@ -13,9 +13,9 @@ from bot.hearing.digest import DigestBuilder, stats_snapshot
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.digest_schedule import latest_slot
 from bot.hearing.plan import Plan
-from bot.texts import load_texts
-from handlers.digest_view import render_digest
-from handlers.links import Links
+from bot.views.digest import render_digest
+from bot.views.links import Links
+from bot.views.texts import load_texts
 from storage.db import Database
 from storage.repositories import Repositories
 

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.emulator import Emulator
-from bot.jobs import DIGEST_JOB, png_size, send_digests
-from bot.retry import OTHER_RETRIES
+from bot.runtime.retry import OTHER_RETRIES
+from bot.senders.digests import DIGEST_JOB, png_size, send_digests
 from tests.harness import Hearing, make_settings
 
 KARACHI = ZoneInfo("Asia/Karachi")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.retry import OTHER_RETRIES
+from bot.runtime.retry import OTHER_RETRIES
 from tests.harness import Hearing, query
 
 CITIZEN = 909

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.emulator import Emulator, FaultShares
-from bot.jobs import send_digests
-from bot.retry import OTHER_RETRIES, RETRY_BUDGET_SECONDS
+from bot.runtime.retry import OTHER_RETRIES, RETRY_BUDGET_SECONDS
+from bot.senders.digests import send_digests
 from tests.harness import Hearing, make_settings, query
 
 CITIZEN, OTHER = 6061, 6062

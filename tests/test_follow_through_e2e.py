@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import Emulator
-from bot.retry import OTHER_RETRIES
+from bot.runtime.retry import OTHER_RETRIES
 from tests.harness import Hearing, make_settings, query
 
 DRAFTER, AUTHOR, OTHER = 7001, 601, 602
@@ -154,7 +154,7 @@ async def test_an_undelivered_notice_is_sent_at_the_next_start(drafting: Hearing
     sid = await drafting.suggest(AUTHOR, "16", "Apply the existing laws before new ones")
     await open_review(drafting, sid)
     # The notice to the author: a 502 is retried (Telegram did nothing), so the outage must
-    # outlast the retries (bot/retry.py) for the notice to stay undelivered.
+    # outlast the retries (bot/runtime/retry.py) for the notice to stay undelivered.
     drafting.emu.inject_error("sendMessage", 502, "Bad Gateway", times=OTHER_RETRIES + 1)
     await drafting.press(DRAFTER, "✅ Adopted", drafting.last(DRAFTER))
     assert "could not be reached" in drafting.last(DRAFTER).plain_text()

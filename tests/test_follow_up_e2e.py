@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import Emulator
-from bot.jobs import send_digests
-from handlers.codec import Action, encode
+from bot.senders.digests import send_digests
+from bot.views.codec import Action, encode
 from tests.after_support import DRAFTER, Clock, at, forged, outbox_sent, running
 from tests.harness import Hearing, query
 

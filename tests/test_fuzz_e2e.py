@@ -34,10 +34,10 @@ from bot.emulator.unusual import (
 )
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.privacy import pseudonym
-from bot.texts import load_texts
-from handlers.codec import SCHEMA
-from handlers.digest_view import render_digest
-from handlers.links import Links
+from bot.views.codec import SCHEMA
+from bot.views.digest import render_digest
+from bot.views.links import Links
+from bot.views.texts import load_texts
 from tests.harness import SECRET, TOKEN, Hearing, make_settings, query
 
 settings.register_profile(

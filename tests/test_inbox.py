@@ -14,7 +14,8 @@ import pytest
 from telegram import Update
 
 from bot.emulator import Emulator
-from bot.inbox import (
+from bot.runtime.chat_order import ChatOrderedProcessor
+from bot.runtime.inbox import (
     DUPLICATE_WINDOW,
     MAX_REPLAYS,
     Inbox,
@@ -22,7 +23,6 @@ from bot.inbox import (
     InboxUnavailable,
     payload_of,
 )
-from bot.ingest import ChatOrderedProcessor
 from storage.db import Database
 from storage.inbox import InboxEntry, InboxRepository, InboxStatus
 from tests.harness import TOKEN, Hearing, make_settings

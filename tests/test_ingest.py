@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bot.ingest import ChatOrderedProcessor, chat_key
+from bot.runtime.chat_order import ChatOrderedProcessor, chat_key
 
 
 def update(update_id: int, chat_id: int) -> Update:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.hearing.languages import item_mismatch, load_plans, translation_path
 from bot.hearing.plan import parse_plan
-from bot.hearing.values import Language
+from bot.model.values import Language
 from storage.db import Database
 
 ENGLISH = "# Plan\n\n1. One\n2. Two\n    1. Two, first part\n"

@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import Settings
 from bot.emulator import Emulator
-from bot.hearing.values import ModerationMode
+from bot.model.values import ModerationMode
 from tests.harness import Hearing, make_settings, query
 
 ANA, BILAL, CHAND, DANI, EJAZ = 5101, 5102, 5103, 5104, 5105

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import Emulator
-from bot.jobs import send_digests, send_oversight
+from bot.senders.digests import send_digests, send_oversight
 from tests.after_support import DRAFTER, OVERSEER, Clock, at, running
 from tests.harness import Hearing, query
 

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from bot.pacing import Pacer, Pacing
+from bot.runtime.pacer import Pacer, Pacing
 
 
 class StillClock:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands.tracking import publish_plan
 from bot.emulator import Emulator
 from bot.hearing.oversight import VersionSplit
 from bot.hearing.plan import load_plan
-from bot.jobs import send_digests
-from bot.texts import load_texts, strip_html
-from bot.tracking_command import publish_plan
-from handlers.reports_view import after_blocks
+from bot.senders.digests import send_digests
+from bot.views.reports import after_blocks
+from bot.views.texts import load_texts, strip_html
 from tests.after_support import DRAFTER, Clock, at, outbox_sent, running
 from tests.harness import Hearing, query
 

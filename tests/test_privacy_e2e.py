@@ -16,13 +16,13 @@ import pytest
 
 from bot.config import ConfigError, Settings
 from bot.emulator import Emulator
-from bot.hearing.chart import render_chart
 from bot.hearing.digest_model import Digest, ItemStats, Participation
 from bot.hearing.erasure import ledger_path
 from bot.hearing.privacy import pseudonym
-from bot.logs import configure_logging
-from bot.texts import load_texts
-from handlers.digest_view import render_digest
+from bot.runtime.logs import configure_logging
+from bot.views.chart import render_chart
+from bot.views.digest import render_digest
+from bot.views.texts import load_texts
 from tests.harness import SECRET, TOKEN, Hearing, make_settings, query
 
 ANA, BILAL = 2001, 2002

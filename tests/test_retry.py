@@ -15,7 +15,7 @@ from telegram.error import (
 
 from bot.emulator import FaultShares
 from bot.emulator.faults import AnswerLost, Faults
-from bot.retry import maybe_delivered
+from bot.runtime.retry import maybe_delivered
 
 
 def caused(error: TelegramError, cause: Exception) -> TelegramError:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import Emulator
+from bot.views.codec import SCHEMA, Action, Arg, encode
 from handlers.buttons import DRAFTER_ACTIONS, MODERATOR_ACTIONS, TRACKER_ACTIONS
-from handlers.codec import SCHEMA, Action, Arg, encode
 from tests.harness import Hearing, make_settings, query
 
 DRAFTER, AUTHOR, CITIZEN = 7301, 631, 632

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.after_jobs import FOLLOWERS_JOB, notify_followers
 from bot.emulator import Emulator, FaultShares
-from handlers.codec import Action, encode
+from bot.senders.followers import FOLLOWERS_JOB, notify_followers
+from bot.views.codec import Action, encode
 from tests.after_support import CITIZEN, DRAFTER, Clock, at, forged, outbox_sent, running
 from tests.harness import Hearing, query
 

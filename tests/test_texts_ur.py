@@ -18,13 +18,13 @@ from babel.messages.pofile import read_po
 from bot.emulator.validation import answer_text, commands, formatted
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.plan import DEFAULT_PLAN_PATH, load_plan, parse_plan
-from bot.hearing.values import Priority, Stance, Step
 from bot.hearing.walkthrough import Answer, ItemView, Welcome
-from bot.texts import LOCALE_DIR, build_texts, load_texts, read_catalogue, strip_html
-from handlers.digest_view import render_digest
-from handlers.links import Links
-from handlers.ui import Ui
-from handlers.views import render_closed_item, render_item, render_welcome
+from bot.model.values import Priority, Stance, Step
+from bot.views.digest import render_digest
+from bot.views.links import Links
+from bot.views.texts import LOCALE_DIR, build_texts, load_texts, read_catalogue, strip_html
+from bot.views.ui import Ui
+from bot.views.walkthrough import render_closed_item, render_item, render_welcome
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = read_catalogue("en")
@@ -66,7 +66,8 @@ def button_keys() -> set[str]:
     # A (label, action) pair, as a Switch's buttons are given.
     pair = re.compile(r"""\(["']([a-z_]+\.[a-z_]+)["'], Action\.""")
     found = {key for key in ENGLISH if key.startswith("button.")}
-    for path in (ROOT / "handlers").rglob("*.py"):
+    sources = [*(ROOT / "handlers").rglob("*.py"), *(ROOT / "bot").rglob("*.py")]
+    for path in sources:
         source = path.read_text(encoding="utf-8")
         for prefix, key in call.findall(source):
             found |= {k for k in ENGLISH if (k.startswith(key) if prefix else k == key)}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import Emulator
-from handlers.codec import Action, encode
+from bot.views.codec import Action, encode
 from tests.after_support import CITIZEN, DRAFTER, OVERSEER, Clock, at, forged, running
 from tests.harness import Hearing, query
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.hearing.plan import load_plan
 from bot.hearing.tracking_file import read_tracking_file
-from bot.hearing.tracking_values import ItemTracking
+from bot.model.tracking import ItemTracking
 from tests.harness import query
 from tests.test_cli import run_cli
 

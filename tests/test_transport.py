@@ -1,4 +1,4 @@
-"""The aiohttp transport (bot/transport.py) through python-telegram-bot against the emulator."""
+"""The aiohttp transport (bot/runtime/transport.py) through PTB against the emulator."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot.emulator import Emulator
-from bot.transport import AiohttpRequest, use_transport
+from bot.runtime.transport import AiohttpRequest, use_transport
 
 TOKEN = "123456:TEST-TOKEN"
 USER = 1001

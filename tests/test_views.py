@@ -16,12 +16,12 @@ from bot.hearing.plan import (
     parse_plan,
     telegram_length,
 )
-from bot.hearing.values import Priority, Stance, Step
 from bot.hearing.walkthrough import Answer, ItemView, Welcome
-from bot.texts import load_texts
-from handlers.links import Links
-from handlers.ui import MESSAGE_BUDGET, Ui, pack, paginate
-from handlers.views import progress_bar, render_closed_item, render_item, render_welcome
+from bot.model.values import Priority, Stance, Step
+from bot.views.links import Links
+from bot.views.texts import load_texts
+from bot.views.ui import MESSAGE_BUDGET, Ui, pack, paginate
+from bot.views.walkthrough import progress_bar, render_closed_item, render_item, render_welcome
 
 TELEGRAM_LIMIT = 4096
 STEPS = [Step.STANCE, Step.PRIORITY, Step.SUGGEST, Step.SUGGESTION_TEXT]

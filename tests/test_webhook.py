@@ -15,7 +15,7 @@ import pytest
 
 from bot.app import running_hearing
 from bot.emulator import Emulator
-from bot.webhook import SECRET_HEADER
+from bot.runtime.webhook import SECRET_HEADER
 from tests.harness import SECRET, TOKEN, Hearing, make_settings, query
 
 CITIZEN = 7070

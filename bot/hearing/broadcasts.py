@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.hearing.plan import telegram_length
-from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.values import Awaiting, BroadcastStatus, DeliveryStatus
+from bot.model.refusals import Refusal, Refused
+from bot.model.values import Awaiting, BroadcastStatus, DeliveryStatus
 from storage.broadcasts import BroadcastRecord, Recipient
 from storage.db import Database
 from storage.repositories import Repositories

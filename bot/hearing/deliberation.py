@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.hearing.plan import Item, Plan
-from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.values import (
+from bot.model.records import SuggestionRecord, Tally
+from bot.model.refusals import Refusal, Refused
+from bot.model.values import (
     NEW_ITEMS,
     Awaiting,
     QueueState,
@@ -15,7 +16,6 @@ from bot.hearing.values import (
     Vote,
 )
 from storage.db import Database
-from storage.records import SuggestionRecord, Tally
 from storage.repositories import Repositories
 
 

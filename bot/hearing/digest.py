@@ -10,7 +10,7 @@ from bot.hearing.digest_model import Digest, ItemStats, Participation, Suggestio
 from bot.hearing.matching import group
 from bot.hearing.oversight import after_hearing, local_day
 from bot.hearing.plan import Plan
-from bot.hearing.values import NEW_ITEMS
+from bot.model.values import NEW_ITEMS
 from storage.clock import iso
 from storage.db import Database
 from storage.digests import ItemCounts, TalliedSuggestion

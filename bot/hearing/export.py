@@ -32,7 +32,7 @@ from types import TracebackType
 from typing import TextIO
 
 from bot.hearing.plan import Plan
-from bot.hearing.values import SuggestionStatus, Vote
+from bot.model.values import SuggestionStatus, Vote
 from storage.db import Database
 from storage.exports import SUGGESTION_TALLIES, TABLES, VOTE_HISTORY, Dataset, ExportReader
 

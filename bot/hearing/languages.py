@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from bot.hearing.plan import Plan, PlanError, load_plan
-from bot.hearing.values import Language
+from bot.model.values import Language
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from bot.hearing.plan import Item, Plan
 from bot.hearing.privacy import short_tag
-from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.values import QueueState, ReportReason, SuggestionStatus
+from bot.model.records import SuggestionRecord
+from bot.model.refusals import Refusal, Refused
+from bot.model.values import QueueState, ReportReason, SuggestionStatus
 from storage.clock import iso
 from storage.db import Database
 from storage.moderation import LogRecord, QueueRecord
-from storage.records import SuggestionRecord
 from storage.repositories import Repositories
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.hearing.values import DeliveryStatus
+from bot.model.values import DeliveryStatus
 from storage.db import Database
 from storage.outbox import OutboxRow
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.hearing.plan import Plan
 from bot.hearing.tracking import load_tracking
-from bot.hearing.tracking_values import ItemTracking
+from bot.model.tracking import ItemTracking
 from storage.clock import iso
 from storage.db import Database
 from storage.follow_ups import QuestionRow

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from bot.hearing.privacy import pseudonym
-from bot.hearing.values import Language
+from bot.model.values import Language
 from storage.db import Database
 
 KNOWN_CACHE_SIZE = 50_000

@@ -9,8 +9,8 @@ from enum import StrEnum
 from rapidfuzz import fuzz, utils
 
 from bot.hearing.plan import Item, Plan, parse_plan
-from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.values import Language
+from bot.model.refusals import Refusal, Refused
+from bot.model.values import Language
 from storage.db import Database
 from storage.plan_versions import ChangeRow
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.hearing.blocklist import Blocklist
-from bot.hearing.values import FlagReason, ModerationMode
+from bot.model.values import FlagReason, ModerationMode
 from storage.clock import iso
 from storage.repositories import Repositories
 

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 from bot.hearing.matching import Match, closest
 from bot.hearing.plan import Item, Plan, telegram_length
-from bot.hearing.refusals import Refusal, Refused
 from bot.hearing.screening import LINK, Flag, Screening
-from bot.hearing.values import (
+from bot.hearing.walkthrough import View, Walkthrough
+from bot.model.records import DraftRecord
+from bot.model.refusals import Refusal, Refused
+from bot.model.values import (
     NEW_ITEMS,
     Awaiting,
     DraftOutcome,
@@ -18,9 +20,7 @@ from bot.hearing.values import (
     SuggestionStatus,
     Vote,
 )
-from bot.hearing.walkthrough import View, Walkthrough
 from storage.db import Database
-from storage.records import DraftRecord
 from storage.repositories import Repositories
 
 

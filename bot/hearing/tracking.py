@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.hearing.plan import Plan
-from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.tracking_values import (
+from bot.model.refusals import Refusal, Refused
+from bot.model.tracking import (
     Change,
     ItemTracking,
     Metric,
@@ -17,7 +17,7 @@ from bot.hearing.tracking_values import (
     parse_metric,
     parse_number,
 )
-from bot.hearing.values import Awaiting
+from bot.model.values import Awaiting
 from storage.clock import iso
 from storage.db import Database
 from storage.repositories import Repositories

@@ -17,8 +17,8 @@ import re
 from datetime import date
 
 from bot.hearing.plan import Problem
-from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.tracking_values import (
+from bot.model.refusals import Refusal, Refused
+from bot.model.tracking import (
     Change,
     ItemTracking,
     Metric,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.hearing.plan import Item, Plan
-from bot.hearing.refusals import Refusal, Refused
-from bot.hearing.values import Priority, Stance, Step
+from bot.model.records import ParticipantRecord, StanceRecord, SuggestionRecord
+from bot.model.refusals import Refusal, Refused
+from bot.model.values import Priority, Stance, Step
 from storage.db import Database
-from storage.records import ParticipantRecord, StanceRecord, SuggestionRecord
 from storage.repositories import Repositories
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 from bot.hearing.plan import Item
-from bot.hearing.values import Priority, Stance, Step
 from bot.hearing.walkthrough import Answer, Finished, ItemView, Overview, View, Welcome
-from bot.texts import Html, Texts
-from handlers.codec import Action
-from handlers.ui import Rendered, Ui, keyboard, paginate, shorten
+from bot.model.values import Priority, Stance, Step
+from bot.views.codec import Action
+from bot.views.texts import Html, Texts
+from bot.views.ui import Rendered, Ui, keyboard, paginate, shorten
 
 BAR_CELLS = 10
 ITEM_PREVIEW_CHARS = 70

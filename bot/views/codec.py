@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.hearing.tracking_values import TrackingStatus
-from bot.hearing.values import Language, Priority, ReportReason, Stance, Vote
+from bot.model.tracking import TrackingStatus
+from bot.model.values import Language, Priority, ReportReason, Stance, Vote
 
 VERSION = "v1"
 MAX_BYTES = 64

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Bot, Update
 
-from bot.inbox import InboxQueue, InboxUnavailable
+from bot.runtime.inbox import InboxQueue, InboxUnavailable
 
 log = logging.getLogger(__name__)
 

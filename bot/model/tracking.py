@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from bot.hearing.refusals import Refusal, Refused
+from bot.model.refusals import Refusal, Refused
 
 MAX_RESPONSIBLE_CHARS = 200
 MAX_METRIC_NAME_CHARS = 80

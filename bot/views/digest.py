@@ -7,15 +7,15 @@ from dataclasses import fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.hearing.chart import ChartLabels, render_chart
 from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
 from bot.hearing.digest_schedule import RenderedDigest
-from bot.hearing.values import Language
+from bot.model.values import Language
 from bot.services import Services
-from bot.texts import Html, Texts
-from handlers.links import Links
-from handlers.reports_view import after_blocks
-from handlers.ui import pack, shorten
+from bot.views.chart import ChartLabels, render_chart
+from bot.views.links import Links
+from bot.views.reports import after_blocks
+from bot.views.texts import Html, Texts
+from bot.views.ui import pack, shorten
 
 SUGGESTION_CHARS = 160
 ITEM_CHARS = 90

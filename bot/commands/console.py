@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.app import running_hearing, settle
 from bot.config import Settings
 from bot.emulator import Emulator, SentMessage
-from bot.hearing.values import Language
+from bot.model.values import Language
 from handlers.context import HearingApp
 
 # Console data is a local trial, not a hearing: a fixed secret keeps pseudonyms stable across runs.

@@ -8,11 +8,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.outbox import Outbox
 from bot.hearing.participants import Participants
-from bot.hearing.values import DeliveryStatus, Language
-from bot.paced import BackgroundSender, send_paced
-from bot.pacing import Pacer, Pacing
-from bot.texts import Texts
-from handlers.codec import Action, encode
+from bot.model.values import DeliveryStatus, Language
+from bot.runtime.background import BackgroundSender, send_paced
+from bot.runtime.pacer import Pacer, Pacing
+from bot.views.codec import Action, encode
+from bot.views.texts import Texts
 from storage.outbox import OutboxRow
 
 BATCH = 200

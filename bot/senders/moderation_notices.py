@@ -9,9 +9,9 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.hearing.moderation import AuthorNotice
 from bot.services import Services
-from handlers.links import Links
-from handlers.moderation_views import render_author_notice
-from handlers.ui import Ui
+from bot.views.links import Links
+from bot.views.moderation import render_author_notice
+from bot.views.ui import Ui
 
 log = logging.getLogger(__name__)
 

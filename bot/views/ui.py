@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.plan import Item, Plan, telegram_length
-from bot.hearing.refusals import Refused
-from bot.hearing.values import NEW_ITEMS, SuggestionStatus
-from bot.texts import Html, Texts
-from handlers.codec import Action, encode
-from handlers.links import Links
+from bot.model.refusals import Refused
+from bot.model.values import NEW_ITEMS, SuggestionStatus
+from bot.views.codec import Action, encode
+from bot.views.links import Links
+from bot.views.texts import Html, Texts
 
 # Telegram allows 4,096 UTF-16 code units of text after markup; raw HTML is always as long.
 MESSAGE_BUDGET = 4000

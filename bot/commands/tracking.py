@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.hearing.plan import Problem, check_plan, load_plan
 from bot.hearing.plan_revision import ChangeKind, PlanRevisions, Published
-from bot.hearing.refusals import Refused
 from bot.hearing.tracking import IMPORT, Tracking
 from bot.hearing.tracking_file import read_tracking_file
+from bot.model.refusals import Refused
 from storage.db import Database
 
 PREVIEW_CHARS = 100

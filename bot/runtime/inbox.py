@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot.ingest import chat_key
-from bot.wellformed import well_formed
+from bot.runtime.chat_order import chat_key
+from bot.runtime.wellformed import well_formed
 from storage.clock import iso
 from storage.db import Database, DatabaseError
 from storage.inbox import InboxRepository

@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
-from bot.hearing.values import DeliveryStatus
-from bot.pacing import Pacer, Pacing
-from bot.retry import maybe_delivered, seconds
+from bot.model.values import DeliveryStatus
+from bot.runtime.pacer import Pacer, Pacing
+from bot.runtime.retry import maybe_delivered, seconds
 
 log = logging.getLogger(__name__)
 

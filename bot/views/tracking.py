@@ -9,10 +9,10 @@ from datetime import date
 from telegram import InlineKeyboardButton
 
 from bot.hearing.plan import Item
-from bot.hearing.tracking_values import ItemTracking, Metric, TrackingStatus
-from bot.texts import Html, Texts
-from handlers.codec import Action, encode
-from handlers.ui import Rendered, Ui, keyboard, paginate, shorten
+from bot.model.tracking import ItemTracking, Metric, TrackingStatus
+from bot.views.codec import Action, encode
+from bot.views.texts import Html, Texts
+from bot.views.ui import Rendered, Ui, keyboard, paginate, shorten
 from storage.tracking import HistoryRow
 
 BAR_CELLS = 10

@@ -9,8 +9,8 @@ from babel.messages.pofile import PoFileError, read_po
 
 from bot.hearing.languages import item_mismatch, translation_path
 from bot.hearing.plan import Plan, check_plan, load_plan
-from bot.hearing.values import Language
-from bot.texts import DEFAULT_LANGUAGE, LOCALE_DIR
+from bot.model.values import Language
+from bot.views.texts import DEFAULT_LANGUAGE, LOCALE_DIR
 
 
 def translation_problems(plan_path: Path, plan: Plan) -> list[str]:

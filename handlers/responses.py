@@ -5,14 +5,14 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 
 from bot.hearing.broadcasts import MAX_BROADCAST_CHARS
-from bot.hearing.follow_through import Decision, Notice, Review
-from bot.hearing.values import Awaiting
-from bot.notices import deliver
-from handlers.codec import Action, Button
+from bot.hearing.responses import Decision, Notice, Review
+from bot.model.values import Awaiting
+from bot.senders.response_notices import deliver
+from bot.views.codec import Action, Button
+from bot.views.ui import Rendered, Switch, Ui, keyboard, state_note, target_name
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
 from handlers.roles import drafter_only, is_drafter
-from handlers.ui import Rendered, Switch, Ui, keyboard, state_note, target_name
 
 MERGE_ROW = 5
 

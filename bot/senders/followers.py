@@ -6,10 +6,10 @@ import logging
 from typing import cast
 
 from bot.hearing.plan_revision import ItemChange
-from bot.hearing.values import Language
+from bot.model.values import Language
 from bot.services import Services
+from bot.views.reports import follower_message, plan_change_notice
 from handlers.context import HearingApp, HearingContext
-from handlers.reports_view import follower_message, plan_change_notice
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.hearing.plan import Plan
-from bot.hearing.refusals import Refusal, Refused
+from bot.model.refusals import Refusal, Refused
 from storage.clock import iso
 from storage.db import Database
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from bot.hearing.plan import Plan
-from bot.hearing.refusals import Refusal, Refused
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import check_text
-from bot.hearing.values import Awaiting, Language, SuggestionStatus
+from bot.model.refusals import Refusal, Refused
+from bot.model.values import Awaiting, Language, SuggestionStatus
 from storage.db import Database
 from storage.follow_ups import FollowUpRepository, QuestionRow
 

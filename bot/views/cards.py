@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from bot.hearing.deliberation import Card, OwnSuggestion
 from bot.hearing.submissions import Similar
-from bot.hearing.values import NEW_ITEMS, SuggestionStatus, Vote
 from bot.hearing.walkthrough import Overview
-from bot.texts import Html
-from handlers.codec import VOTE_CODES, Action
-from handlers.ui import Rendered, Ui, keyboard, paginate, shorten, state_note, target_name
-from handlers.views import answers_lines
+from bot.model.values import NEW_ITEMS, SuggestionStatus, Vote
+from bot.views.codec import VOTE_CODES, Action
+from bot.views.texts import Html
+from bot.views.ui import Rendered, Ui, keyboard, paginate, shorten, state_note, target_name
+from bot.views.walkthrough import answers_lines
 
 SUGGESTION_PREVIEW_CHARS = 300
 MATCH_PREVIEW_CHARS = 300

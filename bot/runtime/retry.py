@@ -41,7 +41,7 @@ IDEMPOTENT = frozenset(
     }
 )
 # Errors raised before a request reached the server, from httpx (python-telegram-bot's own
-# transport) and aiohttp (bot/transport.py): it cannot have been performed.
+# transport) and aiohttp (bot/runtime/transport.py): it cannot have been performed.
 _NOT_SENT = (
     httpx.ConnectError,
     httpx.ConnectTimeout,
@@ -95,7 +95,7 @@ class RetryPolicy(BaseRateLimiter[None]):
     while the total wait stays within the budget. Other failures are retried only when the
     call was certainly not performed, or when performing it twice changes nothing anybody sees;
     a message that may have gone out is never sent again. One call waiting holds up only its
-    own chat: other chats' updates are handled meanwhile (bot.ingest).
+    own chat: other chats' updates are handled meanwhile (bot.runtime.chat_order).
     """
 
     def __init__(

@@ -15,12 +15,12 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.hearing.digest_model import Digest
 from bot.hearing.digest_schedule import CHART, DigestLedger, RecipientRenderer, RenderedDigest
 from bot.hearing.oversight import OversightReport
-from bot.hearing.values import Language
-from bot.retry import maybe_delivered
+from bot.model.values import Language
+from bot.runtime.retry import maybe_delivered
 from bot.services import Services
+from bot.views.digest import chart_caption, render_for_drafters
+from bot.views.reports import render_oversight
 from handlers.context import HearingApp, HearingContext
-from handlers.digest_view import chart_caption, render_for_drafters
-from handlers.reports_view import render_oversight
 
 log = logging.getLogger(__name__)
 

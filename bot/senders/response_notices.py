@@ -7,10 +7,10 @@ import logging
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 
-from bot.hearing.follow_through import Notice
+from bot.hearing.responses import Notice
 from bot.services import Services
-from bot.texts import Texts
-from handlers.ui import target_name
+from bot.views.texts import Texts
+from bot.views.ui import target_name
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from bot.hearing.digest_model import Digest
 from bot.hearing.digest_schedule import DigestLedger, RenderedDigest
 from bot.hearing.plan import load_plan
 from bot.hearing.plan_revision import PlanRevisions
-from bot.texts import load_texts, strip_html
-from handlers.digest_view import render_digest
+from bot.views.digest import render_digest
+from bot.views.texts import load_texts, strip_html
 from storage.db import Database
 
 
