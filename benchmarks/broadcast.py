@@ -29,6 +29,7 @@ from bot.config import Settings  # noqa: E402
 from bot.emulator import Emulator, Limits, RateReport  # noqa: E402
 from bot.hearing.privacy import pseudonym  # noqa: E402
 from bot.senders.broadcasts import IN_FLIGHT  # noqa: E402
+from bot.senders.hub import BackgroundSenders  # noqa: E402
 from storage.clock import utcnow  # noqa: E402
 from storage.db import Database  # noqa: E402
 
@@ -106,8 +107,9 @@ async def broadcast(citizens: int, rtt: float, rate: int, in_flight: int, workdi
             drafted = await broadcasts.draft(drafter, TEXT)
             queued = await broadcasts.start(drafter, drafted.broadcast_id)
             assert queued == citizens, (queued, citizens)
-            broadcaster = app.bot_data.broadcaster
-            assert broadcaster is not None
+            senders = app.bot_data.senders
+            assert isinstance(senders, BackgroundSenders)
+            broadcaster = senders.broadcaster
             broadcaster.pacing.in_flight = in_flight
             emu.reset_rates()
             started = time.perf_counter()

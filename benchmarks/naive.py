@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.hearing.digest_model import SuggestionGroup
 from bot.hearing.matching import closest
-from storage.digests import TalliedSuggestion
+from bot.model.reports import TalliedSuggestion
 
 
 def naive_groups(

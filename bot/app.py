@@ -26,10 +26,12 @@ from bot.runtime.webhook import WebhookServer, webhook_path
 from bot.senders.broadcasts import IN_FLIGHT, Broadcaster
 from bot.senders.digests import catch_up, schedule_digests
 from bot.senders.followers import announce_revision, notify_followers, schedule_followers
+from bot.senders.hub import BackgroundSenders
 from bot.senders.moderation_notices import tell_pending_authors
 from bot.senders.outbox import OutboxSender
 from bot.senders.response_notices import deliver_pending
 from bot.services import Services
+from bot.views.menu import command_menu
 from handlers.context import CONTEXT_TYPES, HearingApp
 from storage.db import Database
 
@@ -101,25 +103,24 @@ async def running_hearing(
         queue = InboxQueue(Inbox(db))
         app = build_application(settings, services, token, queue, transport)
         broadcaster = Broadcaster(
-            services.broadcasts, services.participants, services.texts_of,
+            services.broadcasts, services.participants, services.texts_of_participant,
             send=lambda chat_id, text: _send_broadcast(app, chat_id, text),
             pacing=Pacing(per_second=settings.broadcast_rate, in_flight=IN_FLIGHT),
         )  # fmt: skip
-        app.bot_data.broadcaster = broadcaster
         server: WebhookServer | None = None
         # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
         # default), the two together stay within Telegram's ~30 messages a second.
         outbox = OutboxSender(
-            Outbox(db), services.participants, services.texts_for,
+            Outbox(db), services.participants, services.texts_in,
             send=lambda chat_id, text, markup: _send_outbox(app, chat_id, text, markup),
             pacing=Pacing(per_second=max(1.0, settings.broadcast_rate / OUTBOX_SHARE)),
         )  # fmt: skip
-        app.bot_data.outbox = outbox
+        app.bot_data.senders = BackgroundSenders(app, broadcaster, outbox)
         await app.initialize()
         try:
-            await app.bot.set_my_commands(handlers.command_menu(services.texts))
+            await app.bot.set_my_commands(command_menu(services.texts))
             # Clients set to Urdu show this menu until the citizen chooses (then their chat's).
-            urdu = handlers.command_menu(services.texts_for(Language.URDU))
+            urdu = command_menu(services.texts_in(Language.URDU))
             await app.bot.set_my_commands(urdu, language_code=Language.URDU.value)
             await app.start()
             schedule_digests(app)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import running_hearing
+from bot.commands.console import run_console
 from bot.commands.content_check import catalogue_problems, translation_problems
 from bot.commands.digest import print_digest
 from bot.commands.export import export
@@ -49,8 +50,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "publish-plan":
         return publish_plan(settings, Path(args.file))
     if args.command == "console":
-        from bot.commands.console import run_console
-
         configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
         language = Language(args.lang) if args.lang else None
         return asyncio.run(run_console(settings, sys.stdin, sys.stdout, language))

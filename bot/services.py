@@ -61,13 +61,13 @@ class Services:
     # Injectable so that tests can run a scheduled job at a fixed time.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
-    def texts_for(self, language: Language | None) -> Texts:
+    def texts_in(self, language: Language | None) -> Texts:
         """Return the texts in a participant's language (English if they have not chosen)."""
         return load_texts(language or Language.ENGLISH)
 
-    async def texts_of(self, pid: str) -> Texts:
+    async def texts_of_participant(self, pid: str) -> Texts:
         """Return the texts in the language a participant chose (English if none)."""
-        return self.texts_for(await self.participants.language_of(pid))
+        return self.texts_in(await self.participants.language_of(pid))
 
     def plan_for(self, language: Language | None) -> Plan:
         """Return the plan in a language, or the English one when it has no translation."""

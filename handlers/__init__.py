@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from bot.views.texts import Texts
 from handlers import (
     ask,
     buttons,
@@ -60,9 +58,3 @@ def register(app: HearingApp) -> None:
         ]
     )
     app.add_error_handler(errors.report_error)
-
-
-def command_menu(texts: Texts) -> list[BotCommand]:
-    """Return the command menu Telegram shows, with descriptions from content/."""
-    names = (*commands.COMMANDS, *privacy.COMMANDS)
-    return [BotCommand(name, texts.plain(f"commands.{name}")) for name in names]

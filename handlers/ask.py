@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from telegram import CallbackQuery, Update
 
 from bot.hearing.follow_up_questions import Segment
 from bot.model.refusals import Refused
 from bot.model.values import Awaiting
-from bot.senders.followers import kick_outbox
 from bot.views.codec import Action, Button
 from bot.views.reports import question_message
 from bot.views.ui import Rendered, keyboard, refusal_text
-from handlers.context import HearingApp, HearingContext
+from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
 from handlers.roles import drafter_only
 
@@ -53,9 +50,9 @@ async def confirm(query: CallbackQuery, context: HearingContext, pid: str, b: Bu
     count = await s.follow_ups.send(
         pid,
         b.number(0),
-        lambda q, lang: question_message(s.texts_for(lang), s.plan_for(lang).title, q),
+        lambda q, lang: question_message(s.texts_in(lang), s.plan_for(lang).title, q),
     )
-    kick_outbox(cast("HearingApp", context.application))
+    context.senders.kick_outbox()
     await edit(context, query, Rendered(context.t("ask.sent", count=count)))
     await toast(query)
 

@@ -14,10 +14,6 @@ from handlers.context import HearingContext
 from handlers.language import with_language_choice
 from handlers.messaging import send, send_all
 
-COMMANDS = (
-    "start", "items", "mine", "propose", "status", "updates", "followups", "language", "help"
-)  # fmt: skip
-
 
 async def start(update: Update, context: HearingContext) -> None:
     """Welcome a citizen, offer to continue, or open what a deep link points to."""

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
+from bot.hearing.moderation import AuthorNotice
+from bot.hearing.responses import Notice
 from bot.model.values import Language
-from bot.senders.broadcasts import Broadcaster
-from bot.senders.outbox import OutboxSender
 from bot.services import Services
 from bot.views.links import Links
 from bot.views.texts import Texts
 from bot.views.ui import Ui
+
+
+class Senders(Protocol):
+    """The background senders as handlers reach them (bot/senders/ implements them)."""
+
+    def kick_broadcasts(self) -> None:
+        """Have the committed broadcasts sent in the background."""
+
+    def kick_outbox(self) -> None:
+        """Have the outbox sent in the background."""
+
+    async def notify_followers(self) -> int:
+        """Queue the followers' messages due now; return how many."""
+
+    async def tell_author(self, notice: AuthorNotice) -> bool:
+        """Tell an author what a moderator decided; False if it must be retried later."""
+
+    async def deliver_response(self, notice: Notice) -> bool:
+        """Tell an author what a drafter replied or decided; False if retried later."""
 
 
 class BotData:
@@ -20,8 +39,13 @@ class BotData:
 
     def __init__(self) -> None:
         self.services: Services | None = None
-        self.broadcaster: Broadcaster | None = None
-        self.outbox: OutboxSender | None = None
+        self.senders: Senders | None = None
+
+    def require_services(self) -> Services:
+        """Return the hearing's services."""
+        if self.services is None:
+            raise RuntimeError("the application was built without services")
+        return self.services
 
 
 class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -36,31 +60,20 @@ class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     @property
     def services(self) -> Services:
         """Return the hearing's services."""
-        services = self.bot_data.services
-        if services is None:
-            raise RuntimeError("the application was built without services")
-        return services
+        return self.bot_data.require_services()
 
     @property
-    def broadcaster(self) -> Broadcaster:
-        """Return the background sender of broadcasts."""
-        broadcaster = self.bot_data.broadcaster
-        if broadcaster is None:
-            raise RuntimeError("the application was started without a broadcaster")
-        return broadcaster
-
-    @property
-    def outbox(self) -> OutboxSender:
-        """Return the background sender of the outbox."""
-        outbox = self.bot_data.outbox
-        if outbox is None:
-            raise RuntimeError("the application was started without an outbox sender")
-        return outbox
+    def senders(self) -> Senders:
+        """Return the background senders."""
+        senders = self.bot_data.senders
+        if senders is None:
+            raise RuntimeError("the application was started without its background senders")
+        return senders
 
     @property
     def t(self) -> Texts:
         """Return the texts in the language of the person this update is from."""
-        return self.services.texts_for(self.language)
+        return self.services.texts_in(self.language)
 
     @property
     def shared_ui(self) -> Ui:

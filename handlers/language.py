@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 
 from bot.model.values import Language
 from bot.views.codec import Action, Button
+from bot.views.menu import command_menu
 from bot.views.texts import load_texts
 from bot.views.ui import Rendered, Ui
 from bot.views.walkthrough import render_welcome
@@ -74,8 +75,6 @@ async def keep_shown_language(context: HearingContext, pid: str) -> None:
 
 async def _set_menu(context: HearingContext, chat_id: int) -> None:
     """Describe the commands in this chat's menu in the chosen language."""
-    from handlers import command_menu  # the handler list imports this module
-
     try:
         await context.bot.set_my_commands(
             command_menu(context.t), scope=BotCommandScopeChat(chat_id)

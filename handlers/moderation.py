@@ -9,7 +9,6 @@ from telegram.error import TelegramError
 
 from bot.hearing.moderation import Decided
 from bot.model.values import ReportReason
-from bot.senders.moderation_notices import tell_author
 from bot.views.cards import render_card
 from bot.views.codec import Action, Button
 from bot.views.moderation import (
@@ -112,7 +111,7 @@ async def _after_decision(
     await edit(context, query, Rendered(render_decided(context.t, decided, banned)))
     await toast(query)
     if decided.notice is not None:
-        await tell_author(context.bot, context.services, decided.notice)
+        await context.senders.tell_author(decided.notice)
     if _in_private(query):
         await _send_next(context, query.from_user.id)
 

@@ -11,7 +11,6 @@ from bot.views.ui import Rendered, keyboard
 from handlers.context import HearingContext
 from handlers.messaging import edit, send, toast
 
-COMMANDS = ("mydata", "delete")
 FILE_NAME = "my-hearing-data.json"
 # A confirmation button older than this erases nothing: the citizen is asked again.
 CONFIRMATION_VALID = timedelta(minutes=10)

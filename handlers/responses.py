@@ -7,7 +7,6 @@ from telegram import CallbackQuery, Update
 from bot.hearing.broadcasts import MAX_BROADCAST_CHARS
 from bot.hearing.responses import Decision, Notice, Review
 from bot.model.values import Awaiting
-from bot.senders.response_notices import deliver
 from bot.views.codec import Action, Button
 from bot.views.ui import Rendered, Switch, Ui, keyboard, state_note, target_name
 from handlers.context import HearingContext
@@ -141,7 +140,8 @@ async def confirm_broadcast(
         await toast(query)
         return
     count = await s.broadcasts.start(pid, b.number(0))
-    context.broadcaster.kick()  # before answering: the broadcast is committed whatever happens
+    # Before answering: the broadcast is committed whatever happens.
+    context.senders.kick_broadcasts()
     await edit(context, query, Rendered(context.t("broadcast.started", count=count)))
     await toast(query)
 
@@ -175,6 +175,6 @@ UPDATES = Switch(
 
 async def _tell(context: HearingContext, drafter_chat: int, notice: Notice) -> None:
     """Tell the author what the drafter said or decided, then confirm to the drafter."""
-    told = await deliver(context.bot, context.services, notice)
+    told = await context.senders.deliver_response(notice)
     key = "review.done" if told else "review.not_told"
     await send(context, drafter_chat, Rendered(context.ui.t(key, id=notice.suggestion.id)))

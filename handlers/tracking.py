@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import cast
 
 from telegram import CallbackQuery, Update
 
@@ -12,7 +11,6 @@ from bot.hearing.tracking import TELEGRAM
 from bot.model.refusals import Refusal, Refused
 from bot.model.tracking import Change, TrackingStatus
 from bot.model.values import Awaiting
-from bot.senders.followers import notify_followers
 from bot.views.codec import Action, Button
 from bot.views.tracking import (
     render_history,
@@ -22,7 +20,7 @@ from bot.views.tracking import (
     render_tracking_card,
 )
 from bot.views.ui import Rendered, refusal_text
-from handlers.context import HearingApp, HearingContext
+from handlers.context import HearingContext
 from handlers.messaging import edit, send, send_all, toast
 from handlers.roles import is_tracker, tracker_only
 
@@ -161,6 +159,6 @@ async def receive_text(update: Update, context: HearingContext, pid: str) -> boo
 async def _after_change(context: HearingContext) -> None:
     # Followers not told today hear of it now; the others with tomorrow's batch.
     try:
-        await notify_followers(cast("HearingApp", context.application))
+        await context.senders.notify_followers()
     except Exception:  # the change is saved; the hourly job gathers the batches again
         log.exception("gathering the followers' notices after a change failed")

@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiosqlite
 
+from bot.model.records import BroadcastRecord, Recipient
 from bot.model.values import BroadcastStatus, DeliveryStatus
 from storage.clock import utcnow
-
-
-@dataclass(frozen=True)
-class BroadcastRecord:
-    """A drafter's message to every citizen."""
-
-    id: int
-    author_id: str
-    text: str
-    status: BroadcastStatus
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Someone a broadcast is still to reach."""
-
-    participant_id: str
-    chat_id: int
 
 
 class BroadcastRepository:

@@ -2,60 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiosqlite
 
+from bot.model.reports import DigestPart, DigestRow, ItemCounts, TalliedSuggestion
 from storage.clock import utcnow
-
-
-@dataclass(frozen=True)
-class ItemCounts:
-    """Current answers on one item."""
-
-    support: int = 0
-    oppose: int = 0
-    unsure: int = 0
-    high: int = 0
-    medium: int = 0
-    low: int = 0
-
-
-@dataclass(frozen=True)
-class TalliedSuggestion:
-    """A visible suggestion with its current vote counts."""
-
-    id: int
-    item_id: str
-    text: str
-    agree: int
-    disagree: int
-    passed: int
-
-
-@dataclass(frozen=True)
-class DigestRow:
-    """A recorded digest."""
-
-    id: int
-    slot: str
-    period_start: str | None
-    period_end: str
-    stats: str
-    chart: bytes | None
-    completed_at: str | None
-
-
-@dataclass(frozen=True)
-class DigestPart:
-    """One message of a digest for one drafter."""
-
-    digest_id: int
-    recipient: int
-    part: int
-    kind: str
-    body: str | None
-
 
 _DIGEST = "id, slot, period_start, period_end, stats, chart, completed_at"
 

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiosqlite
 
+from bot.model.reports import QuestionRow
 from storage.clock import utcnow
-
-
-@dataclass(frozen=True)
-class QuestionRow:
-    """A drafter's follow-up question to a segment."""
-
-    id: int
-    author_id: str
-    item_id: str
-    segment: str
-    text: str
-    status: str
-    audience: int
-    sent_at: str | None
-
 
 _QUESTION = "id, author_id, item_id, segment, text, status, audience, sent_at"
 # Who is in a segment of an item: a stance, or a high priority, given on it.

@@ -3,41 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.model.records import LogRecord, QueueRecord
 from storage.clock import utcnow
-
-
-@dataclass(frozen=True)
-class QueueRecord:
-    """One suggestion's place in the moderation queue."""
-
-    suggestion_id: int
-    state: str
-    claimed_by: str | None
-    claimed_until: str | None
-    decided_by: str | None
-    reason: str | None
-    excluded: str | None
-    appealed_at: str | None
-    author_told_at: str | None
-
-
-@dataclass(frozen=True)
-class LogRecord:
-    """One entry of the moderation log."""
-
-    id: int
-    suggestion_id: int | None
-    actor_id: str | None
-    action: str
-    reason: str | None
-    previous_status: str | None
-    new_status: str | None
-    created_at: str
-
 
 _QUEUE = (
     "suggestion_id, state, claimed_by, claimed_until, decided_by, reason, excluded,"

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiosqlite
 
+from bot.model.records import OutboxRow
 from storage.clock import utcnow
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    """A message waiting to be sent, with the chat to send it to (None: unreachable)."""
-
-    id: int
-    participant_id: str
-    kind: str
-    body: str
-    question_id: int | None
-    chat_id: int | None
 
 
 class OutboxRepository:

@@ -2,35 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiosqlite
 
+from bot.model.reports import ChangeRow, VersionRow
 from storage.clock import utcnow
-
-
-@dataclass(frozen=True)
-class VersionRow:
-    """A published version of the plan."""
-
-    version: str
-    text: str
-    previous: str | None
-    published_at: str
-    announced_at: str | None
-
-
-@dataclass(frozen=True)
-class ChangeRow:
-    """What became of one item in a version."""
-
-    version: str
-    item_id: str
-    kind: str
-    old_text: str | None
-    new_text: str | None
-    into_item: str | None
-
 
 _VERSION = "version, text, previous, published_at, announced_at"
 

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiosqlite
 
+from bot.model.records import ResponseRecord
 from storage.clock import utcnow
-
-
-@dataclass(frozen=True)
-class ResponseRecord:
-    """One reply or decision on a suggestion."""
-
-    id: int
-    suggestion_id: int
-    kind: str
-    item_id: str | None
-    text: str | None
-
 
 _COLUMNS = "id, suggestion_id, kind, item_id, text"
 

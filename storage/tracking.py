@@ -2,49 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiosqlite
 
+from bot.model.reports import HistoryRow, MetricRow, TrackingRow
 from storage.clock import utcnow
-
-
-@dataclass(frozen=True)
-class TrackingRow:
-    """An item's current tracking."""
-
-    item_id: str
-    status: str
-    responsible: str | None
-    deadline: str | None
-
-
-@dataclass(frozen=True)
-class MetricRow:
-    """One metric of an item."""
-
-    item_id: str
-    name: str
-    unit: str
-    baseline: float
-    target: float
-    current: float | None
-    measured_on: str | None
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    """One recorded change of an item's tracking."""
-
-    id: int
-    item_id: str
-    field: str
-    old_value: str | None
-    new_value: str | None
-    actor: str
-    source: str
-    changed_at: str
-
 
 _COLUMNS = frozenset({"status", "responsible", "deadline"})
 _METRIC = "item_id, name, unit, baseline, target, current, measured_on"

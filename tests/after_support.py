@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.emulator import Emulator
-from tests.harness import Hearing, make_settings
+from tests.harness import Hearing, background, make_settings
 
 KARACHI = ZoneInfo("Asia/Karachi")
 DRAFTER, OVERSEER, CITIZEN = 7001, 7101, 501
@@ -53,8 +53,7 @@ async def running(
 
 async def outbox_sent(hearing: Hearing) -> None:
     """Wait until the background sender has sent everything queued."""
-    assert hearing.app is not None and hearing.app.bot_data.outbox is not None
-    await hearing.app.bot_data.outbox.wait_idle()
+    await background(hearing.app).outbox.wait_idle()
 
 
 async def forged(hearing: Hearing, user: int, data: str) -> str:

@@ -12,6 +12,7 @@ from bot.app import running_hearing, settle
 from bot.config import Settings
 from bot.emulator import Emulator, SentMessage
 from bot.hearing.privacy import pseudonym
+from bot.senders.hub import BackgroundSenders
 from handlers.context import HearingApp
 from storage.db import Database
 
@@ -124,3 +125,9 @@ async def query(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]
 def make_settings(tmp_path: Path) -> Settings:
     """Settings for a test hearing on its own database file."""
     return Settings(database_path=tmp_path / "hearing.db", pseudonym_secret=SECRET)
+
+
+def background(app: HearingApp | None) -> BackgroundSenders:
+    """Return the running application's background senders (to wait for them in tests)."""
+    assert app is not None and isinstance(app.bot_data.senders, BackgroundSenders)
+    return app.bot_data.senders

@@ -14,7 +14,7 @@ from bot.hearing.broadcasts import MAX_BROADCAST_CHARS
 from bot.hearing.privacy import pseudonym
 from bot.runtime.pacer import Pacing
 from bot.senders.broadcasts import Broadcaster
-from tests.harness import SECRET, TOKEN, Hearing, make_settings, query
+from tests.harness import SECRET, TOKEN, Hearing, background, make_settings, query
 
 DRAFTER, OTHER_DRAFTER = 7001, 7002
 CITIZENS = list(range(9200, 9220))
@@ -59,8 +59,7 @@ async def audience(drafting: Hearing) -> list[int]:
 
 def broadcaster_of(hearing: Hearing) -> Broadcaster:
     """Return the running bot's broadcaster."""
-    assert hearing.app is not None and hearing.app.bot_data.broadcaster is not None
-    return hearing.app.bot_data.broadcaster
+    return background(hearing.app).broadcaster
 
 
 def fake_pacing(hearing: Hearing, before: Sleep | None = None) -> FakeTime:

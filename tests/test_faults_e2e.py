@@ -15,7 +15,7 @@ import pytest
 from bot.emulator import Emulator, FaultShares
 from bot.runtime.retry import OTHER_RETRIES, RETRY_BUDGET_SECONDS
 from bot.senders.digests import send_digests
-from tests.harness import Hearing, make_settings, query
+from tests.harness import Hearing, background, make_settings, query
 
 CITIZEN, OTHER = 6061, 6062
 DRAFTER, SECOND_DRAFTER = 7101, 7102
@@ -115,8 +115,7 @@ async def test_a_broadcast_whose_answer_is_lost_reaches_everyone_once(
         emu.lose_answers("sendMessage", times=2)
         # Confirming edits the drafter's message: the first two sends are the broadcast's.
         await hearing.press(DRAFTER, "📢 Send it", confirm)
-        assert hearing.app is not None and hearing.app.bot_data.broadcaster is not None
-        await hearing.app.bot_data.broadcaster.wait_idle()
+        await background(hearing.app).broadcaster.wait_idle()
         got = {user: count(hearing, user, "The second draft is out") for user in AUDIENCE}
         rows = await query(
             settings.database_path,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.hearing.plan import telegram_length
+from bot.model.records import BroadcastRecord, Recipient
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting, BroadcastStatus, DeliveryStatus
-from storage.broadcasts import BroadcastRecord, Recipient
 from storage.db import Database
 from storage.repositories import Repositories
 

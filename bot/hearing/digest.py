@@ -10,10 +10,10 @@ from bot.hearing.digest_model import Digest, ItemStats, Participation, Suggestio
 from bot.hearing.matching import group
 from bot.hearing.oversight import after_hearing, local_day
 from bot.hearing.plan import Plan
+from bot.model.reports import ItemCounts, TalliedSuggestion
 from bot.model.values import NEW_ITEMS
 from storage.clock import iso
 from storage.db import Database
-from storage.digests import ItemCounts, TalliedSuggestion
 
 # A suggestion needs this many votes for or against before it can be called one of the best.
 MIN_VOTES = 2

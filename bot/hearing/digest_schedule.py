@@ -12,9 +12,9 @@ from datetime import datetime, time, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.model.reports import DigestPart
 from storage.clock import iso
 from storage.db import Database
-from storage.digests import DigestPart
 
 EPOCH_KEY = "digest_epoch"
 CHART = "chart"

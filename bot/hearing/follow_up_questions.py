@@ -11,9 +11,10 @@ from bot.hearing.plan import Plan
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import check_text
 from bot.model.refusals import Refusal, Refused
+from bot.model.reports import QuestionRow
 from bot.model.values import Awaiting, Language, SuggestionStatus
 from storage.db import Database
-from storage.follow_ups import FollowUpRepository, QuestionRow
+from storage.follow_ups import FollowUpRepository
 
 MAX_QUESTION_CHARS = 1000
 

@@ -8,12 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from bot.hearing.plan import Item, Plan
 from bot.hearing.privacy import short_tag
-from bot.model.records import SuggestionRecord
+from bot.model.records import LogRecord, QueueRecord, SuggestionRecord
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import QueueState, ReportReason, SuggestionStatus
 from storage.clock import iso
 from storage.db import Database
-from storage.moderation import LogRecord, QueueRecord
 from storage.repositories import Repositories
 
 

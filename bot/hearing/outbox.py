@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.model.records import OutboxRow
 from bot.model.values import DeliveryStatus
 from storage.db import Database
-from storage.outbox import OutboxRow
 
 
 class Outbox:

@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 
 from bot.hearing.plan import Plan
 from bot.hearing.tracking import load_tracking
+from bot.model.reports import HistoryRow, QuestionRow
 from bot.model.tracking import ItemTracking
 from storage.clock import iso
 from storage.db import Database
-from storage.follow_ups import QuestionRow
 from storage.repositories import Repositories
-from storage.tracking import HistoryRow
 
 OVERSIGHT = "oversight"
 # The weekly report goes out on Mondays (date.weekday() == 0) at DIGEST_TIME.

@@ -10,9 +10,9 @@ from rapidfuzz import fuzz, utils
 
 from bot.hearing.plan import Item, Plan, parse_plan
 from bot.model.refusals import Refusal, Refused
+from bot.model.reports import ChangeRow
 from bot.model.values import Language
 from storage.db import Database
-from storage.plan_versions import ChangeRow
 
 # A dropped item whose words are (nearly) all found in a new or continuing item was merged
 # into it: token_set_ratio is 100 when one text's words are a subset of the other's.

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.hearing.plan import Item, Plan, telegram_length
-from bot.model.records import SuggestionRecord, Tally
+from bot.model.records import ResponseRecord, SuggestionRecord, Tally
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting
 from storage.db import Database
-from storage.responses import ResponseRecord
 
 MAX_RESPONSE_CHARS = 2000
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from bot.hearing.plan import Plan
 from bot.model.refusals import Refusal, Refused
+from bot.model.reports import HistoryRow, MetricRow
 from bot.model.tracking import (
     Change,
     ItemTracking,
@@ -21,7 +22,6 @@ from bot.model.values import Awaiting
 from storage.clock import iso
 from storage.db import Database
 from storage.repositories import Repositories
-from storage.tracking import HistoryRow, MetricRow
 
 TELEGRAM = "telegram"
 IMPORT = "import"

@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 
 from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.participants import Participants
+from bot.model.records import BroadcastRecord, Recipient
 from bot.model.values import DeliveryStatus
 from bot.runtime.background import BackgroundSender, send_paced
 from bot.runtime.pacer import Pacer, Pacing
 from bot.views.texts import Texts
-from storage.broadcasts import BroadcastRecord, Recipient
 
 log = logging.getLogger(__name__)
 

@@ -75,7 +75,7 @@ async def send_oversight(app: HearingApp) -> bool:
 
     async def render(report: OversightReport, member: int) -> RenderedDigest:
         s, language = services, await _language_of(services, member)
-        t, plan = s.texts_for(language), s.plan_for(language)
+        t, plan = s.texts_in(language), s.plan_for(language)
         return RenderedDigest(render_oversight(t, plan, report, s.settings.timezone), None)
 
     return await _send_report(app, services.oversight, members, render)
@@ -117,7 +117,7 @@ async def _send_parts(app: HearingApp, ledger: DigestLedger, digest_id: int) -> 
                 if part.kind == CHART:
                     chart = await ledger.chart(digest_id) or b""
                     language = await _language_of(services, part.recipient)
-                    caption = chart_caption(services, services.texts_for(language))
+                    caption = chart_caption(services, services.texts_in(language))
                     await _send_chart(app, part.recipient, chart, caption)
                 else:
                     await app.bot.send_message(part.recipient, part.body or "")

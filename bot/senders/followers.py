@@ -50,7 +50,7 @@ async def notify_followers(app: HearingApp) -> int:
             for batch in batches:
                 items = [tracked[item_id] for item_id in batch.item_ids if item_id in tracked]
                 language = await services.participants.language_of(batch.participant_id)
-                t, plan = services.texts_for(language), services.plan_for(language)
+                t, plan = services.texts_in(language), services.plan_for(language)
                 body = follower_message(t, plan, items, today)
                 await following.record(batch, body, now)
                 queued += 1
@@ -65,7 +65,7 @@ async def announce_revision(app: HearingApp) -> int:
 
     def render(change: ItemChange, language: Language | None) -> str:
         s = services
-        return plan_change_notice(s.texts_for(language), s.plan_for(language).title, change)
+        return plan_change_notice(s.texts_in(language), s.plan_for(language).title, change)
 
     queued = await services.revisions.announce(services.plan, render)
     if queued:
@@ -75,8 +75,8 @@ async def announce_revision(app: HearingApp) -> int:
 
 def kick_outbox(app: HearingApp) -> None:
     """Have the outbox sent in the background."""
-    if app.bot_data.outbox is not None:
-        app.bot_data.outbox.kick()
+    if app.bot_data.senders is not None:
+        app.bot_data.senders.kick_outbox()
 
 
 def _services(app: HearingApp) -> Services:

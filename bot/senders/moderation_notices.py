@@ -24,7 +24,7 @@ async def tell_author(bot: Bot, services: Services, notice: AuthorNotice) -> boo
         return False
     language = await services.participants.language_of(author)
     ui = Ui(
-        services.texts_for(language),
+        services.texts_in(language),
         Links(bot.username),
         services.plan_for(language),
         services.settings.suggestion_max_chars,

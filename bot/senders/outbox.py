@@ -8,12 +8,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.outbox import Outbox
 from bot.hearing.participants import Participants
+from bot.model.records import OutboxRow
 from bot.model.values import DeliveryStatus, Language
 from bot.runtime.background import BackgroundSender, send_paced
 from bot.runtime.pacer import Pacer, Pacing
 from bot.views.codec import Action, encode
 from bot.views.texts import Texts
-from storage.outbox import OutboxRow
 
 BATCH = 200
 SendWithMarkup = Callable[[int, str, InlineKeyboardMarkup | None], Awaitable[object]]

@@ -35,7 +35,7 @@ async def deliver(bot: Bot, services: Services, notice: Notice) -> bool:
     try:
         language = await services.participants.language_of(notice.author_id)
         title = services.plan_for(language).title
-        await bot.send_message(chat, notice_text(services.texts_for(language), title, notice))
+        await bot.send_message(chat, notice_text(services.texts_in(language), title, notice))
     except Forbidden:
         await services.participants.mark_blocked(notice.author_id)
         return False

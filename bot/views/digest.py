@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
 from bot.hearing.digest_schedule import RenderedDigest
+from bot.hearing.plan import Plan
 from bot.model.values import Language
-from bot.services import Services
 from bot.views.chart import ChartLabels, render_chart
 from bot.views.links import Links
 from bot.views.reports import after_blocks
@@ -25,11 +27,38 @@ TIME_FORMAT = "%d %b %Y %H:%M"
 DAY_FORMAT = "%d %b %Y"
 
 
+class HearingSettings(Protocol):
+    """The settings rendering a digest reads."""
+
+    @property
+    def min_group_size(self) -> int: ...
+
+    @property
+    def timezone(self) -> str: ...
+
+
+class Hearing(Protocol):
+    """What rendering a digest needs of the running hearing (its services, structurally)."""
+
+    @property
+    def texts(self) -> Texts: ...
+
+    @property
+    def settings(self) -> HearingSettings: ...
+
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+    def texts_in(self, language: Language | None) -> Texts: ...
+
+    def plan_for(self, language: Language | None) -> Plan: ...
+
+
 async def render_for_drafters(
-    services: Services, username: str, digest: Digest, language: Language | None = None
+    services: Hearing, username: str, digest: Digest, language: Language | None = None
 ) -> RenderedDigest:
     """Render a digest in a drafter's language, with links they can tap, and its chart."""
-    t = services.texts_for(language)
+    t = services.texts_in(language)
     digest = digest.protected(services.settings.min_group_size)
     local = digest.in_plan(services.plan_for(language))
     messages = render_digest(t, local, services.settings.timezone, Links(username))
@@ -44,7 +73,7 @@ def chart_labels(t: Texts) -> ChartLabels:
     return ChartLabels(**{f.name: t.raw(f"chart.{f.name}") for f in fields(ChartLabels)})
 
 
-def chart_caption(services: Services, t: Texts) -> str:
+def chart_caption(services: Hearing, t: Texts) -> str:
     """Caption the chart with the day it was made, in the hearing's time zone."""
     today = services.clock().astimezone(ZoneInfo(services.settings.timezone))
     return t("digest.chart_caption", end=today.strftime(DAY_FORMAT))

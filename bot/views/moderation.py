@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.moderation import AuthorNotice, Decided, QueueCard
+from bot.model.records import LogRecord
 from bot.model.values import QueueState, ReportReason
 from bot.views.codec import Action
 from bot.views.texts import Html, Texts
 from bot.views.ui import Rendered, Ui, keyboard, paginate, shorten, target_name
-from storage.moderation import LogRecord
 
 # An author's notice quotes the suggestion; long ones are cut to keep it one short message.
 QUOTE_CHARS = 600

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 from bot.hearing.oversight import AfterHearing, OversightReport
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import ChangeKind, ItemChange
+from bot.model.reports import QuestionRow
 from bot.model.tracking import ItemTracking
 from bot.views.links import Links
 from bot.views.texts import Html, Texts
 from bot.views.tracking import day, history_line, summary_line
 from bot.views.ui import pack, shorten
-from storage.follow_ups import QuestionRow
 
 ANSWER_CHARS = 160
 ANSWERS_SHOWN = 10

@@ -9,11 +9,11 @@ from datetime import date
 from telegram import InlineKeyboardButton
 
 from bot.hearing.plan import Item
+from bot.model.reports import HistoryRow
 from bot.model.tracking import ItemTracking, Metric, TrackingStatus
 from bot.views.codec import Action, encode
 from bot.views.texts import Html, Texts
 from bot.views.ui import Rendered, Ui, keyboard, paginate, shorten
-from storage.tracking import HistoryRow
 
 BAR_CELLS = 10
 PREVIEW_CHARS = 60
