@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 
 from importlinter.application.use_cases import lint_imports
+from importlinter.configuration import configure
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_import_runs_down_the_floors() -> None:
+    configure()  # what the lint-imports command does before it lints
     assert lint_imports(config_filename=str(ROOT / ".importlinter"), cache_dir=None) is True
 
 
