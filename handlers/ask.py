@@ -43,13 +43,13 @@ async def confirm(query: CallbackQuery, context: HearingContext, pid: str, b: Bu
     """Send (or cancel) the drafter's own question (the dispatcher checks the drafter role)."""
     s = context.services
     if b.action is Action.ASK_CANCEL:
-        await s.follow_ups.cancel(pid, b.number(0))
+        await s.follow_ups.cancel(pid, b.number("question"))
         await edit(context, query, Rendered(context.t("ask.cancelled")))
         await toast(query)
         return
     count = await s.follow_ups.send(
         pid,
-        b.number(0),
+        b.number("question"),
         lambda q, lang: question_message(s.texts_in(lang), s.plan_for(lang).title, q),
     )
     context.senders.kick_outbox()
@@ -59,7 +59,7 @@ async def confirm(query: CallbackQuery, context: HearingContext, pid: str, b: Bu
 
 async def start_answer(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Make the citizen's next message their answer to a question they received."""
-    question = await context.services.follow_ups.await_answer(pid, b.number(0))
+    question = await context.services.follow_ups.await_answer(pid, b.number("question"))
     await remove_keyboard(query)
     await toast(query)
     text = context.ui.t("ask.write_answer", number=question.item_id,

@@ -57,7 +57,7 @@ async def choose_language(
     query: CallbackQuery, context: HearingContext, pid: str, b: Button
 ) -> None:
     """Record the chosen language and show the welcome again in it, where they were."""
-    s, language = context.services, Language(b.text(0))
+    s, language = context.services, Language(b.text("language"))
     await s.participants.set_language(pid, language)
     context.language, context.language_chosen = language, True
     await toast(query, context.t("language.chosen"))

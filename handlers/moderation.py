@@ -61,22 +61,22 @@ async def alert_moderators(context: HearingContext, suggestion_id: int) -> None:
 
 async def approve(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Approve a suggestion: it is shown (again)."""
-    decided = await context.services.moderation.approve(pid, b.number(0))
+    decided = await context.services.moderation.approve(pid, b.number("suggestion"))
     await _after_decision(query, context, decided)
 
 
 async def ask_reason(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Ask why the suggestion is hidden (or its author banned), in place of the card's buttons."""
     action = Action.MOD_HIDE if b.action is Action.MOD_HIDE_ASK else Action.MOD_BAN
-    await context.services.moderation.card(b.number(0))
+    await context.services.moderation.card(b.number("suggestion"))
     key = "moderation.ask_hide" if action is Action.MOD_HIDE else "moderation.ask_ban"
     await toast(query, context.t(key))
-    await set_keyboard(query, render_reason_choice(context.ui, b.number(0), action))
+    await set_keyboard(query, render_reason_choice(context.ui, b.number("suggestion"), action))
 
 
 async def back_to_card(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Show the card's own buttons again."""
-    card = await context.services.moderation.card(b.number(0))
+    card = await context.services.moderation.card(b.number("suggestion"))
     await edit(context, query, render_queue_card(context.shared_ui, card))
     await toast(query)
 
@@ -84,20 +84,20 @@ async def back_to_card(query: CallbackQuery, context: HearingContext, pid: str, 
 async def hide(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Hide a suggestion for the chosen reason."""
     moderation = context.services.moderation
-    decided = await moderation.hide(pid, b.number(0), ReportReason(b.text(1)))
+    decided = await moderation.hide(pid, b.number("suggestion"), ReportReason(b.text("reason")))
     await _after_decision(query, context, decided)
 
 
 async def ban(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Hide a suggestion and all its author's pending ones, and refuse their new ones."""
     moderation = context.services.moderation
-    decided = await moderation.ban(pid, b.number(0), ReportReason(b.text(1)))
+    decided = await moderation.ban(pid, b.number("suggestion"), ReportReason(b.text("reason")))
     await _after_decision(query, context, decided, banned=True)
 
 
 async def skip(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Leave an item to the other moderators and take the next one."""
-    await context.services.moderation.skip(pid, b.number(0))
+    await context.services.moderation.skip(pid, b.number("suggestion"))
     await remove_keyboard(query)
     await toast(query, context.t("moderation.skipped"))
     if _in_private(query):
@@ -137,8 +137,8 @@ async def ask_report_reason(
     query: CallbackQuery, context: HearingContext, pid: str, b: Button
 ) -> None:
     """Ask a citizen why they report a suggestion; nothing is recorded until they choose."""
-    await context.services.deliberation.card(pid, b.number(0), b.number(1))
-    args = (b.number(0), b.number(1))
+    await context.services.deliberation.card(pid, b.number("suggestion"), b.number("shown"))
+    args = (b.number("suggestion"), b.number("shown"))
     cancel = context.ui.button("report.cancel", Action.REPORT_CANCEL, *args)
     await toast(query, context.t("report.ask"))
     await set_keyboard(query, reason_keyboard(context.ui, Action.REPORT_REASON, args, cancel))
@@ -148,7 +148,7 @@ async def cancel_report(
     query: CallbackQuery, context: HearingContext, pid: str, b: Button
 ) -> None:
     """Put the card's voting buttons back."""
-    card = await context.services.deliberation.card(pid, b.number(0), b.number(1))
+    card = await context.services.deliberation.card(pid, b.number("suggestion"), b.number("shown"))
     await edit(context, query, render_card(context.ui, card))
     await toast(query)
 
@@ -156,7 +156,9 @@ async def cancel_report(
 async def report(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Record a citizen's report and offer the next suggestion."""
     deliberation = context.services.deliberation
-    following = await deliberation.report(pid, b.number(0), b.number(1), ReportReason(b.text(2)))
+    following = await deliberation.report(
+        pid, b.number("suggestion"), b.number("shown"), ReportReason(b.text("reason"))
+    )
     await remove_keyboard(query)
     await toast(query, context.t("toast.reported"))
     if following is not None:
@@ -165,7 +167,7 @@ async def report(query: CallbackQuery, context: HearingContext, pid: str, b: But
 
 async def appeal(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Send the author's hidden suggestion back for a second review."""
-    await context.services.moderation.appeal(pid, b.number(0))
+    await context.services.moderation.appeal(pid, b.number("suggestion"))
     await remove_keyboard(query)
     await toast(query)
     await send(context, query.from_user.id, Rendered(context.t("moderation.appealed")))

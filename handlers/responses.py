@@ -53,16 +53,16 @@ async def open_review(update: Update, context: HearingContext, suggestion_id: in
 async def ask_text(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Ask the drafter for a reply, or for the reason of a decline."""
     kind = Awaiting.REPLY if b.action is Action.REVIEW_REPLY else Awaiting.DECLINE_REASON
-    await context.services.follow.await_text(pid, b.number(0), kind)
+    await context.services.follow.await_text(pid, b.number("suggestion"), kind)
     key = "review.ask_reply" if kind is Awaiting.REPLY else "review.ask_reason"
     await toast(query)
-    text = context.ui.t(key, id=b.number(0), title=context.ui.plan.title)
+    text = context.ui.t(key, id=b.number("suggestion"), title=context.ui.plan.title)
     await send(context, query.from_user.id, Rendered(text))
 
 
 async def adopt(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Mark a suggestion adopted and tell its author."""
-    notice = await context.services.follow.respond(pid, b.number(0), Decision.ADOPTED)
+    notice = await context.services.follow.respond(pid, b.number("suggestion"), Decision.ADOPTED)
     await remove_keyboard(query)
     await toast(query)
     await _tell(context, query.from_user.id, notice)
@@ -70,7 +70,7 @@ async def adopt(query: CallbackQuery, context: HearingContext, pid: str, b: Butt
 
 async def ask_merge(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Offer the items a suggestion can be merged into."""
-    ui, sid = context.ui, b.number(0)
+    ui, sid = context.ui, b.number("suggestion")
     await context.services.follow.review(sid)
     buttons = [
         ui.button("button.item", Action.MERGE, sid, item.id, number=item.number)
@@ -85,7 +85,9 @@ async def ask_merge(query: CallbackQuery, context: HearingContext, pid: str, b: 
 
 async def merge(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Mark a suggestion merged into an item and tell its author."""
-    notice = await context.services.follow.respond(pid, b.number(0), Decision.MERGED, b.text(1))
+    notice = await context.services.follow.respond(
+        pid, b.number("suggestion"), Decision.MERGED, b.text("item")
+    )
     await remove_keyboard(query)
     await toast(query)
     await _tell(context, query.from_user.id, notice)
@@ -135,11 +137,11 @@ async def confirm_broadcast(
     """Send (or cancel) the drafter's own drafted broadcast."""
     s = context.services
     if b.action is Action.BROADCAST_CANCEL:
-        await s.broadcasts.cancel(pid, b.number(0))
+        await s.broadcasts.cancel(pid, b.number("broadcast"))
         await edit(context, query, Rendered(context.t("broadcast.cancelled")))
         await toast(query)
         return
-    count = await s.broadcasts.start(pid, b.number(0))
+    count = await s.broadcasts.start(pid, b.number("broadcast"))
     # Before answering: the broadcast is committed whatever happens.
     context.senders.kick_broadcasts()
     await edit(context, query, Rendered(context.t("broadcast.started", count=count)))

@@ -24,7 +24,7 @@ async def show_status(update: Update, context: HearingContext) -> None:
 
 async def open_item(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Show one item's tracking, offering to follow it."""
-    page = await _item_page(context, pid, b.text(0))
+    page = await _item_page(context, pid, b.text("item"))
     await toast(query)
     await send(context, query.from_user.id, page)
 
@@ -33,12 +33,12 @@ async def follow(query: CallbackQuery, context: HearingContext, pid: str, b: But
     """Follow an item, or stop following it, and show its page again."""
     s = context.services
     if b.action is Action.FOLLOW:
-        await s.following.follow(pid, [b.text(0)])
-        notice = context.t("follow.followed", number=b.text(0))
+        await s.following.follow(pid, [b.text("item")])
+        notice = context.t("follow.followed", number=b.text("item"))
     else:
-        await s.following.unfollow(pid, b.text(0))
-        notice = context.t("follow.unfollowed", number=b.text(0))
-    await edit(context, query, await _item_page(context, pid, b.text(0)))
+        await s.following.unfollow(pid, b.text("item"))
+        notice = context.t("follow.unfollowed", number=b.text("item"))
+    await edit(context, query, await _item_page(context, pid, b.text("item")))
     await toast(query, notice)
 
 

@@ -68,14 +68,14 @@ async def _card(context: HearingContext, item: Item) -> Rendered:
 
 async def open_card(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Show an item's tracking with what can be set."""
-    item = _item(context, b.text(0))
+    item = _item(context, b.text("item"))
     await toast(query)
     await send(context, query.from_user.id, await _card(context, item))
 
 
 async def ask_status(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Offer the statuses for an item."""
-    item = _item(context, b.text(0))
+    item = _item(context, b.text("item"))
     await toast(query)
     await send(context, query.from_user.id, render_status_picker(context.ui, item))
 
@@ -83,8 +83,8 @@ async def ask_status(query: CallbackQuery, context: HearingContext, pid: str, b:
 async def set_status(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Set an item's status and show its card again."""
     s = context.services
-    item = _item(context, b.text(0))
-    status = TrackingStatus(b.text(1))
+    item = _item(context, b.text("item"))
+    status = TrackingStatus(b.text("status"))
     await s.tracking.change([Change(item.id, "status", status.value)], pid, TELEGRAM, s.clock())
     await edit(context, query, await _card(context, item))
     await toast(query, context.t("tracking.saved"))
@@ -93,16 +93,16 @@ async def set_status(query: CallbackQuery, context: HearingContext, pid: str, b:
 
 async def ask_text(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Ask for the responsible body, the deadline or a new metric as the next message."""
-    item = _item(context, b.text(0))
-    await context.services.tracking.await_text(pid, item.id, b.text(1), None)
+    item = _item(context, b.text("item"))
+    await context.services.tracking.await_text(pid, item.id, b.text("field"), None)
     await toast(query)
-    text = context.ui.t(_PROMPTS[b.text(1)], number=item.number)
+    text = context.ui.t(_PROMPTS[b.text("field")], number=item.number)
     await send(context, query.from_user.id, Rendered(text))
 
 
 async def ask_metric(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Offer an item's metrics, to record a new value of one."""
-    item = _item(context, b.text(0))
+    item = _item(context, b.text("item"))
     tracking = await context.services.tracking.get(item.id)
     await toast(query)
     picker = render_metric_picker(context.ui, item, tracking.metrics)
@@ -112,11 +112,11 @@ async def ask_metric(query: CallbackQuery, context: HearingContext, pid: str, b:
 async def ask_value(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Ask for a metric's new value as the next message."""
     s = context.services
-    item = _item(context, b.text(0))
+    item = _item(context, b.text("item"))
     metrics = (await s.tracking.get(item.id)).metrics
-    if b.number(1) >= len(metrics):
+    if b.number("metric") >= len(metrics):
         raise Refused(Refusal.UNKNOWN_METRIC, name="")
-    metric = metrics[b.number(1)]
+    metric = metrics[b.number("metric")]
     await s.tracking.await_text(pid, item.id, "metric_value", metric.name)
     await toast(query)
     text = context.ui.t("tracking.ask_value", name=metric.name, unit=metric.unit,
@@ -127,7 +127,7 @@ async def ask_value(query: CallbackQuery, context: HearingContext, pid: str, b: 
 async def show_history(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Show every change of an item's tracking: who, when, before and after."""
     s = context.services
-    item = _item(context, b.text(0))
+    item = _item(context, b.text("item"))
     rows = await s.tracking.history(item.id)
     await toast(query)
     await send_all(context, query.from_user.id, render_history(context.ui, item, rows))

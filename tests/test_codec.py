@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.views.codec import MAX_BYTES, SCHEMA, Action, CodecError, decode, encode
+from bot.views.codec import MAX_BYTES, Action, Arg, CodecError, decode, encode
+from handlers.buttons import HANDLERS
 
 EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.STANCE: ("12", "support"),
@@ -56,7 +57,7 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
 @pytest.mark.parametrize("action", list(Action))
 def test_every_action_round_trips_within_64_bytes(action: Action) -> None:
     args = EXAMPLES.get(action, ())
-    assert len(args) == len(SCHEMA[action])
+    assert len(args) == len(action.kinds)
     data = encode(action, *args)
     assert len(data.encode()) <= MAX_BYTES
     decoded = decode(data)
@@ -82,3 +83,29 @@ def test_forged_data_is_refused(data: str | None) -> None:
 def test_encode_refuses_what_decode_would() -> None:
     with pytest.raises(CodecError):
         encode(Action.STANCE, "1", "maybe")
+
+
+def test_every_button_is_declared_with_a_handler_that_exists() -> None:
+    assert set(HANDLERS) == set(Action)
+    assert all(callable(handler) for handler in HANDLERS.values())
+    assert len({action.code for action in Action}) == len(Action), "codes are unique"
+
+
+@pytest.mark.parametrize("action", list(Action), ids=lambda a: a.name.lower())
+def test_fields_are_read_by_the_names_declared(action: Action) -> None:
+    values = {Arg.ID: "7", Arg.ITEM: "4", Arg.COUNT: "1", Arg.VOTE: "a", Arg.REASON: "spam",
+              Arg.STANCE: "support", Arg.PRIORITY: "high", Arg.STATUS: "done",
+              Arg.FIELD: "deadline", Arg.LANGUAGE: "ur"}  # fmt: skip
+    fields = {name: values[kind] for name, kind in action.spec.fields}
+    pressed = decode(encode(action, **fields))
+    assert pressed.action is action
+    assert {name: pressed.text(name) for name in action.names} == fields
+    with pytest.raises(KeyError):
+        pressed.text("no_such_field")
+
+
+def test_encoding_by_name_refuses_missing_or_unknown_fields() -> None:
+    with pytest.raises(CodecError):
+        encode(Action.VOTE, suggestion=1, vote="a")
+    with pytest.raises(CodecError):
+        encode(Action.VOTE, suggestion=1, vote="a", shown=0, extra=2)

@@ -34,7 +34,7 @@ from bot.emulator.unusual import (
 )
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.privacy import pseudonym
-from bot.views.codec import SCHEMA
+from bot.views.codec import Action
 from bot.views.digest import render_digest
 from bot.views.links import Links
 from bot.views.texts import load_texts
@@ -82,8 +82,8 @@ texts = st.one_of(
 numbers = st.one_of(st.integers(0, 25), st.integers(0, 10**13)).map(str)
 arg_texts = st.one_of(numbers, st.sampled_from(["support", "high", "a", "d", "p", "", "-1", "x"]))
 codec_like = st.builds(
-    lambda action, args: ":".join(["v1", action.value, *args]),
-    st.sampled_from(list(SCHEMA)),
+    lambda action, args: ":".join(["v1", action.code, *args]),
+    st.sampled_from(list(Action)),
     st.lists(arg_texts, max_size=3),
 )
 callback_data = st.one_of(

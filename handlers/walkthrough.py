@@ -1,0 +1,165 @@
+"""Citizens' buttons in the walkthrough and deliberation: one service call, then the view."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery
+
+from bot.hearing.walkthrough import ItemView, Moved, View
+from bot.model.values import NEW_ITEMS, Priority, Stance
+from bot.views.cards import render_card, render_proposal_prompt, render_withdraw_question
+from bot.views.codec import VOTES_BY_CODE, Button
+from bot.views.ui import Rendered
+from bot.views.walkthrough import render_closed_item, render_item, render_items, render_view
+from handlers.context import HearingContext
+from handlers.language import keep_shown_language
+from handlers.messaging import edit, remove_keyboard, send, send_all, toast
+from handlers.replies import send_submitted
+
+
+async def begin(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await keep_shown_language(context, pid)
+    await _go_on(query, context, await context.services.walkthrough.begin(pid))
+
+
+async def restart(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await keep_shown_language(context, pid)
+    view = await context.services.walkthrough.begin(pid)
+    await _go_on(query, context, view, context.t("welcome.start_over_note"))
+
+
+async def resume(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await keep_shown_language(context, pid)
+    await _go_on(query, context, await context.services.walkthrough.resume(pid))
+
+
+async def review(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await keep_shown_language(context, pid)
+    overview = await context.services.walkthrough.overview(pid)
+    await toast(query)
+    await send_all(context, query.from_user.id, render_items(context.ui, overview))
+
+
+async def stance(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    t = context.t
+    view = await context.services.walkthrough.record_stance(
+        pid, b.text("item"), Stance(b.text("stance"))
+    )
+    await _step(
+        query, context, view, t("toast.saved_stance", stance=t(f"stance.{b.text('stance')}"))
+    )
+
+
+async def priority(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    s, t = context.services, context.t
+    view = await s.walkthrough.record_priority(pid, b.text("item"), Priority(b.text("priority")))
+    card = await s.deliberation.first_card(pid, view.item.id)
+    notice = t("toast.saved_priority", priority=t(f"priority.{b.text('priority')}"))
+    await edit(context, query, render_item(context.ui, view, with_cards=card is not None))
+    await toast(query, notice)
+    if card is not None:
+        await send(context, query.from_user.id, render_card(context.ui, card))
+
+
+async def suggest(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    view = await context.services.walkthrough.request_suggestion(pid, b.text("item"))
+    await _step(query, context, view, context.t("toast.write_now"))
+
+
+async def skip(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    await _move(query, context, await context.services.walkthrough.skip(pid, b.text("item")))
+
+
+async def back(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    await _move(query, context, await context.services.walkthrough.back(pid, b.text("item")))
+
+
+async def open_item(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    view = await context.services.walkthrough.open_item(pid, b.text("item"))
+    await toast(query)
+    await send(context, query.from_user.id, render_view(context.ui, view))
+
+
+async def vote(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    t = context.t
+    vote = VOTES_BY_CODE[b.text("vote")]
+    voted = await context.services.deliberation.cast_vote(
+        pid, b.number("suggestion"), vote, b.number("shown")
+    )
+    await edit(context, query, render_card(context.ui, voted.card))
+    await toast(query, t("toast.saved_vote", vote=t(f"vote.{vote}")))
+    if voted.next is not None:
+        await send(context, query.from_user.id, render_card(context.ui, voted.next))
+
+
+async def agree_instead(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    result = await context.services.submissions.agree_instead(
+        pid, b.number("draft"), b.number("suggestion")
+    )
+    await remove_keyboard(query)
+    await toast(query)
+    await send_submitted(context, query.from_user.id, result, "")
+
+
+async def post_anyway(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    posted = await context.services.submissions.post(pid, b.number("draft"))
+    await remove_keyboard(query)
+    await toast(query)
+    await send_submitted(context, query.from_user.id, posted, posted.text)
+
+
+async def withdraw(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    suggestion = await context.services.deliberation.own(pid, b.number("suggestion"))
+    await toast(query)
+    question = render_withdraw_question(context.ui, suggestion.id, suggestion.text)
+    await send(context, query.from_user.id, question)
+
+
+async def withdraw_confirmed(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    await context.services.deliberation.withdraw(pid, b.number("suggestion"))
+    await edit(context, query, Rendered(context.t("withdraw.done")))
+    await toast(query)
+
+
+async def propose(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
+    await context.services.deliberation.request_proposal(pid)
+    await toast(query, context.t("toast.write_now"))
+    await send(context, query.from_user.id, render_proposal_prompt(context.ui))
+
+
+async def vote_proposals(
+    query: CallbackQuery, context: HearingContext, pid: str, _: Button
+) -> None:
+    card = await context.services.deliberation.first_card(pid, NEW_ITEMS)
+    await toast(query)
+    if card is None:
+        await send(context, query.from_user.id, Rendered(context.ui.t("card.none_left")))
+    else:
+        await send(context, query.from_user.id, render_card(context.ui, card))
+
+
+async def _go_on(
+    query: CallbackQuery, context: HearingContext, view: View, notice: str | None = None
+) -> None:
+    """Retire the pressed message's buttons and send what comes next."""
+    await remove_keyboard(query)
+    await toast(query, notice)
+    await send(context, query.from_user.id, render_view(context.ui, view))
+
+
+async def _step(
+    query: CallbackQuery, context: HearingContext, view: ItemView, notice: str
+) -> None:
+    """Show the next step of the same item in the pressed message."""
+    await edit(context, query, render_item(context.ui, view))
+    await toast(query, notice)
+
+
+async def _move(query: CallbackQuery, context: HearingContext, moved: Moved) -> None:
+    """Close the item the citizen left (answer shown, no buttons) and send the next one."""
+    await edit(context, query, render_closed_item(context.ui, moved.closed))
+    await toast(query)
+    await send(context, query.from_user.id, render_view(context.ui, moved.next))
