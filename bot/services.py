@@ -13,7 +13,7 @@ from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.deliberation import Deliberation
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_schedule import DigestLedger
-from bot.hearing.erasure import Erasure, ErasureLedger, ledger_path
+from bot.hearing.erasure import Erasure
 from bot.hearing.follow_up_questions import FollowUps
 from bot.hearing.item_followers import Following
 from bot.hearing.languages import load_plans
@@ -31,6 +31,7 @@ from bot.hearing.walkthrough import Walkthrough
 from bot.model.values import Language
 from bot.views.texts import Texts, load_texts
 from storage.db import Database
+from storage.erasure_ledger import ErasureLedger, ledger_path
 
 
 @dataclass

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
-from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.constants import ChatAction
 
-from bot.hearing.export import ExportFormat, export_hearing, zip_folder
+from bot.hearing.export import ExportFormat, open_export
+from bot.views.export_files import zip_export
 from handlers.context import HearingContext
 from handlers.roles import drafter_only
 
@@ -24,17 +21,16 @@ async def export_data(update: Update, context: HearingContext) -> None:
     if chat is None:
         return
     s = context.services
-    now = datetime.now(ZoneInfo(s.settings.timezone))
+    now = s.clock().astimezone(ZoneInfo(s.settings.timezone))
     name = f"hearing-export-{now:%Y%m%d-%H%M}.zip"
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-    with tempfile.TemporaryDirectory(prefix="hearing-export-") as scratch:
-        result = await export_hearing(s.db, s.plan, ExportFormat.CSV, Path(scratch) / "export")
-        archive = await asyncio.to_thread(zip_folder, result.folder, Path(scratch) / name)
-        caption = context.t(
-            "export.caption",
-            time=f"{now:%Y-%m-%d %H:%M}",
-            participants=result.rows["participants.csv"],
-            suggestions=result.rows["suggestions.csv"],
-            votes=result.rows["votes.csv"],
-        )
-        await context.bot.send_document(chat.id, archive, filename=name, caption=caption)
+    async with open_export(s.db, s.plan, ExportFormat.CSV, now=s.clock) as export:
+        archive = await zip_export(export)
+    caption = context.t(
+        "export.caption",
+        time=f"{now:%Y-%m-%d %H:%M}",
+        participants=export.rows["participants.csv"],
+        suggestions=export.rows["suggestions.csv"],
+        votes=export.rows["votes.csv"],
+    )
+    await context.bot.send_document(chat.id, archive, filename=name, caption=caption)

@@ -36,3 +36,15 @@ def test_no_deferred_import_hides_a_cycle() -> None:
         if "emulator" not in path.parts and indented.search(path.read_text("utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_domain_neither_draws_nor_writes_files() -> None:
+    writing = re.compile(
+        r"\bopen\(|\.write_text\(|\.write_bytes\(|import (csv|zipfile|tempfile|shutil)\b"
+    )
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "bot" / "hearing").rglob("*.py")
+        if writing.search(path.read_text("utf-8"))
+    ]
+    assert offenders == []

@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
-from bot.commands.export import ProgressBar
+from bot.commands.export import ProgressBar, export_hearing
 from bot.emulator import Emulator
-from bot.hearing.export import ExportFormat, export_hearing, polis_time
+from bot.hearing.export import ExportFormat, polis_time
 from bot.hearing.plan import load_plan
 from bot.hearing.privacy import pseudonym
 from storage.db import Database

@@ -17,12 +17,12 @@ import pytest
 from bot.config import ConfigError, Settings
 from bot.emulator import Emulator
 from bot.hearing.digest_model import Digest, ItemStats, Participation
-from bot.hearing.erasure import ledger_path
 from bot.hearing.privacy import pseudonym
 from bot.runtime.logs import configure_logging
 from bot.views.chart import render_chart
 from bot.views.digest import render_digest
 from bot.views.texts import load_texts
+from storage.erasure_ledger import ledger_path
 from tests.harness import SECRET, TOKEN, Hearing, make_settings, query
 
 ANA, BILAL = 2001, 2002

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import sqlite3
 import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.hearing.export import ExportError, ExportFormat, ExportResult, export_hearing
+from bot.hearing.export import ExportFormat, Progress, open_export
 from bot.hearing.plan import Plan, PlanError, load_plan
 from bot.hearing.plan_revision import PlanRevisions
+from bot.views.export_files import write_folder
 from storage.db import Database, DatabaseError
+
+
+class ExportError(Exception):
+    """The export cannot be written where asked; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """Where the export was written, the files in it, and the data rows of each table."""
+
+    folder: Path
+    files: tuple[str, ...]
+    rows: dict[str, int]
 
 
 def export(settings: Settings, fmt: str, out: Path) -> int:
@@ -50,6 +69,51 @@ async def _export(
         tz = ZoneInfo(settings.timezone)
         plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
         return await export_hearing(db, plan, fmt, out, tz=tz, progress=bar)
+
+
+async def export_hearing(
+    db: Database,
+    plan: Plan,
+    fmt: ExportFormat,
+    out: Path,
+    *,
+    tz: tzinfo = UTC,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write an export into a new folder `out`, all or nothing (staged, then renamed)."""
+    target, staging = _stage(out)
+    try:
+        async with open_export(db, plan, fmt, tz) as export:
+            await write_folder(export, staging, progress)
+        files = _publish(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ExportResult(target, files, dict(export.rows))
+
+
+def _stage(out: Path) -> tuple[Path, Path]:
+    target = out.resolve()
+    try:
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise ExportError(f"{target} already exists and is not an empty folder")
+        if not target.parent.is_dir():
+            raise ExportError(f"cannot write {target}: {target.parent} is not a folder")
+        # Beside the target, so that publishing it is one rename on the same file system;
+        # mkdtemp makes it readable by its owner only.
+        return target, Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def _publish(staging: Path, target: Path) -> tuple[str, ...]:
+    files = tuple(sorted(path.name for path in staging.iterdir()))
+    try:
+        # Replaces the target only if it is an empty folder (or absent).
+        os.replace(staging, target)
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    return files
 
 
 def _refuse(reason: str, bar: ProgressBar | None = None) -> int:

@@ -1,7 +1,8 @@
-"""Export a hearing's data: plain CSV tables with a manifest, or the Pol.is open-data layout.
+"""What a hearing's export holds: plain tables with a manifest, or the Pol.is open-data layout.
 
 Only pseudonymous participant ids leave the database: the export reads no table that holds a
-Telegram id, a chat id or a name (see storage/exports.py).
+Telegram id, a chat id or a name (see storage/exports.py). The domain says what the sheets
+hold; writing them (a folder, a zip) is the export command's and the views' job.
 
 Pol.is mapping (comments.csv, votes.csv, summary.csv as in the compdemocracy/openData files):
 - every suggestion, proposals included, is a comment; comment-id is the suggestion id;
@@ -17,19 +18,12 @@ Pol.is mapping (comments.csv, votes.csv, summary.csv as in the compdemocracy/ope
 
 from __future__ import annotations
 
-import csv
 import json
-import os
-import shutil
-import tempfile
-import zipfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
-from pathlib import Path
-from types import TracebackType
-from typing import TextIO
 
 from bot.hearing.plan import Plan
 from bot.model.values import SuggestionStatus, Vote
@@ -53,6 +47,7 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+Row = Sequence[object]
 # Called with the file being written, rows written so far and rows expected in all.
 Progress = Callable[[str, int, int], None]
 
@@ -64,42 +59,117 @@ class ExportFormat(StrEnum):
     POLIS = "polis"
 
 
-class ExportError(Exception):
-    """The export cannot be written where asked; the message says why, in one line."""
+@dataclass
+class Sheet:
+    """One file of the export: a CSV table given page by page, or a finished text document."""
+
+    name: str
+    header: tuple[str, ...] = ()
+    pages: AsyncIterator[list[Row]] | None = None
+    text: str | None = None
 
 
-@dataclass(frozen=True)
-class ExportResult:
-    """Where the export was written, the files in it, and the data rows of each table."""
+@dataclass
+class HearingExport:
+    """The sheets of one export, in order, counting each table's rows as they are read."""
 
-    folder: Path
-    files: tuple[str, ...]
-    rows: dict[str, int]
+    reader: ExportReader
+    plan: Plan
+    fmt: ExportFormat
+    tz: tzinfo = UTC
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    rows: dict[str, int] = field(default_factory=dict)
+
+    async def expected_rows(self) -> int:
+        """Return how many table rows the export will hold (for a progress bar)."""
+        datasets = TABLES if self.fmt == ExportFormat.CSV else (SUGGESTION_TALLIES, VOTE_HISTORY)
+        return sum([await self.reader.count(d) for d in datasets])
+
+    async def sheets(self) -> AsyncIterator[Sheet]:
+        """Yield every sheet; read each one's pages before asking for the next."""
+        if self.fmt == ExportFormat.CSV:
+            for dataset in TABLES:
+                yield Sheet(dataset.file_name, dataset.columns, self._counted(dataset))
+            yield Sheet(MANIFEST, text=await self._manifest())
+        else:
+            async for sheet in self._polis():
+                yield sheet
+
+    async def _counted(
+        self, dataset: Dataset, convert: Callable[[Row], Row] | None = None, name: str = ""
+    ) -> AsyncIterator[list[Row]]:
+        name = name or dataset.file_name
+        self.rows[name] = 0
+        async for page in self.reader.pages(dataset):
+            lines: list[Row] = [convert(row) if convert else row for row in page]
+            self.rows[name] += len(lines)
+            yield lines
+
+    async def _manifest(self) -> str:
+        manifest = {
+            "format": "hearing-bot csv export",
+            "exported_at": self.now().astimezone(UTC).isoformat(timespec="seconds"),
+            "plan": {"title": self.plan.title, "version": self.plan.version},
+            "schema_version": await self.reader.schema_version(),
+            "files": {
+                d.file_name: {"rows": self.rows[d.file_name], "columns": list(d.columns)}
+                for d in TABLES
+            },
+        }
+        return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+
+    async def _polis(self) -> AsyncIterator[Sheet]:
+        people: dict[object, int] = {}
+        commenters: set[int] = set()
+        voters: set[int] = set()
+
+        def comment(row: Row) -> Row:
+            sid, pid, text, status, created, agrees, disagrees = row
+            author = people.setdefault(pid, len(people))
+            commenters.add(author)
+            moderated = POLIS_MODERATED[SuggestionStatus(str(status))]
+            return (*polis_time(str(created), self.tz), sid, author, agrees, disagrees,
+                    moderated, text)  # fmt: skip
+
+        def vote(row: Row) -> Row:
+            _, pid, sid, value, recorded = row
+            voter = people.setdefault(pid, len(people))
+            voters.add(voter)
+            return (*polis_time(str(recorded), self.tz), sid, voter, POLIS_VOTE[Vote(str(value))])
+
+        comments = self._counted(SUGGESTION_TALLIES, comment, "comments.csv")
+        yield Sheet("comments.csv", POLIS_COMMENT_COLUMNS, comments)
+        yield Sheet(
+            "votes.csv", POLIS_VOTE_COLUMNS, self._counted(VOTE_HISTORY, vote, "votes.csv")
+        )
+        summary: list[Row] = [
+            ("topic", self.plan.title),
+            ("voters", len(voters)),
+            ("commenters", len(commenters)),
+            ("comments", self.rows["comments.csv"]),
+        ]
+        self.rows["summary.csv"] = len(summary)
+        yield Sheet("summary.csv", pages=_one_page(summary))
 
 
-async def export_hearing(
+async def _one_page(rows: Iterable[Row]) -> AsyncIterator[list[Row]]:
+    yield list(rows)
+
+
+@asynccontextmanager
+async def open_export(
     db: Database,
     plan: Plan,
     fmt: ExportFormat,
-    out: Path,
-    *,
     tz: tzinfo = UTC,
-    progress: Progress | None = None,
-) -> ExportResult:
-    """Write an export into a new folder `out`, all or nothing (staged, then renamed)."""
-    target, staging = _stage(out)
-    try:
-        async with db.reading() as repos:
-            reader = ExportReader(repos.conn)
-            if fmt == ExportFormat.CSV:
-                rows = await _write_tables(reader, staging, plan, progress)
-            else:
-                rows = await _write_polis(reader, staging, plan, tz, progress)
-        files = _publish(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return ExportResult(target, files, rows)
+    now: Callable[[], datetime] | None = None,
+) -> AsyncIterator[HearingExport]:
+    """Give the export of the hearing as it stands, read in one session of the reader."""
+    async with db.reading() as repos:
+        export = HearingExport(ExportReader(repos.conn), plan, fmt, tz)
+        if now is not None:
+            export.now = now
+        yield export
 
 
 def polis_time(iso: str, tz: tzinfo) -> tuple[int, str]:
@@ -114,146 +184,3 @@ def polis_time(iso: str, tz: tzinfo) -> tuple[int, str]:
         f" {local.tzname()} {local.year}"
     )
     return (moment - _EPOCH) // timedelta(milliseconds=1), text
-
-
-def zip_folder(folder: Path, archive: Path) -> Path:
-    """Pack every file of a folder, by name, into a zip archive."""
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as packed:
-        for path in sorted(folder.iterdir()):
-            packed.write(path, arcname=path.name)
-    return archive
-
-
-def _stage(out: Path) -> tuple[Path, Path]:
-    target = out.resolve()
-    try:
-        if target.exists() and (not target.is_dir() or any(target.iterdir())):
-            raise ExportError(f"{target} already exists and is not an empty folder")
-        if not target.parent.is_dir():
-            raise ExportError(f"cannot write {target}: {target.parent} is not a folder")
-        # Beside the target, so that publishing it is one rename on the same file system.
-        return target, Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    except OSError as exc:
-        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
-
-
-def _publish(staging: Path, target: Path) -> tuple[str, ...]:
-    files = tuple(sorted(path.name for path in staging.iterdir()))
-    try:
-        # Replaces the target only if it is an empty folder (or absent).
-        os.replace(staging, target)
-    except OSError as exc:
-        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    return files
-
-
-class _CsvFile:
-    """A CSV file being written, counting its data rows."""
-
-    def __init__(self, path: Path, header: Iterable[str]) -> None:
-        self.handle: TextIO = path.open("w", encoding="utf-8", newline="")
-        self.writer = csv.writer(self.handle, lineterminator="\n")
-        self.writer.writerow(header)
-        self.rows = 0
-
-    def write(self, rows: Iterable[Iterable[object]]) -> None:
-        """Append rows."""
-        for row in rows:
-            self.writer.writerow(row)
-            self.rows += 1
-
-    def __enter__(self) -> _CsvFile:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.handle.close()
-
-
-class _Tracker:
-    """Report rows written against rows expected, if anyone is listening."""
-
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress = progress
-        self.total = total
-        self.done = 0
-
-    def advance(self, file_name: str, rows: int) -> None:
-        """Count rows just written to a file."""
-        self.done += rows
-        if self.progress is not None:
-            self.progress(file_name, self.done, max(self.total, self.done))
-
-
-async def _tracker(
-    reader: ExportReader, datasets: Iterable[Dataset], p: Progress | None
-) -> _Tracker:
-    tracker = _Tracker(p, sum([await reader.count(d) for d in datasets]))
-    tracker.advance("", 0)
-    return tracker
-
-
-async def _write_tables(
-    reader: ExportReader, folder: Path, plan: Plan, progress: Progress | None
-) -> dict[str, int]:
-    tracker = await _tracker(reader, TABLES, progress)
-    rows: dict[str, int] = {}
-    for dataset in TABLES:
-        with _CsvFile(folder / dataset.file_name, dataset.columns) as out:
-            async for page in reader.pages(dataset):
-                out.write(page)
-                tracker.advance(dataset.file_name, len(page))
-        rows[dataset.file_name] = out.rows
-    manifest = {
-        "format": "hearing-bot csv export",
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "plan": {"title": plan.title, "version": plan.version},
-        "schema_version": await reader.schema_version(),
-        "files": {
-            d.file_name: {"rows": rows[d.file_name], "columns": list(d.columns)} for d in TABLES
-        },
-    }
-    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    (folder / MANIFEST).write_text(text, encoding="utf-8")
-    return rows
-
-
-async def _write_polis(
-    reader: ExportReader, folder: Path, plan: Plan, tz: tzinfo, progress: Progress | None
-) -> dict[str, int]:
-    tracker = await _tracker(reader, (SUGGESTION_TALLIES, VOTE_HISTORY), progress)
-    people: dict[object, int] = {}
-    commenters: set[int] = set()
-    voters: set[int] = set()
-    with _CsvFile(folder / "comments.csv", POLIS_COMMENT_COLUMNS) as comments:
-        async for page in reader.pages(SUGGESTION_TALLIES):
-            lines: list[tuple[object, ...]] = []
-            for sid, pid, text, status, created, agrees, disagrees in page:
-                author = people.setdefault(pid, len(people))
-                commenters.add(author)
-                moderated = POLIS_MODERATED[SuggestionStatus(str(status))]
-                lines.append((*polis_time(str(created), tz), sid, author, agrees, disagrees,
-                              moderated, text))  # fmt: skip
-            comments.write(lines)
-            tracker.advance("comments.csv", len(page))
-    with _CsvFile(folder / "votes.csv", POLIS_VOTE_COLUMNS) as votes:
-        async for page in reader.pages(VOTE_HISTORY):
-            lines = []
-            for _, pid, sid, vote, recorded in page:
-                voter = people.setdefault(pid, len(people))
-                voters.add(voter)
-                lines.append(
-                    (*polis_time(str(recorded), tz), sid, voter, POLIS_VOTE[Vote(str(vote))])
-                )
-            votes.write(lines)
-            tracker.advance("votes.csv", len(page))
-    summary = [
-        ("topic", plan.title),
-        ("voters", len(voters)),
-        ("commenters", len(commenters)),
-        ("comments", comments.rows),
-    ]
-    with (folder / "summary.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(summary)
-    return {"comments.csv": comments.rows, "votes.csv": votes.rows, "summary.csv": len(summary)}

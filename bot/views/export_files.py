@@ -1,0 +1,55 @@
+"""Write an export's sheets: CSV files into a folder, or one zip archive in memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+from typing import TextIO
+
+from bot.hearing.export import HearingExport, Progress, Sheet
+
+
+async def write_sheet(sheet: Sheet, handle: TextIO, advance: Progress | None = None) -> None:
+    """Write one sheet to an open text file: a CSV table page by page, or its text."""
+    if sheet.text is not None:
+        handle.write(sheet.text)
+        return
+    writer = csv.writer(handle, lineterminator="\n")
+    if sheet.header:
+        writer.writerow(sheet.header)
+    if sheet.pages is None:
+        return
+    async for page in sheet.pages:
+        writer.writerows(page)
+        if advance is not None:
+            advance(sheet.name, len(page), 0)
+
+
+async def write_folder(export: HearingExport, folder: Path, progress: Progress | None) -> None:
+    """Write every sheet as a file of an existing folder, reporting rows written."""
+    total = await export.expected_rows()
+    done = 0
+
+    def advance(name: str, rows: int, _: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(name, done, max(total, done))
+
+    advance("", 0, 0)
+    async for sheet in export.sheets():
+        with (folder / sheet.name).open("w", encoding="utf-8", newline="") as handle:
+            await write_sheet(sheet, handle, advance)
+
+
+async def zip_export(export: HearingExport) -> bytes:
+    """Pack every sheet, by name, into a zip archive held in memory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as packed:
+        async for sheet in export.sheets():
+            text = io.StringIO(newline="")
+            await write_sheet(sheet, text)
+            packed.writestr(sheet.name, text.getvalue().encode("utf-8"))
+    return buffer.getvalue()
