@@ -92,7 +92,7 @@ async def export_hearing(
         async with db.reading() as repos:
             reader = ExportReader(repos.conn)
             if fmt == ExportFormat.CSV:
-                rows = await _write_tables(reader, staging, plan, progress)
+                rows = await _write_tables(reader, staging, plan, progress, db.now())
             else:
                 rows = await _write_polis(reader, staging, plan, tz, progress)
         files = _publish(staging, target)
@@ -195,7 +195,7 @@ async def _tracker(
 
 
 async def _write_tables(
-    reader: ExportReader, folder: Path, plan: Plan, progress: Progress | None
+    reader: ExportReader, folder: Path, plan: Plan, progress: Progress | None, now: datetime
 ) -> dict[str, int]:
     tracker = await _tracker(reader, TABLES, progress)
     rows: dict[str, int] = {}
@@ -207,7 +207,7 @@ async def _write_tables(
         rows[dataset.file_name] = out.rows
     manifest = {
         "format": "hearing-bot csv export",
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "exported_at": now.astimezone(UTC).isoformat(timespec="seconds"),
         "plan": {"title": plan.title, "version": plan.version},
         "schema_version": await reader.schema_version(),
         "files": {
