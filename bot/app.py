@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -16,6 +15,7 @@ from bot.config import Settings
 from bot.hearing.outbox import Outbox
 from bot.hearing.plan import load_plan
 from bot.hearing.plan_revision import PlanRevisions
+from bot.model.clock import Clock, system_clock
 from bot.model.values import Language
 from bot.runtime.chat_order import ChatOrderedProcessor
 from bot.runtime.inbox import Inbox, InboxQueue
@@ -86,20 +86,19 @@ async def running_hearing(
     settings: Settings,
     token: str,
     secret: str,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     *,
     webhook: bool = False,
     transport: Transport = DEFAULT_TRANSPORT,
 ) -> AsyncIterator[HearingApp]:
     """Open storage, start the bot (long polling, or a webhook), and stop it all on exit."""
     plan = load_plan(settings.plan_path)
-    async with Database(settings.database_path) as db:
+    # The hearing's one clock: storage stamps rows with it, and the services read it too.
+    async with Database(settings.database_path, system_clock if clock is None else clock) as db:
         plan = await PlanRevisions(db).served(plan)  # the latest `publish-plan`, if any
         services = Services.build(settings, db, plan, secret)
         # Before any update is handled: a restored backup must not bring an erased person back.
         await services.erasure.reapply()
-        if clock is not None:
-            services.clock = clock
         queue = InboxQueue(Inbox(db))
         app = build_application(settings, services, token, queue, transport)
         broadcaster = Broadcaster(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
@@ -28,6 +27,7 @@ from bot.hearing.screening import Screening
 from bot.hearing.submissions import Submissions
 from bot.hearing.tracking import Tracking
 from bot.hearing.walkthrough import Walkthrough
+from bot.model.clock import Clock
 from bot.model.values import Language
 from bot.views.texts import Texts, load_texts
 from storage.db import Database
@@ -59,8 +59,17 @@ class Services:
     texts: Texts = field(default_factory=load_texts)
     # The plan in each language that has a matching translation (English: `plan`).
     plans: dict[Language, Plan] = field(default_factory=dict)
-    # Injectable so that tests can run a scheduled job at a fixed time.
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    @property
+    def clock(self) -> Clock:
+        """Return the hearing's one clock: the database's, which every service reads too."""
+        return self.db.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        # One clock for all: a test that sets a fixed time here moves the services' "now" and
+        # the timestamps storage writes together.
+        self.db.clock = clock
 
     def texts_in(self, language: Language | None) -> Texts:
         """Return the texts in a participant's language (English if they have not chosen)."""
@@ -80,7 +89,8 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, db: Database, plan: Plan, secret: str) -> Services:
-        """Wire the services of one hearing over an open database."""
+        """Wire the services of one hearing over an open database, all on the database's clock."""
+        clock = db.now
         walkthrough = Walkthrough(db, plan)
         screening = Screening(
             default_blocklist(), settings.moderation_mode, settings.suggestions_per_hour
@@ -99,7 +109,7 @@ class Services:
                 db, plan, settings.votes_per_item, settings.report_hide_threshold
             ),
             submissions=Submissions(
-                db, plan, walkthrough, settings.suggestion_max_chars, screening
+                db, plan, walkthrough, settings.suggestion_max_chars, screening, clock
             ),
             digests=DigestLedger(db, DigestBuilder(db, plan, zone), settings.digest_time, zone),
             oversight=DigestLedger(
@@ -112,13 +122,13 @@ class Services:
             ),
             follow=FollowThrough(db, plan),
             broadcasts=Broadcasts(db),
-            moderation=Moderation(db, plan, claim),
-            my_data=MyData(db, plan),
-            erasure=Erasure(db, ledger, participants),
+            moderation=Moderation(db, plan, claim, clock),
+            my_data=MyData(db, plan, clock),
+            erasure=Erasure(db, ledger, participants, clock),
             tracking=Tracking(db, plan),
             following=Following(db, plan),
             follow_ups=FollowUps(
-                db, plan, screening, settings.min_group_size, settings.suggestion_max_chars
+                db, plan, screening, settings.min_group_size, settings.suggestion_max_chars, clock
             ),
             revisions=PlanRevisions(db),
             plans=load_plans(plan, settings.plan_path),

@@ -8,12 +8,14 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
 import aiosqlite
 
-from storage.clock import utcnow
+from bot.model.clock import Clock, system_clock
+from storage.clock import iso
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -27,10 +29,13 @@ class DatabaseError(RuntimeError):
 
 
 class Database:
-    """Own the writer and reader connections; hand out transactions and read sessions."""
+    """Own the writer and reader connections and the clock; hand out transactions and reads."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock = system_clock) -> None:
         self.path = path
+        # The hearing's one clock. Replaceable while open (a test moving time): repositories
+        # and services call `now`, which reads it afresh each time.
+        self.clock = clock
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
@@ -48,7 +53,7 @@ class Database:
                 raise damaged(self.path, [str(exc)]) from exc
             await check_database(self._writer, self.path)
             await self._writer.execute("PRAGMA journal_mode=WAL")
-            await apply_migrations(self._writer)
+            await apply_migrations(self._writer, clock=self.now)
             self._reader = await _connect(self.path)
         except Exception:
             await self.close()
@@ -60,6 +65,10 @@ class Database:
             if conn is not None:
                 await conn.close()
         self._reader = self._writer = None
+
+    def now(self) -> datetime:
+        """Return the current moment by the hearing's clock."""
+        return self.clock()
 
     async def __aenter__(self) -> Database:
         await self.open()
@@ -79,7 +88,7 @@ class Database:
                 # transaction that makes every later BEGIN fail. The rollback runs after the
                 # BEGIN on the connection's thread; with no transaction it does nothing.
                 await conn.execute("BEGIN IMMEDIATE")
-                yield Repositories(conn)
+                yield Repositories(conn, self.now)
             except BaseException:
                 await conn.rollback()
                 raise
@@ -89,7 +98,7 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
         """Give repositories on the reader connection, which sees only committed data."""
-        yield Repositories(self._require(self._reader))
+        yield Repositories(self._require(self._reader), self.now)
 
     def _require(self, conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
         if conn is None:
@@ -144,7 +153,9 @@ def migration_scripts() -> list[tuple[int, str, str]]:
 
 
 async def apply_migrations(
-    conn: aiosqlite.Connection, scripts: list[tuple[int, str, str]] | None = None
+    conn: aiosqlite.Connection,
+    scripts: list[tuple[int, str, str]] | None = None,
+    clock: Clock = system_clock,
 ) -> list[int]:
     """Apply every migration not yet recorded, each in one transaction with its record."""
     await conn.execute(
@@ -157,12 +168,18 @@ async def apply_migrations(
     for version, name, sql in migration_scripts() if scripts is None else scripts:
         if version in done:
             continue
-        record = (
-            "INSERT INTO schema_migrations (version, name, applied_at) "
-            f"VALUES ({version}, '{name}', '{utcnow()}');"
-        )
         try:
-            await conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n{record}\nCOMMIT;")
+            # executescript commits whatever transaction is open before it runs, so the BEGIN
+            # is the script's own first statement. The script leaves its transaction open; the
+            # record joins it with bound parameters, and the two are committed together.
+            await conn.executescript(f"BEGIN IMMEDIATE;\n{sql}")
+            if not conn.in_transaction:
+                raise DatabaseError("it ended its own transaction (a COMMIT in the script)")
+            await conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, iso(clock())),
+            )
+            await conn.commit()
         except Exception as exc:
             if conn.in_transaction:
                 await conn.rollback()

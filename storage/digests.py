@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.model.reports import DigestPart, DigestRow, ItemCounts, TalliedSuggestion
-from storage.clock import utcnow
+from storage.repository import Repository
 
 _DIGEST = "id, slot, period_start, period_end, stats, chart, completed_at"
 
 
-class DigestRepository:
+class DigestRepository(Repository):
     """Read a hearing's figures and record digests and their sent parts."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
     async def _count(self, sql: str, args: tuple[object, ...] = ()) -> int:
-        async with self.conn.execute(sql, args) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return int(await self.fetch_value(sql, args, default=0))
 
     async def participation(self, start: str, end: str) -> tuple[int, int, int, int, int]:
         """Count participants new, active and completed in (start, end], and in total.
@@ -58,26 +51,24 @@ class DigestRepository:
 
     async def item_counts(self) -> dict[str, ItemCounts]:
         """Count current stances and priorities per item."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             "SELECT item_id,"
             " SUM(stance = 'support'), SUM(stance = 'oppose'), SUM(stance = 'unsure'),"
             " SUM(priority = 'high'), SUM(priority = 'medium'), SUM(priority = 'low')"
             " FROM stances GROUP BY item_id"
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return {str(r[0]): ItemCounts(*(int(v or 0) for v in r[1:])) for r in rows}
 
     async def tallied_suggestions(self) -> list[TalliedSuggestion]:
         """Return every visible suggestion with its current agree / disagree / pass counts."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             "SELECT s.id, s.item_id, s.text,"
             " COALESCE(v.agree, 0), COALESCE(v.disagree, 0), COALESCE(v.passed, 0)"
             " FROM suggestions s LEFT JOIN (SELECT suggestion_id,"
             "   SUM(vote = 'agree') AS agree, SUM(vote = 'disagree') AS disagree,"
             "   SUM(vote = 'pass') AS passed FROM votes GROUP BY suggestion_id) v"
             " ON v.suggestion_id = s.id WHERE s.status = 'visible' ORDER BY s.id"
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [TalliedSuggestion(int(r[0]), str(r[1]), str(r[2]), *map(int, r[3:])) for r in rows]
 
     async def awaiting_moderation(self) -> int:
@@ -93,35 +84,27 @@ class DigestRepository:
 
     async def latest(self, kind: str = "daily") -> DigestRow | None:
         """Return the most recent scheduled digest of a kind, or None."""
-        async with self.conn.execute(
+        row = await self.fetch_one(
             f"SELECT {_DIGEST} FROM digests WHERE kind = ? ORDER BY slot DESC LIMIT 1", (kind,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return DigestRow(*row) if row else None
 
     async def get(self, digest_id: int) -> DigestRow | None:
         """Return one recorded digest, or None."""
-        async with self.conn.execute(
-            f"SELECT {_DIGEST} FROM digests WHERE id = ?", (digest_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self.fetch_one(f"SELECT {_DIGEST} FROM digests WHERE id = ?", (digest_id,))
         return DigestRow(*row) if row else None
 
     async def by_slot(self, slot: str) -> DigestRow | None:
         """Return the digest recorded for a scheduled time, or None."""
-        async with self.conn.execute(
-            f"SELECT {_DIGEST} FROM digests WHERE slot = ?", (slot,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self.fetch_one(f"SELECT {_DIGEST} FROM digests WHERE slot = ?", (slot,))
         return DigestRow(*row) if row else None
 
     async def unfinished(self, kind: str = "daily") -> list[DigestRow]:
         """Return digests of a kind some part of which is still to be sent."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             f"SELECT {_DIGEST} FROM digests WHERE completed_at IS NULL AND kind = ? ORDER BY slot",
             (kind,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [DigestRow(*row) for row in rows]
 
     async def add(
@@ -134,15 +117,14 @@ class DigestRepository:
         kind: str = "daily",
     ) -> int | None:
         """Record a digest and its parts (recipient, part, kind, body); None if the slot exists."""
-        cursor = await self.conn.execute(
+        digest_id = await self.insert_id_or_none(
             "INSERT INTO digests (slot, period_start, period_end, stats, chart, created_at, kind)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slot) DO NOTHING",
-            (slot, period[0], period[1], stats, chart, utcnow(), kind),
+            (slot, period[0], period[1], stats, chart, self.timestamp(), kind),
         )
-        if cursor.rowcount != 1 or cursor.lastrowid is None:
+        if digest_id is None:
             return None
-        digest_id = cursor.lastrowid
-        await self.conn.executemany(
+        await self.execute_many(
             "INSERT INTO digest_parts (digest_id, recipient, part, kind, body)"
             " VALUES (?, ?, ?, ?, ?)",
             [(digest_id, *part) for part in parts],
@@ -151,38 +133,36 @@ class DigestRepository:
 
     async def unsent_parts(self, digest_id: int) -> list[DigestPart]:
         """Return a digest's parts not yet accepted by Telegram, in order per drafter."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             "SELECT digest_id, recipient, part, kind, body FROM digest_parts"
             " WHERE digest_id = ? AND sent_at IS NULL ORDER BY recipient, part",
             (digest_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [DigestPart(*row) for row in rows]
 
     async def mark_sent(self, digest_id: int, recipient: int, part: int) -> None:
         """Record that Telegram accepted one part."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE digest_parts SET sent_at = ? WHERE digest_id = ? AND recipient = ?"
             " AND part = ?",
-            (utcnow(), digest_id, recipient, part),
+            (self.timestamp(), digest_id, recipient, part),
         )
 
     async def complete(self, digest_id: int) -> None:
         """Record that every part of a digest was sent."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE digests SET completed_at = ? WHERE id = ? AND completed_at IS NULL",
-            (utcnow(), digest_id),
+            (self.timestamp(), digest_id),
         )
 
     async def state(self, key: str) -> str | None:
         """Return one of the bot's own stored facts."""
-        async with self.conn.execute("SELECT value FROM app_state WHERE key = ?", (key,)) as cur:
-            row = await cur.fetchone()
-        return str(row[0]) if row else None
+        value = await self.fetch_value("SELECT value FROM app_state WHERE key = ?", (key,))
+        return None if value is None else str(value)
 
     async def set_state_once(self, key: str, value: str) -> None:
         """Store a fact unless it is already stored."""
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
             (key, value),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.repository import Repository
 
 # Each section of a citizen's data: what it is called in their file, and the query that reads
 # it (one parameter: the participant id). Never a Telegram id, never another person's id.
@@ -127,11 +127,8 @@ class Erased:
     votes_on_own_suggestions: int = 0
 
 
-class PersonalDataRepository:
+class PersonalDataRepository(Repository):
     """Read or erase every record of one participant."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
 
     async def profile(self, participant_id: str) -> dict[str, object] | None:
         """Return the participant's own row with their settings, or None if unknown."""
@@ -144,22 +141,19 @@ class PersonalDataRepository:
 
     async def erased_at(self, participant_id: str) -> str | None:
         """Return when the participant was last erased ('' if never); None if unknown."""
-        async with self.conn.execute(
+        erased = await self.fetch_value(
             "SELECT COALESCE(erased_at, '') FROM participants WHERE id = ?", (participant_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row else None
+        )
+        return None if erased is None else str(erased)
 
     async def erase(self, participant_id: str, cutoff: str) -> Erased:
         """Erase what the participant recorded at or before the cutoff; mark the row erased."""
         counts: dict[str, int] = {}
         for label, sql in _ERASE:
-            cursor = await self.conn.execute(sql, (participant_id, cutoff))
+            changed = await self.execute(sql, (participant_id, cutoff))
             if label is not None:
-                counts[label] = max(cursor.rowcount, 0)
+                counts[label] = max(changed, 0)
         return Erased(**counts)
 
     async def _rows(self, sql: str, args: tuple[object, ...]) -> list[dict[str, object]]:
-        async with self.conn.execute(sql, args) as cursor:
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
+        return [dict(zip(row.keys(), row, strict=True)) for row in await self.fetch_all(sql, args)]

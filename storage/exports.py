@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from storage.repository import Repository
+
 PAGE_ROWS = 1000
 
 
@@ -101,18 +103,16 @@ SUGGESTION_TALLIES = Dataset(
 VOTE_HISTORY = next(d for d in TABLES if d.table == "vote_history")
 
 
-class ExportReader:
+class ExportReader(Repository):
     """Read exported tables a page at a time over one connection."""
 
     def __init__(self, conn: aiosqlite.Connection, page_rows: int = PAGE_ROWS) -> None:
-        self.conn = conn
+        super().__init__(conn)
         self.page_rows = page_rows
 
     async def count(self, dataset: Dataset) -> int:
         """Count a dataset's rows (for progress; rows may be added while the export runs)."""
-        async with self.conn.execute(f"SELECT COUNT(*) FROM {dataset.table}") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return int(await self.fetch_value(f"SELECT COUNT(*) FROM {dataset.table}", default=0))
 
     async def pages(self, dataset: Dataset) -> AsyncIterator[list[tuple[object, ...]]]:
         """Yield a dataset's rows in key order, one page of at most `page_rows` at a time.
@@ -131,8 +131,7 @@ class ExportReader:
         after: tuple[object, ...] | None = None
         while True:
             sql, args = (first, ()) if after is None else (following, after)
-            async with self.conn.execute(sql, (*args, self.page_rows)) as cursor:
-                page = [tuple(row) for row in await cursor.fetchall()]
+            page = [tuple(row) for row in await self.fetch_all(sql, (*args, self.page_rows))]
             if page:
                 yield page
             if len(page) < self.page_rows:
@@ -141,6 +140,4 @@ class ExportReader:
 
     async def schema_version(self) -> int:
         """Return the latest migration applied to the database."""
-        async with self.conn.execute("SELECT MAX(version) FROM schema_migrations") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
+        return int(await self.fetch_value("SELECT MAX(version) FROM schema_migrations", default=0))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
+from storage.repository import Repository
 
 _COLUMNS = (
     "id, update_id, received_at, chat_key, payload, status, attempts, finished_at, confirmed_at"
@@ -36,11 +36,8 @@ class InboxEntry:
     confirmed_at: str | None
 
 
-class InboxRepository:
-    """Add, complete, replay and prune inbox entries."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
+class InboxRepository(Repository):
+    """Add, complete, replay and prune inbox entries (their times are given by the caller)."""
 
     async def add(
         self, update_id: int, chat_key: int | None, payload: str, received_at: str, since: str
@@ -49,28 +46,23 @@ class InboxRepository:
 
         A duplicate is an unconfirmed entry with the same update_id received since `since`.
         """
-        cursor = await self.conn.execute(
+        return await self.insert_id_or_none(
             "INSERT INTO inbox (update_id, received_at, chat_key, payload, status)"
             " SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM inbox"
             " WHERE update_id = ? AND received_at >= ? AND confirmed_at IS NULL)",
             (update_id, received_at, chat_key, payload, InboxStatus.PENDING, update_id, since),
         )
-        if cursor.rowcount != 1:
-            return None
-        if cursor.lastrowid is None:
-            raise RuntimeError("SQLite returned no id for the new inbox entry")
-        return cursor.lastrowid
 
     async def confirm_through(self, update_id: int, at: str) -> None:
         """Record that Telegram has forgotten every update up to this update_id."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE inbox SET confirmed_at = ? WHERE update_id <= ? AND confirmed_at IS NULL",
             (at, update_id),
         )
 
     async def mark_done(self, entry_ids: Sequence[int], at: str) -> None:
         """Close pending entries as handled, forgetting their payload and chat key."""
-        await self.conn.executemany(
+        await self.execute_many(
             "UPDATE inbox SET status = ?, finished_at = ?, payload = NULL, chat_key = NULL"
             " WHERE id = ? AND status = ?",
             [(InboxStatus.DONE, at, entry_id, InboxStatus.PENDING) for entry_id in entry_ids],
@@ -78,47 +70,43 @@ class InboxRepository:
 
     async def abandon(self, entry_ids: Sequence[int], at: str) -> None:
         """Give up on pending entries, keeping their payload for whoever investigates."""
-        await self.conn.executemany(
+        await self.execute_many(
             "UPDATE inbox SET status = ?, finished_at = ? WHERE id = ? AND status = ?",
             [(InboxStatus.ABANDONED, at, entry_id, InboxStatus.PENDING) for entry_id in entry_ids],
         )
 
     async def abandon_exhausted(self, max_attempts: int, at: str) -> int:
         """Abandon pending entries already replayed `max_attempts` times; return how many."""
-        cursor = await self.conn.execute(
+        return await self.execute(
             "UPDATE inbox SET status = ?, finished_at = ? WHERE status = ? AND attempts >= ?",
             (InboxStatus.ABANDONED, at, InboxStatus.PENDING, max_attempts),
         )
-        return cursor.rowcount
 
     async def count_attempt(self, entry_id: int) -> None:
         """Count one more replay of a pending entry, begun by the bot."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE inbox SET attempts = attempts + 1 WHERE id = ? AND status = ?",
             (entry_id, InboxStatus.PENDING),
         )
 
     async def pending(self) -> list[InboxEntry]:
         """Return the pending entries in update_id order (Telegram's order)."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             f"SELECT {_COLUMNS} FROM inbox WHERE status = ? ORDER BY update_id, id",
             (InboxStatus.PENDING,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [InboxEntry(*row) for row in rows]
 
     async def find(self, update_id: int) -> list[InboxEntry]:
         """Return every entry stored under an update_id, oldest first."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             f"SELECT {_COLUMNS} FROM inbox WHERE update_id = ? ORDER BY id", (update_id,)
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [InboxEntry(*row) for row in rows]
 
     async def prune(self, before: str) -> int:
         """Delete finished entries received before `before`; return how many."""
-        cursor = await self.conn.execute(
+        return await self.execute(
             "DELETE FROM inbox WHERE status <> ? AND received_at < ?",
             (InboxStatus.PENDING, before),
         )
-        return cursor.rowcount

@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.model.records import OutboxRow
-from storage.clock import utcnow
+from storage.repository import Repository
 
 
-class OutboxRepository:
+class OutboxRepository(Repository):
     """Queue messages and record what became of each."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
 
     async def add(
         self, participant_id: str, kind: str, body: str, question_id: int | None = None
     ) -> None:
         """Queue one message."""
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO outbox (participant_id, kind, body, question_id, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (participant_id, kind, body, question_id, utcnow()),
+            (participant_id, kind, body, question_id, self.timestamp()),
         )
 
     async def add_many(self, rows: list[tuple[str, str, str, int | None]]) -> None:
         """Queue messages (participant, kind, body, question) in one statement."""
-        now = utcnow()
-        await self.conn.executemany(
+        now = self.timestamp()
+        await self.execute_many(
             "INSERT INTO outbox (participant_id, kind, body, question_id, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
             [(*row, now) for row in rows],
@@ -35,26 +30,24 @@ class OutboxRepository:
 
     async def pending(self, limit: int) -> list[OutboxRow]:
         """Return the oldest messages not yet sent."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             "SELECT o.id, o.participant_id, o.kind, o.body, o.question_id, d.chat_id"
             " FROM outbox o LEFT JOIN delivery d ON d.participant_id = o.participant_id"
             " AND d.blocked_at IS NULL WHERE o.status = 'pending' ORDER BY o.id LIMIT ?",
             (limit,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [OutboxRow(*row) for row in rows]
 
     async def mark(self, outbox_id: int, status: str) -> None:
         """Record what became of one message."""
-        sent = utcnow() if status == "sent" else None
-        await self.conn.execute(
+        sent = self.timestamp() if status == "sent" else None
+        await self.execute(
             "UPDATE outbox SET status = ?, sent_at = ? WHERE id = ?", (status, sent, outbox_id)
         )
 
     async def received(self, participant_id: str, question_id: int) -> bool:
         """Tell whether a follow-up question was queued for this participant."""
-        async with self.conn.execute(
+        return await self.exists(
             "SELECT 1 FROM outbox WHERE participant_id = ? AND question_id = ? LIMIT 1",
             (participant_id, question_id),
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        )

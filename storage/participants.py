@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.model.records import ParticipantRecord
-from storage.clock import utcnow
+from storage.repository import Repository
 
 _SELECT = (
     "SELECT p.id, p.current_item, p.step, p.completed_at, p.created_at, a.kind, a.target"
@@ -13,33 +11,29 @@ _SELECT = (
 )
 
 
-class ParticipantRepository:
+class ParticipantRepository(Repository):
     """Create participants and read or move their position in the walkthrough."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
 
     async def ensure(self, participant_id: str) -> bool:
         """Insert the participant if new; return True when it was created."""
-        now = utcnow()
-        cursor = await self.conn.execute(
+        now = self.timestamp()
+        added = await self.execute(
             "INSERT INTO participants (id, created_at, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (id) DO NOTHING",
             (participant_id, now, now),
         )
-        return cursor.rowcount == 1
+        return added == 1
 
     async def get(self, participant_id: str) -> ParticipantRecord | None:
         """Return the participant, or None if unknown."""
-        async with self.conn.execute(f"{_SELECT} WHERE p.id = ?", (participant_id,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.fetch_one(f"{_SELECT} WHERE p.id = ?", (participant_id,))
         return ParticipantRecord(*row) if row else None
 
     async def set_position(self, participant_id: str, item_id: str | None, step: str) -> None:
         """Move the participant to an item and a step; any other awaited text is dropped."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE participants SET current_item = ?, step = ?, updated_at = ? WHERE id = ?",
-            (item_id, step, utcnow(), participant_id),
+            (item_id, step, self.timestamp(), participant_id),
         )
         await self.set_awaiting(participant_id, None)
 
@@ -48,30 +42,29 @@ class ParticipantRepository:
     ) -> None:
         """Record what free text the participant's next message is (None: nothing special)."""
         if kind is None:
-            await self.conn.execute(
+            await self.execute(
                 "DELETE FROM awaited_inputs WHERE participant_id = ?", (participant_id,)
             )
             return
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO awaited_inputs (participant_id, kind, target, created_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET"
             " kind = excluded.kind, target = excluded.target, created_at = excluded.created_at",
-            (participant_id, kind, target, utcnow()),
+            (participant_id, kind, target, self.timestamp()),
         )
 
     async def language(self, participant_id: str) -> str | None:
         """Return the language the participant chose, or None if they have not chosen."""
-        async with self.conn.execute(
+        language = await self.fetch_value(
             "SELECT language FROM participants WHERE id = ?", (participant_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row and row[0] is not None else None
+        )
+        return None if language is None else str(language)
 
     async def set_language(self, participant_id: str, language: str) -> None:
         """Record the language the participant chose."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE participants SET language = ?, updated_at = ? WHERE id = ?",
-            (language, utcnow(), participant_id),
+            (language, self.timestamp(), participant_id),
         )
 
     async def languages(self, participant_ids: list[str]) -> dict[str, str]:
@@ -81,66 +74,62 @@ class ParticipantRepository:
         for start in range(0, len(participant_ids), 500):
             chunk = participant_ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            async with self.conn.execute(
+            rows = await self.fetch_all(
                 f"SELECT id, language FROM participants WHERE language IS NOT NULL"
                 f" AND id IN ({marks})",
                 chunk,
-            ) as cursor:
-                found.update({str(pid): str(lang) async for pid, lang in cursor})
+            )
+            found.update({str(pid): str(lang) for pid, lang in rows})
         return found
 
     async def mark_completed(self, participant_id: str) -> None:
         """Record the first time the participant reached the end of the plan."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE participants SET completed_at = COALESCE(completed_at, ?) WHERE id = ?",
-            (utcnow(), participant_id),
+            (self.timestamp(), participant_id),
         )
 
 
-class DeliveryRepository:
+class DeliveryRepository(Repository):
     """Where to write back to a participant: the only place a citizen's chat id is kept."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
 
     async def upsert(self, participant_id: str, chat_id: int) -> None:
         """Remember the private chat in which to reach the participant."""
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO delivery (participant_id, chat_id, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (participant_id) DO UPDATE SET chat_id = excluded.chat_id, "
             "updated_at = excluded.updated_at, blocked_at = NULL "
             "WHERE delivery.chat_id <> excluded.chat_id OR delivery.blocked_at IS NOT NULL",
-            (participant_id, chat_id, utcnow()),
+            (participant_id, chat_id, self.timestamp()),
         )
 
     async def chat_id(self, participant_id: str) -> int | None:
         """Return the chat to write to, or None (unknown, or they blocked the bot)."""
-        async with self.conn.execute(
+        chat = await self.fetch_value(
             "SELECT chat_id FROM delivery WHERE participant_id = ? AND blocked_at IS NULL",
             (participant_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else None
+        )
+        return None if chat is None else int(chat)
 
     async def mark_blocked(self, participant_id: str) -> None:
         """Record that the participant blocked the bot: nothing is sent to them any more."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE delivery SET blocked_at = COALESCE(blocked_at, ?) WHERE participant_id = ?",
-            (utcnow(), participant_id),
+            (self.timestamp(), participant_id),
         )
 
     async def set_updates(self, participant_id: str, wanted: bool) -> None:
         """Turn broadcasts on or off for a participant."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE delivery SET updates_off_at = ? WHERE participant_id = ?",
-            (None if wanted else utcnow(), participant_id),
+            (None if wanted else self.timestamp(), participant_id),
         )
 
     async def wants_updates(self, participant_id: str) -> bool:
         """Tell whether the participant receives broadcasts."""
-        async with self.conn.execute(
+        wanted = await self.fetch_value(
             "SELECT updates_off_at IS NULL FROM delivery WHERE participant_id = ?",
             (participant_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return bool(row[0]) if row else False
+            default=False,
+        )
+        return bool(wanted)

@@ -2,49 +2,42 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.model.reports import ChangeRow, VersionRow
-from storage.clock import utcnow
+from storage.repository import Repository
 
 _VERSION = "version, text, previous, published_at, announced_at"
 
 
-class PlanVersionRepository:
+class PlanVersionRepository(Repository):
     """Record published plans and read them back."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
 
     async def latest(self) -> VersionRow | None:
         """Return the version published last, or None if the plan was never revised."""
-        async with self.conn.execute(
+        row = await self.fetch_one(
             f"SELECT {_VERSION} FROM plan_versions ORDER BY published_at DESC, rowid DESC LIMIT 1"
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return VersionRow(*row) if row else None
 
     async def get(self, version: str) -> VersionRow | None:
         """Return one version, or None."""
-        async with self.conn.execute(
+        row = await self.fetch_one(
             f"SELECT {_VERSION} FROM plan_versions WHERE version = ?", (version,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return VersionRow(*row) if row else None
 
     async def add(
         self, version: str, text: str, previous: str | None, announced: bool = False
     ) -> None:
         """Record a version (the first one, the plan served before, counts as announced)."""
-        now = utcnow()
-        await self.conn.execute(
+        now = self.timestamp()
+        await self.execute(
             f"INSERT INTO plan_versions ({_VERSION}) VALUES (?, ?, ?, ?, ?)",
             (version, text, previous, now, now if announced else None),
         )
 
     async def add_changes(self, changes: list[ChangeRow]) -> None:
         """Record what changed in a version."""
-        await self.conn.executemany(
+        await self.execute_many(
             "INSERT INTO plan_changes (version, item_id, kind, old_text, new_text, into_item)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(c.version, c.item_id, c.kind, c.old_text, c.new_text, c.into_item) for c in changes],
@@ -52,31 +45,31 @@ class PlanVersionRepository:
 
     async def changes(self, version: str) -> list[ChangeRow]:
         """Return a version's changes in item order."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             "SELECT version, item_id, kind, old_text, new_text, into_item FROM plan_changes"
             " WHERE version = ? ORDER BY CAST(item_id AS INTEGER), item_id",
             (version,),
-        ) as cursor:
-            return [ChangeRow(*row) for row in await cursor.fetchall()]
+        )
+        return [ChangeRow(*row) for row in rows]
 
     async def mark_announced(self, version: str) -> bool:
         """Record that a version's notices are queued; False if another run did it first."""
-        cursor = await self.conn.execute(
+        changed = await self.execute(
             "UPDATE plan_versions SET announced_at = ? WHERE version = ? AND announced_at IS NULL",
-            (utcnow(), version),
+            (self.timestamp(), version),
         )
-        return cursor.rowcount == 1
+        return changed == 1
 
     async def move_positions(self, item_id: str, into: str | None) -> None:
         """Move citizens stopped at an item that is gone to the item it merged into, or back
         to the welcome (a dropped item); a finished walkthrough stays finished."""
         if into is not None:
-            await self.conn.execute(
+            await self.execute(
                 "UPDATE participants SET current_item = ?, step = 'stance' WHERE current_item = ?",
                 (into, item_id),
             )
             return
-        await self.conn.execute(
+        await self.execute(
             "UPDATE participants SET current_item = NULL, step = 'welcome'"
             " WHERE current_item = ? AND step <> 'finished'",
             (item_id,),
@@ -87,13 +80,13 @@ class PlanVersionRepository:
         if not item_ids:
             return []
         marks = ", ".join("?" for _ in item_ids)
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             f"SELECT participant_id, item_id FROM stances WHERE item_id IN ({marks})"
             f" UNION SELECT participant_id, item_id FROM suggestions WHERE item_id IN ({marks})"
             " AND status <> 'withdrawn' ORDER BY 1, 2",
             (*item_ids, *item_ids),
-        ) as cursor:
-            return [(str(r[0]), str(r[1])) for r in await cursor.fetchall()]
+        )
+        return [(str(r[0]), str(r[1])) for r in rows]
 
     async def answers_by_version(
         self, item_ids: list[str]
@@ -102,10 +95,9 @@ class PlanVersionRepository:
         if not item_ids:
             return []
         marks = ", ".join("?" for _ in item_ids)
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             "SELECT item_id, plan_version, SUM(stance = 'support'), SUM(stance = 'oppose'),"
             f" COUNT(*) FROM stances WHERE item_id IN ({marks}) GROUP BY item_id, plan_version",
             tuple(item_ids),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]

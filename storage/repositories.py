@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.model.clock import Clock, system_clock
 from storage.broadcasts import BroadcastRepository
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
@@ -21,24 +22,25 @@ from storage.votes import VoteRepository
 
 
 class Repositories:
-    """Every repository bound to the same connection (and so the same transaction)."""
+    """Every repository bound to the same connection (and so the same transaction) and clock."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock = system_clock) -> None:
         self.conn = conn
-        self.participants = ParticipantRepository(conn)
-        self.delivery = DeliveryRepository(conn)
-        self.stances = StanceRepository(conn)
-        self.suggestions = SuggestionRepository(conn)
-        self.votes = VoteRepository(conn)
-        self.drafts = DraftRepository(conn)
-        self.digests = DigestRepository(conn)
-        self.responses = ResponseRepository(conn)
-        self.broadcasts = BroadcastRepository(conn)
-        self.moderation = ModerationRepository(conn)
-        self.personal = PersonalDataRepository(conn)
-        self.tracking = TrackingRepository(conn)
-        self.follows = FollowRepository(conn)
-        self.tracking_inputs = TrackingInputRepository(conn)
-        self.follow_ups = FollowUpRepository(conn)
-        self.outbox = OutboxRepository(conn)
-        self.plan_versions = PlanVersionRepository(conn)
+        self.clock = clock
+        self.participants = ParticipantRepository(conn, clock)
+        self.delivery = DeliveryRepository(conn, clock)
+        self.stances = StanceRepository(conn, clock)
+        self.suggestions = SuggestionRepository(conn, clock)
+        self.votes = VoteRepository(conn, clock)
+        self.drafts = DraftRepository(conn, clock)
+        self.digests = DigestRepository(conn, clock)
+        self.responses = ResponseRepository(conn, clock)
+        self.broadcasts = BroadcastRepository(conn, clock)
+        self.moderation = ModerationRepository(conn, clock)
+        self.personal = PersonalDataRepository(conn, clock)
+        self.tracking = TrackingRepository(conn, clock)
+        self.follows = FollowRepository(conn, clock)
+        self.tracking_inputs = TrackingInputRepository(conn, clock)
+        self.follow_ups = FollowUpRepository(conn, clock)
+        self.outbox = OutboxRepository(conn, clock)
+        self.plan_versions = PlanVersionRepository(conn, clock)

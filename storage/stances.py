@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.model.records import StanceRecord
-from storage.clock import utcnow
+from storage.repository import Repository
 
 _COLUMNS = "participant_id, item_id, stance, priority, updated_at"
 
 
-class StanceRepository:
+class StanceRepository(Repository):
     """Record and read citizens' answers on items."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
 
     async def record(
         self,
@@ -29,8 +24,8 @@ class StanceRepository:
         The same answer again changes nothing, so that an update replayed after a crash (its
         effect committed, its inbox mark not) leaves no second history row.
         """
-        now = utcnow()
-        cursor = await self.conn.execute(
+        now = self.timestamp()
+        changed = await self.execute(
             "INSERT INTO stances (participant_id, item_id, stance, priority, plan_version,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (participant_id, item_id) DO UPDATE SET stance = excluded.stance,"
@@ -41,9 +36,9 @@ class StanceRepository:
             " OR stances.plan_version IS NOT excluded.plan_version",
             (participant_id, item_id, stance, priority, plan_version, now),
         )
-        if cursor.rowcount == 0:
+        if changed == 0:
             return
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO stance_history (participant_id, item_id, stance, priority,"
             " plan_version, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
             (participant_id, item_id, stance, priority, plan_version, now),
@@ -51,26 +46,24 @@ class StanceRepository:
 
     async def get(self, participant_id: str, item_id: str) -> StanceRecord | None:
         """Return the current answer on one item, or None."""
-        async with self.conn.execute(
+        row = await self.fetch_one(
             f"SELECT {_COLUMNS} FROM stances WHERE participant_id = ? AND item_id = ?",
             (participant_id, item_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return StanceRecord(*row) if row else None
 
     async def for_participant(self, participant_id: str) -> dict[str, StanceRecord]:
         """Return the participant's current answers keyed by item id."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             f"SELECT {_COLUMNS} FROM stances WHERE participant_id = ?", (participant_id,)
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return {row[1]: StanceRecord(*row) for row in rows}
 
     async def history_count(self, participant_id: str, item_id: str) -> int:
         """Count how many answers the participant has given on an item over time."""
-        async with self.conn.execute(
+        count = await self.fetch_value(
             "SELECT COUNT(*) FROM stance_history WHERE participant_id = ? AND item_id = ?",
             (participant_id, item_id),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+            default=0,
+        )
+        return int(count)

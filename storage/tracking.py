@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.model.reports import HistoryRow, MetricRow, TrackingRow
-from storage.clock import utcnow
+from storage.repository import Repository
 
 _COLUMNS = frozenset({"status", "responsible", "deadline"})
 _METRIC = "item_id, name, unit, baseline, target, current, measured_on"
 _HISTORY = "id, item_id, field, old_value, new_value, actor, source, changed_at"
 
 
-class TrackingRepository:
+class TrackingRepository(Repository):
     """Read and change items' tracking; every change is also appended to the history."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
 
     async def all(self) -> list[TrackingRow]:
         """Return every tracked item."""
-        async with self.conn.execute(
-            "SELECT item_id, status, responsible, deadline FROM tracking"
-        ) as cursor:
-            return [TrackingRow(*row) for row in await cursor.fetchall()]
+        rows = await self.fetch_all("SELECT item_id, status, responsible, deadline FROM tracking")
+        return [TrackingRow(*row) for row in rows]
 
     async def metrics(self) -> list[MetricRow]:
         """Return every metric of every item, in the order they were added."""
-        async with self.conn.execute(
-            f"SELECT {_METRIC} FROM tracking_metrics ORDER BY rowid"
-        ) as cursor:
-            return [MetricRow(*row) for row in await cursor.fetchall()]
+        rows = await self.fetch_all(f"SELECT {_METRIC} FROM tracking_metrics ORDER BY rowid")
+        return [MetricRow(*row) for row in rows]
 
     async def ensure(self, item_id: str, at: str) -> None:
         """Start tracking an item (as proposed) unless it is tracked already."""
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO tracking (item_id, updated_at) VALUES (?, ?)"
             " ON CONFLICT (item_id) DO NOTHING",
             (item_id, at),
@@ -44,7 +35,7 @@ class TrackingRepository:
         """Set the status, responsible body or deadline of a tracked item."""
         if column not in _COLUMNS:
             raise ValueError(f"not a tracking column: {column}")
-        await self.conn.execute(
+        await self.execute(
             f"UPDATE tracking SET {column} = ?, updated_at = ? WHERE item_id = ?",
             (value, at, item_id),
         )
@@ -53,7 +44,7 @@ class TrackingRepository:
         self, item_id: str, name: str, unit: str, baseline: float, target: float
     ) -> None:
         """Add a metric, or redefine its unit, baseline and target (its value stays)."""
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO tracking_metrics (item_id, name, unit, baseline, target)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_id, name) DO UPDATE SET"
             " unit = excluded.unit, baseline = excluded.baseline, target = excluded.target",
@@ -62,7 +53,7 @@ class TrackingRepository:
 
     async def measure(self, item_id: str, name: str, value: float, measured_on: str) -> None:
         """Record a metric's current value and the day it was measured."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE tracking_metrics SET current = ?, measured_on = ? WHERE item_id = ?"
             " AND name = ?",
             (value, measured_on, item_id, name),
@@ -73,7 +64,7 @@ class TrackingRepository:
         source: str, at: str,
     ) -> None:  # fmt: skip
         """Append one change to the item's history."""
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO tracking_history (item_id, field, old_value, new_value, actor, source,"
             " changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (item_id, field, old, new, actor, source, at),
@@ -81,65 +72,59 @@ class TrackingRepository:
 
     async def history(self, item_id: str) -> list[HistoryRow]:
         """Return an item's changes, oldest first."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             f"SELECT {_HISTORY} FROM tracking_history WHERE item_id = ? ORDER BY id", (item_id,)
-        ) as cursor:
-            return [HistoryRow(*row) for row in await cursor.fetchall()]
+        )
+        return [HistoryRow(*row) for row in rows]
 
     async def history_between(self, start: str, end: str) -> list[HistoryRow]:
         """Return every tracking change made in (start, end], oldest first."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             f"SELECT {_HISTORY} FROM tracking_history WHERE changed_at > ? AND changed_at <= ?"
             " ORDER BY id",
             (start, end),
-        ) as cursor:
-            return [HistoryRow(*row) for row in await cursor.fetchall()]
+        )
+        return [HistoryRow(*row) for row in rows]
 
     async def last_history_id(self) -> int:
         """Return the id of the latest change (0 if none)."""
-        async with self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM tracking_history") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        return int(await self.fetch_value("SELECT COALESCE(MAX(id), 0) FROM tracking_history"))
 
 
-class FollowRepository:
+class FollowRepository(Repository):
     """Items citizens follow, and what each follower was last told about."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
 
     async def follow(self, participant_id: str, item_ids: list[str], since: int) -> int:
         """Follow items (changes after history id `since`); return how many are new."""
         added = 0
         for item_id in item_ids:
-            cursor = await self.conn.execute(
+            added += await self.execute(
                 "INSERT INTO follows (participant_id, item_id, since_history, created_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (participant_id, item_id, since, utcnow()),
+                (participant_id, item_id, since, self.timestamp()),
             )
-            added += cursor.rowcount
         return added
 
     async def unfollow(self, participant_id: str, item_id: str) -> None:
         """Stop following an item."""
-        await self.conn.execute(
+        await self.execute(
             "DELETE FROM follows WHERE participant_id = ? AND item_id = ?",
             (participant_id, item_id),
         )
 
     async def followed(self, participant_id: str) -> set[str]:
         """Return the ids of the items a participant follows."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             "SELECT item_id FROM follows WHERE participant_id = ?", (participant_id,)
-        ) as cursor:
-            return {str(row[0]) for row in await cursor.fetchall()}
+        )
+        return {str(row[0]) for row in rows}
 
     async def unseen(self, told_before: str) -> list[tuple[str, str, int]]:
         """Return (participant, item, latest change id) for changes followers were not told of.
 
         Only followers who can be reached and were last told before `told_before` are listed.
         """
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             "SELECT f.participant_id, h.item_id, MAX(h.id) FROM follows f"
             " JOIN tracking_history h ON h.item_id = f.item_id AND h.id > f.since_history"
             " JOIN delivery d ON d.participant_id = f.participant_id AND d.blocked_at IS NULL"
@@ -148,12 +133,12 @@ class FollowRepository:
             " AND (w.notified_at IS NULL OR w.notified_at <= ?)"
             " GROUP BY f.participant_id, h.item_id ORDER BY f.participant_id, h.item_id",
             (told_before,),
-        ) as cursor:
-            return [(str(r[0]), str(r[1]), int(r[2])) for r in await cursor.fetchall()]
+        )
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
 
     async def told(self, participant_id: str, seen: int, at: str) -> None:
         """Record that a follower was told of every change up to `seen`, at `at`."""
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO follower_watermarks (participant_id, seen_history_id, notified_at)"
             " VALUES (?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET"
             " seen_history_id = MAX(seen_history_id, excluded.seen_history_id),"
@@ -162,15 +147,12 @@ class FollowRepository:
         )
 
 
-class TrackingInputRepository:
+class TrackingInputRepository(Repository):
     """Which tracking field a drafter's or overseer's next message is for."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
 
     async def set(self, participant_id: str, item_id: str, field: str, metric: str | None) -> None:
         """Remember the field the awaited text is for."""
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO tracking_inputs (participant_id, item_id, field, metric)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET"
             " item_id = excluded.item_id, field = excluded.field, metric = excluded.metric",
@@ -179,9 +161,8 @@ class TrackingInputRepository:
 
     async def get(self, participant_id: str) -> tuple[str, str, str | None] | None:
         """Return (item, field, metric) the awaited text is for, or None."""
-        async with self.conn.execute(
+        row = await self.fetch_one(
             "SELECT item_id, field, metric FROM tracking_inputs WHERE participant_id = ?",
             (participant_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return (str(row[0]), str(row[1]), row[2]) if row else None

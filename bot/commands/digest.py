@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.config import Settings
@@ -44,5 +43,5 @@ async def _messages(settings: Settings) -> list[str]:
         ledger = DigestLedger(
             db, DigestBuilder(db, plan, settings.timezone), settings.digest_time, settings.timezone
         )
-        rendered = await ledger.on_demand(datetime.now(UTC), render)
+        rendered = await ledger.on_demand(db.now(), render)
     return rendered.messages

@@ -12,7 +12,8 @@ import asyncio
 import logging
 
 from bot.hearing.participants import Participants
-from storage.clock import utcnow
+from bot.model.clock import Clock
+from storage.clock import iso
 from storage.db import Database
 from storage.erasure import Erased
 from storage.erasure_ledger import ErasureLedger, LedgerEntry
@@ -23,14 +24,22 @@ log = logging.getLogger(__name__)
 class Erasure:
     """Erase a participant on request, and re-apply every recorded erasure at start-up."""
 
-    def __init__(self, db: Database, ledger: ErasureLedger, participants: Participants) -> None:
+    def __init__(
+        self,
+        db: Database,
+        ledger: ErasureLedger,
+        participants: Participants,
+        clock: Clock | None = None,
+    ) -> None:
         self.db = db
         self.ledger = ledger
         self.participants = participants
+        # The cutoff is compared with the times storage wrote, so it must come from their clock.
+        self.clock = db.now if clock is None else clock
 
     async def erase(self, pid: str) -> Erased:
         """Record the erasure in the ledger, then erase everything the participant stored."""
-        entry = LedgerEntry(pid, utcnow())
+        entry = LedgerEntry(pid, iso(self.clock()))
         await asyncio.to_thread(self.ledger.record, entry)
         async with self.db.transaction() as repos:
             erased = await repos.personal.erase(pid, entry.erased_at)

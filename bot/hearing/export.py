@@ -166,10 +166,7 @@ async def open_export(
 ) -> AsyncIterator[HearingExport]:
     """Give the export of the hearing as it stands, read in one session of the reader."""
     async with db.reading() as repos:
-        export = HearingExport(ExportReader(repos.conn), plan, fmt, tz)
-        if now is not None:
-            export.now = now
-        yield export
+        yield HearingExport(ExportReader(repos.conn), plan, fmt, tz, now or db.now)
 
 
 def polis_time(iso: str, tz: tzinfo) -> tuple[int, str]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 
 from bot.hearing.plan import Plan
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import check_text
+from bot.model.clock import Clock
 from bot.model.refusals import Refusal, Refused
 from bot.model.reports import QuestionRow
 from bot.model.values import Awaiting, Language, SuggestionStatus
@@ -47,9 +47,16 @@ class FollowUps:
     """Commands for follow-up questions (the caller checks the drafter role)."""
 
     def __init__(
-        self, db: Database, plan: Plan, screening: Screening, min_group: int, limit: int
+        self,
+        db: Database,
+        plan: Plan,
+        screening: Screening,
+        min_group: int,
+        limit: int,
+        clock: Clock | None = None,
     ) -> None:
         self.db = db
+        self.clock = db.now if clock is None else clock
         self.plan = plan
         self.screening = screening
         self.min_group = min_group
@@ -128,7 +135,7 @@ class FollowUps:
                 raise Refused(Refusal.NOT_ASKED)
             if await repos.moderation.is_banned(pid):
                 raise Refused(Refusal.BANNED)
-            flags = await self.screening.screen(repos, pid, cleaned, datetime.now(UTC))
+            flags = await self.screening.screen(repos, pid, cleaned, self.clock())
             status = SuggestionStatus.PENDING if flags else SuggestionStatus.VISIBLE
             sid = await repos.suggestions.add(
                 pid, question.item_id, cleaned, status, self.plan.version

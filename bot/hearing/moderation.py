@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bot.hearing.plan import Item, Plan
 from bot.hearing.privacy import short_tag
+from bot.model.clock import Clock
 from bot.model.records import LogRecord, QueueRecord, SuggestionRecord
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import QueueState, ReportReason, SuggestionStatus
@@ -56,13 +56,12 @@ class Moderation:
     """Each command runs in one transaction, so two moderators can never both decide an item."""
 
     def __init__(
-        self, db: Database, plan: Plan, claim: timedelta,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:  # fmt: skip
+        self, db: Database, plan: Plan, claim: timedelta, clock: Clock | None = None
+    ) -> None:
         self.db = db
         self.plan = plan
         self.claim = claim
-        self.clock = clock
+        self.clock = db.now if clock is None else clock
 
     async def next_card(self, moderator: str) -> QueueCard | None:
         """Claim the oldest open item this moderator may take, or return None if there is none."""

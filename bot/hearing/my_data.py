@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 
 from bot.hearing.plan import Plan
-from storage.clock import utcnow
+from bot.model.clock import Clock
+from storage.clock import iso
 from storage.db import Database
 
 FORMAT = "hearing-bot personal data"
@@ -28,9 +29,10 @@ class MyDataFile:
 class MyData:
     """Gather a participant's records into their personal data file."""
 
-    def __init__(self, db: Database, plan: Plan) -> None:
+    def __init__(self, db: Database, plan: Plan, clock: Clock | None = None) -> None:
         self.db = db
         self.plan = plan
+        self.clock = db.now if clock is None else clock
 
     async def document(self, pid: str) -> MyDataFile:
         """Return everything stored about the participant as UTF-8 JSON."""
@@ -39,7 +41,7 @@ class MyData:
             sections = await repos.personal.collect(pid)
         document = {
             "format": FORMAT,
-            "generated_at": utcnow(),
+            "generated_at": iso(self.clock()),
             "hearing": {"title": self.plan.title, "plan_version": self.plan.version},
             "participant": _profile(profile),
             **sections,

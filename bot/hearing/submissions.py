@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from bot.hearing.matching import Match, closest
 from bot.hearing.plan import Item, Plan, telegram_length
 from bot.hearing.screening import LINK, Flag, Screening
 from bot.hearing.walkthrough import View, Walkthrough
+from bot.model.clock import Clock
 from bot.model.records import DraftRecord
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import (
@@ -73,9 +73,16 @@ class Submissions:
     """Turn a citizen's text into a suggestion (or proposal), offering near-duplicates first."""
 
     def __init__(
-        self, db: Database, plan: Plan, walkthrough: Walkthrough, limit: int, screening: Screening
+        self,
+        db: Database,
+        plan: Plan,
+        walkthrough: Walkthrough,
+        limit: int,
+        screening: Screening,
+        clock: Clock | None = None,
     ) -> None:
         self.db = db
+        self.clock = db.now if clock is None else clock
         self.plan = plan
         self.walkthrough = walkthrough
         self.limit = limit
@@ -110,7 +117,7 @@ class Submissions:
             draft = await self._open_draft(repos, pid, draft_id)
             if await repos.moderation.is_banned(pid):
                 raise Refused(Refusal.BANNED)
-            flags = await self.screening.screen(repos, pid, draft.text, datetime.now(UTC))
+            flags = await self.screening.screen(repos, pid, draft.text, self.clock())
             status = SuggestionStatus.PENDING if flags else SuggestionStatus.VISIBLE
             suggestion_id = await repos.suggestions.add(
                 pid, draft.item_id, draft.text, status, self.plan.version

@@ -6,12 +6,12 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
+from bot.model.clock import Clock
 from bot.runtime.chat_order import chat_key
 from bot.runtime.wellformed import well_formed
 from storage.clock import iso
@@ -51,21 +51,17 @@ def payload_of(update: Update) -> str:
     return json.dumps(update.to_dict(), separators=(",", ":"), ensure_ascii=False)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Inbox:
     """Record updates durably, drop duplicates, mark them handled and replay leftovers."""
 
     def __init__(
         self,
         db: Database,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock | None = None,
         prune_every: int = PRUNE_EVERY,
     ) -> None:
         self._db = db
-        self._clock = clock
+        self._clock = db.now if clock is None else clock
         self._prune_every = prune_every
         self._handled_since_prune = 0
         self._last_seen: int | None = None

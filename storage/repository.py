@@ -1,0 +1,76 @@
+"""What every repository shares: its connection, its clock, and one way to run each query."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import aiosqlite
+
+from bot.model.clock import Clock, system_clock
+from storage.clock import iso
+
+Params = Sequence[object]
+
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+
+
+def returning_id(sql: str) -> str:
+    """Return an INSERT statement that gives back the new row's id (RETURNING id added once)."""
+    return sql if _RETURNING.search(sql) else f"{sql.rstrip().rstrip(';')} RETURNING id"
+
+
+class Repository:
+    """A repository over one connection; its timestamps come from the injected clock."""
+
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock = system_clock) -> None:
+        self.conn = conn
+        self.clock = clock
+
+    def timestamp(self) -> str:
+        """Return the clock's current time in the stored format."""
+        return iso(self.clock())
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """Return the first row of a query, or None when it has none."""
+        # The cursor is closed on leaving the block, so no statement stays open on the
+        # connection (an open one would keep a reader on an old snapshot, or block a COMMIT).
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """Return every row of a query."""
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_value(self, sql: str, params: Params = (), default: Any = None) -> Any:
+        """Return the first column of the first row; `default` when there is no row or NULL."""
+        row = await self.fetch_one(sql, params)
+        return default if row is None or row[0] is None else row[0]
+
+    async def exists(self, sql: str, params: Params = ()) -> bool:
+        """Tell whether a query returns any row."""
+        return await self.fetch_one(sql, params) is not None
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return how many rows it changed."""
+        async with self.conn.execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement once per row of parameters."""
+        async with self.conn.executemany(sql, rows):
+            pass
+
+    async def insert_id(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT and return the new row's id (by RETURNING id, as PostgreSQL does)."""
+        new_id = await self.insert_id_or_none(sql, params)
+        if new_id is None:
+            raise RuntimeError(f"the insert returned no id: {sql}")
+        return new_id
+
+    async def insert_id_or_none(self, sql: str, params: Params = ()) -> int | None:
+        """Run an INSERT that may insert nothing (a conflict, a guard); return the id or None."""
+        new_id = await self.fetch_value(returning_id(sql), params)
+        return None if new_id is None else int(new_id)
