@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.emulator import Emulator
-from bot.hearing.erasure import ledger_path
 from bot.hearing.plan import Plan
 from bot.services import Services
 from storage.clock import iso
 from storage.db import Database
+from storage.erasure_ledger import ledger_path
 from tests.after_support import CITIZEN, Clock, at, running
 from tests.harness import SECRET, make_settings, query
 
