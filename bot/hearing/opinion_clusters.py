@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from bot.hearing.opinion_matrix import Floats, Ints
 
 MOVED = 0.01  # Pol.is: k-means has converged when no centre moves this far
 MAX_ITERATIONS = 100  # Pol.is's base-iters and group-iters
-CHUNK = 4096  # points per distance block, so that memory stays flat at any size
 SEED = 20240614
 
 
@@ -69,13 +69,11 @@ def first_distinct(points: Floats, k: int) -> Floats:
 
 
 def nearest(points: Floats, centres: Floats) -> Ints:
-    """Return each point's nearest centre (the first, on a tie)."""
-    out = np.empty(len(points), dtype=np.int64)
-    for start in range(0, len(points), CHUNK):
-        block = points[start : start + CHUNK]
-        gaps = (block[:, :1] - centres[:, 0]) ** 2 + (block[:, 1:] - centres[:, 1]) ** 2
-        out[start : start + CHUNK] = np.argmin(gaps, axis=1)
-    return out
+    """Return each point's nearest centre."""
+    if len(points) == 0:
+        return np.zeros(0, dtype=np.int64)
+    # A k-d tree over the centres: several times faster than all distances at 50,000 points.
+    return np.asarray(cKDTree(centres).query(points)[1], dtype=np.int64)
 
 
 def silhouette(points: Floats, labels: Ints) -> float:

@@ -65,15 +65,6 @@ class OpinionMatrix:
         """Count each participant's votes, passes included."""
         return np.bincount(self.rows, minlength=len(self.participants))
 
-    def counts(self, rows: npt.NDArray[np.bool_] | None = None) -> tuple[Ints, Ints, Ints]:
-        """Count agrees, disagrees and votes per statement, over the rows selected (or all)."""
-        keep = slice(None) if rows is None else rows[self.rows]
-        cols, values = self.cols[keep], self.values[keep]
-        m = len(self.statements)
-        agree = np.bincount(cols[values > 0], minlength=m)
-        disagree = np.bincount(cols[values < 0], minlength=m)
-        return agree, disagree, np.bincount(cols, minlength=m)
-
 
 @dataclass(frozen=True, eq=False)
 class Projection:
