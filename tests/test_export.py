@@ -28,7 +28,7 @@ from bot.hearing.plan import load_plan
 from bot.hearing.privacy import pseudonym
 from storage.db import Database
 from storage.exports import SUGGESTION_TALLIES, TABLES, ExportReader
-from tests.harness import SECRET, DATASETS, Hearing, make_settings, query
+from tests.harness import DATASETS, SECRET, Hearing, make_settings, query
 from tests.test_polis_replay import events, recount
 
 # Long, distinctive ids, so that finding one in an export cannot be a coincidence.
