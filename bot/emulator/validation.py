@@ -14,7 +14,7 @@ from . import apispec, conformance
 from .errors import ApiError, bad_request
 from .markup import HtmlError, parse_html, utf16_len
 
-# The spec's limits after entities parsing (tests/test_emulator_spec.py holds them to it).
+# The spec's limits after entities parsing (tests/test_apispec.py holds them to it).
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 # Limits the spec states only in prose, or not at all.
