@@ -53,7 +53,9 @@ async def set_keyboard(query: CallbackQuery, markup: InlineKeyboardMarkup | None
     if not isinstance(query.message, Message):
         return
     try:
-        await query.message.edit_reply_markup(reply_markup=markup)
+        # python-telegram-bot adds the default parse_mode to every call it sends like a message,
+        # this one too, which has no such parameter; a None here keeps it out of the request.
+        await query.message.edit_reply_markup(reply_markup=markup, api_kwargs={"parse_mode": None})
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.emulator import Emulator
+from bot.emulator.speclog import SpecWarning, watching
 from bot.hearing.plan import Plan, load_plan
 from storage.db import Database
 from tests.harness import TOKEN, Hearing, make_settings
 
 # python-telegram-bot 22 warns on every RetryAfter unless this opts in to its future behaviour.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture(autouse=True)
+def spec_warnings() -> Iterator[list[SpecWarning]]:
+    """Fail a test in which any emulator let through a call that breaks the Bot API spec."""
+    with watching() as seen:
+        yield seen  # a test that provokes warnings on purpose checks and clears this list
+    if seen:
+        pytest.fail("Bot API spec warnings:\n" + "\n".join(map(str, seen)), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,7 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Contex
 
 from bot.emulator import Emulator, SentMessage
 from bot.emulator.markup import HtmlError, parse_html
+from bot.emulator.speclog import SpecWarning
 
 TOKEN = "123456:TEST-TOKEN"
 USER = 1001
@@ -465,8 +466,15 @@ async def test_long_poll_returns_when_an_update_arrives(bot: Bot, emu: Emulator)
     assert emu.pending_updates == []
 
 
-async def test_long_poll_times_out_empty_and_limit_applies(bot: Bot, emu: Emulator) -> None:
+async def test_long_poll_times_out_empty_and_limit_applies(
+    bot: Bot, emu: Emulator, spec_warnings: list[SpecWarning]
+) -> None:
+    # The emulator waits fractions of a second, to keep tests quick; Telegram would read 0.
     assert await bot.get_updates(timeout=dt.timedelta(milliseconds=20)) == ()
+    assert [w.problem for w in spec_warnings] == [
+        'parameter "timeout" must be Integer; Telegram reads the value sent as empty'
+    ]
+    spec_warnings.clear()
     first = emu.send_message(USER, "one")
     emu.send_message(USER, "two")
     (update,) = await bot.get_updates(limit=1)

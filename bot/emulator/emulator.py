@@ -15,6 +15,7 @@ from .limits import Limits
 from .misbehaviour import Misbehaviour
 from .models import SentMessage, StoredFile, User
 from .server import build_app
+from .speclog import SpecWarning
 from .state import Observer, World
 from .webhooks import WebhookDelivery
 
@@ -104,6 +105,11 @@ class Emulator(Misbehaviour):
     def calls(self) -> list[tuple[str, dict[str, Any]]]:
         """Return every API call received, as (method, decoded params)."""
         return self._world.calls
+
+    @property
+    def spec_warnings(self) -> list[SpecWarning]:
+        """Return the calls Telegram would have accepted while ignoring part of them."""
+        return self._world.spec_warnings
 
     @property
     def callback_answers(self) -> dict[str, dict[str, Any]]:

@@ -21,6 +21,14 @@ SIMPLE_TAGS = {
     "pre": "pre",
 }
 ALLOWED_TAGS = {*SIMPLE_TAGS, "span", "a", "blockquote", "tg-emoji"}
+# The attributes Telegram reads; it ignores any other.
+ATTRIBUTES = {
+    "a": {"href"},
+    "span": {"class"},
+    "tg-emoji": {"emoji-id"},
+    "code": {"class"},
+    "blockquote": {"expandable"},
+}
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 _ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
@@ -52,6 +60,8 @@ class _Parser:
     position: int = 0
     stack: list[_Open] = field(default_factory=list)
     entities: list[dict[str, Any]] = field(default_factory=list)
+    # What Telegram accepts but shows or drops other than the sender meant.
+    notes: list[str] = field(default_factory=list)
 
     def byte_offset(self, index: int) -> int:
         return len(self.source[:index].encode())
@@ -75,6 +85,9 @@ class _Parser:
                     (j for j in (text.find("<", i), text.find("&", i)) if j >= 0), default=-1
                 )
                 chunk = text[i:] if stop < 0 else text[i:stop]
+                if ">" in chunk:
+                    offset = self.byte_offset(i + chunk.index(">"))
+                    self.notes.append(f'unescaped ">" at byte offset {offset}, shown as text')
                 self.emit(chunk)
                 i += len(chunk)
         if self.stack:
@@ -118,7 +131,10 @@ class _Parser:
             value = attribute.group(2) or ""
             if value[:1] in {'"', "'"}:
                 value = value[1:-1]
-            attrs[attribute.group(1).lower()] = _unescape(value)
+            name = attribute.group(1).lower()
+            if name not in ATTRIBUTES.get(tag, set()):
+                self.notes.append(f'<{tag}> at byte offset {offset}: "{name}" is ignored')
+            attrs[name] = _unescape(value)
             j = attribute.end()
             while j < close and self.source[j].isspace():
                 j += 1
@@ -186,9 +202,13 @@ def _unescape(value: str) -> str:
     return _ENTITY.sub(replace, value)
 
 
-def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
-    """Return the plain text and entities Telegram would store, or raise HtmlError."""
-    return _Parser(source).run()
+def parse_html(source: str, notes: list[str] | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """Return Telegram's plain text and entities (or raise HtmlError); note what it ignores."""
+    parser = _Parser(source)
+    result = parser.run()
+    if notes is not None:
+        notes.extend(parser.notes)
+    return result
 
 
 def strip_html(source: str) -> str:

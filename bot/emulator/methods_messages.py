@@ -39,7 +39,9 @@ async def send_message(world: World, p: Params) -> Any:
     """Send a text message, parsed and validated as Telegram does."""
     chat = world.target(p.values.get("chat_id"))
     text, parse_mode = p.text("text"), p.text("parse_mode")
-    plain, entities = validation.formatted(text, parse_mode, p.structured("entities"))
+    plain, entities = validation.formatted(
+        text, parse_mode, p.structured("entities"), warnings=p.warnings
+    )
     markup = p.structured("reply_markup")
     inline = validation.inline_keyboard(markup)
     _check_reply(world, chat, p)
@@ -85,7 +87,9 @@ async def edit_message_text(world: World, p: Params) -> Any:
     if message.kind != "text":
         raise bad_request("there is no text in the message to edit")
     text, parse_mode = p.text("text"), p.text("parse_mode")
-    plain, entities = validation.formatted(text, parse_mode, p.structured("entities"))
+    plain, entities = validation.formatted(
+        text, parse_mode, p.structured("entities"), warnings=p.warnings
+    )
     inline = validation.inline_keyboard(p.structured("reply_markup"))
     if (plain, entities, inline) == (message.text, message.entities, message.reply_markup):
         raise bad_request(NOT_MODIFIED)
@@ -160,7 +164,7 @@ def _send_file(world: World, p: Params, kind: str) -> dict[str, Any]:
         raise bad_request("IMAGE_PROCESS_FAILED")
     caption, parse_mode = p.text("caption"), p.text("parse_mode")
     plain, entities = validation.formatted(
-        caption, parse_mode, p.structured("caption_entities"), caption=True
+        caption, parse_mode, p.structured("caption_entities"), caption=True, warnings=p.warnings
     )
     markup = p.structured("reply_markup")
     inline = validation.inline_keyboard(markup)

@@ -40,6 +40,8 @@ class Params:
 
     values: dict[str, Any]
     files: dict[str, Upload] = field(default_factory=dict)
+    # What Telegram would accept but quietly ignore or change, found while handling the call.
+    warnings: list[str] = field(default_factory=list)
 
     def text(self, name: str) -> str | None:
         """Return a string parameter, or None when absent."""

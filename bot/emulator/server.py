@@ -7,7 +7,11 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from . import methods_messages  # noqa: F401  (registers the chat-writing methods)
+from . import (
+    apispec,
+    conformance,
+    methods_messages,  # noqa: F401  (registers the chat-writing methods)
+)
 from .errors import ApiError, too_many_requests
 from .faults import AnswerLost
 from .limits import GROUP_TYPES
@@ -21,6 +25,7 @@ CANONICAL = {name.lower(): name for name in METHODS}
 
 def build_app(world: World, token: str) -> web.Application:
     """Build the aiohttp application serving the Bot API for one token."""
+    spec = apispec.load()
 
     async def handle(request: web.Request) -> web.Response:
         if world.latency:
@@ -33,13 +38,17 @@ def build_app(world: World, token: str) -> web.Application:
     async def answer(request: web.Request) -> web.Response:
         if request.match_info["token"] != token:
             return _answer(ApiError(401, "Unauthorized").to_json(), 401)
+        shape = spec.method(request.match_info["method"])
         name = CANONICAL.get(request.match_info["method"].lower())
-        if name is None:
+        if shape is None or name is None:
+            # Telegram's answer to a method it does not have; one the emulator lacks alike.
             return _answer(ApiError(404, "Not Found").to_json(), 404)
+        params = Params({})
         try:
             params = await _decode(request)
             world.calls.append((name, params.logged()))
             world.notify()
+            conformance.check_call(spec, shape, params)
             injected = world.injected.get(name)
             if injected:
                 raise injected.pop(0)
@@ -66,6 +75,8 @@ def build_app(world: World, token: str) -> web.Application:
             if request.transport is not None:
                 request.transport.close()
             raise web.HTTPServiceUnavailable() from None
+        finally:
+            world.warn(name, params.warnings)
         return _answer({"ok": True, "result": result}, 200)
 
     app = web.Application(client_max_size=MAX_BODY)

@@ -11,6 +11,7 @@ from .errors import ApiError, bad_request, forbidden
 from .faults import Faults
 from .limits import Traffic
 from .models import Chat, SentMessage, StoredFile, User
+from .speclog import SpecWarning, report
 
 T = TypeVar("T")
 # Told of every API call the emulator answered successfully: (method, params, result).
@@ -60,6 +61,7 @@ class World:
         # Seconds added to every API call, half on the way in and half on the way out.
         self.latency = 0.0
         self.observers: list[Observer] = []
+        self.spec_warnings: list[SpecWarning] = []
         self._waiters: set[asyncio.Future[None]] = set()
 
     def now(self) -> int:
@@ -85,6 +87,13 @@ class World:
                 finally:
                     self._waiters.discard(waiter)
             return result
+
+    def warn(self, method: str, problems: list[str]) -> None:
+        """Record and report what a call did that Telegram would accept but ignore."""
+        for problem in problems:
+            warning = SpecWarning(method, problem)
+            self.spec_warnings.append(warning)
+            report(warning)
 
     def user(self, user_id: int, first_name: str, language_code: str | None) -> User:
         """Create or refresh a user as their client would present them."""
