@@ -1,4 +1,5 @@
-"""Shared fixtures: a plan, a migrated database, the emulator and a running hearing."""
+"""Shared fixtures: a plan, a migrated database, a fixed clock, the emulator and a running
+hearing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from bot.emulator import Emulator
 from bot.hearing.plan import Plan, load_plan
 from storage.db import Database
-from tests.harness import TOKEN, Hearing, make_settings
+from tests.harness import TOKEN, Clock, Hearing, at, make_settings
 
 # python-telegram-bot 22 warns on every RetryAfter unless this opts in to its future behaviour.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -31,6 +32,12 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+def clock() -> Clock:
+    """A clock the test sets by hand: Friday 27 November 2026, 10:00 in Karachi."""
+    return Clock(at(27))
+
+
+@pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
     """A running local Bot API emulator."""
     async with Emulator(token=TOKEN, bot_username="hearing_test_bot") as emulator:
@@ -40,9 +47,5 @@ async def emu() -> AsyncIterator[Emulator]:
 @pytest.fixture
 async def hearing(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
     """The real bot polling the emulator, on its own database."""
-    running = Hearing(emu, make_settings(tmp_path))
-    await running.start()
-    try:
+    async with Hearing(emu, make_settings(tmp_path)) as running:
         yield running
-    finally:
-        await running.stop()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,13 +25,8 @@ USER_BASE = 100_000
 @pytest.fixture
 async def replay(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
     """A hearing whose flood limit allows a conversation's hours to replay in seconds."""
-    settings = replace(make_settings(tmp_path), suggestions_per_hour=1000)
-    running = Hearing(emu, settings)
-    await running.start()
-    try:
+    async with Hearing(emu, make_settings(tmp_path, suggestions_per_hour=1000)) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 def user_of(person: str) -> int:
