@@ -1,5 +1,5 @@
-"""Shared fixtures: a plan, a migrated database, a fixed clock, the emulator and a running
-hearing."""
+"""Shared fixtures: a plan, a migrated database, a hearing's services, a fixed clock, the
+emulator and a running hearing."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 
 from bot.emulator import Emulator
 from bot.hearing.plan import Plan, load_plan
+from bot.services import Services
 from storage.db import Database
-from tests.harness import TOKEN, Clock, Hearing, at, make_settings
+from tests.harness import TOKEN, Clock, Hearing, at, build_services, make_settings
 
 # python-telegram-bot 22 warns on every RetryAfter unless this opts in to its future behaviour.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -29,6 +30,12 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     """A migrated database on a real SQLite file."""
     async with Database(tmp_path / "hearing.db") as database:
         yield database
+
+
+@pytest.fixture
+def services(db: Database, plan: Plan, tmp_path: Path) -> Services:
+    """The services of one hearing over the migrated database, with the default settings."""
+    return build_services(db, plan, tmp_path)
 
 
 @pytest.fixture

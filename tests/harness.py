@@ -1,5 +1,5 @@
 """The shared test harness: a running hearing for end-to-end tests (the real Application
-against the emulator), hand-set clocks, and reading what the bot stored."""
+against the emulator), and a hearing's services over a migrated database for service tests."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from zoneinfo import ZoneInfo
 from bot.app import running_hearing, settle
 from bot.config import Settings
 from bot.emulator import Emulator, SentMessage
+from bot.hearing.plan import Plan
 from bot.hearing.privacy import pseudonym
+from bot.hearing.submissions import Similar
 from bot.senders.hub import BackgroundSenders
+from bot.services import Services
 from handlers.context import HearingApp
 from storage.db import Database
 
@@ -173,6 +176,25 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a test hearing on its own database file, with any other values given."""
     settings = Settings(database_path=tmp_path / "hearing.db", pseudonym_secret=SECRET)
     return replace(settings, **overrides)
+
+
+def build_services(db: Database, plan: Plan, tmp_path: Path, **overrides: Any) -> Services:
+    """The services of one hearing over an open database, wired as the running bot wires them."""
+    return Services.build(make_settings(tmp_path, **overrides), db, plan, SECRET)
+
+
+async def citizen(services: Services, user: int) -> str:
+    """Register a citizen (with a private chat) as their first message does; return their id."""
+    return await services.participants.register(user, user)
+
+
+async def suggest(services: Services, pid: str, item: str, text: str) -> int:
+    """Post a suggestion on an item as the walkthrough does, past any near-duplicate."""
+    await services.walkthrough.request_suggestion(pid, item)
+    submitted = await services.submissions.submit(pid, text)
+    if isinstance(submitted, Similar):
+        submitted = await services.submissions.post(pid, submitted.draft_id)
+    return submitted.suggestion_id
 
 
 def background(app: HearingApp | None) -> BackgroundSenders:
