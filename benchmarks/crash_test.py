@@ -340,6 +340,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=defaults.items, help="items per citizen")
     parser.add_argument("--votes", type=int, default=defaults.votes, help="votes per citizen")
     parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument(
+        "--gap", type=float, nargs=2, default=defaults.gap, metavar=("MIN", "MAX"),
+        help="seconds between two stops of the bot, drawn between MIN and MAX",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sigterm-every", type=int, default=defaults.sigterm_every,
+        help="every this many stops is a SIGTERM",
+    )  # fmt: skip
+    parser.add_argument(
+        "--wait", type=float, default=defaults.wait,
+        help="seconds a citizen waits for an answer before giving up",
+    )  # fmt: skip
     parser.add_argument("--webhook", action="store_true", help="run the bot in webhook mode")
     parser.add_argument(
         "--faults", type=float, default=0.0, help="share of calls failed with each fault kind"
@@ -351,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     config = Config(
         citizens=args.citizens, kills=args.kills, items=args.items, votes=args.votes,
-        seed=args.seed, webhook=args.webhook, faults=args.faults,
+        gap=(args.gap[0], args.gap[1]), sigterm_every=args.sigterm_every, seed=args.seed,
+        wait=args.wait, webhook=args.webhook, faults=args.faults,
     )  # fmt: skip
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=False)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.driver import Citizens, with_button
-from benchmarks.polis import VOTE_CODES, Event
+from bot.hearing.polis_data import Event
 from bot.hearing.privacy import pseudonym
+from bot.views.codec import VOTE_CODES, Action, encode
 
 ITEM = "15"  # every comment becomes a suggestion on one item, as in tests/test_polis_replay.py
 STANCE = "🤔 Unsure"
@@ -141,7 +142,7 @@ class HearingScript:
     async def vote(self, event: Event, sid: int) -> bool:
         """Open the suggestion by deep link and press the vote; False if it is not open."""
         user = user_of(event.person)
-        data = f"v1:vt:{sid}:{VOTE_CODES[event.value]}:0"
+        data = encode(Action.VOTE, sid, VOTE_CODES[event.vote], 0)
         mark = self.citizens.text(user, f"/start s-{sid}")
         card = with_button(self.emu, user, mark, lambda _, d: d == data)
 

@@ -1,35 +1,16 @@
-"""Shared pieces of the after-the-hearing tests: a hand-set clock and a hearing with roles."""
+"""Shared pieces of the after-the-hearing tests: a hearing with roles on a hand-set clock."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.emulator import Emulator
-from tests.harness import Hearing, background, make_settings
+from tests.harness import Clock, Hearing, background, make_settings
 
-KARACHI = ZoneInfo("Asia/Karachi")
 DRAFTER, OVERSEER, CITIZEN = 7001, 7101, 501
-
-
-def at(day: int, hour: int = 10, minute: int = 0, month: int = 11) -> datetime:
-    """A moment in 2026, Karachi time (27 November 2026 is a Friday)."""
-    return datetime(2026, month, day, hour, minute, tzinfo=KARACHI)
-
-
-@dataclass
-class Clock:
-    """A clock the test sets by hand."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @asynccontextmanager
@@ -37,18 +18,13 @@ async def running(
     emu: Emulator, tmp_path: Path, clock: Clock, **overrides: Any
 ) -> AsyncIterator[Hearing]:
     """A hearing with a drafter and an oversight member who have both opened the bot."""
-    settings = replace(
-        make_settings(tmp_path), drafter_ids=frozenset({DRAFTER}),
-        oversight_ids=frozenset({OVERSEER}), **overrides,
+    settings = make_settings(
+        tmp_path, drafter_ids=frozenset({DRAFTER}), oversight_ids=frozenset({OVERSEER}),
+        **overrides,
     )  # fmt: skip
-    hearing = Hearing(emu, settings, clock)
-    await hearing.start()
-    for staff in (DRAFTER, OVERSEER):
-        await hearing.say(staff, "/help")
-    try:
+    async with Hearing(emu, settings, clock) as hearing:
+        await hearing.open_chats(DRAFTER, OVERSEER)
         yield hearing
-    finally:
-        await hearing.stop()
 
 
 async def outbox_sent(hearing: Hearing) -> None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: a plan, a migrated database, the emulator and a running hearing."""
+"""Shared fixtures: a plan, a migrated database, a hearing's services, a fixed clock, the
+emulator and a running hearing."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 from bot.emulator import Emulator
 from bot.emulator.speclog import SpecWarning, watching
 from bot.hearing.plan import Plan, load_plan
+from bot.services import Services
 from storage.db import Database
-from tests.harness import TOKEN, Hearing, make_settings
+from tests.harness import TOKEN, Clock, Hearing, at, build_services, make_settings
 
 # python-telegram-bot 22 warns on every RetryAfter unless this opts in to its future behaviour.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -41,6 +43,18 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+def services(db: Database, plan: Plan, tmp_path: Path) -> Services:
+    """The services of one hearing over the migrated database, with the default settings."""
+    return build_services(db, plan, tmp_path)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock the test sets by hand: Friday 27 November 2026, 10:00 in Karachi."""
+    return Clock(at(27))
+
+
+@pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
     """A running local Bot API emulator."""
     async with Emulator(token=TOKEN, bot_username="hearing_test_bot") as emulator:
@@ -50,9 +64,5 @@ async def emu() -> AsyncIterator[Emulator]:
 @pytest.fixture
 async def hearing(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
     """The real bot polling the emulator, on its own database."""
-    running = Hearing(emu, make_settings(tmp_path))
-    await running.start()
-    try:
+    async with Hearing(emu, make_settings(tmp_path)) as running:
         yield running
-    finally:
-        await running.stop()

@@ -1,24 +1,56 @@
-"""A running hearing for end-to-end tests: the real Application against the emulator."""
+"""The shared test harness: a running hearing for end-to-end tests (the real Application
+against the emulator), and a hearing's services over a migrated database for service tests."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AsyncExitStack
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Self
+from zoneinfo import ZoneInfo
 
 from bot.app import running_hearing, settle
 from bot.config import Settings
 from bot.emulator import Emulator, SentMessage
+from bot.hearing.plan import Plan
 from bot.hearing.privacy import pseudonym
+from bot.hearing.submissions import Similar
 from bot.senders.hub import BackgroundSenders
+from bot.services import Services
 from handlers.context import HearingApp
 from storage.db import Database
 
 DATASETS = Path(__file__).resolve().parents[1] / "datasets"
 TOKEN = "123456:TEST-TOKEN-hearing"
 SECRET = "test-secret-0123456789abcdef"
+KARACHI = ZoneInfo("Asia/Karachi")
+
+
+def at(day: int, hour: int = 10, minute: int = 0, month: int = 11) -> datetime:
+    """A moment in 2026, Karachi time (27 November 2026 is a Friday)."""
+    return datetime(2026, month, day, hour, minute, tzinfo=KARACHI)
+
+
+@dataclass
+class Clock:
+    """A clock the test sets by hand."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class SecondsClock:
+    """A clock in Unix seconds the test moves by hand (the emulator's), so nothing sleeps."""
+
+    now: float = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 class Hearing:
@@ -46,6 +78,18 @@ class Hearing:
             await self._stack.aclose()
         self._stack = None
         self.app = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def open_chats(self, *users: int) -> None:
+        """Have each user open their chat with the bot (/help), as staff do to be written to."""
+        for user in users:
+            await self.say(user, "/help")
 
     async def restart(self) -> None:
         """Stop the bot and start a new one on the same database and emulator."""
@@ -118,13 +162,39 @@ class Hearing:
 
 async def query(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
     """Read rows straight from a database file the bot wrote."""
-    async with Database(path) as db, db.reading() as repos, repos.conn.execute(sql, args) as cur:
-        return [tuple(row) for row in await cur.fetchall()]
+    async with Database(path) as db:
+        return await rows(db, sql, *args)
 
 
-def make_settings(tmp_path: Path) -> Settings:
-    """Settings for a test hearing on its own database file."""
-    return Settings(database_path=tmp_path / "hearing.db", pseudonym_secret=SECRET)
+async def rows(db: Database, sql: str, *args: object) -> list[tuple[object, ...]]:
+    """Read rows straight from an open database (what is committed)."""
+    async with db.reading() as repos, repos.conn.execute(sql, args) as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings for a test hearing on its own database file, with any other values given."""
+    settings = Settings(database_path=tmp_path / "hearing.db", pseudonym_secret=SECRET)
+    return replace(settings, **overrides)
+
+
+def build_services(db: Database, plan: Plan, tmp_path: Path, **overrides: Any) -> Services:
+    """The services of one hearing over an open database, wired as the running bot wires them."""
+    return Services.build(make_settings(tmp_path, **overrides), db, plan, SECRET)
+
+
+async def citizen(services: Services, user: int) -> str:
+    """Register a citizen (with a private chat) as their first message does; return their id."""
+    return await services.participants.register(user, user)
+
+
+async def suggest(services: Services, pid: str, item: str, text: str) -> int:
+    """Post a suggestion on an item as the walkthrough does, past any near-duplicate."""
+    await services.walkthrough.request_suggestion(pid, item)
+    submitted = await services.submissions.submit(pid, text)
+    if isinstance(submitted, Similar):
+        submitted = await services.submissions.post(pid, submitted.draft_id)
+    return submitted.suggestion_id
 
 
 def background(app: HearingApp | None) -> BackgroundSenders:

@@ -39,14 +39,10 @@ class FakeTime:
 @pytest.fixture
 async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
     """A hearing with two drafters, the first of whom has opened the bot."""
-    settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER, OTHER_DRAFTER}))
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    await hearing.say(DRAFTER, "/help")
-    try:
+    settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER, OTHER_DRAFTER}))
+    async with Hearing(emu, settings) as hearing:
+        await hearing.open_chats(DRAFTER)
         yield hearing
-    finally:
-        await hearing.stop()
 
 
 @pytest.fixture

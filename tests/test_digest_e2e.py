@@ -3,56 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
-from datetime import datetime, time
+from dataclasses import replace
+from datetime import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.emulator import Emulator
 from bot.runtime.retry import OTHER_RETRIES
 from bot.senders.digests import DIGEST_JOB, png_size, send_digests
-from tests.harness import Hearing, make_settings
+from tests.harness import KARACHI, Clock, Hearing, at, make_settings
 
-KARACHI = ZoneInfo("Asia/Karachi")
 DRAFTER, SECOND_DRAFTER, CITIZEN = 7001, 7002, 501
 TITLE = "Digest: Anti-Terror Action Plan"
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    """A moment in November 2026, Karachi time."""
-    return datetime(2026, 11, day, hour, minute, tzinfo=KARACHI)
-
-
-@dataclass
-class Clock:
-    """A clock the test sets by hand."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """The hearing's clock, starting on 27 November at 10:00."""
-    return Clock(at(27, 10))
 
 
 @pytest.fixture
 async def drafting(emu: Emulator, tmp_path: Path, clock: Clock) -> AsyncIterator[Hearing]:
     """A hearing with two drafters, both of whom have opened the bot."""
-    settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER, SECOND_DRAFTER}))
-    hearing = Hearing(emu, settings, clock)
-    await hearing.start()
-    for drafter in (DRAFTER, SECOND_DRAFTER):
-        await hearing.say(drafter, "/help")
-    try:
+    settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER, SECOND_DRAFTER}))
+    async with Hearing(emu, settings, clock) as hearing:
+        await hearing.open_chats(DRAFTER, SECOND_DRAFTER)
         yield hearing
-    finally:
-        await hearing.stop()
 
 
 def digests_in(hearing: Hearing, chat: int) -> tuple[int, int]:

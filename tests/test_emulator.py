@@ -33,29 +33,21 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Contex
 from bot.emulator import Emulator, SentMessage
 from bot.emulator.markup import HtmlError, parse_html
 from bot.emulator.speclog import SpecWarning
+from tests.harness import SecondsClock
 
 TOKEN = "123456:TEST-TOKEN"
 USER = 1001
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-class Clock:
-    """A settable clock, so callback-query ageing needs no sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> SecondsClock:
+    """The emulator's clock, so callback-query ageing needs no sleeping."""
+    return SecondsClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def emu(clock: Clock) -> AsyncIterator[Emulator]:
+async def emu(clock: SecondsClock) -> AsyncIterator[Emulator]:
     async with Emulator(token=TOKEN, bot_username="hearing_test_bot", clock=clock) as emulator:
         yield emulator
 
@@ -234,7 +226,7 @@ async def test_chat_action_and_commands(bot: Bot, emu: Emulator) -> None:
 
 # --- errors, as Telegram words them ----------------------------------------------------------
 
-Action = Callable[[Bot, Emulator, Clock], Awaitable[Any]]
+Action = Callable[[Bot, Emulator, SecondsClock], Awaitable[Any]]
 
 
 async def _sent(bot: Bot, emu: Emulator) -> int:
@@ -242,50 +234,50 @@ async def _sent(bot: Bot, emu: Emulator) -> int:
     return (await bot.send_message(USER, "Same", reply_markup=keyboard("Yes"))).message_id
 
 
-async def _not_modified(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _not_modified(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     message_id = await _sent(bot, emu)
     return await bot.edit_message_text("Same", USER, message_id, reply_markup=keyboard("Yes"))
 
 
-async def _markup_not_modified(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _markup_not_modified(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     message_id = await _sent(bot, emu)
     return await bot.edit_message_reply_markup(USER, message_id, reply_markup=keyboard("Yes"))
 
 
-async def _answer_twice(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _answer_twice(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     query = await pressed_query(bot, emu)
     await query.answer()
     return await query.answer()
 
 
-async def _answer_late(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _answer_late(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     query = await pressed_query(bot, emu)
     clock.now += 15 * 60 + 1
     return await query.answer()
 
 
-async def _blocked(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _blocked(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     emu.send_message(USER, "hi")
     emu.block(USER)
     return await bot.send_message(USER, "still there?")
 
 
-async def _webhook_then_poll(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _webhook_then_poll(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     await bot.set_webhook("https://example.org/hook")
     return await bot.get_updates()
 
 
-async def _wrong_token(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _wrong_token(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     async with Bot("654321:WRONG", base_url=emu.base_url):
         pass
 
 
-async def _unknown_method(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _unknown_method(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     return await bot.do_api_request("sendTelepathy")
 
 
 def _send(text: str, **kwargs: Any) -> Action:
-    async def action(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+    async def action(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
         emu.send_message(USER, "hi")
         return await bot.send_message(USER, text, **kwargs)
 
@@ -297,36 +289,36 @@ def _html(text: str) -> Action:
 
 
 def _raw_markup(markup: dict[str, Any]) -> Action:
-    async def action(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+    async def action(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
         emu.send_message(USER, "hi")
         return await bot.send_message(USER, "x", api_kwargs={"reply_markup": markup})
 
     return action
 
 
-async def _unknown_chat(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _unknown_chat(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     return await bot.send_message(999, "hello?")
 
 
-async def _edit_missing(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _edit_missing(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     emu.send_message(USER, "hi")
     return await bot.edit_message_text("x", USER, 42)
 
 
-async def _forged_query(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _forged_query(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     return await bot.answer_callback_query("12345")
 
 
-async def _long_answer(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _long_answer(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     return await (await pressed_query(bot, emu)).answer("x" * 201)
 
 
-async def _long_caption(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _long_caption(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     emu.send_message(USER, "hi")
     return await bot.send_photo(USER, PNG, caption="c" * 1025)
 
 
-async def _not_an_image(bot: Bot, emu: Emulator, clock: Clock) -> Any:
+async def _not_an_image(bot: Bot, emu: Emulator, clock: SecondsClock) -> Any:
     emu.send_message(USER, "hi")
     return await bot.send_photo(USER, b"%PDF-1.7 not an image")
 
@@ -389,7 +381,7 @@ ERRORS = [
 async def test_errors_read_like_telegrams(
     bot: Bot,
     emu: Emulator,
-    clock: Clock,
+    clock: SecondsClock,
     action: Action,
     error: type[TelegramError],
     message: str,
@@ -551,7 +543,9 @@ async def test_edit_message_and_group_chats(bot: Bot, emu: Emulator) -> None:
     assert group is not None and (group.chat.type, group.chat.id) == ("group", -100)
 
 
-async def test_dates_come_from_the_injected_clock(bot: Bot, emu: Emulator, clock: Clock) -> None:
+async def test_dates_come_from_the_injected_clock(
+    bot: Bot, emu: Emulator, clock: SecondsClock
+) -> None:
     emu.send_message(USER, "hi")
     sent = await bot.send_message(USER, "x")
     assert sent.date.timestamp() == clock.now

@@ -13,30 +13,22 @@ from telegram.error import RetryAfter
 
 from bot.emulator import Emulator, Limits
 from bot.emulator.limits import Traffic
+from tests.harness import SecondsClock
 
 TOKEN = "123456:TEST-TOKEN"
 USER = 1001
 GROUP = -100
-START = 1_700_000_000.0
-
-
-class Clock:
-    """A settable clock, so windows slide without sleeping."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
+START = SecondsClock.now
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> SecondsClock:
+    """The emulator's clock, so windows slide without sleeping."""
+    return SecondsClock()
 
 
 @pytest.fixture
-async def emu(clock: Clock) -> AsyncIterator[Emulator]:
+async def emu(clock: SecondsClock) -> AsyncIterator[Emulator]:
     async with Emulator(token=TOKEN, clock=clock, limits=Limits()) as emulator:
         yield emulator
 
@@ -60,7 +52,7 @@ def texts(emu: Emulator, chat_id: int) -> list[str]:
 
 
 async def test_one_chat_gets_a_short_burst_then_one_per_second(
-    bot: Bot, emu: Emulator, clock: Clock
+    bot: Bot, emu: Emulator, clock: SecondsClock
 ) -> None:
     emu.send_message(USER, "hi")
     for n in range(3):
@@ -83,7 +75,7 @@ async def test_one_chat_gets_a_short_burst_then_one_per_second(
 
 
 async def test_the_429_is_telegrams_json_and_other_chats_still_pass(
-    emu: Emulator, clock: Clock
+    emu: Emulator, clock: SecondsClock
 ) -> None:
     emu.set_limits(Limits(burst=1))
     emu.send_message(USER, "hi")
@@ -105,7 +97,7 @@ async def test_the_429_is_telegrams_json_and_other_chats_still_pass(
     assert texts(emu, USER) == ["one"]
 
 
-async def test_overall_limit_spans_chats(bot: Bot, emu: Emulator, clock: Clock) -> None:
+async def test_overall_limit_spans_chats(bot: Bot, emu: Emulator, clock: SecondsClock) -> None:
     chats = range(2000, 2031)
     for chat_id in chats:
         emu.send_message(chat_id, "hi")
@@ -123,7 +115,7 @@ async def test_overall_limit_spans_chats(bot: Bot, emu: Emulator, clock: Clock) 
 
 
 async def test_a_group_gets_twenty_messages_a_minute(
-    bot: Bot, emu: Emulator, clock: Clock
+    bot: Bot, emu: Emulator, clock: SecondsClock
 ) -> None:
     emu.send_message(USER, "hi all", chat_id=GROUP, chat_type="group")
     for n in range(20):
@@ -139,7 +131,7 @@ async def test_a_group_gets_twenty_messages_a_minute(
 
 
 async def test_answers_updates_and_chat_actions_are_not_counted(
-    bot: Bot, emu: Emulator, clock: Clock
+    bot: Bot, emu: Emulator, clock: SecondsClock
 ) -> None:
     emu.set_limits(Limits(overall_per_second=1, burst=1))
     emu.send_message(USER, "hi")
@@ -158,7 +150,7 @@ async def test_answers_updates_and_chat_actions_are_not_counted(
     assert await refused(bot, USER) == 1
 
 
-async def test_edits_count_unless_turned_off(bot: Bot, emu: Emulator, clock: Clock) -> None:
+async def test_edits_count_unless_turned_off(bot: Bot, emu: Emulator, clock: SecondsClock) -> None:
     emu.set_limits(Limits(burst=1))
     emu.send_message(USER, "hi")
     sent = await bot.send_message(USER, "draft")
@@ -171,7 +163,7 @@ async def test_edits_count_unless_turned_off(bot: Bot, emu: Emulator, clock: Clo
 
 
 async def test_a_fixed_retry_after_is_answered_as_configured(
-    bot: Bot, emu: Emulator, clock: Clock
+    bot: Bot, emu: Emulator, clock: SecondsClock
 ) -> None:
     emu.set_limits(Limits(burst=1, retry_after=17))
     emu.send_message(USER, "hi")
@@ -179,7 +171,7 @@ async def test_a_fixed_retry_after_is_answered_as_configured(
     assert await refused(bot, USER) == 17
 
 
-async def test_limits_off_never_refuse_but_measure(clock: Clock) -> None:
+async def test_limits_off_never_refuse_but_measure(clock: SecondsClock) -> None:
     async with Emulator(token=TOKEN, clock=clock) as emu, Bot(TOKEN, base_url=emu.base_url) as bot:
         for chat_id in range(2000, 2040):
             emu.send_message(chat_id, "hi")
@@ -197,7 +189,9 @@ async def test_limits_off_never_refuse_but_measure(clock: Clock) -> None:
     assert report.overall_rate == pytest.approx(46 / 3)
 
 
-async def test_limits_change_at_run_time_and_reset(bot: Bot, emu: Emulator, clock: Clock) -> None:
+async def test_limits_change_at_run_time_and_reset(
+    bot: Bot, emu: Emulator, clock: SecondsClock
+) -> None:
     emu.set_limits(None)
     emu.send_message(USER, "hi")
     for n in range(5):
@@ -222,7 +216,7 @@ def test_limits_reject_nonsense() -> None:
         Limits(retry_after=0)
 
 
-def test_ten_thousand_paced_sends_stay_within_the_limits(clock: Clock) -> None:
+def test_ten_thousand_paced_sends_stay_within_the_limits(clock: SecondsClock) -> None:
     traffic = Traffic(clock, Limits())
     started = time.perf_counter()
     for n in range(10_000):
@@ -237,7 +231,7 @@ def test_ten_thousand_paced_sends_stay_within_the_limits(clock: Clock) -> None:
     assert elapsed < 2.0  # linear bookkeeping: a quadratic one would take far longer
 
 
-def test_ten_thousand_greedy_sends_get_half_refused(clock: Clock) -> None:
+def test_ten_thousand_greedy_sends_get_half_refused(clock: SecondsClock) -> None:
     traffic = Traffic(clock, Limits())
     for n in range(10_000):
         clock.now = START + n / 60
@@ -249,7 +243,7 @@ def test_ten_thousand_greedy_sends_get_half_refused(clock: Clock) -> None:
     assert report.max_in_any_second == 30
 
 
-def test_violations_are_measured_against_the_default_limits(clock: Clock) -> None:
+def test_violations_are_measured_against_the_default_limits(clock: SecondsClock) -> None:
     traffic = Traffic(clock)
     for n in range(10):
         clock.now = START + n / 2

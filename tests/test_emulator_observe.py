@@ -9,15 +9,9 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.emulator import Emulator
+from tests.harness import TOKEN
 
-TOKEN = "123456:TEST-TOKEN"
 USER = 1001
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(token=TOKEN, bot_username="hearing_test_bot") as emulator:
-        yield emulator
 
 
 @pytest.fixture

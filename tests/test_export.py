@@ -14,7 +14,7 @@ import sys
 import zipfile
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -66,10 +66,8 @@ async def vote(hearing: Hearing, user: int, sid: int, *labels: str) -> None:
 @pytest.fixture
 async def built(emu: Emulator, tmp_path: Path) -> AsyncIterator[Built]:
     """Three citizens answer, suggest, propose, vote (one vote changed) and report."""
-    settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER}))
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    try:
+    settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER}))
+    async with Hearing(emu, settings) as hearing:
         emu.send_message(ANA, "/help", first_name=NAME)
         emu.send_message(ANA, "/start", chat_id=GROUP, chat_type="group", first_name=NAME)
         await hearing.answer_item(ANA, "1")
@@ -91,8 +89,6 @@ async def built(emu: Emulator, tmp_path: Path) -> AsyncIterator[Built]:
             for sid, status in ((s2, "hidden"), (s3, "withdrawn"), (s4, "pending")):
                 await repos.suggestions.set_status(sid, status)
         yield Built(hearing, s1, s2, s3, s4)
-    finally:
-        await hearing.stop()
 
 
 async def export_to(built: Built, fmt: ExportFormat, out: Path) -> dict[str, int]:

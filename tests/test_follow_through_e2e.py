@@ -18,14 +18,10 @@ DRAFTER, AUTHOR, OTHER = 7001, 601, 602
 @pytest.fixture
 async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
     """A hearing with one drafter who has opened the bot."""
-    settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER}))
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    await hearing.say(DRAFTER, "/help")
-    try:
+    settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER}))
+    async with Hearing(emu, settings) as hearing:
+        await hearing.open_chats(DRAFTER)
         yield hearing
-    finally:
-        await hearing.stop()
 
 
 async def open_review(hearing: Hearing, sid: int) -> None:

@@ -10,19 +10,13 @@ import pytest
 from bot.emulator import Emulator
 from bot.senders.digests import send_digests
 from bot.views.codec import Action, encode
-from tests.after_support import DRAFTER, Clock, at, forged, outbox_sent, running
-from tests.harness import Hearing, query
+from tests.after_support import DRAFTER, forged, outbox_sent, running
+from tests.harness import Clock, Hearing, at, query
 
 OPPOSERS = (601, 602, 603)
 SILENT_OPPOSER, SUPPORTER = 604, 605
 QUESTION = "/ask 7 opposed What would make item 7 acceptable to you?"
 ASKED = "A follow-up question from the drafters"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """27 November 2026, 10:00 in Karachi."""
-    return Clock(at(27))
 
 
 @pytest.fixture

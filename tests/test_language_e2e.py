@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -180,13 +179,9 @@ async def test_a_forged_language_button_changes_nothing(hearing: Hearing, data: 
 @pytest.fixture
 async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
     """A hearing with a drafter, and every answer shown in the digest (no minimum group)."""
-    settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER}), min_group_size=1)
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    try:
+    settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER}), min_group_size=1)
+    async with Hearing(emu, settings) as hearing:
         yield hearing
-    finally:
-        await hearing.stop()
 
 
 async def test_an_urdu_drafter_gets_the_digest_and_authors_their_notices_in_their_own_language(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,19 +23,14 @@ ANONYMOUS_ADMIN = 1087968824
 
 def moderated(tmp_path: Path, **changes: object) -> Settings:
     """Settings with two moderators (and any other changes)."""
-    settings = replace(make_settings(tmp_path), moderator_ids=frozenset({MOD1, MOD2}))
-    return replace(settings, **changes)  # type: ignore[arg-type]
+    return make_settings(tmp_path, moderator_ids=frozenset({MOD1, MOD2}), **changes)
 
 
 @pytest.fixture
 async def mod_hearing(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
     """A running hearing with two moderators and a report threshold of 2."""
-    hearing = Hearing(emu, moderated(tmp_path, report_hide_threshold=2))
-    await hearing.start()
-    try:
+    async with Hearing(emu, moderated(tmp_path, report_hide_threshold=2)) as hearing:
         yield hearing
-    finally:
-        await hearing.stop()
 
 
 async def status_of(hearing: Hearing, sid: int) -> str:

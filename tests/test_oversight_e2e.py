@@ -9,16 +9,10 @@ import pytest
 
 from bot.emulator import Emulator
 from bot.senders.digests import send_digests, send_oversight
-from tests.after_support import DRAFTER, OVERSEER, Clock, at, running
-from tests.harness import Hearing, query
+from tests.after_support import DRAFTER, OVERSEER, running
+from tests.harness import Clock, Hearing, at, query
 
 REPORT = "Weekly oversight report"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """Friday 27 November 2026, 10:00 in Karachi."""
-    return Clock(at(27))
 
 
 @pytest.fixture

@@ -16,18 +16,12 @@ from bot.hearing.plan import load_plan
 from bot.senders.digests import send_digests
 from bot.views.reports import after_blocks
 from bot.views.texts import load_texts, strip_html
-from tests.after_support import DRAFTER, Clock, at, outbox_sent, running
-from tests.harness import Hearing, query
+from tests.after_support import DRAFTER, outbox_sent, running
+from tests.harness import Clock, Hearing, at, query
 
 REVISED = Path(__file__).parent / "data" / "plan_revised.md"
 ANSWERED, COMMENTED, ELSEWHERE = 601, 602, 603
 NOTICE = "You said, we did"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """27 November 2026, 10:00 in Karachi."""
-    return Clock(at(27))
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from benchmarks.polis import VOTE_CODES, Event, events, recount
 from bot.emulator import Emulator
+from bot.hearing.polis_data import Event, events, recount
+from bot.views.codec import VOTE_CODES, Action, encode
 from tests.harness import DATASETS, Hearing, make_settings, query
 
 CONVERSATION = DATASETS / "polis" / "london.youth.policing"
@@ -26,13 +26,8 @@ USER_BASE = 100_000
 @pytest.fixture
 async def replay(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
     """A hearing whose flood limit allows a conversation's hours to replay in seconds."""
-    settings = replace(make_settings(tmp_path), suggestions_per_hour=1000)
-    running = Hearing(emu, settings)
-    await running.start()
-    try:
+    async with Hearing(emu, make_settings(tmp_path, suggestions_per_hour=1000)) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 def user_of(person: str) -> int:
@@ -49,7 +44,7 @@ async def cast_vote(hearing: Hearing, event: Event, sid: int) -> bool:
     """Open a suggestion by deep link and press the vote; False if the bot refused it."""
     user = user_of(event.person)
     replies = await hearing.say(user, f"/start s-{sid}")
-    data = f"v1:vt:{sid}:{VOTE_CODES[event.value]}:0"
+    data = encode(Action.VOTE, sid, VOTE_CODES[event.vote], 0)
     cards = [m for m in replies if any(d == data for row in m.buttons() for _, d in row)]
     if not cards:
         assert "This is your own suggestion" in replies[0].plain_text()

@@ -53,17 +53,12 @@ def test_every_button_action_is_a_citizens_a_drafters_or_a_moderators() -> None:
 @pytest.fixture
 async def drafted(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
     """A hearing with a suggestion (#1) and a broadcast (#1) the drafter has not sent yet."""
-    settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER}))
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    try:
+    async with Hearing(emu, make_settings(tmp_path, drafter_ids=frozenset({DRAFTER}))) as hearing:
         assert await hearing.suggest(AUTHOR, "4", "Win hearts with schools and jobs") == 1
-        await hearing.say(CITIZEN, "/help")
+        await hearing.open_chats(CITIZEN)
         await hearing.say(DRAFTER, "/broadcast")
         await hearing.say(DRAFTER, "The second draft is out")
         yield hearing
-    finally:
-        await hearing.stop()
 
 
 @pytest.mark.parametrize("action", sorted(DRAFTER_ACTIONS, key=str), ids=lambda a: a.name.lower())

@@ -10,17 +10,11 @@ import pytest
 from bot.emulator import Emulator, FaultShares
 from bot.senders.followers import FOLLOWERS_JOB, notify_followers
 from bot.views.codec import Action, encode
-from tests.after_support import CITIZEN, DRAFTER, Clock, at, forged, outbox_sent, running
-from tests.harness import Hearing, query
+from tests.after_support import CITIZEN, DRAFTER, forged, outbox_sent, running
+from tests.harness import Clock, Hearing, at, query
 
 BATCH_TITLE = "items you follow have changed"
 OTHER = 502
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """27 November 2026, 10:00 in Karachi."""
-    return Clock(at(27))
 
 
 @pytest.fixture

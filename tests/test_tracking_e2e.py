@@ -9,14 +9,8 @@ import pytest
 
 from bot.emulator import Emulator
 from bot.views.codec import Action, encode
-from tests.after_support import CITIZEN, DRAFTER, OVERSEER, Clock, at, forged, running
-from tests.harness import Hearing, query
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """27 November 2026, 10:00 in Karachi."""
-    return Clock(at(27))
+from tests.after_support import CITIZEN, DRAFTER, OVERSEER, forged, running
+from tests.harness import Clock, Hearing, at, query
 
 
 @pytest.fixture

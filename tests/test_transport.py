@@ -12,16 +12,10 @@ from telegram.request import HTTPXRequest
 
 from bot.emulator import Emulator
 from bot.runtime.transport import AiohttpRequest, use_transport
+from tests.harness import TOKEN
 
-TOKEN = "123456:TEST-TOKEN"
 USER = 1001
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(token=TOKEN, bot_username="hearing_test_bot") as emulator:
-        yield emulator
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
@@ -51,18 +50,14 @@ class WebhookHearing(Hearing):
 async def hooked(emu: Emulator, tmp_path: Path) -> AsyncIterator[WebhookHearing]:
     """A bot in webhook mode; the emulator's delivery is started by each test."""
     port = free_port()
-    settings = replace(
-        make_settings(tmp_path),
+    settings = make_settings(
+        tmp_path,
         webhook_url=HOOK_URL,
         webhook_listen=("127.0.0.1", port),
         webhook_secret=HOOK_SECRET,
     )
-    running = WebhookHearing(emu, settings)
-    await running.start()
-    try:
+    async with WebhookHearing(emu, settings) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 def proxy(hooked: WebhookHearing) -> str:
