@@ -12,8 +12,8 @@ from bot.services import Services
 from storage.clock import iso
 from storage.db import Database
 from storage.erasure_ledger import ledger_path
-from tests.after_support import CITIZEN, Clock, at, running
-from tests.harness import SECRET, make_settings, query
+from tests.after_support import CITIZEN, running
+from tests.harness import SECRET, Clock, at, make_settings, query
 
 MOMENT = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)
 
