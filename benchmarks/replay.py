@@ -58,12 +58,14 @@ class Result:
         """Return updates per second."""
         return self.tally.updates / self.tally.seconds
 
-    def row(self, baseline: Result | None) -> str:
-        """Render a Markdown table row; the ratio is to the baseline's rate."""
+    def row(self, baseline: Result | None, floor: Result | None = None) -> str:
+        """Render a Markdown table row; ratios to the echo bot's and the mirror bot's rates."""
         t = self.tally
         ratio = f"{self.rate / baseline.rate:.2f}" if baseline else "1.00"
+        mirrored = f"{self.rate / floor.rate:.2f}" if floor else "-"
         return (
             f"| {self.label} | {t.updates:,} | {t.seconds:.1f} | {self.rate:,.0f} | {ratio} "
+            f"| {mirrored} "
             f"| {t.percentile(0.5) * 1000:.1f} | {t.percentile(0.99) * 1000:.1f} "
             f"| {self.cpu_seconds / t.updates * 1000:.2f} | {self.peak_mib:.0f} "
             f"| {self.driver_cpu / t.updates * 1000:.2f} |"
@@ -71,9 +73,9 @@ class Result:
 
 
 HEADER = (
-    "| bot | updates | seconds | updates/s | ratio to echo | p50 ms | p99 ms "
+    "| bot | updates | seconds | updates/s | ratio to echo | ratio to mirror | p50 ms | p99 ms "
     "| bot CPU s / 1k updates | bot peak MiB | emulator+driver CPU s / 1k |\n"
-    "|---|---|---|---|---|---|---|---|---|---|"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -211,13 +213,17 @@ async def replay(
         for rtt in rtts:
             print(f"\nRound trip added by the emulator: {rtt * 1000:.0f} ms\n\n{HEADER}")
             baseline: Result | None = None
+            floor: Result | None = None
             for transport in transports:
                 echo = await measure("echo", stream, rtt, transport, concurrency, Path(tmp))
                 baseline = baseline or echo
                 print(echo.row(baseline), flush=True)
+                mirror = await measure("mirror", stream, rtt, transport, concurrency, Path(tmp))
+                floor = floor or mirror
+                print(mirror.row(baseline, floor), flush=True)
             for transport in transports:
                 result = await measure("hearing", stream, rtt, transport, concurrency, Path(tmp))
-                print(result.row(baseline), flush=True)
+                print(result.row(baseline, floor), flush=True)
                 db = Path(tmp) / f"hearing-{transport}-{int(rtt * 1000)}.db"
                 print(f"\n{check_tallies(stream, result, db)}\n", flush=True)
 
