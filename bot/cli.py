@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import running_hearing
+from bot.commands import groups
 from bot.commands.console import run_console
 from bot.commands.content_check import catalogue_problems, translation_problems
 from bot.commands.digest import print_digest
@@ -27,6 +28,8 @@ from storage.db import DatabaseError
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen command; return the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "groups":  # reads a folder only: no settings needed
+        return groups.run(args)
     # Opt in to python-telegram-bot's timedelta durations; without it, every 429 logs a warning.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
@@ -165,4 +168,5 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("file", help="the revised plan, in the Markdown format of the plan")
     back = sub.add_parser("backup", help="copy the database (while the bot runs) and check it")
     back.add_argument("path", help="the new backup file (an existing file is never overwritten)")
+    groups.add_parser(sub)
     return parser
