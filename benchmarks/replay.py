@@ -40,6 +40,8 @@ TICKS = os.sysconf("SC_CLK_TCK")
 # The first 6,000 events of each conversation keep the default run (two conversations, two
 # round trips, echo and hearing) near 10 minutes; `--events 0` replays them whole.
 DEFAULT_EVENTS = 6_000
+# Where py-spy writes the hearing bot's profile (set by --profile).
+PROFILE_DIR = os.environ.get("REPLAY_PROFILE_DIR", "")
 
 
 @dataclass(frozen=True)
@@ -103,11 +105,20 @@ async def measure(
             sys.executable, "-m", "benchmarks.botproc", kind, emu.base_url, str(db),
             transport, str(concurrency), cwd=ROOT, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
+        spy: asyncio.subprocess.Process | None = None
         try:
             assert proc.stdout is not None
             line = await asyncio.wait_for(proc.stdout.readline(), 60)
             if line.strip() != b"READY":
                 raise RuntimeError(f"the {kind} bot did not start: {line!r}")
+            if PROFILE_DIR and kind == "hearing":
+                # py-spy samples the running bot until it exits, then writes collapsed stacks.
+                out = Path(PROFILE_DIR) / f"{kind}-{int(rtt * 1000)}ms.txt"
+                spy = await asyncio.create_subprocess_exec(
+                    "py-spy", "record", "--pid", str(proc.pid), "--format", "raw", "-r", "100",
+                    "-o", str(out), stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )  # fmt: skip
             citizens = Citizens(emu)
             script = HearingScript(citizens, db, SECRET) if kind == "hearing" else None
             player = script or EchoScript(citizens)
@@ -123,6 +134,8 @@ async def measure(
             if proc.returncode is None:
                 proc.send_signal(signal.SIGTERM)
             await proc.wait()
+            if spy is not None:
+                await spy.wait()
     label = f"{kind} ({transport})"
     return Result(label, citizens.tally, cpu, peak, driver, player.outcome)
 
