@@ -1,8 +1,10 @@
 """Run a bot in its own process for a benchmark: the hearing bot, or a bare echo bot.
 
-`python -m benchmarks.botproc hearing|echo API_URL DB TRANSPORT CONCURRENCY` prints READY when
-it polls, and stops on SIGTERM. A separate process, so that its CPU time and peak memory are
-the bot's alone, not the emulator's or the driver's.
+`python -m benchmarks.botproc hearing|echo|mirror API_URL DB TRANSPORT CONCURRENCY` prints READY
+when it polls, and stops on SIGTERM. `mirror` is the echo bot making the hearing bot's Bot API
+calls (answer and edit for a press, a send with buttons for a text), without storage. A
+separate process, so that its CPU time and peak memory are the bot's alone, not the emulator's
+or the driver's.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler
 
 from bot.app import running_hearing
@@ -38,12 +40,36 @@ async def echo_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await update.callback_query.answer()
 
 
-async def run_echo(api_url: str, transport: Transport, concurrency: int, stop: Any) -> None:
-    """Answer every text with the same text and every press with an empty answer."""
+# What a card carries: three buttons, as the hearing bot's vote cards do.
+CARD = InlineKeyboardMarkup(
+    [[InlineKeyboardButton(label, callback_data=f"v1:x:{label}") for label in ("a", "d", "p")]]
+)
+
+
+async def mirror_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the text back with a card's buttons: one sendMessage, as the hearing bot does."""
+    if update.effective_chat is not None and update.message is not None:
+        text = update.message.text or "?"
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=CARD)
+
+
+async def mirror_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the press and edit the pressed message at once, as the hearing bot does."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    edited = query.message.edit_text(f"pressed {query.data}", reply_markup=CARD)
+    await asyncio.gather(query.answer("saved"), edited)
+
+
+async def run_echo(
+    api_url: str, transport: Transport, concurrency: int, stop: Any, mirror: bool = False
+) -> None:
+    """Echo texts and answer presses (mirror: with the hearing bot's Bot API calls)."""
     builder = ApplicationBuilder().token(TOKEN).base_url(api_url).concurrent_updates(concurrency)
     app = use_transport(builder, transport).build()
-    app.add_handler(MessageHandler(None, echo_text))
-    app.add_handler(CallbackQueryHandler(echo_press))
+    app.add_handler(MessageHandler(None, mirror_text if mirror else echo_text))
+    app.add_handler(CallbackQueryHandler(mirror_press if mirror else echo_press))
     async with app:
         await app.start()
         if app.updater is None:
@@ -82,8 +108,8 @@ async def main(argv: list[str]) -> None:
     if transport not in ("aiohttp", "httpx"):
         raise SystemExit(f"unknown transport {transport!r}")
     chosen: Transport = "aiohttp" if transport == "aiohttp" else "httpx"
-    if kind == "echo":
-        await run_echo(api_url, chosen, int(concurrency), stop)
+    if kind in ("echo", "mirror"):
+        await run_echo(api_url, chosen, int(concurrency), stop, mirror=kind == "mirror")
     else:
         await run_hearing(api_url, Path(db), chosen, int(concurrency), stop)
 

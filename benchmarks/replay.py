@@ -40,6 +40,8 @@ TICKS = os.sysconf("SC_CLK_TCK")
 # The first 6,000 events of each conversation keep the default run (two conversations, two
 # round trips, echo and hearing) near 10 minutes; `--events 0` replays them whole.
 DEFAULT_EVENTS = 6_000
+# Where py-spy writes the hearing bot's profile (set by --profile).
+PROFILE_DIR = os.environ.get("REPLAY_PROFILE_DIR", "")
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,14 @@ class Result:
         """Return updates per second."""
         return self.tally.updates / self.tally.seconds
 
-    def row(self, baseline: Result | None) -> str:
-        """Render a Markdown table row; the ratio is to the baseline's rate."""
+    def row(self, baseline: Result | None, floor: Result | None = None) -> str:
+        """Render a Markdown table row; ratios to the echo bot's and the mirror bot's rates."""
         t = self.tally
         ratio = f"{self.rate / baseline.rate:.2f}" if baseline else "1.00"
+        mirrored = f"{self.rate / floor.rate:.2f}" if floor else "-"
         return (
             f"| {self.label} | {t.updates:,} | {t.seconds:.1f} | {self.rate:,.0f} | {ratio} "
+            f"| {mirrored} "
             f"| {t.percentile(0.5) * 1000:.1f} | {t.percentile(0.99) * 1000:.1f} "
             f"| {self.cpu_seconds / t.updates * 1000:.2f} | {self.peak_mib:.0f} "
             f"| {self.driver_cpu / t.updates * 1000:.2f} |"
@@ -71,9 +75,9 @@ class Result:
 
 
 HEADER = (
-    "| bot | updates | seconds | updates/s | ratio to echo | p50 ms | p99 ms "
+    "| bot | updates | seconds | updates/s | ratio to echo | ratio to mirror | p50 ms | p99 ms "
     "| bot CPU s / 1k updates | bot peak MiB | emulator+driver CPU s / 1k |\n"
-    "|---|---|---|---|---|---|---|---|---|---|"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -101,11 +105,20 @@ async def measure(
             sys.executable, "-m", "benchmarks.botproc", kind, emu.base_url, str(db),
             transport, str(concurrency), cwd=ROOT, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
+        spy: asyncio.subprocess.Process | None = None
         try:
             assert proc.stdout is not None
             line = await asyncio.wait_for(proc.stdout.readline(), 60)
             if line.strip() != b"READY":
                 raise RuntimeError(f"the {kind} bot did not start: {line!r}")
+            if PROFILE_DIR and kind == "hearing":
+                # py-spy samples the running bot until it exits, then writes collapsed stacks.
+                out = Path(PROFILE_DIR) / f"{kind}-{int(rtt * 1000)}ms.txt"
+                spy = await asyncio.create_subprocess_exec(
+                    "py-spy", "record", "--pid", str(proc.pid), "--format", "raw", "-r", "100",
+                    "-o", str(out), stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )  # fmt: skip
             citizens = Citizens(emu)
             script = HearingScript(citizens, db, SECRET) if kind == "hearing" else None
             player = script or EchoScript(citizens)
@@ -121,6 +134,8 @@ async def measure(
             if proc.returncode is None:
                 proc.send_signal(signal.SIGTERM)
             await proc.wait()
+            if spy is not None:
+                await spy.wait()
     label = f"{kind} ({transport})"
     return Result(label, citizens.tally, cpu, peak, driver, player.outcome)
 
@@ -211,13 +226,17 @@ async def replay(
         for rtt in rtts:
             print(f"\nRound trip added by the emulator: {rtt * 1000:.0f} ms\n\n{HEADER}")
             baseline: Result | None = None
+            floor: Result | None = None
             for transport in transports:
                 echo = await measure("echo", stream, rtt, transport, concurrency, Path(tmp))
                 baseline = baseline or echo
                 print(echo.row(baseline), flush=True)
+                mirror = await measure("mirror", stream, rtt, transport, concurrency, Path(tmp))
+                floor = floor or mirror
+                print(mirror.row(baseline, floor), flush=True)
             for transport in transports:
                 result = await measure("hearing", stream, rtt, transport, concurrency, Path(tmp))
-                print(result.row(baseline), flush=True)
+                print(result.row(baseline, floor), flush=True)
                 db = Path(tmp) / f"hearing-{transport}-{int(rtt * 1000)}.db"
                 print(f"\n{check_tallies(stream, result, db)}\n", flush=True)
 

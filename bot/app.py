@@ -20,6 +20,7 @@ from bot.model.values import Language
 from bot.runtime.chat_order import ChatOrderedProcessor
 from bot.runtime.inbox import Inbox, InboxQueue
 from bot.runtime.pacer import Pacing
+from bot.runtime.polling import InboxApplicationBuilder
 from bot.runtime.retry import RetryPolicy, retries_off
 from bot.runtime.transport import DEFAULT_TRANSPORT, Transport, use_transport
 from bot.runtime.webhook import WebhookServer, webhook_path
@@ -61,9 +62,9 @@ def build_application(
     )
     on_done = queue.inbox.complete if queue is not None else None
     on_start = queue.inbox.starting if queue is not None else None
+    start = ApplicationBuilder() if queue is None else InboxApplicationBuilder(queue.inbox)
     builder = (
-        ApplicationBuilder()
-        .token(token)
+        start.token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url_for(settings.telegram_api_url))
         .context_types(CONTEXT_TYPES)

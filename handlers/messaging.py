@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
@@ -70,3 +72,10 @@ async def toast(query: CallbackQuery, text: str | None = None, *, alert: bool = 
     if len(plain) > TOAST_LIMIT:
         plain = plain[: TOAST_LIMIT - 1] + "…"
     await query.answer(plain, show_alert=alert)
+
+
+async def edit_and_toast(
+    context: HearingContext, query: CallbackQuery, rendered: Rendered, notice: str | None = None
+) -> None:
+    """Edit the pressed message and answer the press at once: neither waits for the other."""
+    await asyncio.gather(edit(context, query, rendered), toast(query, notice))

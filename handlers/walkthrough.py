@@ -12,7 +12,7 @@ from bot.views.ui import Rendered
 from bot.views.walkthrough import render_closed_item, render_item, render_items, render_view
 from handlers.context import HearingContext
 from handlers.language import keep_shown_language
-from handlers.messaging import edit, remove_keyboard, send, send_all, toast
+from handlers.messaging import edit_and_toast, remove_keyboard, send, send_all, toast
 from handlers.replies import send_submitted
 
 
@@ -54,8 +54,9 @@ async def priority(query: CallbackQuery, context: HearingContext, pid: str, b: B
     view = await s.walkthrough.record_priority(pid, b.text("item"), Priority(b.text("priority")))
     card = await s.deliberation.first_card(pid, view.item.id)
     notice = t("toast.saved_priority", priority=t(f"priority.{b.text('priority')}"))
-    await edit(context, query, render_item(context.ui, view, with_cards=card is not None))
-    await toast(query, notice)
+    await edit_and_toast(
+        context, query, render_item(context.ui, view, with_cards=card is not None), notice
+    )
     if card is not None:
         await send(context, query.from_user.id, render_card(context.ui, card))
 
@@ -85,8 +86,12 @@ async def vote(query: CallbackQuery, context: HearingContext, pid: str, b: Butto
     voted = await context.services.deliberation.cast_vote(
         pid, b.number("suggestion"), vote, b.number("shown")
     )
-    await edit(context, query, render_card(context.ui, voted.card))
-    await toast(query, t("toast.saved_vote", vote=t(f"vote.{vote}")))
+    await edit_and_toast(
+        context,
+        query,
+        render_card(context.ui, voted.card),
+        t("toast.saved_vote", vote=t(f"vote.{vote}")),
+    )
     if voted.next is not None:
         await send(context, query.from_user.id, render_card(context.ui, voted.next))
 
@@ -120,8 +125,7 @@ async def withdraw_confirmed(
     query: CallbackQuery, context: HearingContext, pid: str, b: Button
 ) -> None:
     await context.services.deliberation.withdraw(pid, b.number("suggestion"))
-    await edit(context, query, Rendered(context.t("withdraw.done")))
-    await toast(query)
+    await edit_and_toast(context, query, Rendered(context.t("withdraw.done")))
 
 
 async def propose(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
@@ -154,12 +158,10 @@ async def _step(
     query: CallbackQuery, context: HearingContext, view: ItemView, notice: str
 ) -> None:
     """Show the next step of the same item in the pressed message."""
-    await edit(context, query, render_item(context.ui, view))
-    await toast(query, notice)
+    await edit_and_toast(context, query, render_item(context.ui, view), notice)
 
 
 async def _move(query: CallbackQuery, context: HearingContext, moved: Moved) -> None:
     """Close the item the citizen left (answer shown, no buttons) and send the next one."""
-    await edit(context, query, render_closed_item(context.ui, moved.closed))
-    await toast(query)
+    await edit_and_toast(context, query, render_closed_item(context.ui, moved.closed))
     await send(context, query.from_user.id, render_view(context.ui, moved.next))

@@ -36,6 +36,14 @@ class InboxEntry:
     confirmed_at: str | None
 
 
+# Rows per statement: well under SQLite's limit of host parameters.
+BATCH_ROWS = 200
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
 class InboxRepository(Repository):
     """Add, complete, replay and prune inbox entries (their times are given by the caller)."""
 
@@ -52,6 +60,51 @@ class InboxRepository(Repository):
             " WHERE update_id = ? AND received_at >= ? AND confirmed_at IS NULL)",
             (update_id, received_at, chat_key, payload, InboxStatus.PENDING, update_id, since),
         )
+
+    async def add_batch(
+        self, updates: Sequence[tuple[int, int | None, str]], received_at: str, since: str
+    ) -> list[int | None]:
+        """Store (update_id, chat_key, payload) rows as pending in two statements.
+
+        Return each row's entry id, or None for a duplicate: an unconfirmed entry with the same
+        update_id received since `since`, or an earlier row of the same batch.
+        """
+        ids = sorted({update_id for update_id, _, _ in updates})
+        stored: set[int] = set()
+        for start in range(0, len(ids), BATCH_ROWS):
+            chunk = ids[start : start + BATCH_ROWS]
+            rows = await self.fetch_all(
+                f"SELECT update_id FROM inbox WHERE update_id IN ({_marks(len(chunk))})"
+                " AND received_at >= ? AND confirmed_at IS NULL",
+                (*chunk, since),
+            )
+            stored.update(int(row[0]) for row in rows)
+        fresh: dict[int, tuple[int | None, str]] = {}
+        for update_id, chat_key, payload in updates:
+            if update_id not in stored and update_id not in fresh:
+                fresh[update_id] = (chat_key, payload)
+        entries: dict[int, int] = {}
+        items = list(fresh.items())
+        for start in range(0, len(items), BATCH_ROWS):
+            batch = items[start : start + BATCH_ROWS]
+            values = ", ".join("(?, ?, ?, ?, ?)" for _ in batch)
+            params: list[object] = []
+            for update_id, (chat_key, payload) in batch:
+                params += (update_id, received_at, chat_key, payload, InboxStatus.PENDING)
+            # RETURNING gives rows in no promised order: they are matched by update_id.
+            rows = await self.fetch_all(
+                "INSERT INTO inbox (update_id, received_at, chat_key, payload, status)"
+                f" VALUES {values} RETURNING id, update_id",
+                params,
+            )
+            entries.update((int(row[1]), int(row[0])) for row in rows)
+        taken: set[int] = set()
+        result: list[int | None] = []
+        for update_id, _, _ in updates:
+            first = update_id in entries and update_id not in taken
+            taken.add(update_id)
+            result.append(entries[update_id] if first else None)
+        return result
 
     async def confirm_through(self, update_id: int, at: str) -> None:
         """Record that Telegram has forgotten every update up to this update_id."""

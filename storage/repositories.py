@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import aiosqlite
 
 from bot.model.clock import Clock, system_clock
@@ -22,25 +24,96 @@ from storage.votes import VoteRepository
 
 
 class Repositories:
-    """Every repository bound to the same connection (and so the same transaction) and clock."""
+    """Every repository bound to the same connection (and so the same transaction) and clock.
+
+    Each is made when first used: a transaction touches two or three of the seventeen.
+    """
 
     def __init__(self, conn: aiosqlite.Connection, clock: Clock = system_clock) -> None:
         self.conn = conn
         self.clock = clock
-        self.participants = ParticipantRepository(conn, clock)
-        self.delivery = DeliveryRepository(conn, clock)
-        self.stances = StanceRepository(conn, clock)
-        self.suggestions = SuggestionRepository(conn, clock)
-        self.votes = VoteRepository(conn, clock)
-        self.drafts = DraftRepository(conn, clock)
-        self.digests = DigestRepository(conn, clock)
-        self.responses = ResponseRepository(conn, clock)
-        self.broadcasts = BroadcastRepository(conn, clock)
-        self.moderation = ModerationRepository(conn, clock)
-        self.personal = PersonalDataRepository(conn, clock)
-        self.tracking = TrackingRepository(conn, clock)
-        self.follows = FollowRepository(conn, clock)
-        self.tracking_inputs = TrackingInputRepository(conn, clock)
-        self.follow_ups = FollowUpRepository(conn, clock)
-        self.outbox = OutboxRepository(conn, clock)
-        self.plan_versions = PlanVersionRepository(conn, clock)
+
+    @cached_property
+    def participants(self) -> ParticipantRepository:
+        """Return the participants repository."""
+        return ParticipantRepository(self.conn, self.clock)
+
+    @cached_property
+    def delivery(self) -> DeliveryRepository:
+        """Return the delivery repository."""
+        return DeliveryRepository(self.conn, self.clock)
+
+    @cached_property
+    def stances(self) -> StanceRepository:
+        """Return the stances repository."""
+        return StanceRepository(self.conn, self.clock)
+
+    @cached_property
+    def suggestions(self) -> SuggestionRepository:
+        """Return the suggestions repository."""
+        return SuggestionRepository(self.conn, self.clock)
+
+    @cached_property
+    def votes(self) -> VoteRepository:
+        """Return the votes repository."""
+        return VoteRepository(self.conn, self.clock)
+
+    @cached_property
+    def drafts(self) -> DraftRepository:
+        """Return the drafts repository."""
+        return DraftRepository(self.conn, self.clock)
+
+    @cached_property
+    def digests(self) -> DigestRepository:
+        """Return the digests repository."""
+        return DigestRepository(self.conn, self.clock)
+
+    @cached_property
+    def responses(self) -> ResponseRepository:
+        """Return the responses repository."""
+        return ResponseRepository(self.conn, self.clock)
+
+    @cached_property
+    def broadcasts(self) -> BroadcastRepository:
+        """Return the broadcasts repository."""
+        return BroadcastRepository(self.conn, self.clock)
+
+    @cached_property
+    def moderation(self) -> ModerationRepository:
+        """Return the moderation repository."""
+        return ModerationRepository(self.conn, self.clock)
+
+    @cached_property
+    def personal(self) -> PersonalDataRepository:
+        """Return the personal repository."""
+        return PersonalDataRepository(self.conn, self.clock)
+
+    @cached_property
+    def tracking(self) -> TrackingRepository:
+        """Return the tracking repository."""
+        return TrackingRepository(self.conn, self.clock)
+
+    @cached_property
+    def follows(self) -> FollowRepository:
+        """Return the follows repository."""
+        return FollowRepository(self.conn, self.clock)
+
+    @cached_property
+    def tracking_inputs(self) -> TrackingInputRepository:
+        """Return the tracking inputs repository."""
+        return TrackingInputRepository(self.conn, self.clock)
+
+    @cached_property
+    def follow_ups(self) -> FollowUpRepository:
+        """Return the follow ups repository."""
+        return FollowUpRepository(self.conn, self.clock)
+
+    @cached_property
+    def outbox(self) -> OutboxRepository:
+        """Return the outbox repository."""
+        return OutboxRepository(self.conn, self.clock)
+
+    @cached_property
+    def plan_versions(self) -> PlanVersionRepository:
+        """Return the plan versions repository."""
+        return PlanVersionRepository(self.conn, self.clock)

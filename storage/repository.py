@@ -32,17 +32,18 @@ class Repository:
         """Return the clock's current time in the stored format."""
         return iso(self.clock())
 
+    # Each query is one crossing to the database thread: executed and read to its end there,
+    # so no statement stays open on the connection (an open one would keep a reader on an old
+    # snapshot, or block a COMMIT). A cursor opened, read and closed took three.
+
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        """Return the first row of a query, or None when it has none."""
-        # The cursor is closed on leaving the block, so no statement stays open on the
-        # connection (an open one would keep a reader on an old snapshot, or block a COMMIT).
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        """Return the first row of a query (by key, or LIMIT 1), or None when it has none."""
+        rows = await self.conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Return every row of a query."""
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def fetch_value(self, sql: str, params: Params = (), default: Any = None) -> Any:
         """Return the first column of the first row; `default` when there is no row or NULL."""
@@ -54,14 +55,14 @@ class Repository:
         return await self.fetch_one(sql, params) is not None
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; return how many rows it changed."""
-        async with self.conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        """Run one statement that returns no rows; return how many rows it changed."""
+        # Such a statement is finished once executed: its cursor holds nothing to close.
+        cursor = await self.conn.execute(sql, params)
+        return cursor.rowcount
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement once per row of parameters."""
-        async with self.conn.executemany(sql, rows):
-            pass
+        await self.conn.executemany(sql, rows)
 
     async def insert_id(self, sql: str, params: Params = ()) -> int:
         """Run an INSERT and return the new row's id (by RETURNING id, as PostgreSQL does)."""

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+from collections.abc import Sequence
 from datetime import timedelta
 
 from telegram import Bot, Update
@@ -13,7 +14,7 @@ from telegram.error import TelegramError
 
 from bot.model.clock import Clock
 from bot.runtime.chat_order import chat_key
-from bot.runtime.wellformed import well_formed
+from bot.runtime.wellformed import admitted
 from storage.clock import iso
 from storage.db import Database, DatabaseError
 from storage.inbox import InboxRepository
@@ -48,7 +49,7 @@ class InboxUnavailable(TelegramError):
 
 def payload_of(update: Update) -> str:
     """Serialise an update as JSON that Update.de_json reads back into an equal update."""
-    return json.dumps(update.to_dict(), separators=(",", ":"), ensure_ascii=False)
+    return admitted(update)[1]
 
 
 class Inbox:
@@ -70,25 +71,74 @@ class Inbox:
         self._finished: list[tuple[int, asyncio.Future[None]]] = []
         self._replayed: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
+        self._arrivals: list[tuple[Update, asyncio.Future[Update | None]]] = []
+        self._storer: asyncio.Task[None] | None = None
+        self._prerecorded: dict[int, tuple[Update, Update, int | None]] = {}
 
     async def record(self, update: Update) -> bool:
         """Store an update as pending; return False (store nothing) if it is a duplicate."""
-        payload = payload_of(update)
+        return await self.admit(update) is not None
+
+    async def admit(self, update: Update) -> Update | None:
+        """Store an update (mended, serialised once) as pending and return it; None if a duplicate.
+
+        Concurrent calls (webhook requests) share one transaction: group commit.
+        """
+        known = self._prerecorded.pop(id(update), None)
+        if known is not None and known[0] is update:
+            return known[1] if known[2] is not None else None
+        arrival: asyncio.Future[Update | None] = asyncio.get_running_loop().create_future()
+        self._arrivals.append((update, arrival))
+        if self._storer is None or self._storer.done():
+            self._storer = asyncio.create_task(self._store_arrivals())
+        return await arrival
+
+    async def record_batch(self, updates: Sequence[Update]) -> None:
+        """Store a getUpdates batch in one transaction before it is confirmed.
+
+        Raise InboxUnavailable if it cannot be stored (the batch is then fetched again);
+        admit() afterwards queues each update of the batch without writing again.
+        """
+        entries = await self._store(updates)
+        for original, (update, entry_id) in zip(updates, entries, strict=True):
+            # Keyed by identity: the same object comes back through the update queue's put().
+            self._prerecorded[id(original)] = (original, update, entry_id)
+
+    async def _store_arrivals(self) -> None:
+        while self._arrivals:
+            batch, self._arrivals = self._arrivals, []
+            try:
+                entries = await self._store([update for update, _ in batch])
+            except InboxUnavailable as exc:
+                for _, arrival in batch:
+                    if not arrival.done():
+                        arrival.set_exception(exc)
+                continue
+            for (_, arrival), (update, entry_id) in zip(batch, entries, strict=True):
+                if not arrival.done():
+                    arrival.set_result(update if entry_id is not None else None)
+
+    async def _store(self, updates: Sequence[Update]) -> list[tuple[Update, int | None]]:
+        """Store updates as pending in one transaction; pair each (mended) with its entry."""
+        mended = [admitted(update) for update in updates]
+        rows = [(u.update_id, chat_key(u), payload) for u, payload in mended]
         now = self._clock()
         try:
             async with self._db.transaction() as repos:
-                entry_id = await InboxRepository(repos.conn).add(
-                    update.update_id, chat_key(update), payload,
-                    received_at=iso(now), since=iso(now - DUPLICATE_WINDOW),
-                )  # fmt: skip
+                entries = await InboxRepository(repos.conn).add_batch(
+                    rows, received_at=iso(now), since=iso(now - DUPLICATE_WINDOW)
+                )
         except (sqlite3.Error, DatabaseError) as exc:
             raise InboxUnavailable(f"the inbox cannot store updates: {exc}") from exc
-        self._last_seen = update.update_id
-        if entry_id is None:
-            log.info("dropped an update delivered twice")
-            return False
-        self._track(update, entry_id)
-        return True
+        stored = []
+        for (update, _), entry_id in zip(mended, entries, strict=True):
+            self._last_seen = update.update_id
+            if entry_id is None:
+                log.info("dropped an update delivered twice")
+            else:
+                self._track(update, entry_id)
+            stored.append((update, entry_id))
+        return stored
 
     async def complete(self, update: object) -> None:
         """Mark a dispatched update handled; calls made meanwhile share one transaction."""
@@ -211,9 +261,10 @@ class InboxQueue(asyncio.Queue[object]):
     async def put(self, item: object) -> None:
         """Record an update in the inbox, then queue it; drop it if it is a duplicate."""
         if isinstance(item, Update):
-            item = well_formed(item)
-            if not await self.inbox.record(item):
+            admitted = await self.inbox.admit(item)
+            if admitted is None:
                 return
+            item = admitted
         await super().put(item)
 
     async def replay_pending(self, bot: Bot) -> int:

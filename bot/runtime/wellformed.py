@@ -12,13 +12,18 @@ import json
 from telegram import Update
 
 
-def well_formed(update: Update) -> Update:
-    """Return the update, with every lone surrogate in it replaced by U+FFFD if it has any."""
-    text = json.dumps(update.to_dict(), ensure_ascii=False)
+def admitted(update: Update) -> tuple[Update, str]:
+    """Return the update, mended if it holds a lone surrogate, and its JSON: serialised once."""
+    text = json.dumps(update.to_dict(), separators=(",", ":"), ensure_ascii=False)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         # Through UTF-16 so that a high and low surrogate that do form a pair are kept as one.
         mended = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-        return Update.de_json(json.loads(mended), update.get_bot())
-    return update
+        return Update.de_json(json.loads(mended), update.get_bot()), mended
+    return update, text
+
+
+def well_formed(update: Update) -> Update:
+    """Return the update, with every lone surrogate in it replaced by U+FFFD if it has any."""
+    return admitted(update)[0]

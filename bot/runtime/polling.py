@@ -1,0 +1,64 @@
+"""Long polling that stores each getUpdates batch in one transaction before confirming it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram._utils.defaultvalue import DefaultValue
+from telegram.ext import ApplicationBuilder, ExtBot
+
+from bot.runtime.inbox import Inbox
+
+
+class InboxBot(ExtBot[None]):
+    """An ExtBot whose getUpdates stores the whole batch in the inbox before returning it.
+
+    python-telegram-bot confirms a batch by asking for the next one (its offset), which it
+    does only after this returns: so nothing is confirmed before it is stored, and the batch
+    costs one transaction instead of one per update. If the batch cannot be stored, the error
+    (a TelegramError) makes the updater fetch it again.
+    """
+
+    __slots__ = ("_inbox",)
+
+    def __init__(self, *args: Any, inbox: Inbox, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._inbox = inbox
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        """Fetch updates, then store them all as pending in one transaction."""
+        updates = await super().get_updates(*args, **kwargs)
+        if updates:
+            await self._inbox.record_batch(updates)
+        return updates
+
+
+class InboxApplicationBuilder(ApplicationBuilder):
+    """An ApplicationBuilder whose bot is an InboxBot, with every setting the builder was given."""
+
+    __slots__ = ("_inbox",)
+
+    def __init__(self, inbox: Inbox) -> None:
+        super().__init__()
+        self._inbox = inbox
+
+    def _build_ext_bot(self) -> ExtBot[None]:
+        # python-telegram-bot 22's own construction (ApplicationBuilder._build_ext_bot) with our
+        # class: it has no hook for the bot's class. tests/test_polling.py checks it is used.
+        if isinstance(self._token, DefaultValue):
+            raise RuntimeError("No bot token was set.")
+        return InboxBot(
+            token=self._token,
+            base_url=DefaultValue.get_value(self._base_url),
+            base_file_url=DefaultValue.get_value(self._base_file_url),
+            private_key=DefaultValue.get_value(self._private_key),
+            private_key_password=DefaultValue.get_value(self._private_key_password),
+            defaults=DefaultValue.get_value(self._defaults),
+            arbitrary_callback_data=DefaultValue.get_value(self._arbitrary_callback_data),
+            request=self._build_request(get_updates=False),
+            get_updates_request=self._build_request(get_updates=True),
+            rate_limiter=DefaultValue.get_value(self._rate_limiter),
+            local_mode=DefaultValue.get_value(self._local_mode),
+            inbox=self._inbox,
+        )
