@@ -14,6 +14,7 @@ from storage.outbox import OutboxRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.plan_versions import PlanVersionRepository
 from storage.responses import ResponseRepository
+from storage.results import ResultsRepository
 from storage.stances import StanceRepository
 from storage.suggestions import SuggestionRepository
 from storage.tracking import FollowRepository, TrackingInputRepository, TrackingRepository
@@ -42,3 +43,4 @@ class Repositories:
         self.follow_ups = FollowUpRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.plan_versions = PlanVersionRepository(conn)
+        self.results = ResultsRepository(conn)
