@@ -1,6 +1,10 @@
 """Build the sample results site in docs/ from the seed hearing's real comments.
 
     .venv/bin/python scripts/sample_report.py [--seed-dir datasets/seed] [--out docs/sample-report]
+        [--screenshots docs]
+
+With --screenshots it also takes the two pictures in docs/ (a phone, 390 px wide, and a desktop,
+1280 px) in Debian's headless Chromium through Playwright (the test dependencies).
 
 The suggestions are the seed hearing's real public comments and the answers and votes are the
 SIMULATED ones of scripts/sample_digest.py (same seed). So that every section of the page has
@@ -54,7 +58,8 @@ async def build(seed_dir: Path, out: Path) -> None:
             revised = text.replace(
                 "Improve precision of action", "Improve the precision of action"
             )
-            await PlanRevisions(db).publish(plan, text, revised)
+            published = await PlanRevisions(db).publish(plan, text, revised)
+            await backdate(db, published.version, NOW - timedelta(days=3))
             served = parse_plan(revised)
             page = await build_results(db, served, ZONE, MIN_GROUP, NOW)
     publish(render_site(page, load_plans(served, DEFAULT_PLAN_PATH)), out)
@@ -78,6 +83,14 @@ async def spread_joining(db: Database) -> None:
             await repos.conn.execute(
                 "UPDATE participants SET created_at = ? WHERE id = ?", (iso(joined), pid)
             )
+
+
+async def backdate(db: Database, version: str, when: datetime) -> None:
+    """Date the revision before NOW, as if it had been published during the hearing."""
+    async with db.transaction() as repos:
+        await repos.conn.execute(
+            "UPDATE plan_versions SET published_at = ? WHERE version = ?", (iso(when), version)
+        )
 
 
 async def respond(db: Database, plan: Plan) -> None:
@@ -122,13 +135,42 @@ async def track(db: Database, plan: Plan) -> None:
     await Tracking(db, plan).change(changes, DRAFTER, IMPORT, NOW)
 
 
+SHOTS = (  # (file, page, width, element scrolled to the top)
+    ("sample-report-phone.png", "ur/index.html", 390, None),
+    ("sample-report-desktop.png", "en/items-1.html", 1280, "#item-3"),
+)
+
+
+def screenshots(site: Path, out: Path) -> None:
+    """Photograph the site as a phone and a desktop show it (Chromium, headless)."""
+    from playwright.sync_api import sync_playwright  # a test dependency, used here only
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
+        for name, page_name, width, anchor in SHOTS:
+            page = browser.new_page(
+                viewport={"width": width, "height": 844 if width < 600 else 900}
+            )
+            page.goto((site / page_name).as_uri(), wait_until="load")
+            page.evaluate("document.fonts.ready.then(() => true)")
+            if anchor:
+                page.evaluate(f"document.querySelector('{anchor}').scrollIntoView()")
+            page.screenshot(path=str(out / name))
+            page.close()
+        browser.close()
+
+
 def main() -> None:
     """Parse the arguments and write the sample."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed-dir", type=Path, default=ROOT / "datasets" / "seed")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "sample-report")
+    parser.add_argument("--screenshots", type=Path, help="a folder for the two screenshots")
     args = parser.parse_args()
     asyncio.run(build(args.seed_dir, args.out))
+    if args.screenshots:
+        screenshots(args.out, args.screenshots)
     print(f"{args.out}/index.html")
 
 

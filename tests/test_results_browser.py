@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import struct
 from collections.abc import Iterator
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# CHROMIUM names another build of it (or, for a try, a missing one).
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).is_file():
     pytest.skip(
-        "Chromium is not installed (apt-get install chromium): the browser tests are skipped",
+        f"Chromium is not installed ({CHROMIUM} is missing): the browser tests are skipped",
         allow_module_level=True,
     )
 

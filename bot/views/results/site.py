@@ -16,7 +16,7 @@ from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from bot.hearing.plan import Item, Plan
+from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import ItemChange
 from bot.hearing.results import ItemResult, Outcome, ResultsPage
 from bot.hearing.turnout import Period
@@ -71,9 +71,11 @@ def render_site(page: ResultsPage, plans: Mapping[Language, Plan]) -> Site:
     english = plans[Language.ENGLISH]
     site: Site = {}
     for language in Language:
-        plan = plans.get(language, english)
-        local = page.in_plan(plan)
-        site |= {f"{language.value}/{name}": body for name, body in _pages(local, plan, language)}
+        # A language without a matching translation of the plan shows the English wording.
+        worded_in = language if language in plans else Language.ENGLISH
+        plan = plans[worded_in]
+        pages = _pages(page.in_plan(plan), plan, language, worded_in)
+        site |= {f"{language.value}/{name}": body for name, body in pages}
     choices = [
         (f"{language.value}/index.html", language.value, DIRECTION[language],
          load_texts(language.value).plain("results.read_in"))
@@ -96,38 +98,32 @@ def zip_site(site: Site, folder: str) -> bytes:
     return buffer.getvalue()
 
 
-def _pages(page: ResultsPage, plan: Plan, language: Language) -> list[tuple[str, bytes]]:
+def _pages(
+    page: ResultsPage, plan: Plan, language: Language, worded_in: Language
+) -> list[tuple[str, bytes]]:
     t = load_texts(language.value)
-    chunks = [
-        page.items[i : i + ITEMS_PER_PAGE] for i in range(0, len(page.items), ITEMS_PER_PAGE)
-    ]
-    chunks = chunks or [()]
+    size = ITEMS_PER_PAGE
+    chunks = [page.items[i : i + size] for i in range(0, len(page.items), size)] or [()]
     where = {item.item_id: n for n, chunk in enumerate(chunks, 1) for item in chunk}
-    common = _common(page, plan, language, t, where)
+    common = _common(page, plan, language, t, where) | {"plan_lang": worded_in.value}
     pager = [(f"items-{n}.html", chunk[0].stats.number, chunk[-1].stats.number)
              for n, chunk in enumerate(chunks, 1) if chunk]  # fmt: skip
-    rendered = [
-        (
-            "index.html",
-            "overview.html",
-            t.plain("results.nav_overview"),
-            _overview(page, t, common),
-        )
-    ]
+    overview = _overview(page, t, common)
+    pages = [("index.html", "overview.html", t.plain("results.nav_overview"), overview)]
     for n, chunk in enumerate(chunks, 1):
         heading = t.plain("results.nav_items")
         if len(chunks) > 1 and chunk:
             heading = t.plain("results.items_title", first=chunk[0].stats.number,
                               last=chunk[-1].stats.number, total=len(page.items))  # fmt: skip
         extra = {"items": chunk, "pager": pager, "open_details": len(page.items) <= OPEN_UP_TO}
-        rendered.append((f"items-{n}.html", "items.html", heading, extra))
-    rendered.append(("proposals.html", "proposals.html", t.plain("results.nav_proposals"), {}))
-    rendered.append(("changes.html", "changes.html", t.plain("results.changes_title"), {}))
-    out = []
-    for name, template, heading, extra in rendered:
-        html = _ENV.get_template(template).render(**common, **extra, current=name, heading=heading)
-        out.append((name, html.encode("utf-8")))
-    return out
+        pages.append((f"items-{n}.html", "items.html", heading, extra))
+    pages.append(("proposals.html", "proposals.html", t.plain("results.nav_proposals"), {}))
+    pages.append(("changes.html", "changes.html", t.plain("results.changes_title"), {}))
+    return [
+        (name, _ENV.get_template(template).render(**common, **extra, current=name,
+                                                  heading=heading).encode("utf-8"))
+        for name, template, heading, extra in pages
+    ]  # fmt: skip
 
 
 def _common(
@@ -156,7 +152,7 @@ def _common(
         "other": Other(
             other.value, DIRECTION[other], load_texts(other.value).plain("language.name")
         ),
-        "nav": [(name, key) for name, key in PAGES],
+        "nav": PAGES,
         "t": text,
         "tp": t.plain,
         "day": day,
@@ -168,7 +164,7 @@ def _common(
         "columns": lambda periods: columns(periods, rtl),
         "chart_width": chart_width,
         "item_href": lambda item_id: f"items-{where.get(item_id, 1)}.html#item-{item_id}",
-        "wording_of": lambda item_id: _wording(plan, item_id),
+        "wording_of": plan.item,
         "outcome": lambda outcome: _outcome(text, outcome),
         "metric": lambda metric: _metric(text, metric),
         "change": lambda change: _change(text, change),
@@ -212,10 +208,6 @@ def _share(text: Callable[..., Markup], key: str, item: ItemResult) -> Markup:
                     oppose=percent(s.oppose, s.answers))  # fmt: skip
     count = s.support if key == "results.most_supported" else s.oppose
     return text("results.item_share", number=s.number, percent=percent(count, s.answers))
-
-
-def _wording(plan: Plan, item_id: str) -> Item | None:
-    return plan.item(item_id)
 
 
 def _outcome(text: Callable[..., Markup], outcome: Outcome) -> Markup:
