@@ -9,7 +9,7 @@ from bot.hearing.erasure import Erasure
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import PlanRevisions
-from bot.hearing.responses import Decision
+from bot.hearing.responses import Decision, FollowThrough
 from bot.hearing.results import ResultsPage, build_results
 from bot.hearing.turnout import turnout
 from storage.db import Database
@@ -84,6 +84,22 @@ async def test_only_visible_suggestions_with_enough_votes_or_an_answer_are_shown
     assert declined.text == FEW_VOTES and declined.votes is None
     assert declined.outcome.decision is Decision.DECLINED
     assert declined.outcome.reason == DECLINED_REASON
+
+
+async def test_an_answered_near_duplicate_is_listed_with_its_outcome(
+    db: Database, plan: Plan
+) -> None:
+    await fill(db, plan)
+    async with db.transaction() as repos:
+        twin = await repos.suggestions.add("p05", "3", ADOPTED + " please", "visible", "v")
+    await FollowThrough(db, plan).respond("drafter", twin, Decision.MERGED, "3")
+    item3 = (await results(db, plan)).item("3")
+    assert item3 is not None
+    head = next(s for s in item3.suggestions if s.text == ADOPTED)
+    assert head.writers is None, "two wrote it: fewer than a group, so not counted"
+    [listed] = [s for s in item3.suggestions if s.text == ADOPTED + " please"]
+    assert listed.outcome.decision is Decision.MERGED and listed.outcome.merged_into == "3"
+    assert listed.votes is None
 
 
 async def test_nothing_of_an_erased_participant_is_published(

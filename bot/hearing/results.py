@@ -186,7 +186,9 @@ class Publication:
         shown_ids: set[int] = set()
         results = []
         for g in groups:
-            shown_ids |= {g.suggestion_id, *g.similar}
+            # A near-duplicate folded into this entry is listed again if the drafters answered
+            # it: their answer to its author is part of what became of the idea.
+            shown_ids.add(g.suggestion_id)
             votes = Tally(g.agree, g.disagree, g.passed)
             results.append(self._result(g.suggestion_id, g.text, votes, g.writers))
         for row in rows:
