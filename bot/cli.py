@@ -16,6 +16,7 @@ from bot.commands.console import run_console
 from bot.commands.content_check import catalogue_problems, translation_problems
 from bot.commands.digest import print_digest
 from bot.commands.export import export
+from bot.commands.report import report
 from bot.commands.tracking import import_tracking, publish_plan
 from bot.config import ConfigError, Settings, load_settings
 from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan, parse_plan
@@ -43,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return export(settings, args.format, Path(args.out))
     if args.command == "backup":
         return backup(settings, Path(args.path))
+    if args.command == "report":
+        return report(settings, Path(args.out))
     if (problem := plan_problem(settings)) is not None:
         print(f"hearing-bot: configuration error: {problem}", file=sys.stderr)
         return 2
@@ -158,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
         "--format", default="csv", help="csv (one file per table) or polis (Pol.is open data)"
     )
     exp.add_argument("--out", required=True, help="a new (or empty) folder to write the files to")
+    rep = sub.add_parser("report", help="write the public results site (HTML) to a new folder")
+    rep.add_argument("--out", required=True, help="a new folder for the site (never overwritten)")
     digest = sub.add_parser("digest", help="show the drafters' digest so far")
     digest.add_argument("--print", action="store_true", required=True, help="print it as text")
     tracking = sub.add_parser("tracking", help="set items' tracking in bulk")

@@ -19,6 +19,8 @@ MIN_SECRET_LENGTH = 16
 # Telegram accepts 1-256 of these characters as a webhook's secret_token; we ask for at least
 # MIN_SECRET_LENGTH, since the token is all that tells Telegram's requests from forged ones.
 _WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,256}")
+# No spaces, quotes or angle brackets: the address goes into a link in a message.
+_RESULTS_URL_RE = re.compile(r"https?://[^\s/\"'<>]+(/[^\s\"'<>]*)?")
 _LISTEN_RE = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})")
 # A suggestion is quoted whole in the messages that confirm it or offer near-duplicates for it;
 # above this they would no longer fit one Telegram message.
@@ -57,6 +59,7 @@ class Settings:
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8443)
     webhook_secret: str | None = field(default=None, repr=False)
     oversight_ids: frozenset[int] = frozenset()
+    results_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -111,6 +114,7 @@ class Settings:
             webhook_listen=_listen(env, "WEBHOOK_LISTEN", cls.webhook_listen),
             webhook_secret=_webhook_secret(env),
             oversight_ids=_id_set(env, "OVERSIGHT_IDS"),
+            results_url=_results_url(env),
         )
 
     def require_token(self) -> str:
@@ -142,6 +146,15 @@ def _webhook_url(env: Mapping[str, str]) -> str | None:
     url = env.get("WEBHOOK_URL")
     if url is not None and not re.fullmatch(r"https://[^\s/?#]+(/[^\s?#]*)?", url):
         raise ConfigError("WEBHOOK_URL must be an https:// URL without a query (Telegram's rule)")
+    return url
+
+
+def _results_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("RESULTS_URL")
+    if url is not None and (len(url) > 500 or not _RESULTS_URL_RE.fullmatch(url)):
+        raise ConfigError(
+            "RESULTS_URL must be an http:// or https:// address of the published page"
+        )
     return url
 
 

@@ -17,6 +17,7 @@ from handlers import (
     moderation,
     privacy,
     responses,
+    results,
     status,
     tracking,
 )
@@ -42,6 +43,7 @@ def register(app: HearingApp) -> None:
             CommandHandler("digest", drafter.digest_now, filters=private & new_message),
             CommandHandler("broadcast", responses.broadcast, filters=private & new_message),
             CommandHandler("export", export.export_data, filters=private & new_message),
+            CommandHandler("results", results.send_results, filters=private & new_message),
             CommandHandler("queue", moderation.queue, filters=private & new_message),
             CommandHandler("modlog", moderation.modlog, filters=private & new_message),
             CommandHandler("mydata", privacy.send_my_data, filters=private & new_message),

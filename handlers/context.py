@@ -90,6 +90,7 @@ class HearingContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
             Links(self.bot.username),
             s.plan_for(self.language),
             s.settings.suggestion_max_chars,
+            s.settings.results_url,
         )
 
 

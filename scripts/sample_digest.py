@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.hearing.digest import DigestBuilder
-from bot.hearing.plan import load_plan
+from bot.hearing.plan import Plan, load_plan
 from bot.views.chart import render_chart
 from bot.views.digest import chart_labels, render_digest
 from bot.views.links import Links
@@ -85,42 +85,47 @@ def topic(text: str) -> str:
 async def build(seed_dir: Path, out: Path) -> None:
     """Fill a temporary hearing, build its digest, and write the sample files."""
     plan = load_plan()
-    rng = random.Random(20141216)
-    comments = [json.loads(line) for line in (seed_dir / "comments.jsonl").open(encoding="utf-8")]
     with tempfile.TemporaryDirectory() as folder:
         async with Database(Path(folder) / "sample.db") as db:
-            async with db.transaction() as repos:
-                suggestion_ids = []
-                for comment in comments:
-                    if comment["role"] != "citizen":
-                        continue
-                    author = comment["author"]
-                    await repos.participants.ensure(author)
-                    for point in points(comment["text"]):
-                        sid = await repos.suggestions.add(
-                            author, topic(point), point, "visible", plan.version
-                        )
-                        suggestion_ids.append(sid)
-                for n in range(SIMULATED_PEOPLE):
-                    pid = f"simulated-{n:02d}"
-                    await repos.participants.ensure(pid)
-                    for item in plan.items:
-                        if rng.random() < 0.15:
-                            continue  # skipped
-                        weights = STANCE_WEIGHTS.get(item.id, DEFAULT_WEIGHTS)
-                        stance = rng.choices(["support", "oppose", "unsure"], weights)[0]
-                        priority = rng.choice(["high", "high", "medium", "low"])
-                        await repos.stances.record(pid, item.id, stance, priority, plan.version)
-                    for sid in rng.sample(suggestion_ids, k=min(8, len(suggestion_ids))):
-                        vote = rng.choices(["agree", "disagree", "pass"], (6, 2, 2))[0]
-                        await repos.votes.record(pid, sid, vote)
-                    if rng.random() < 0.6:
-                        await repos.participants.mark_completed(pid)
+            await simulate(db, plan, seed_dir)
             now = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
             digest = await DigestBuilder(db, plan).build(None, now)
     t = load_texts()
     messages = render_digest(t, digest, "Asia/Karachi", Links("hearing_bot"))
     write(out, render_chart(digest, chart_labels(t)), _markdown(messages))
+
+
+async def simulate(db: Database, plan: Plan, seed_dir: Path) -> None:
+    """File the seed's real comments as suggestions and add the simulated answers and votes."""
+    rng = random.Random(20141216)
+    comments = [json.loads(line) for line in (seed_dir / "comments.jsonl").open(encoding="utf-8")]
+    async with db.transaction() as repos:
+        suggestion_ids = []
+        for comment in comments:
+            if comment["role"] != "citizen":
+                continue
+            author = comment["author"]
+            await repos.participants.ensure(author)
+            for point in points(comment["text"]):
+                sid = await repos.suggestions.add(
+                    author, topic(point), point, "visible", plan.version
+                )
+                suggestion_ids.append(sid)
+        for n in range(SIMULATED_PEOPLE):
+            pid = f"simulated-{n:02d}"
+            await repos.participants.ensure(pid)
+            for item in plan.items:
+                if rng.random() < 0.15:
+                    continue  # skipped
+                weights = STANCE_WEIGHTS.get(item.id, DEFAULT_WEIGHTS)
+                stance = rng.choices(["support", "oppose", "unsure"], weights)[0]
+                priority = rng.choice(["high", "high", "medium", "low"])
+                await repos.stances.record(pid, item.id, stance, priority, plan.version)
+            for sid in rng.sample(suggestion_ids, k=min(8, len(suggestion_ids))):
+                vote = rng.choices(["agree", "disagree", "pass"], (6, 2, 2))[0]
+                await repos.votes.record(pid, sid, vote)
+            if rng.random() < 0.6:
+                await repos.participants.mark_completed(pid)
 
 
 def write(out: Path, chart: bytes, markdown: str) -> None:

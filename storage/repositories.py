@@ -17,6 +17,7 @@ from storage.outbox import OutboxRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.plan_versions import PlanVersionRepository
 from storage.responses import ResponseRepository
+from storage.results import ResultsRepository
 from storage.stances import StanceRepository
 from storage.suggestions import SuggestionRepository
 from storage.tracking import FollowRepository, TrackingInputRepository, TrackingRepository
@@ -117,3 +118,8 @@ class Repositories:
     def plan_versions(self) -> PlanVersionRepository:
         """Return the plan versions repository."""
         return PlanVersionRepository(self.conn, self.clock)
+
+    @cached_property
+    def results(self) -> ResultsRepository:
+        """Return the results page's repository."""
+        return ResultsRepository(self.conn, self.clock)

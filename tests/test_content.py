@@ -12,7 +12,11 @@ from bot.views.texts import load_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE_TYPES = {"csv", "json", "md", "png", "py", "zip"}  # "summary.csv" is a file, not a text
-SOURCES = [p for d in ("bot", "handlers") for p in (ROOT / d).rglob("*.py")]
+FILE_TYPES |= {"html"}  # the results site's templates ("items.html")
+# The results site's Jinja templates ask for texts as the code does: t("key").
+SOURCES = [
+    p for d in ("bot", "handlers") for ext in ("*.py", "*.html") for p in (ROOT / d).rglob(ext)
+]
 # t("key"), texts("key"), ui.t("key"), t.plain("key"), t.raw("key"), ui.button("key", ...)
 LITERAL = re.compile(
     r"""(?:\bt|texts|\.t|\.plain|\.raw|\.button|\.link)\(\s*["']([a-z_]+\.[a-z_.]+)["']"""

@@ -74,7 +74,9 @@ def render_status(ui: Ui, tracked: dict[str, ItemTracking], today: date) -> list
         ui.button("button.item", Action.STATUS_ITEM, item.id, number=item.number)
         for item in ui.plan.items
     ]
-    return paginate(lines, keyboard(*(buttons[i : i + ROW] for i in range(0, len(buttons), ROW))))
+    rows = [buttons[i : i + ROW] for i in range(0, len(buttons), ROW)]
+    results = [ui.link("results.open_button", ui.results_url)] if ui.results_url else []
+    return paginate(lines, keyboard(*rows, results))
 
 
 def item_details(t: Texts, item: Item, tracking: ItemTracking, today: date) -> list[str]:

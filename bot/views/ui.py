@@ -34,6 +34,7 @@ class Ui:
     links: Links
     plan: Plan
     limit: int
+    results_url: str | None = None  # the published results page, if there is one
 
     def button(
         self, label_key: str, action: Action, *args: object, **values: object

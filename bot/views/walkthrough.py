@@ -104,7 +104,10 @@ def render_summary(ui: Ui, overview: Overview) -> Rendered:
     # After the hearing: follow the items that matter most to the citizen, accept questions.
     follow = [ui.button("follow.follow_high", Action.FOLLOW_HIGH, count=len(high_items))]
     ask = ui.button("follow_ups.turn_on", Action.FOLLOW_UPS_ACCEPT)
-    return Rendered(text, keyboard([propose], [vote], follow if high_items else [], [ask]))
+    results = [ui.link("results.open_button", ui.results_url)] if ui.results_url else []
+    return Rendered(
+        text, keyboard([propose], [vote], follow if high_items else [], [ask], results)
+    )
 
 
 def render_welcome(ui: Ui, welcome: Welcome) -> Rendered:

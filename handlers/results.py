@@ -1,0 +1,38 @@
+"""/results: send a drafter the public results site as a zip, ready to publish."""
+
+from __future__ import annotations
+
+import asyncio
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.constants import ChatAction
+
+from bot.hearing.results import build_results
+from bot.model.values import Language
+from bot.views.results.site import render_site, zip_site
+from handlers.context import HearingContext
+from handlers.roles import drafter_only
+
+
+async def send_results(update: Update, context: HearingContext) -> None:
+    """Send a drafter the results site (both languages, nothing under MIN_GROUP_SIZE) zipped."""
+    if not await drafter_only(update, context):
+        return
+    chat = update.effective_chat
+    if chat is None:
+        return
+    s = context.services
+    now = s.clock()
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    page = await build_results(s.db, s.plan, s.settings.timezone, s.settings.min_group_size, now)
+    local = now.astimezone(ZoneInfo(s.settings.timezone))
+    folder = f"hearing-results-{local:%Y%m%d-%H%M}"
+    # Rendering and packing take a moment on a large plan: off the event loop.
+    plans = {Language.ENGLISH: s.plan, **s.plans}
+    site = await asyncio.to_thread(render_site, page, plans)
+    archive = await asyncio.to_thread(zip_site, site, folder)
+    caption = context.t(
+        "results.caption", time=f"{local:%Y-%m-%d %H:%M}", count=s.settings.min_group_size
+    )
+    await context.bot.send_document(chat.id, archive, filename=f"{folder}.zip", caption=caption)
