@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.botproc import SECRET, TOKEN  # noqa: E402
 from benchmarks.driver import Citizens, Tally, run_people  # noqa: E402
 from benchmarks.scripts import EchoScript, HearingScript, Outcome  # noqa: E402
+from bot.commands.polis_data import Event, by_person, events, recount  # noqa: E402
 from bot.emulator import Emulator  # noqa: E402
-from bot.hearing.polis_data import Event, by_person, events, recount  # noqa: E402
 
 POLIS = ROOT / "datasets" / "polis"
 CONVERSATIONS = ("vtaiwan.uberx", "scoop-hivemind.biodiversity")

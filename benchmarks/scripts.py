@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.driver import Citizens, with_button
-from bot.hearing.polis_data import Event
+from bot.commands.polis_data import Event
 from bot.hearing.privacy import pseudonym
 from bot.views.codec import VOTE_CODES, Action, encode
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.hearing.polis_data import Event, by_person, events, recount
+from bot.commands.polis_data import Event, by_person, events, recount
 from bot.model.values import Vote
 from tests.harness import DATASETS
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands.polis_data import Event, events, recount
 from bot.emulator import Emulator
-from bot.hearing.polis_data import Event, events, recount
 from bot.views.codec import VOTE_CODES, Action, encode
 from tests.harness import DATASETS, Hearing, make_settings, query
 

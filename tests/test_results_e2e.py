@@ -8,7 +8,8 @@ import zipfile
 from pathlib import Path
 
 from bot.emulator import Emulator
-from tests.after_support import CITIZEN, DRAFTER, Clock, at, running
+from tests.after_support import CITIZEN, DRAFTER, running
+from tests.harness import Clock, at
 
 URL = "https://hearing.example.org/results/"
 BUTTON = "📊 Public results"
