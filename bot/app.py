@@ -116,7 +116,12 @@ async def running_hearing(
             pacing=Pacing(per_second=max(1.0, settings.broadcast_rate / OUTBOX_SHARE)),
         )  # fmt: skip
         app.bot_data.senders = BackgroundSenders(app, broadcaster, outbox)
-        await app.initialize()
+        try:
+            await app.initialize()
+        except BaseException:
+            # The transport's sessions were opened before getMe failed (a refused token).
+            await app.bot.shutdown()
+            raise
         try:
             await app.bot.set_my_commands(command_menu(services.texts))
             # Clients set to Urdu show this menu until the citizen chooses (then their chat's).

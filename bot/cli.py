@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from telegram.error import InvalidToken
+
 from bot.app import running_hearing
 from bot.commands import groups
 from bot.commands.console import run_console
@@ -71,6 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run_bot(settings, token, secret, webhook=args.webhook))
     except DatabaseError as exc:
         print(f"hearing-bot: database error: {exc}", file=sys.stderr)
+        return 1
+    except InvalidToken:
+        # python-telegram-bot's message holds the whole token: never print it.
+        print(
+            "hearing-bot: Telegram refused TELEGRAM_BOT_TOKEN (check it with @BotFather)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -11,7 +12,9 @@ import pytest
 
 from bot.cli import main
 from bot.commands.content_check import catalogue_problems
+from bot.emulator import Emulator
 from bot.hearing.plan import DEFAULT_PLAN_PATH
+from tests.harness import SECRET
 
 TIMEOUT = 60
 
@@ -215,3 +218,29 @@ def test_console_in_urdu_shows_the_urdu_hearing(tmp_path: Path) -> None:
 def test_console_refuses_a_language_it_does_not_have(tmp_path: Path) -> None:
     result = run_cli(["console", "--lang", "fr"], tmp_path, "")
     assert result.returncode == 2 and "invalid choice: 'fr'" in result.stderr
+
+
+@pytest.mark.parametrize("wrong", ["999999:WRONG-token-that-must-never-be-printed"])
+async def test_a_token_telegram_refuses_stops_start_up_without_printing_it(
+    emu: Emulator, tmp_path: Path, wrong: str
+) -> None:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PSEUDO"))}
+    env = {
+        **environ,
+        "TELEGRAM_BOT_TOKEN": wrong,
+        "TELEGRAM_API_URL": emu.base_url,
+        "PSEUDONYM_SECRET": SECRET,
+        "DATABASE_PATH": str(tmp_path / "hearing.db"),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    assert proc.returncode == 1
+    printed = (out + err).decode()
+    assert wrong not in printed and wrong.split(":")[1] not in printed
+    assert "Traceback" not in printed
+    assert printed.strip().splitlines()[-1] == (
+        "hearing-bot: Telegram refused TELEGRAM_BOT_TOKEN (check it with @BotFather)"
+    )
