@@ -11,6 +11,7 @@ from storage.drafts import DraftRepository
 from storage.erasure import PersonalDataRepository
 from storage.follow_ups import FollowUpRepository
 from storage.moderation import ModerationRepository
+from storage.opinions import OpinionRepository
 from storage.outbox import OutboxRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.plan_versions import PlanVersionRepository
@@ -44,3 +45,4 @@ class Repositories:
         self.follow_ups = FollowUpRepository(conn, clock)
         self.outbox = OutboxRepository(conn, clock)
         self.plan_versions = PlanVersionRepository(conn, clock)
+        self.opinions = OpinionRepository(conn, clock)
