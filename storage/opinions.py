@@ -2,47 +2,60 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from storage.repository import Repository
 
-# Suggestions whose votes take part: those shown now, and those shown once, then hidden by a
-# moderator or withdrawn by their author (pending ones were never shown, so have no votes).
 _VOTED_ON = ("visible", "hidden", "withdrawn")
+
+
+def _pairs(values: Mapping[str, int]) -> list[object]:
+    return [x for pair in values.items() for x in pair]
 
 
 class OpinionRepository(Repository):
     """Read the votes opinion groups are found from; keep the latest run's state."""
 
-    async def stances(self, item_ids: Sequence[str]) -> list[tuple[str, str, str]]:
-        """Return (participant, item, stance) of current answers given on the items' wording.
+    async def stances(
+        self, item_ids: Sequence[str], prefix: str, values: Mapping[str, int]
+    ) -> list[tuple[str, str, int]]:
+        """Return (participant, prefix + item, value of the stance) of current answers.
 
-        An answer given on an earlier version of the plan counts only if the item has not
-        changed since (no change to it recorded in a version published after that one).
+        Only answers given on the items' current wording count: one given on an earlier
+        version of the plan counts if the item has not changed since (no change to it recorded
+        in a version published after that one).
         """
         if not item_ids:
             return []
         marks = ", ".join("?" for _ in item_ids)
-        rows = await self.fetch_all(
-            "SELECT s.participant_id, s.item_id, s.stance FROM stances s"
+        cases = " ".join("WHEN ? THEN ?" for _ in values)
+        return await self._tuples(
+            f"SELECT s.participant_id, ? || s.item_id, CASE s.stance {cases} END FROM stances s"
             f" WHERE s.item_id IN ({marks}) AND NOT EXISTS ("
             "   SELECT 1 FROM plan_changes c"
             "   JOIN plan_versions later ON later.version = c.version"
             "   JOIN plan_versions given ON given.version = s.plan_version"
             "   WHERE c.item_id = s.item_id AND later.published_at > given.published_at)",
-            tuple(item_ids),
+            (prefix, *_pairs(values), *item_ids),
         )
-        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
 
-    async def suggestion_votes(self) -> list[tuple[str, int, str, str]]:
-        """Return (participant, suggestion, vote, the suggestion's status) of current votes."""
+    async def suggestion_votes(
+        self, prefix: str, values: Mapping[str, int]
+    ) -> list[tuple[str, str, int, int]]:
+        """Return (participant, prefix + suggestion, value of the vote, 1 if not shown now).
+
+        Votes on suggestions shown now, and on those shown once, then hidden by a moderator or
+        withdrawn by their author (pending ones were never shown, so have no votes).
+        """
         marks = ", ".join("?" for _ in _VOTED_ON)
-        rows = await self.fetch_all(
-            "SELECT v.participant_id, v.suggestion_id, v.vote, s.status FROM votes v"
+        cases = " ".join("WHEN ? THEN ?" for _ in values)
+        return await self._tuples(
+            f"SELECT v.participant_id, ? || v.suggestion_id, CASE v.vote {cases} END,"
+            " CASE WHEN s.status = 'visible' THEN 0 ELSE 1 END FROM votes v"
             f" JOIN suggestions s ON s.id = v.suggestion_id WHERE s.status IN ({marks})",
-            _VOTED_ON,
+            (prefix, *_pairs(values), *_VOTED_ON),
         )
-        return [(str(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
 
     async def suggestions(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """Return each suggestion's (item, text)."""
@@ -67,6 +80,12 @@ class OpinionRepository(Repository):
             " (SELECT MAX(erased_at) FROM participants)"
         )
         return tuple(row) if row else ()
+
+    async def _tuples(self, sql: str, params: Sequence[object]) -> list[Any]:
+        # A million rows: plain tuples, as sqlite3 makes them, cost half what named rows do.
+        async with self.conn.execute(sql, params) as cursor:
+            cursor.row_factory = None
+            return list(await cursor.fetchall())
 
     async def latest_run(self) -> tuple[str, list[tuple[str, int]]] | None:
         """Return the latest run's smoother (JSON) and members (participant, label), or None."""

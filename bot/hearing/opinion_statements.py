@@ -25,13 +25,17 @@ from bot.hearing.opinion_groups import (
 )
 from bot.hearing.opinion_matrix import AGREE, DISAGREE, PASS
 from bot.hearing.plan import Plan
-from bot.model.values import Stance, SuggestionStatus, Vote
+from bot.model.values import Stance, Vote
 from storage.repositories import Repositories
 
 ITEM_KEY = "item-"
 SUGGESTION_KEY = "s-"
-STANCE_VALUES = {Stance.SUPPORT: AGREE, Stance.OPPOSE: DISAGREE, Stance.UNSURE: PASS}
-VOTE_VALUES = {Vote.AGREE: AGREE, Vote.DISAGREE: DISAGREE, Vote.PASS: PASS}
+STANCE_VALUES: dict[str, int] = {
+    Stance.SUPPORT: AGREE,
+    Stance.OPPOSE: DISAGREE,
+    Stance.UNSURE: PASS,
+}
+VOTE_VALUES: dict[str, int] = {Vote.AGREE: AGREE, Vote.DISAGREE: DISAGREE, Vote.PASS: PASS}
 FOUND = (GroupsOutcome.GROUPS, GroupsOutcome.ONE_GROUP)
 
 
@@ -109,17 +113,11 @@ class OwnPlace:
 async def read_votes(repos: Repositories, plan: Plan) -> HearingVotes:
     """Read every current answer on the plan's items and vote on suggestions, as statements."""
     items = [item.id for item in plan.items]
-    votes = [
-        (pid, item_key(item_id), STANCE_VALUES[Stance(stance)])
-        for pid, item_id, stance in await repos.opinions.stances(items)
-    ]
-    moderated_out: set[str] = set()
-    for pid, sid, vote, status in await repos.opinions.suggestion_votes():
-        key = suggestion_key(sid)
-        votes.append((pid, key, VOTE_VALUES[Vote(vote)]))
-        if status != SuggestionStatus.VISIBLE:
-            moderated_out.add(key)
-    return HearingVotes(tuple(votes), frozenset(moderated_out))
+    stances = await repos.opinions.stances(items, ITEM_KEY, STANCE_VALUES)
+    on_suggestions = await repos.opinions.suggestion_votes(SUGGESTION_KEY, VOTE_VALUES)
+    votes = (*stances, *((pid, key, value) for pid, key, value, _ in on_suggestions))
+    moderated_out = frozenset(key for _, key, _, hidden in on_suggestions if hidden)
+    return HearingVotes(votes, moderated_out)
 
 
 async def saved_state(repos: Repositories) -> GroupsState:
