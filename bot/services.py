@@ -18,6 +18,7 @@ from bot.hearing.item_followers import Following
 from bot.hearing.languages import load_plans
 from bot.hearing.moderation import Moderation
 from bot.hearing.my_data import MyData
+from bot.hearing.opinion_service import GroupsDigestBuilder, Opinions
 from bot.hearing.oversight import OVERSIGHT, REPORT_WEEKDAY, OversightBuilder
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
@@ -56,6 +57,7 @@ class Services:
     following: Following
     follow_ups: FollowUps
     revisions: PlanRevisions
+    opinions: Opinions
     texts: Texts = field(default_factory=load_texts)
     # The plan in each language that has a matching translation (English: `plan`).
     plans: dict[Language, Plan] = field(default_factory=dict)
@@ -99,6 +101,8 @@ class Services:
         participants = Participants(db, secret)
         ledger = ErasureLedger(ledger_path(settings.database_path))
         zone = settings.timezone
+        opinions = Opinions(db, plan, settings.min_group_size)
+        grouped = GroupsDigestBuilder(DigestBuilder(db, plan, zone), opinions)
         return cls(
             settings=settings,
             db=db,
@@ -111,7 +115,7 @@ class Services:
             submissions=Submissions(
                 db, plan, walkthrough, settings.suggestion_max_chars, screening, clock
             ),
-            digests=DigestLedger(db, DigestBuilder(db, plan, zone), settings.digest_time, zone),
+            digests=DigestLedger(db, grouped, settings.digest_time, zone, record=opinions.record),
             oversight=DigestLedger(
                 db,
                 OversightBuilder(db, plan, zone),
@@ -131,5 +135,6 @@ class Services:
                 db, plan, screening, settings.min_group_size, settings.suggestion_max_chars, clock
             ),
             revisions=PlanRevisions(db),
+            opinions=opinions,
             plans=load_plans(plan, settings.plan_path),
         )

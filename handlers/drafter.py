@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.views.digest import chart_caption, render_for_drafters
+from bot.views.opinion_groups import map_caption
 from handlers.context import HearingContext
 from handlers.roles import drafter_only
 
@@ -28,3 +29,7 @@ async def digest_now(update: Update, context: HearingContext) -> None:
         await context.bot.send_photo(
             chat_id, rendered.chart, caption=chart_caption(services, context.t)
         )
+    if rendered.opinion_map is not None:
+        today = services.clock().astimezone(services.digests.zone)
+        caption = map_caption(context.t, today)
+        await context.bot.send_photo(chat_id, rendered.opinion_map, caption=caption)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bot.hearing.submissions import AgreedInstead, Posted, Similar, Submitted
+from bot.hearing.walkthrough import Finished
 from bot.model.values import FlagReason
 from bot.views.cards import render_posted, render_similar
 from bot.views.ui import Rendered
 from bot.views.walkthrough import render_view
 from handlers.context import HearingContext
+from handlers.groups import show_at_end
 from handlers.messaging import send
 from handlers.moderation import alert_moderators
 
@@ -31,3 +33,6 @@ async def send_submitted(
         await send(context, chat_id, Rendered(ui.t("suggestion.agreed_instead")))
     if result.next is not None:
         await send(context, chat_id, render_view(ui, result.next))
+    if isinstance(result.next, Finished):
+        # A private chat's id is its citizen's Telegram id (the guard admits no other chats).
+        await show_at_end(context, chat_id, context.services.participants.identify(chat_id))

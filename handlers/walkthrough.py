@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from telegram import CallbackQuery
 
-from bot.hearing.walkthrough import ItemView, Moved, View
+from bot.hearing.walkthrough import Finished, ItemView, Moved, View
 from bot.model.values import NEW_ITEMS, Priority, Stance
 from bot.views.cards import render_card, render_proposal_prompt, render_withdraw_question
 from bot.views.codec import VOTES_BY_CODE, Button
 from bot.views.ui import Rendered
 from bot.views.walkthrough import render_closed_item, render_item, render_items, render_view
 from handlers.context import HearingContext
+from handlers.groups import show_at_end
 from handlers.language import keep_shown_language
 from handlers.messaging import edit_and_toast, remove_keyboard, send, send_all, toast
 from handlers.replies import send_submitted
@@ -67,11 +68,11 @@ async def suggest(query: CallbackQuery, context: HearingContext, pid: str, b: Bu
 
 
 async def skip(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    await _move(query, context, await context.services.walkthrough.skip(pid, b.text("item")))
+    await _move(query, context, pid, await context.services.walkthrough.skip(pid, b.text("item")))
 
 
 async def back(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    await _move(query, context, await context.services.walkthrough.back(pid, b.text("item")))
+    await _move(query, context, pid, await context.services.walkthrough.back(pid, b.text("item")))
 
 
 async def open_item(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
@@ -161,7 +162,9 @@ async def _step(
     await edit_and_toast(context, query, render_item(context.ui, view), notice)
 
 
-async def _move(query: CallbackQuery, context: HearingContext, moved: Moved) -> None:
+async def _move(query: CallbackQuery, context: HearingContext, pid: str, moved: Moved) -> None:
     """Close the item the citizen left (answer shown, no buttons) and send the next one."""
     await edit_and_toast(context, query, render_closed_item(context.ui, moved.closed))
     await send(context, query.from_user.id, render_view(context.ui, moved.next))
+    if isinstance(moved.next, Finished):
+        await show_at_end(context, query.from_user.id, pid)

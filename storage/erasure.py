@@ -58,6 +58,10 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
      "SELECT item_id AS item, created_at FROM follows WHERE participant_id = ? ORDER BY item_id"),
     ("follow_up_questions",
      "SELECT accepted, updated_at FROM follow_up_consents WHERE participant_id = ?"),
+    ("opinion_group",
+     "SELECT m.label AS group_label, r.computed_at FROM opinion_members m"
+     " JOIN opinion_runs r ON r.digest_id = m.digest_id WHERE m.participant_id = ?"
+     " ORDER BY m.digest_id"),
     ("messages_after_the_hearing",
      "SELECT kind, body, status, created_at, sent_at FROM outbox WHERE participant_id = ?"
      " ORDER BY id"),
@@ -104,6 +108,10 @@ _ERASE: tuple[tuple[str | None, str], ...] = (
     (None, "DELETE FROM follow_up_consents WHERE participant_id = ? AND updated_at <= ?"),
     (None, "DELETE FROM outbox WHERE participant_id = ? AND created_at <= ?"),
     (None, "DELETE FROM tracking_inputs WHERE participant_id = ?1 AND ?2 = ?2"),
+    # Which opinion group they were in, as the latest digest's groups kept it.
+    (None,
+     "DELETE FROM opinion_members WHERE participant_id = ? AND digest_id IN"
+     " (SELECT digest_id FROM opinion_runs WHERE computed_at <= ?)"),
     (None, "DELETE FROM delivery WHERE participant_id = ? AND updated_at <= ?"),
     (None,
      "UPDATE participants SET current_item = NULL, step = 'welcome', updated_at = ?2"

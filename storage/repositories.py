@@ -13,6 +13,7 @@ from storage.drafts import DraftRepository
 from storage.erasure import PersonalDataRepository
 from storage.follow_ups import FollowUpRepository
 from storage.moderation import ModerationRepository
+from storage.opinions import OpinionRepository
 from storage.outbox import OutboxRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.plan_versions import PlanVersionRepository
@@ -123,3 +124,8 @@ class Repositories:
     def results(self) -> ResultsRepository:
         """Return the results page's repository."""
         return ResultsRepository(self.conn, self.clock)
+
+    @cached_property
+    def opinions(self) -> OpinionRepository:
+        """Return the opinion groups' repository."""
+        return OpinionRepository(self.conn, self.clock)

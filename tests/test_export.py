@@ -167,7 +167,9 @@ async def test_polis_export_reimports_to_the_current_votes(built: Built, tmp_pat
     out = tmp_path / "polis"
     await export_to(built, ExportFormat.POLIS, out)
     london = DATASETS / "polis" / "london.youth.policing"
-    assert {p.name for p in out.iterdir()} == {"comments.csv", "votes.csv", "summary.csv"}
+    assert {p.name for p in out.iterdir()} == {
+        "comments.csv", "votes.csv", "summary.csv", "participants-votes.csv", "opinion-groups.csv"
+    }  # fmt: skip
     for name in ("comments.csv", "votes.csv"):
         assert header(out / name) == header(london / name)
     # The same recount as the Pol.is replay: the latest vote per voter and comment.
@@ -219,7 +221,19 @@ async def test_polis_export_reimports_to_the_current_votes(built: Built, tmp_pat
         "voters": "3",
         "commenters": "3",
         "comments": "4",
+        "groups": "0",
     }
+    # Pol.is's participants-votes layout; three people are too few for groups: no group-id.
+    people = read_csv(out / "participants-votes.csv")
+    vtaiwan = DATASETS / "polis" / "vtaiwan.uberx" / "participants-votes.csv"
+    assert header(out / "participants-votes.csv")[:6] == header(vtaiwan)[:6]
+    assert [p["participant"] for p in people] == ["0", "1", "2"]
+    assert all(p["group-id"] == "" for p in people)
+    kept = sorted((built.s1, built.s3, built.s4))
+    assert header(out / "participants-votes.csv")[6:] == list(map(str, kept)), "hidden: none"
+    by_voter = {p["participant"]: p for p in people}
+    assert by_voter[chand]["n-votes"] == "1" and by_voter[chand][str(built.s1)] == "-1", "latest"
+    assert read_csv(out / "opinion-groups.csv") == [], "nothing described"
 
 
 def test_polis_time_writes_what_polis_wrote() -> None:
@@ -266,7 +280,7 @@ async def test_no_telegram_id_chat_id_or_name_in_any_export(built: Built, tmp_pa
         await export_to(built, fmt, tmp_path / fmt)
         exported += [p.read_bytes() for p in (tmp_path / fmt).iterdir()]
     csv_files = len(TABLES) + 1  # and the manifest
-    assert len(exported) == 1 + csv_files + csv_files + 3
+    assert len(exported) == 1 + csv_files + csv_files + 5
     needles = [str(n).encode() for n in secrets] + [str(abs(GROUP)).encode(), NAME.encode()]
     for blob in exported:
         for needle in needles:
@@ -281,7 +295,7 @@ async def test_cli_exports_csv_and_polis(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_PATH", str(built.db_path))
-    for fmt, files in (("csv", len(TABLES) + 1), ("polis", 3)):
+    for fmt, files in (("csv", len(TABLES) + 1), ("polis", 5)):
         status = await asyncio.to_thread(main, ["export", "--format", fmt, "--out", fmt])
         assert status == 0
         captured = capsys.readouterr()

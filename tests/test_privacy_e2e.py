@@ -46,6 +46,7 @@ PERSONAL = {
     "follow_up_consents": "participant_id",
     "outbox": "participant_id",
     "tracking_inputs": "participant_id",
+    "opinion_members": "participant_id",
 }
 
 

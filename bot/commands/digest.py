@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_model import Digest
 from bot.hearing.digest_schedule import DigestLedger, RenderedDigest
+from bot.hearing.opinion_service import GroupsDigestBuilder, Opinions
 from bot.hearing.plan import load_plan
 from bot.hearing.plan_revision import PlanRevisions
 from bot.views.digest import render_digest
@@ -18,7 +19,7 @@ from storage.db import Database
 
 
 def print_digest(settings: Settings, out: TextIO) -> int:
-    """Print what a drafter's /digest would show now (without the chart), and record nothing."""
+    """Print what a drafter's /digest would show now (without the charts), and record nothing."""
     if not settings.database_path.is_file():
         print(f"hearing-bot digest: no database at {settings.database_path}", file=sys.stderr)
         return 2
@@ -40,8 +41,11 @@ async def _messages(settings: Settings) -> list[str]:
 
     async with Database(settings.database_path) as db:
         plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
-        ledger = DigestLedger(
-            db, DigestBuilder(db, plan, settings.timezone), settings.digest_time, settings.timezone
+        # With the opinion groups section (as /digest: the saved state, nothing stored).
+        builder = GroupsDigestBuilder(
+            DigestBuilder(db, plan, settings.timezone),
+            Opinions(db, plan, settings.min_group_size),
         )
+        ledger = DigestLedger(db, builder, settings.digest_time, settings.timezone)
         rendered = await ledger.on_demand(db.now(), render)
     return rendered.messages

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.hearing.export import ExportFormat, Progress, open_export
+from bot.hearing.opinion_groups import GroupsParams
 from bot.hearing.plan import Plan, PlanError, load_plan
 from bot.hearing.plan_revision import PlanRevisions
 from bot.views.export_files import write_folder
@@ -68,7 +69,9 @@ async def _export(
     async with Database(settings.database_path) as db:
         tz = ZoneInfo(settings.timezone)
         plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
-        return await export_hearing(db, plan, fmt, out, tz=tz, progress=bar)
+        return await export_hearing(
+            db, plan, fmt, out, tz=tz, progress=bar, min_group_size=settings.min_group_size
+        )
 
 
 async def export_hearing(
@@ -79,11 +82,12 @@ async def export_hearing(
     *,
     tz: tzinfo = UTC,
     progress: Progress | None = None,
+    min_group_size: int = GroupsParams().min_group_size,
 ) -> ExportResult:
     """Write an export into a new folder `out`, all or nothing (staged, then renamed)."""
     target, staging = _stage(out)
     try:
-        async with open_export(db, plan, fmt, tz) as export:
+        async with open_export(db, plan, fmt, tz, min_group_size=min_group_size) as export:
             await write_folder(export, staging, progress)
         files = _publish(staging, target)
     except BaseException:

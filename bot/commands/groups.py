@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.hearing.opinion_groups import GroupsOutcome, GroupsParams, OpinionGroups, find_groups
+from bot.hearing.polis_layout import participants_header, participants_rows
 
 COMMENT_COLUMNS = ("comment-id", "author-id", "moderated")
 VOTE_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
-HEADER = ("participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
 REJECTED = -1
 
 
@@ -110,28 +110,17 @@ def read_conversation(folder: Path) -> Conversation:
 
 def write_participants_votes(out: Path, conversation: Conversation, groups: OpinionGroups) -> None:
     """Write Pol.is's participants-votes.csv (rejected comments left out) to a new file."""
-    columns = [c for c in conversation.comments if c not in conversation.rejected]
-    by_voter: dict[int, dict[int, int]] = {}
-    for (voter, comment), value in conversation.votes.items():
-        by_voter.setdefault(voter, {})[comment] = value
+    comments, rejected = conversation.comments, conversation.rejected
+    membership = {int(voter): label for voter, label in groups.membership.items()}
+    rows = participants_rows(
+        comments, rejected, conversation.authored, conversation.votes, membership
+    )
     handle, staging = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
             writer = csv.writer(file, lineterminator="\n")
-            writer.writerow([*HEADER, *columns])
-            for voter in sorted(by_voter):
-                votes = by_voter[voter]
-                group = groups.membership.get(voter)
-                # Pol.is counts every vote, on rejected comments too.
-                writer.writerow([
-                    voter,
-                    "" if group is None else group,
-                    conversation.authored.get(voter, 0),
-                    len(votes),
-                    sum(1 for v in votes.values() if v > 0),
-                    sum(1 for v in votes.values() if v < 0),
-                    *(votes.get(c, "") for c in columns),
-                ])  # fmt: skip
+            writer.writerow(participants_header(comments, rejected))
+            writer.writerows(rows)
         # A link refuses to replace a file that appeared meanwhile; rename would not.
         os.link(staging, out)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.hearing.opinion_statements import HearingGroups
 from bot.hearing.oversight import AfterHearing
 from bot.hearing.plan import Plan
 
@@ -89,6 +90,7 @@ class Digest:
     awaiting_moderation: int = 0
     reported: int = 0
     after: AfterHearing = field(default_factory=AfterHearing)
+    opinion: HearingGroups | None = None  # opinion groups (docs/opinion-groups.md)
 
     min_group: int = 1  # items with fewer answers (but some) have their breakdown withheld
 

@@ -6,6 +6,7 @@ The same ledger records the weekly oversight report: another kind of digest, wit
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -15,9 +16,11 @@ from zoneinfo import ZoneInfo
 from bot.model.reports import DigestPart
 from storage.clock import iso
 from storage.db import Database
+from storage.repositories import Repositories
 
 EPOCH_KEY = "digest_epoch"
 CHART = "chart"
+MAP = "map"  # the opinion map: its PNG in the part's body, as base64
 TEXT = "text"
 DAILY = "daily"
 R = TypeVar("R")
@@ -29,11 +32,15 @@ class RenderedDigest:
 
     messages: list[str]
     chart: bytes | None
+    opinion_map: bytes | None = None
 
 
 Renderer = Callable[[Any], Awaitable[RenderedDigest]]
 # Renders a report for one recipient (in their language); the chart is the same for all.
 RecipientRenderer = Callable[[Any, int], Awaitable[RenderedDigest]]
+# Called in the transaction that records a scheduled report, with its id and the report: the
+# opinion groups keep there what the next digest continues from.
+Recorder = Callable[[Repositories, int, Any], Awaitable[None]]
 
 
 class ReportBuilder(Protocol[R]):
@@ -61,7 +68,7 @@ class DigestLedger(Generic[R]):
 
     def __init__(
         self, db: Database, builder: ReportBuilder[R], at: time, zone: str,
-        kind: str = DAILY, weekday: int | None = None,
+        kind: str = DAILY, weekday: int | None = None, record: Recorder | None = None,
     ) -> None:  # fmt: skip
         self.db = db
         self.builder = builder
@@ -69,6 +76,7 @@ class DigestLedger(Generic[R]):
         self.zone = ZoneInfo(zone)
         self.kind = kind
         self.weekday = weekday
+        self.record = record
         self.epoch_key = EPOCH_KEY if kind == DAILY else f"{kind}_epoch"
         # One sender at a time: a catch-up, the daily job and a retry must not interleave.
         self.sending = asyncio.Lock()
@@ -101,6 +109,9 @@ class DigestLedger(Generic[R]):
             parts += [(recipient, i, TEXT, body) for i, body in enumerate(rendered.messages)]
             if rendered.chart is not None:
                 parts.append((recipient, len(rendered.messages), CHART, None))
+            if rendered.opinion_map is not None:
+                png = base64.b64encode(rendered.opinion_map).decode("ascii")
+                parts.append((recipient, len(rendered.messages) + 1, MAP, png))
         async with self.db.transaction() as repos:
             digest_id = await repos.digests.add(
                 self._key(slot), (iso(start) if start else None, iso(now)),
@@ -109,6 +120,8 @@ class DigestLedger(Generic[R]):
             if digest_id is None:  # recorded meanwhile by another run: keep that one
                 row = await repos.digests.by_slot(self._key(slot))
                 return row.id if row else None
+            if self.record is not None:
+                await self.record(repos, digest_id, digest)
         return digest_id
 
     async def unfinished(self) -> list[int]:

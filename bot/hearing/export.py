@@ -13,22 +13,46 @@ Pol.is mapping (comments.csv, votes.csv, summary.csv as in the compdemocracy/ope
 - agrees / disagrees count current votes; moderated is 1 for visible, -1 for hidden, 0 for
   pending and withdrawn suggestions;
 - votes.csv holds every vote ever cast (agree 1, disagree -1, pass 0), oldest first, so that
-  the latest vote per voter and comment recounts to the current votes.
+  the latest vote per voter and comment recounts to the current votes;
+- participants-votes.csv has one row per participant (voters, authors, and those who only
+  answered items), with `group-id` from the hearing's opinion groups, which rest on the items'
+  answers as well as the votes on comments: the comment columns alone do not reproduce them;
+- opinion-groups.csv says what the groups say (bot/hearing/polis_layout.py), and summary.csv
+  counts the groups.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
+from bot.hearing.opinion_groups import GroupsParams
+from bot.hearing.opinion_matrix import Key
+from bot.hearing.opinion_statements import SUGGESTION_KEY, HearingGroups, group_hearing
 from bot.hearing.plan import Plan
+from bot.hearing.polis_layout import (
+    GROUPS_SUMMARY,
+    PARTICIPANTS_VOTES,
+    SUMMARY_HEADER,
+    participants_header,
+    participants_rows,
+    summary_rows,
+)
 from bot.model.values import SuggestionStatus, Vote
 from storage.db import Database
-from storage.exports import SUGGESTION_TALLIES, TABLES, VOTE_HISTORY, Dataset, ExportReader
+from storage.exports import (
+    PAGE_ROWS,
+    SUGGESTION_TALLIES,
+    TABLES,
+    VOTE_HISTORY,
+    Dataset,
+    ExportReader,
+)
 
 MANIFEST = "manifest.json"
 POLIS_COMMENT_COLUMNS = (
@@ -79,6 +103,8 @@ class HearingExport:
     tz: tzinfo = UTC
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     rows: dict[str, int] = field(default_factory=dict)
+    # The hearing's opinion groups, found when the Pol.is layout asks for them.
+    grouping: Callable[[], Awaitable[HearingGroups]] | None = None
 
     async def expected_rows(self) -> int:
         """Return how many table rows the export will hold (for a progress bar)."""
@@ -122,12 +148,20 @@ class HearingExport:
         people: dict[object, int] = {}
         commenters: set[int] = set()
         voters: set[int] = set()
+        comment_ids: list[int] = []
+        rejected: set[int] = set()
+        authored: Counter[int] = Counter()
+        latest: dict[tuple[int, int], int] = {}
 
         def comment(row: Row) -> Row:
             sid, pid, text, status, created, agrees, disagrees = row
             author = people.setdefault(pid, len(people))
             commenters.add(author)
             moderated = POLIS_MODERATED[SuggestionStatus(str(status))]
+            comment_ids.append(int(str(sid)))
+            authored[author] += 1
+            if moderated == -1:
+                rejected.add(int(str(sid)))
             return (*polis_time(str(created), self.tz), sid, author, agrees, disagrees,
                     moderated, text)  # fmt: skip
 
@@ -135,25 +169,63 @@ class HearingExport:
             _, pid, sid, value, recorded = row
             voter = people.setdefault(pid, len(people))
             voters.add(voter)
-            return (*polis_time(str(recorded), self.tz), sid, voter, POLIS_VOTE[Vote(str(value))])
+            polis = POLIS_VOTE[Vote(str(value))]
+            latest[(voter, int(str(sid)))] = polis  # oldest first: the last one stays
+            return (*polis_time(str(recorded), self.tz), sid, voter, polis)
 
         comments = self._counted(SUGGESTION_TALLIES, comment, "comments.csv")
         yield Sheet("comments.csv", POLIS_COMMENT_COLUMNS, comments)
         yield Sheet(
             "votes.csv", POLIS_VOTE_COLUMNS, self._counted(VOTE_HISTORY, vote, "votes.csv")
         )
+        groups = await self.grouping() if self.grouping is not None else None
+        if groups is not None:
+            # Those who only answered items are participants too: numbered after the others.
+            for pid in sorted(map(str, groups.result.positions)):
+                people.setdefault(pid, len(people))
+            membership = {people[p]: label for p, label in groups.result.membership.items()}
+            rows = participants_rows(
+                comment_ids, rejected, authored, latest, membership, people.values()
+            )
+            header = participants_header(comment_ids, rejected)
+            yield Sheet(PARTICIPANTS_VOTES, header, self._paged(PARTICIPANTS_VOTES, rows))
+            described = summary_rows(groups.result, _comment_id)
+            yield Sheet(GROUPS_SUMMARY, SUMMARY_HEADER, self._paged(GROUPS_SUMMARY, described))
         summary: list[Row] = [
             ("topic", self.plan.title),
             ("voters", len(voters)),
             ("commenters", len(commenters)),
             ("comments", self.rows["comments.csv"]),
         ]
+        if groups is not None:
+            summary.append(("groups", len(groups.result.groups) if groups.found else 0))
+            if groups.result.merged:
+                summary.append(("groups-merged", groups.result.merged))
         self.rows["summary.csv"] = len(summary)
         yield Sheet("summary.csv", pages=_one_page(summary))
+
+    async def _paged(self, name: str, rows: Iterable[Row]) -> AsyncIterator[list[Row]]:
+        """Give rows a page at a time, counting them under the file's name."""
+        self.rows[name] = 0
+        page: list[Row] = []
+        for row in rows:
+            page.append(row)
+            if len(page) == PAGE_ROWS:
+                self.rows[name] += len(page)
+                yield page
+                page = []
+        self.rows[name] += len(page)
+        yield page
 
 
 async def _one_page(rows: Iterable[Row]) -> AsyncIterator[list[Row]]:
     yield list(rows)
+
+
+def _comment_id(statement: Key) -> object:
+    """Return a statement's Pol.is comment id: a suggestion's id; blank for an item."""
+    key = str(statement)
+    return int(key.removeprefix(SUGGESTION_KEY)) if key.startswith(SUGGESTION_KEY) else ""
 
 
 @asynccontextmanager
@@ -163,10 +235,18 @@ async def open_export(
     fmt: ExportFormat,
     tz: tzinfo = UTC,
     now: Callable[[], datetime] | None = None,
+    min_group_size: int = GroupsParams().min_group_size,
 ) -> AsyncIterator[HearingExport]:
     """Give the export of the hearing as it stands, read in one session of the reader."""
+    params = GroupsParams(min_group_size=min_group_size)
     async with db.reading() as repos:
-        yield HearingExport(ExportReader(repos.conn), plan, fmt, tz, now or db.now)
+
+        async def grouping() -> HearingGroups:
+            return await group_hearing(repos, plan, params, db.now())
+
+        yield HearingExport(
+            ExportReader(repos.conn), plan, fmt, tz, now or db.now, grouping=grouping
+        )
 
 
 def polis_time(iso: str, tz: tzinfo) -> tuple[int, str]:

@@ -6,6 +6,7 @@ skips nor doubles one; the daily job also checks whether a weekly report is due.
 
 from __future__ import annotations
 
+import base64
 import logging
 import struct
 from typing import cast
@@ -13,12 +14,19 @@ from typing import cast
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.hearing.digest_model import Digest
-from bot.hearing.digest_schedule import CHART, DigestLedger, RecipientRenderer, RenderedDigest
+from bot.hearing.digest_schedule import (
+    CHART,
+    MAP,
+    DigestLedger,
+    RecipientRenderer,
+    RenderedDigest,
+)
 from bot.hearing.oversight import OversightReport
 from bot.model.values import Language
 from bot.runtime.retry import maybe_delivered
 from bot.services import Services
 from bot.views.digest import chart_caption, render_for_drafters
+from bot.views.opinion_groups import map_caption
 from bot.views.reports import render_oversight
 from handlers.context import HearingApp, HearingContext
 
@@ -119,6 +127,12 @@ async def _send_parts(app: HearingApp, ledger: DigestLedger, digest_id: int) -> 
                     language = await _language_of(services, part.recipient)
                     caption = chart_caption(services, services.texts_in(language))
                     await _send_chart(app, part.recipient, chart, caption)
+                elif part.kind == MAP:
+                    language = await _language_of(services, part.recipient)
+                    today = services.clock().astimezone(ledger.zone)
+                    caption = map_caption(services.texts_in(language), today)
+                    png = base64.b64decode(part.body or "")
+                    await app.bot.send_photo(part.recipient, png, caption=caption)
                 else:
                     await app.bot.send_message(part.recipient, part.body or "")
         except (Forbidden, BadRequest) as exc:

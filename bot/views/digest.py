@@ -15,6 +15,7 @@ from bot.hearing.plan import Plan
 from bot.model.values import Language
 from bot.views.chart import ChartLabels, render_chart
 from bot.views.links import Links
+from bot.views.opinion_groups import opinion_blocks, render_digest_map
 from bot.views.reports import after_blocks
 from bot.views.texts import Html, Texts
 from bot.views.ui import pack, shorten
@@ -65,7 +66,7 @@ async def render_for_drafters(
     # matplotlib is slow and synchronous: keep it off the event loop. It neither joins nor
     # orders Arabic script, so the chart keeps the English plan's numbers and English labels.
     chart = await asyncio.to_thread(render_chart, digest, chart_labels(services.texts))
-    return RenderedDigest(messages, chart)
+    return RenderedDigest(messages, chart, await render_digest_map(digest))
 
 
 def chart_labels(t: Texts) -> ChartLabels:
@@ -85,6 +86,7 @@ def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> l
     for stats in digest.items:
         blocks.append(_item_block(t, digest, stats, links))
     blocks.append(_proposals(t, digest, links))
+    blocks += opinion_blocks(t, digest, links)
     texts = {s.item_id: s.text for s in digest.items}
     blocks += after_blocks(t, texts, digest.after, links, digest.min_group)
     return pack(blocks, "\n\n")

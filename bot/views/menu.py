@@ -8,8 +8,8 @@ from bot.views.texts import Texts
 
 # What citizens are offered, in the menu's order; staff commands are not advertised.
 MENU = (
-    "start", "items", "mine", "propose", "status", "updates", "followups", "language", "help",
-    "mydata", "delete",
+    "start", "items", "mine", "propose", "groups", "status", "updates", "followups", "language",
+    "help", "mydata", "delete",
 )  # fmt: skip
 
 
