@@ -26,6 +26,7 @@ from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.responses import FollowThrough
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import Submissions
+from bot.hearing.suggestion_list import SuggestionList
 from bot.hearing.tracking import Tracking
 from bot.hearing.walkthrough import Walkthrough
 from bot.model.values import Language
@@ -46,6 +47,7 @@ class Services:
     deliberation: Deliberation
     submissions: Submissions
     digests: DigestLedger
+    suggestions: SuggestionList
     oversight: DigestLedger
     follow: FollowThrough
     broadcasts: Broadcasts
@@ -102,6 +104,7 @@ class Services:
                 db, plan, walkthrough, settings.suggestion_max_chars, screening
             ),
             digests=DigestLedger(db, DigestBuilder(db, plan, zone), settings.digest_time, zone),
+            suggestions=SuggestionList(db),
             oversight=DigestLedger(
                 db,
                 OversightBuilder(db, plan, zone),

@@ -40,6 +40,7 @@ def register(app: HearingApp) -> None:
             CommandHandler("language", language.ask_language, filters=private & new_message),
             CommandHandler("updates", responses.updates, filters=private & new_message),
             CommandHandler("digest", drafter.digest_now, filters=private & new_message),
+            CommandHandler("suggestions", drafter.list_suggestions, filters=private & new_message),
             CommandHandler("broadcast", responses.broadcast, filters=private & new_message),
             CommandHandler("export", export.export_data, filters=private & new_message),
             CommandHandler("queue", moderation.queue, filters=private & new_message),

@@ -25,6 +25,7 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.MERGE_ASK: (1,),
     Action.MERGE: (999_999_999_999, "20"),
     Action.DECLINE: (1,),
+    Action.SUGGESTIONS_OLDER: (999_999_999_999,),
     Action.BROADCAST_SEND: (3,),
     Action.BROADCAST_CANCEL: (3,),
     Action.REPORT_REASON: (999_999_999_999, 99, "off_topic"),

@@ -119,6 +119,8 @@ class Action(Enum):
     MERGE_ASK = button("ma", "responses:ask_merge", D, suggestion=ID)
     MERGE = button("mg", "responses:merge", D, suggestion=ID, item=ITEM)
     DECLINE = button("dc", "responses:ask_text", D, suggestion=ID)
+    SUGGESTIONS_OLDER = button("so", "drafter:suggestions_page", D, before=ID)
+    SUGGESTIONS_NEWEST = button("sn", "drafter:suggestions_page", D)
     BROADCAST_SEND = button("bs", "responses:confirm_broadcast", D, broadcast=ID)
     BROADCAST_CANCEL = button("bx", "responses:confirm_broadcast", D, broadcast=ID)
     UPDATES_ON = button("u1", "responses:set_updates")
