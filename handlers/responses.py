@@ -8,7 +8,7 @@ from bot.hearing.broadcasts import MAX_BROADCAST_CHARS
 from bot.hearing.responses import Decision, Notice, Review
 from bot.model.values import Awaiting
 from bot.views.codec import Action, Button
-from bot.views.ui import Rendered, Switch, Ui, keyboard, state_note, target_name
+from bot.views.ui import Rendered, Switch, Ui, keyboard, prompt, state_note, target_name
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
 from handlers.roles import drafter_only, is_drafter
@@ -57,7 +57,7 @@ async def ask_text(query: CallbackQuery, context: HearingContext, pid: str, b: B
     key = "review.ask_reply" if kind is Awaiting.REPLY else "review.ask_reason"
     await toast(query)
     text = context.ui.t(key, id=b.number("suggestion"), title=context.ui.plan.title)
-    await send(context, query.from_user.id, Rendered(text))
+    await send(context, query.from_user.id, prompt(context.ui, text, kind))
 
 
 async def adopt(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
@@ -128,7 +128,7 @@ async def broadcast(update: Update, context: HearingContext) -> None:
     s = context.services
     await s.broadcasts.request(s.participants.identify(update.effective_user.id))
     text = context.t("broadcast.ask", limit=MAX_BROADCAST_CHARS)
-    await send(context, update.effective_user.id, Rendered(text))
+    await send(context, update.effective_user.id, prompt(context.ui, text, Awaiting.BROADCAST))
 
 
 async def confirm_broadcast(

@@ -19,7 +19,7 @@ from bot.views.tracking import (
     render_status_picker,
     render_tracking_card,
 )
-from bot.views.ui import Rendered, refusal_text
+from bot.views.ui import Rendered, prompt, refusal_text
 from handlers.context import HearingContext
 from handlers.messaging import edit, send, send_all, toast
 from handlers.roles import is_tracker, tracker_only
@@ -97,7 +97,7 @@ async def ask_text(query: CallbackQuery, context: HearingContext, pid: str, b: B
     await context.services.tracking.await_text(pid, item.id, b.text("field"), None)
     await toast(query)
     text = context.ui.t(_PROMPTS[b.text("field")], number=item.number)
-    await send(context, query.from_user.id, Rendered(text))
+    await send(context, query.from_user.id, prompt(context.ui, text, Awaiting.TRACKING))
 
 
 async def ask_metric(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
@@ -121,7 +121,7 @@ async def ask_value(query: CallbackQuery, context: HearingContext, pid: str, b: 
     await toast(query)
     text = context.ui.t("tracking.ask_value", name=metric.name, unit=metric.unit,
                         number=item.number)  # fmt: skip
-    await send(context, query.from_user.id, Rendered(text))
+    await send(context, query.from_user.id, prompt(context.ui, text, Awaiting.TRACKING))
 
 
 async def show_history(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:

@@ -159,7 +159,7 @@ async def test_proposals_are_voted_like_suggestions(hearing: Hearing) -> None:
     await hearing.press(BILAL, "👍 Agree", card)
     assert await tally(hearing, int(str(rows[0][0]))) == {"agree": 1}
     await hearing.press(BILAL, "🗳 Vote on proposed items", summary)
-    assert "no more suggestions for you to vote on" in hearing.last(BILAL).plain_text()
+    assert "You have voted on every item others have proposed" in hearing.last(BILAL).plain_text()
 
 
 async def test_mine_lists_votes_and_withdraw_hides_but_keeps_votes(hearing: Hearing) -> None:

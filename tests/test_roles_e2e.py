@@ -25,7 +25,7 @@ CITIZEN_ACTIONS = frozenset({
     Action.REPORT_REASON, Action.REPORT_CANCEL, Action.APPEAL, Action.ERASE, Action.ERASE_KEEP,
     Action.STATUS_ITEM, Action.FOLLOW, Action.UNFOLLOW, Action.FOLLOW_HIGH, Action.FOLLOW_UPS_ON,
     Action.FOLLOW_UPS_OFF, Action.FOLLOW_UPS_ACCEPT, Action.ANSWER,
-    Action.LANGUAGE,
+    Action.LANGUAGE, Action.CANCEL_SUGGESTION, Action.CANCEL_INPUT, Action.WITHDRAW_KEEP,
 })  # fmt: skip
 # What a drafter's actions change: none of it may change when someone else presses them.
 STATE = (

@@ -289,7 +289,7 @@ def test_nested_texts_stay_balanced(outer: str, name: str, inner: str) -> None:
 
 
 def test_the_progress_bar_fills_from_the_right() -> None:
-    header = load_texts("ur")("item.header", position=3, total=20, bar="▰▰▰▱▱▱▱▱▱▱")
+    header = load_texts("ur")("item.header", position=3, total=20, bar="▰▰▰▱▱▱▱▱▱▱", answered=5)
     assert "\u2067▰▰▰▱▱▱▱▱▱▱\u2069" in header, "a right-to-left isolate around the bar"
 
 

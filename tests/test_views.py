@@ -65,11 +65,12 @@ def test_the_longest_item_check_content_allows_still_fits(step: Step) -> None:
 
 
 @pytest.mark.parametrize(
-    ("position", "total", "bar"),
-    [(0, 20, "▰▱▱▱▱▱▱▱▱▱"), (9, 20, "▰▰▰▰▰▱▱▱▱▱"), (19, 20, "▰▰▰▰▰▰▰▰▰▰"), (0, 1, "▰" * 10)],
-)
-def test_progress_bar(position: int, total: int, bar: str) -> None:
-    assert progress_bar(position, total) == bar
+    ("answered", "total", "bar"),
+    [(0, 20, "▱" * 10), (1, 20, "▰▱▱▱▱▱▱▱▱▱"), (10, 20, "▰▰▰▰▰▱▱▱▱▱"), (19, 20, "▰" * 9 + "▱"),
+     (20, 20, "▰" * 10), (1, 1, "▰" * 10), (0, 0, "▱" * 10)],
+)  # fmt: skip
+def test_progress_bar_counts_answered_items(answered: int, total: int, bar: str) -> None:
+    assert progress_bar(answered, total) == bar
 
 
 def test_long_lists_are_split_at_line_boundaries() -> None:

@@ -50,6 +50,14 @@ class OwnSuggestion:
     tally: Tally
 
 
+@dataclass(frozen=True)
+class NoProposals:
+    """No proposed item is left to vote on: how many are the citizen's own, and others'."""
+
+    own: int
+    others: int
+
+
 class Deliberation:
     """Commands for voting, reporting and withdrawing; each runs in one transaction."""
 
@@ -67,6 +75,15 @@ class Deliberation:
             return None
         async with self.db.reading() as repos:
             return await self._next_card(repos, pid, item_id, self.cards_per_item - 1)
+
+    async def proposal_card(self, pid: str) -> Card | NoProposals:
+        """Return the first proposed item to vote on, or why there is none."""
+        card = await self.first_card(pid, NEW_ITEMS)
+        if card is not None:
+            return card
+        async with self.db.reading() as repos:
+            own, others = await repos.suggestions.count_shown(NEW_ITEMS, pid)
+        return NoProposals(own, others)
 
     async def card(self, pid: str, suggestion_id: int, left: int = 0) -> Card:
         """Return one suggestion for voting (a deep link), refusing what cannot be voted on."""

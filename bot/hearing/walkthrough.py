@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.hearing.plan import Item, Plan
 from bot.model.records import ParticipantRecord, StanceRecord, SuggestionRecord
 from bot.model.refusals import Refusal, Refused
-from bot.model.values import Priority, Stance, Step
+from bot.model.values import Awaiting, Priority, Stance, Step
 from storage.db import Database
 from storage.repositories import Repositories
 
@@ -37,6 +37,7 @@ class ItemView:
     answer: Answer | None
     position: int
     total: int
+    answered: int = 0  # items of the plan the citizen has answered, for the progress bar
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,26 @@ class Walkthrough:
             if waiting_text and participant.current_item:
                 await repos.participants.set_position(pid, participant.current_item, Step.SUGGEST)
 
+    async def cancel_input(self, pid: str, kind: Awaiting) -> bool:
+        """Stop waiting for one kind of free text; False if it was not awaited (any more)."""
+        async with self.db.transaction() as repos:
+            participant = await _participant(repos, pid)
+            if participant.awaiting != kind:
+                return False
+            await repos.participants.set_awaiting(pid, None)
+        return True
+
+    async def cancel_suggestion(self, pid: str, item_id: str) -> ItemView:
+        """Stop waiting for a suggestion on an item: the item again, at the step before."""
+        item = self._top_item(item_id)
+        async with self.db.transaction() as repos:
+            participant = await _participant(repos, pid)
+            answer = await repos.stances.get(pid, item.id)
+            step = Step.SUGGEST if answer else Step.STANCE
+            if participant.step == Step.SUGGESTION_TEXT and participant.current_item == item.id:
+                await repos.participants.set_position(pid, item.id, step)
+            return await self._view(repos, pid, item.id, step)
+
     async def open_item(self, pid: str, item_id: str) -> ItemView:
         """Jump to an item and ask for the citizen's stance on it."""
         item = self._top_item(item_id)
@@ -178,9 +199,12 @@ class Walkthrough:
             closed = await self._view(repos, pid, item.id, Step.STANCE)
             return Moved(closed, await self.advance(repos, pid, item.id))
 
-    async def back(self, pid: str, item_id: str) -> Moved:
-        """Go back to the item before this one."""
+    async def back(self, pid: str, item_id: str) -> Moved | ItemView:
+        """Go back to the item before this one; at a suggestion's prompt, cancel it instead."""
         index = self._index(item_id)
+        participant = await self.current(pid)
+        if participant.step == Step.SUGGESTION_TEXT and participant.current_item == item_id:
+            return await self.cancel_suggestion(pid, item_id)
         if index == 0:
             raise Refused(Refusal.FIRST_ITEM)
         previous = self.plan.items[index - 1].id
@@ -212,8 +236,10 @@ class Walkthrough:
 
     async def _view(self, repos: Repositories, pid: str, item_id: str, step: Step) -> ItemView:
         item = self._top_item(item_id)
-        answer = Answer.of(await repos.stances.get(pid, item.id))
-        return ItemView(item, step, answer, self._index(item.id), len(self.plan.items))
+        answers = await repos.stances.for_participant(pid)
+        answered = sum(1 for i in self.plan.items if i.id in answers)
+        index, total = self._index(item.id), len(self.plan.items)
+        return ItemView(item, step, Answer.of(answers.get(item.id)), index, total, answered)
 
     async def _overview(self, repos: Repositories, pid: str) -> Overview:
         answers = await repos.stances.for_participant(pid)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from bot.model.tracking import TrackingStatus
-from bot.model.values import Language, Priority, ReportReason, Stance
+from bot.model.values import Awaiting, Language, Priority, ReportReason, Stance
 
 
 class Arg(StrEnum):
@@ -29,6 +29,7 @@ class Arg(StrEnum):
     STATUS = "status"
     FIELD = "field"
     LANGUAGE = "language"
+    AWAITING = "awaiting"
 
 
 PATTERNS = {
@@ -43,6 +44,7 @@ PATTERNS = {
     Arg.STATUS: re.compile("|".join(s.value for s in TrackingStatus)),
     Arg.FIELD: re.compile("responsible|deadline|metric_new"),
     Arg.LANGUAGE: re.compile("|".join(language.value for language in Language)),
+    Arg.AWAITING: re.compile("|".join(kind.value for kind in Awaiting)),
 }
 
 
@@ -90,12 +92,16 @@ class Action(Enum):
     SKIP = button("sk", "walkthrough:skip", item=ITEM)
     BACK = button("bk", "walkthrough:back", item=ITEM)
     OPEN = button("go", "walkthrough:open_item", item=ITEM)
+    CANCEL_SUGGESTION = button("sx", "walkthrough:cancel_suggestion", item=ITEM)
+    # Cancel on any other text prompt: stops waiting for that kind of text, if still awaited.
+    CANCEL_INPUT = button("ci", "walkthrough:cancel_input", awaiting=Arg.AWAITING)
     # Deliberation
     VOTE = button("vt", "walkthrough:vote", suggestion=ID, vote=Arg.VOTE, shown=COUNT)
     AGREE_INSTEAD = button("ai", "walkthrough:agree_instead", draft=ID, suggestion=ID)
     POST_ANYWAY = button("pa", "walkthrough:post_anyway", draft=ID)
     WITHDRAW = button("wd", "walkthrough:withdraw", suggestion=ID)
     WITHDRAW_CONFIRMED = button("wy", "walkthrough:withdraw_confirmed", suggestion=ID)
+    WITHDRAW_KEEP = button("wn", "walkthrough:withdraw_kept", suggestion=ID)
     PROPOSE = button("np", "walkthrough:propose")
     VOTE_PROPOSALS = button("nv", "walkthrough:vote_proposals")
     # Reports and appeals

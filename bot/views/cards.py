@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from bot.hearing.deliberation import Card, OwnSuggestion
+from bot.hearing.deliberation import Card, NoProposals, OwnSuggestion
 from bot.hearing.submissions import Similar
 from bot.hearing.walkthrough import Overview
-from bot.model.values import NEW_ITEMS, SuggestionStatus, Vote
+from bot.model.values import NEW_ITEMS, Awaiting, SuggestionStatus, Vote
 from bot.views.codec import VOTE_CODES, Action
 from bot.views.texts import Html
-from bot.views.ui import Rendered, Ui, keyboard, paginate, shorten, state_note, target_name
+from bot.views.ui import (
+    Rendered,
+    Ui,
+    keyboard,
+    paginate,
+    prompt,
+    shorten,
+    state_note,
+    target_name,
+)
 from bot.views.walkthrough import answers_lines
 
 SUGGESTION_PREVIEW_CHARS = 300
@@ -69,15 +78,30 @@ def render_posted(ui: Ui, item_number: str | None, text: str) -> Rendered:
 
 
 def render_proposal_prompt(ui: Ui) -> Rendered:
-    """Ask for a proposal for a new item."""
-    return Rendered(ui.t("suggestion.ask_proposal", limit=ui.limit))
+    """Ask for a proposal for a new item, with Cancel."""
+    return prompt(ui, ui.t("suggestion.ask_proposal", limit=ui.limit), Awaiting.PROPOSAL)
+
+
+def render_no_proposals(ui: Ui, none: NoProposals) -> Rendered:
+    """Say why no proposed item is left to vote on, and offer a way on."""
+    if none.others:
+        key = "proposals.all_voted"
+    elif none.own:
+        key = "proposals.only_own"
+    else:
+        key = "proposals.none_yet"
+    propose = ui.button("button.propose", Action.PROPOSE)
+    items = ui.button("button.all_items", Action.REVIEW)
+    return Rendered(ui.t(key), keyboard([propose], [items]))
 
 
 def render_withdraw_question(ui: Ui, sid: int, text: str) -> Rendered:
     """Ask the author to confirm withdrawing a suggestion."""
     confirm = ui.button("button.withdraw_confirm", Action.WITHDRAW_CONFIRMED, sid)
+    keep = ui.button("button.withdraw_keep", Action.WITHDRAW_KEEP, sid)
     return Rendered(
-        ui.t("withdraw.ask", text=shorten(text, SUGGESTION_PREVIEW_CHARS)), keyboard([confirm])
+        ui.t("withdraw.ask", text=shorten(text, SUGGESTION_PREVIEW_CHARS)),
+        keyboard([confirm, keep]),
     )
 
 
