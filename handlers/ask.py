@@ -53,7 +53,7 @@ async def confirm(query: CallbackQuery, context: HearingContext, pid: str, b: Bu
         lambda q, lang: question_message(s.texts_in(lang), s.plan_for(lang).title, q),
     )
     context.senders.kick_outbox()
-    await edit(context, query, Rendered(context.t("ask.sent", count=count)))
+    await edit(context, query, Rendered(context.t.plural("ask.sent", count)))
     await toast(query)
 
 

@@ -28,6 +28,7 @@ async def send_submitted(
             await send(context, chat_id, Rendered(ui.t(key)))
             await alert_moderators(context, result.suggestion_id)
     else:
-        await send(context, chat_id, Rendered(ui.t("suggestion.agreed_instead")))
+        key = "suggestion.agreed_already" if result.already else "suggestion.agreed_instead"
+        await send(context, chat_id, Rendered(ui.t(key)))
     if result.next is not None:
         await send(context, chat_id, render_view(ui, result.next))

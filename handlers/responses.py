@@ -7,7 +7,9 @@ from telegram import CallbackQuery, Update
 from bot.hearing.broadcasts import MAX_BROADCAST_CHARS
 from bot.hearing.responses import Decision, Notice, Review
 from bot.model.values import Awaiting
+from bot.views.broadcasts import render_broadcast_confirm
 from bot.views.codec import Action, Button
+from bot.views.texts import staff_html
 from bot.views.ui import Rendered, Switch, Ui, keyboard, prompt, state_note, target_name
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
@@ -108,12 +110,9 @@ async def receive_drafter_text(update: Update, context: HearingContext, pid: str
         return False
     s = context.services
     if kind == Awaiting.BROADCAST:
-        drafted = await s.broadcasts.draft(pid, message.text)
-        ui, bid = context.ui, drafted.broadcast_id
-        buttons = [ui.button("broadcast.send", Action.BROADCAST_SEND, bid),
-                   ui.button("broadcast.cancel", Action.BROADCAST_CANCEL, bid)]  # fmt: skip
-        text = ui.t("broadcast.confirm", audience=drafted.audience, text=drafted.text)
-        await send(context, message.chat_id, Rendered(text, keyboard(buttons)))
+        # As the drafter formatted it in Telegram, and tags typed in it if they are valid.
+        drafted = await s.broadcasts.draft(pid, staff_html(message.text_html))
+        await send(context, message.chat_id, render_broadcast_confirm(context.ui, drafted))
         return True
     decision = Decision.REPLY if kind == Awaiting.REPLY else Decision.DECLINED
     notice = await s.follow.respond(pid, target or 0, decision, text=message.text)
@@ -144,7 +143,7 @@ async def confirm_broadcast(
     count = await s.broadcasts.start(pid, b.number("broadcast"))
     # Before answering: the broadcast is committed whatever happens.
     context.senders.kick_broadcasts()
-    await edit(context, query, Rendered(context.t("broadcast.started", count=count)))
+    await edit(context, query, Rendered(context.t.plural("broadcast.started", count)))
     await toast(query)
 
 

@@ -144,14 +144,15 @@ async def receive_text(update: Update, context: HearingContext, pid: str) -> boo
         await s.walkthrough.leave_input(pid)  # no longer a tracker: handled as a citizen's
         return False
     try:
-        item_id = await s.tracking.receive_text(pid, message.text, s.clock(), s.today())
+        received = await s.tracking.receive_text(pid, message.text, s.clock(), s.today())
     except Refused as refusal:
         text = refusal_text(context.t, refusal)
         again = context.t("tracking.try_again")
         await send(context, message.chat_id, Rendered(f"{text}\n{again}"))
         return True
-    await send(context, message.chat_id, Rendered(context.t("tracking.saved")))
-    await send(context, message.chat_id, await _card(context, _item(context, item_id)))
+    saved = "tracking.saved_past_deadline" if received.past_deadline else "tracking.saved"
+    await send(context, message.chat_id, Rendered(context.t(saved)))
+    await send(context, message.chat_id, await _card(context, _item(context, received.item_id)))
     await _after_change(context)
     return True
 

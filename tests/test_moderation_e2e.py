@@ -282,7 +282,7 @@ async def test_ban_hides_pending_posts_and_refuses_new_ones(mod_hearing: Hearing
         "hidden", "hidden", "visible",
     ]  # fmt: skip
     assert (
-        "1 more of their pending posts were hidden"
+        "1 more of their pending posts was hidden"
         in mod_hearing.emu.messages(MOD1)[-2].plain_text()
     )
     assert await log_actions(mod_hearing, first) == ["flagged", "hide", "ban"]

@@ -275,7 +275,7 @@ def test_rendered_lines_keep_their_direction_whatever_is_filled_in(key: str) -> 
         ("digest.item_counts", "priority", "digest.item_priority"),
         ("digest.most_supported", "items", "digest.split"),
         ("review.card", "decision", "review.decision_merged"),
-        ("moderation.card_reports", "reasons", "moderation.report_row"),
+        ("moderation.card_reports.other", "reasons", "moderation.report_row"),
     ],
 )
 def test_nested_texts_stay_balanced(outer: str, name: str, inner: str) -> None:

@@ -14,6 +14,12 @@ Pol.is mapping (comments.csv, votes.csv, summary.csv as in the compdemocracy/ope
   pending and withdrawn suggestions;
 - votes.csv holds every vote ever cast (agree 1, disagree -1, pass 0), oldest first, so that
   the latest vote per voter and comment recounts to the current votes.
+
+The three files at the top are the whole hearing as one conversation. Each item with
+suggestions also has a folder of its own in the same layout (`item-5/`, proposals in
+`proposals/`), as Pol.is has one conversation per topic: a folder per item rather than an item
+column keeps every file exactly in Pol.is's layout. Participant numbers are the same in every
+folder, so one person can be followed across items.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.hearing.plan import Plan
-from bot.model.values import SuggestionStatus, Vote
+from bot.model.values import NEW_ITEMS, SuggestionStatus, Vote
 from storage.db import Database
 from storage.exports import SUGGESTION_TALLIES, TABLES, VOTE_HISTORY, Dataset, ExportReader
 
@@ -82,8 +88,10 @@ class HearingExport:
 
     async def expected_rows(self) -> int:
         """Return how many table rows the export will hold (for a progress bar)."""
-        datasets = TABLES if self.fmt == ExportFormat.CSV else (SUGGESTION_TALLIES, VOTE_HISTORY)
-        return sum([await self.reader.count(d) for d in datasets])
+        if self.fmt == ExportFormat.CSV:
+            return sum([await self.reader.count(d) for d in TABLES])
+        # Pol.is: every comment and vote twice, in the whole hearing and in its item's folder.
+        return 2 * sum([await self.reader.count(d) for d in (SUGGESTION_TALLIES, VOTE_HISTORY)])
 
     async def sheets(self) -> AsyncIterator[Sheet]:
         """Yield every sheet; read each one's pages before asking for the next."""
@@ -96,11 +104,12 @@ class HearingExport:
                 yield sheet
 
     async def _counted(
-        self, dataset: Dataset, convert: Callable[[Row], Row] | None = None, name: str = ""
-    ) -> AsyncIterator[list[Row]]:
+        self, dataset: Dataset, convert: Callable[[Row], Row] | None = None, name: str = "",
+        item_id: str | None = None,
+    ) -> AsyncIterator[list[Row]]:  # fmt: skip
         name = name or dataset.file_name
         self.rows[name] = 0
-        async for page in self.reader.pages(dataset):
+        async for page in self.reader.pages(dataset, item_id):
             lines: list[Row] = [convert(row) if convert else row for row in page]
             self.rows[name] += len(lines)
             yield lines
@@ -119,7 +128,31 @@ class HearingExport:
         return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
 
     async def _polis(self) -> AsyncIterator[Sheet]:
+        # One numbering of participants for the whole hearing and every item's folder.
         people: dict[object, int] = {}
+        async for sheet in self._conversation("", self.plan.title, people):
+            yield sheet
+        for item_id in await self._items():
+            item = self.plan.item(item_id)
+            if item_id == NEW_ITEMS:
+                folder, topic = "proposals/", f"{self.plan.title} · proposed new items"
+            else:
+                text = f"{item.number}. {item.text}" if item else item_id
+                folder, topic = f"item-{item_id}/", f"{self.plan.title} · item {text}"
+            async for sheet in self._conversation(folder, topic, people, item_id):
+                yield sheet
+
+    async def _items(self) -> list[str]:
+        """Return the items with suggestions: the plan's order, then proposals, then others."""
+        order = {item.id: i for i, item in enumerate(self.plan.items)}
+        order[NEW_ITEMS] = len(order)
+        found = await self.reader.suggestion_items()
+        return sorted(found, key=lambda i: (order.get(i, len(order) + 1), i))
+
+    async def _conversation(
+        self, folder: str, topic: str, people: dict[object, int], item_id: str | None = None
+    ) -> AsyncIterator[Sheet]:
+        """Yield one Pol.is conversation's files: the whole hearing, or one item's."""
         commenters: set[int] = set()
         voters: set[int] = set()
 
@@ -137,19 +170,19 @@ class HearingExport:
             voters.add(voter)
             return (*polis_time(str(recorded), self.tz), sid, voter, POLIS_VOTE[Vote(str(value))])
 
-        comments = self._counted(SUGGESTION_TALLIES, comment, "comments.csv")
-        yield Sheet("comments.csv", POLIS_COMMENT_COLUMNS, comments)
-        yield Sheet(
-            "votes.csv", POLIS_VOTE_COLUMNS, self._counted(VOTE_HISTORY, vote, "votes.csv")
-        )
+        names = [f"{folder}{name}" for name in ("comments.csv", "votes.csv", "summary.csv")]
+        comments = self._counted(SUGGESTION_TALLIES, comment, names[0], item_id)
+        yield Sheet(names[0], POLIS_COMMENT_COLUMNS, comments)
+        votes = self._counted(VOTE_HISTORY, vote, names[1], item_id)
+        yield Sheet(names[1], POLIS_VOTE_COLUMNS, votes)
         summary: list[Row] = [
-            ("topic", self.plan.title),
+            ("topic", topic),
             ("voters", len(voters)),
             ("commenters", len(commenters)),
-            ("comments", self.rows["comments.csv"]),
+            ("comments", self.rows[names[0]]),
         ]
-        self.rows["summary.csv"] = len(summary)
-        yield Sheet("summary.csv", pages=_one_page(summary))
+        self.rows[names[2]] = len(summary)
+        yield Sheet(names[2], pages=_one_page(summary))
 
 
 async def _one_page(rows: Iterable[Row]) -> AsyncIterator[list[Row]]:

@@ -42,6 +42,7 @@ class AgreedInstead:
     suggestion_id: int
     item: Item | None
     next: View | None
+    already: bool = False  # the citizen had agreed with it before: nothing new was recorded
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,14 @@ class Submissions:
                 raise Refused(Refusal.SUGGESTION_GONE)
             if existing.participant_id == pid:
                 raise Refused(Refusal.OWN_SUGGESTION)
-            await repos.votes.record(pid, suggestion_id, Vote.AGREE)
+            # Agreeing again records nothing: one current vote, and no repeated history row.
+            already = await repos.votes.get(pid, suggestion_id) == Vote.AGREE
+            if not already:
+                await repos.votes.record(pid, suggestion_id, Vote.AGREE)
             await repos.drafts.decide(draft_id, DraftOutcome.AGREED, suggestion_id)
             following = await self._after(repos, pid, draft)
-        return AgreedInstead(suggestion_id, self.plan.item(draft.item_id), following)
+        item = self.plan.item(draft.item_id)
+        return AgreedInstead(suggestion_id, item, following, already)
 
     async def _target(self, repos: Repositories, pid: str) -> str:
         participant = await repos.participants.get(pid)

@@ -38,7 +38,6 @@ class Refusal(StrEnum):
     ALREADY_APPEALED = "already_appealed"
     SAME_RESPONSE = "same_response"
     BAD_DATE = "bad_date"
-    DEADLINE_PAST = "deadline_past"
     NOT_A_NUMBER = "not_a_number"
     BAD_METRIC = "bad_metric"
     UNKNOWN_METRIC = "unknown_metric"

@@ -34,7 +34,7 @@ def render_queue_card(ui: Ui, card: QueueCard) -> Rendered:
             for reason, count in card.reports.items()
         )
         lines.append(
-            t("moderation.card_reports", count=sum(card.reports.values()), reasons=Html(reasons))
+            t.plural("moderation.card_reports", sum(card.reports.values()), reasons=Html(reasons))
         )
     if card.appealed:
         lines.append(t("moderation.card_appealed"))
@@ -74,7 +74,7 @@ def render_decided(t: Texts, decided: Decided, banned: bool = False) -> Html:
     )
     text = t(key, id=decided.suggestion_id)
     if banned:
-        text = Html(f"{text}\n{t('moderation.decided_banned', count=decided.also_hidden)}")
+        text = Html(f"{text}\n{t.plural('moderation.decided_banned', decided.also_hidden)}")
     return text
 
 
@@ -82,7 +82,7 @@ def render_log(t: Texts, entries: list[LogRecord]) -> list[Rendered]:
     """List moderation decisions, newest first, with pseudonymous actors."""
     if not entries:
         return [Rendered(t("moderation.log_empty"))]
-    lines = [t("moderation.log_heading", count=len(entries))]
+    lines = [t.plural("moderation.log_heading", len(entries))]
     for entry in entries:
         reason = entry.reason or ""
         lines.append(
