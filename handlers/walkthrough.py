@@ -27,6 +27,25 @@ async def begin(query: CallbackQuery, context: HearingContext, pid: str, _: Butt
     await _go_on(query, context, await context.services.walkthrough.begin(pid))
 
 
+async def open_linked_item(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    walkthrough = context.services.walkthrough
+    item = walkthrough.top_item(b.text("item"))  # refused before anything is kept
+    await keep_shown_language(context, pid)
+    await _go_on(query, context, await walkthrough.open_linked(pid, item.id))
+
+
+async def open_linked_suggestion(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    card = await context.services.deliberation.card(pid, b.number("suggestion"))
+    await keep_shown_language(context, pid)
+    await remove_keyboard(query)
+    await toast(query)
+    await send(context, query.from_user.id, render_card(context.ui, card))
+
+
 async def restart(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
     await keep_shown_language(context, pid)
     view = await context.services.walkthrough.begin(pid)

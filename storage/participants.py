@@ -8,8 +8,8 @@ from bot.model.records import ParticipantRecord
 from storage.clock import utcnow
 
 _SELECT = (
-    "SELECT p.id, p.current_item, p.step, p.completed_at, p.created_at, a.kind, a.target"
-    " FROM participants p LEFT JOIN awaited_inputs a ON a.participant_id = p.id"
+    "SELECT p.id, p.current_item, p.step, p.completed_at, p.created_at, a.kind, a.target,"
+    " p.resume_item FROM participants p LEFT JOIN awaited_inputs a ON a.participant_id = p.id"
 )
 
 
@@ -42,6 +42,12 @@ class ParticipantRepository:
             (item_id, step, utcnow(), participant_id),
         )
         await self.set_awaiting(participant_id, None)
+
+    async def set_resume(self, participant_id: str, item_id: str | None) -> None:
+        """Remember where the walk through the plan resumes after a visit (None: forget it)."""
+        await self.conn.execute(
+            "UPDATE participants SET resume_item = ? WHERE id = ?", (item_id, participant_id)
+        )
 
     async def set_awaiting(
         self, participant_id: str, kind: str | None, target: int | None = None

@@ -55,6 +55,10 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.ASK_CANCEL: (999_999_999_999,),
     Action.ANSWER: (999_999_999_999,),
     Action.LANGUAGE: ("ur",),
+    Action.LANGUAGE_ITEM: ("ur", "999"),
+    Action.LANGUAGE_SUGGESTION: ("en", 999_999_999_999),
+    Action.LINK_ITEM: ("999",),
+    Action.LINK_SUGGESTION: (999_999_999_999,),
 }
 
 

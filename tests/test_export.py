@@ -57,7 +57,7 @@ class Built:
 
 async def vote(hearing: Hearing, user: int, sid: int, *labels: str) -> None:
     """Open a suggestion by deep link and press each vote in turn on its card."""
-    await hearing.say(user, f"/start s-{sid}")
+    await hearing.open_link(user, f"s-{sid}")
     card = hearing.last(user)
     for label in labels:
         await hearing.press(user, label, card)

@@ -59,7 +59,7 @@ async def log_actions(hearing: Hearing, sid: int) -> list[str]:
 
 async def report(hearing: Hearing, user: int, sid: int, reason: str) -> None:
     """Open a suggestion by deep link and report it with a reason."""
-    await hearing.say(user, f"/start s-{sid}")
+    await hearing.open_link(user, f"s-{sid}")
     card = hearing.last(user)
     await hearing.press(user, "🚩 Report", card)
     await hearing.press(user, reason, card)
@@ -95,7 +95,7 @@ async def test_automatic_flag_holds_the_suggestion_for_a_moderator(
     )
     assert (reason, detail) in flags
     assert await log_actions(mod_hearing, sid) == ["flagged"]
-    replies = await mod_hearing.say(BILAL, f"/start s-{sid}")
+    replies = await mod_hearing.open_link(BILAL, f"s-{sid}")
     assert "no longer open for voting" in replies[0].plain_text(), "others cannot see it"
     mine = await mod_hearing.say(ANA, "/mine")
     assert any("waiting for a moderator" in m.plain_text() for m in mine), (
@@ -176,7 +176,7 @@ async def test_reports_hide_after_the_threshold_without_naming_reporters(
     await report(mod_hearing, CHAND, sid, "Off-topic")
     assert await status_of(mod_hearing, sid) == "pending"
     assert await log_actions(mod_hearing, sid) == ["report_hidden"]
-    replies = await mod_hearing.say(DANI, f"/start s-{sid}")
+    replies = await mod_hearing.open_link(DANI, f"s-{sid}")
     assert "no longer open for voting" in replies[0].plain_text()
     await mod_hearing.say(MOD1, "/queue")
     card = mod_hearing.last(MOD1).plain_text()

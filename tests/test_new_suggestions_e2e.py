@@ -72,7 +72,7 @@ def section(text: str) -> str:
 
 async def vote(hearing: Hearing, user: int, sid: int, label: str = "👍 Agree") -> None:
     """Open a suggestion by its link and vote on it."""
-    await hearing.say(user, f"/start s-{sid}")
+    await hearing.open_link(user, f"s-{sid}")
     await hearing.press(user, label, hearing.last(user))
 
 

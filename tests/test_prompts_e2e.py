@@ -100,7 +100,7 @@ async def test_cancel_and_back_at_the_suggestion_prompt_return_to_the_item(
     assert "not valid" in await forged(hearing, ANA, item, "v1:sx:x")
     # Cancel on an item the citizen has left does not move them.
     await hearing.press(ANA, SUGGEST, item)
-    await hearing.say(ANA, "/start item-3")
+    await hearing.open_link(ANA, "item-3")
     assert await forged(hearing, ANA, item, "v1:sx:10") == "Cancelled."
     assert await position(hearing, ANA) == ("3", "stance", None)
 
@@ -203,7 +203,7 @@ async def test_the_progress_bar_counts_answered_items_not_the_position(hearing: 
     assert "Item 1 of 20  ▱▱▱▱▱▱▱▱▱▱  0 of 20 answered" in first.plain_text()
     await hearing.press(ANA, "👍 Support", first)
     assert "Item 1 of 20  ▰▱▱▱▱▱▱▱▱▱  1 of 20 answered" in now(hearing, first).plain_text()
-    await hearing.say(ANA, "/start item-12")
+    await hearing.open_link(ANA, "item-12")
     twelfth = hearing.last(ANA)
     assert "Item 12 of 20  ▰▱▱▱▱▱▱▱▱▱  1 of 20 answered" in twelfth.plain_text(), (
         "the position is in the words; the bar shows what is answered"

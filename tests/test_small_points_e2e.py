@@ -53,7 +53,7 @@ async def write_similar(hearing: Hearing, user: int) -> None:
 
 async def test_agree_instead_after_agreeing_adds_no_second_vote(hearing: Hearing) -> None:
     sid = await hearing.suggest(ANA, "3", TEXT)
-    await hearing.say(BILAL, f"/start s-{sid}")
+    await hearing.open_link(BILAL, f"s-{sid}")
     await hearing.press(BILAL, "👍 Agree", hearing.last(BILAL))
     await write_similar(hearing, BILAL)
     offer = hearing.last(BILAL)
@@ -71,7 +71,7 @@ async def test_agree_instead_after_agreeing_adds_no_second_vote(hearing: Hearing
     await hearing.settle()
     assert "already" in str((hearing.emu.answer_for(update_id) or {}).get("text", ""))
     assert await votes_of(hearing, BILAL, sid) == (["agree"], ["agree"])
-    await hearing.say(CHAND, f"/start s-{sid}")
+    await hearing.open_link(CHAND, f"s-{sid}")
     await hearing.press(CHAND, "👎 Disagree", hearing.last(CHAND))
     await write_similar(hearing, CHAND)
     await hearing.press(CHAND, "👍 Agree with 1 instead")
@@ -145,7 +145,7 @@ async def test_the_polis_export_has_a_conversation_per_item(
     on_five = await hearing.suggest(BILAL, "5", "A rapid response unit in every province")
     await hearing.say(CHAND, "/propose")
     await hearing.say(CHAND, "Protect journalists who report on militancy")
-    await hearing.say(DUA, f"/start s-{on_five}")
+    await hearing.open_link(DUA, f"s-{on_five}")
     await hearing.press(DUA, "👎 Disagree", hearing.last(DUA))
     await hearing.stop()
     monkeypatch.chdir(tmp_path)

@@ -83,6 +83,9 @@ class Action(Enum):
 
     # The walkthrough
     BEGIN = button("begin", "walkthrough:begin")
+    # A newcomer's short welcome after a shared link: then what the link points to.
+    LINK_ITEM = button("li", "walkthrough:open_linked_item", item=ITEM)
+    LINK_SUGGESTION = button("ls", "walkthrough:open_linked_suggestion", suggestion=ID)
     RESUME = button("resume", "walkthrough:resume")
     RESTART = button("restart", "walkthrough:restart")
     REVIEW = button("review", "walkthrough:review")
@@ -156,6 +159,11 @@ class Action(Enum):
     ANSWER = button("aq", "ask:start_answer", question=ID)
     # Language
     LANGUAGE = button("lg", "language:choose_language", language=Arg.LANGUAGE)
+    # The same under a short welcome after a shared link, which is shown again in the language.
+    LANGUAGE_ITEM = button("lj", "language:choose_language", language=Arg.LANGUAGE, item=ITEM)
+    LANGUAGE_SUGGESTION = button(
+        "lk", "language:choose_language", language=Arg.LANGUAGE, suggestion=ID
+    )
 
     @property
     def spec(self) -> Spec:

@@ -73,7 +73,8 @@ def render_item(ui: Ui, view: ItemView, with_cards: bool = False) -> Rendered:
     nav = [*back, ui.button("button.skip", Action.SKIP, item)]
     share_text = t.plain("share.item", number=view.item.number, title=ui.plan.title)
     share = ui.link("button.share", ui.links.share(ui.links.item(item), share_text))
-    return Rendered(f"{item_body(ui, view)}\n\n{prompt}", keyboard(row, nav, [share]))
+    returned = f"{t('item.back_to_walk', number=view.item.number)}\n\n" if view.returned else ""
+    return Rendered(f"{returned}{item_body(ui, view)}\n\n{prompt}", keyboard(row, nav, [share]))
 
 
 def render_closed_item(ui: Ui, view: ItemView) -> Rendered:
@@ -129,6 +130,21 @@ def render_welcome(ui: Ui, welcome: Welcome) -> Rendered:
         return Rendered(text, keyboard([ui.button("welcome.review", Action.REVIEW)], [restart]))
     text = t("welcome.new", title=plan.title, preamble=plan.preamble, total=total)
     return Rendered(text, keyboard([ui.button("welcome.begin", Action.BEGIN)]))
+
+
+def render_linked_welcome(ui: Ui, item: Item | None, suggestion_id: int | None) -> Rendered:
+    """Welcome a newcomer who followed a shared link, briefly, then offer what it points to."""
+    t, plan = ui.t, ui.plan
+    if item is not None:
+        local = ui.local(item)
+        target = t("welcome.linked_item", number=local.number,
+                   text=shorten(local.text, ITEM_PREVIEW_CHARS))  # fmt: skip
+        button = ui.button("welcome.open_item", Action.LINK_ITEM, item.id, number=item.number)
+    else:
+        target = t("welcome.linked_suggestion")
+        button = ui.button("welcome.open_suggestion", Action.LINK_SUGGESTION, suggestion_id)
+    text = t("welcome.linked", title=plan.title, total=len(plan.items), target=target)
+    return Rendered(text, keyboard([button]))
 
 
 def render_items(ui: Ui, overview: Overview) -> list[Rendered]:
