@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.hearing.submissions import AgreedInstead, Posted, Similar, Submitted
-from bot.model.values import FlagReason
 from bot.views.cards import render_posted, render_similar
+from bot.views.moderation import render_held
 from bot.views.ui import Rendered
 from bot.views.walkthrough import render_view
 from handlers.context import HearingContext
@@ -23,9 +23,10 @@ async def send_submitted(
     if isinstance(result, Posted):
         number = result.item.number if result.item is not None else None
         await send(context, chat_id, render_posted(ui, number, result.text))
+        if result.replaced is not None:
+            await send(context, chat_id, Rendered(ui.t("moderation.replaced", id=result.replaced)))
         if result.held:
-            key = "moderation.held_flood" if FlagReason.FLOOD in result.held else "moderation.held"
-            await send(context, chat_id, Rendered(ui.t(key)))
+            await send(context, chat_id, render_held(ui, result))
             await alert_moderators(context, result.suggestion_id)
     else:
         key = "suggestion.agreed_already" if result.already else "suggestion.agreed_instead"

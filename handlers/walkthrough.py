@@ -14,6 +14,7 @@ from bot.views.cards import (
     render_withdraw_question,
 )
 from bot.views.codec import VOTES_BY_CODE, Button
+from bot.views.moderation import render_correction_prompt
 from bot.views.ui import Rendered
 from bot.views.walkthrough import render_closed_item, render_item, render_items, render_view
 from handlers.context import HearingContext
@@ -168,6 +169,12 @@ async def withdraw_confirmed(
     await context.services.deliberation.withdraw(pid, b.number("suggestion"))
     await edit(context, query, Rendered(context.t("withdraw.done")))
     await toast(query)
+
+
+async def correct_held(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    correcting = await context.services.submissions.correct(pid, b.number("suggestion"))
+    await toast(query, context.t("toast.write_now"))
+    await send(context, query.from_user.id, render_correction_prompt(context.ui, correcting))
 
 
 async def withdraw_kept(

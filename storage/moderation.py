@@ -66,9 +66,14 @@ class ModerationRepository:
         return QueueRecord(*row) if row else None
 
     async def next_open(self, moderator_id: str, now: str) -> int | None:
-        """Pick the oldest open item nobody else holds; items this moderator skipped come last."""
+        """Pick the oldest open item nobody else holds; items this moderator skipped come last.
+
+        A suggestion its author withdrew while it waited needs no decision: it is left out.
+        """
         async with self.conn.execute(
-            "SELECT q.suggestion_id FROM moderation_queue q WHERE q.state = 'open'"
+            "SELECT q.suggestion_id FROM moderation_queue q"
+            " JOIN suggestions s ON s.id = q.suggestion_id"
+            " WHERE q.state = 'open' AND s.status <> 'withdrawn'"
             " AND (q.claimed_by IS NULL OR q.claimed_by = ? OR q.claimed_until < ?)"
             " AND (q.excluded IS NULL OR q.excluded <> ?)"
             " ORDER BY EXISTS (SELECT 1 FROM moderation_skips k WHERE k.moderator_id = ?"
@@ -79,9 +84,10 @@ class ModerationRepository:
         return int(row[0]) if row else None
 
     async def count_open(self) -> int:
-        """Count the items waiting for a moderator."""
+        """Count the items waiting for a moderator (not those their authors withdrew)."""
         async with self.conn.execute(
-            "SELECT COUNT(*) FROM moderation_queue WHERE state = 'open'"
+            "SELECT COUNT(*) FROM moderation_queue q JOIN suggestions s ON s.id = q.suggestion_id"
+            " WHERE q.state = 'open' AND s.status <> 'withdrawn'"
         ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0

@@ -89,7 +89,7 @@ async def test_report_asks_a_reason_and_is_recorded_once(hearing: Hearing) -> No
     assert rows == [], "nothing is recorded before a reason is chosen"
     asked = hearing.emu.messages(BILAL)[-1]
     assert asked.button_labels()[-1] == "↩️ Cancel"
-    update_id = hearing.emu.press(BILAL, card.message_id, "Personal attack or private information")
+    update_id = hearing.emu.press(BILAL, card.message_id, "Personal attack")
     await hearing.settle()
     answer = hearing.emu.answer_for(update_id)
     assert answer is not None and "Your report is recorded" in answer["text"]

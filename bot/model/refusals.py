@@ -25,6 +25,7 @@ class Refusal(StrEnum):
     NOT_YOURS = "not_yours"
     ALREADY_WITHDRAWN = "already_withdrawn"
     DRAFT_DECIDED = "draft_decided"
+    NOT_HELD = "not_held"
     EMPTY_RESPONSE = "empty_response"
     RESPONSE_TOO_LONG = "response_too_long"
     UNKNOWN_BROADCAST = "unknown_broadcast"

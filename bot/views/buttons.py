@@ -105,6 +105,7 @@ class Action(Enum):
     WITHDRAW = button("wd", "walkthrough:withdraw", suggestion=ID)
     WITHDRAW_CONFIRMED = button("wy", "walkthrough:withdraw_confirmed", suggestion=ID)
     WITHDRAW_KEEP = button("wn", "walkthrough:withdraw_kept", suggestion=ID)
+    CORRECT_HELD = button("hc", "walkthrough:correct_held", suggestion=ID)
     PROPOSE = button("np", "walkthrough:propose")
     VOTE_PROPOSALS = button("nv", "walkthrough:vote_proposals")
     # Reports and appeals

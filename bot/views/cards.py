@@ -121,7 +121,9 @@ def render_mine(ui: Ui, overview: Overview, own: list[OwnSuggestion]) -> list[Re
               agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
               state=state_note(t, s.status))
         )  # fmt: skip
-    visible = [e.suggestion for e in own if e.suggestion.status == SuggestionStatus.VISIBLE]
+    # Shown ones, and those still waiting for a moderator, can be withdrawn.
+    open_ = (SuggestionStatus.VISIBLE, SuggestionStatus.PENDING)
+    visible = [e.suggestion for e in own if e.suggestion.status in open_]
     withdraw = [
         [ui.button(_withdraw_label(s.item_id), Action.WITHDRAW, s.id, id=s.id, item=s.item_id)]
         for s in visible[-WITHDRAW_BUTTONS:]

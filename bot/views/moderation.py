@@ -5,11 +5,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.moderation import AuthorNotice, Decided, QueueCard
+from bot.hearing.submissions import Correcting, Posted
 from bot.model.records import LogRecord
-from bot.model.values import QueueState, ReportReason
+from bot.model.values import NEW_ITEMS, Awaiting, FlagReason, QueueState, ReportReason
 from bot.views.codec import Action
 from bot.views.texts import Html, Texts
-from bot.views.ui import Rendered, Ui, keyboard, paginate, shorten, target_name
+from bot.views.ui import Rendered, Ui, keyboard, paginate, prompt, shorten, target_name
 
 # An author's notice quotes the suggestion; long ones are cut to keep it one short message.
 QUOTE_CHARS = 600
@@ -92,6 +93,34 @@ def render_log(t: Texts, entries: list[LogRecord]) -> list[Rendered]:
               reason=reason, before=entry.previous_status or "-", after=entry.new_status or "-")
         )  # fmt: skip
     return paginate(lines)
+
+
+def render_held(ui: Ui, held: Posted) -> Rendered:
+    """Tell an author why their suggestion waits for a moderator; offer to correct or withdraw.
+
+    The blocklist is named as a rule, never by the word it found.
+    """
+    t, why = ui.t, held.held_for
+    if why is not None and why.reason is FlagReason.FLOOD:
+        text = t("moderation.held_flood")
+    else:
+        key = "moderation.held_why_pre_moderation"
+        if why is not None:
+            kind = f"_{why.kind}" if why.kind else ""
+            key = f"moderation.held_why_{why.reason}{kind}"
+        text = t("moderation.held", why=t(key))
+    sid = held.suggestion_id
+    buttons = [ui.button("moderation.held_correct", Action.CORRECT_HELD, sid),
+               ui.button("moderation.held_withdraw", Action.WITHDRAW, sid)]  # fmt: skip
+    return Rendered(text, keyboard(buttons))
+
+
+def render_correction_prompt(ui: Ui, correcting: Correcting) -> Rendered:
+    """Ask for the corrected text of a held suggestion, with Cancel."""
+    item = correcting.item
+    target = target_name(ui.t, item.id if item is not None else NEW_ITEMS)
+    text = ui.t("moderation.correct_prompt", target=target, limit=ui.limit)
+    return prompt(ui, text, Awaiting.CORRECTION)
 
 
 def render_author_notice(ui: Ui, notice: AuthorNotice) -> Rendered:
