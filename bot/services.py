@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.hearing.bans import Bans
 from bot.hearing.blocklist import default_blocklist
 from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.deliberation import Deliberation
@@ -52,6 +53,7 @@ class Services:
     follow: FollowThrough
     broadcasts: Broadcasts
     moderation: Moderation
+    bans: Bans
     my_data: MyData
     erasure: Erasure
     tracking: Tracking
@@ -90,6 +92,7 @@ class Services:
         claim = timedelta(minutes=settings.moderation_claim_minutes)
         participants = Participants(db, secret)
         ledger = ErasureLedger(ledger_path(settings.database_path))
+        moderators = frozenset(participants.identify(m) for m in settings.moderator_ids)
         zone = settings.timezone
         return cls(
             settings=settings,
@@ -115,7 +118,8 @@ class Services:
             ),
             follow=FollowThrough(db, plan),
             broadcasts=Broadcasts(db),
-            moderation=Moderation(db, plan, claim),
+            moderation=Moderation(db, plan, claim, moderators=moderators),
+            bans=Bans(db),
             my_data=MyData(db, plan),
             erasure=Erasure(db, ledger, participants),
             tracking=Tracking(db, plan),

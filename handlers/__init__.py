@@ -45,6 +45,7 @@ def register(app: HearingApp) -> None:
             CommandHandler("export", export.export_data, filters=private & new_message),
             CommandHandler("queue", moderation.queue, filters=private & new_message),
             CommandHandler("modlog", moderation.modlog, filters=private & new_message),
+            CommandHandler("unban", moderation.unban, filters=private & new_message),
             CommandHandler("mydata", privacy.send_my_data, filters=private & new_message),
             CommandHandler("delete", privacy.ask_to_delete, filters=private & new_message),
             CommandHandler("status", status.show_status, filters=private & new_message),

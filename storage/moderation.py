@@ -68,7 +68,8 @@ class ModerationRepository:
     async def next_open(self, moderator_id: str, now: str) -> int | None:
         """Pick the oldest open item nobody else holds; items this moderator skipped come last.
 
-        A suggestion its author withdrew while it waited needs no decision: it is left out.
+        A suggestion its author withdrew while it waited needs no decision: it is left out; so is
+        one this moderator reported (another moderator decides it).
         """
         async with self.conn.execute(
             "SELECT q.suggestion_id FROM moderation_queue q"
@@ -76,9 +77,11 @@ class ModerationRepository:
             " WHERE q.state = 'open' AND s.status <> 'withdrawn'"
             " AND (q.claimed_by IS NULL OR q.claimed_by = ? OR q.claimed_until < ?)"
             " AND (q.excluded IS NULL OR q.excluded <> ?)"
+            " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.suggestion_id = q.suggestion_id"
+            "   AND r.participant_id = ?)"
             " ORDER BY EXISTS (SELECT 1 FROM moderation_skips k WHERE k.moderator_id = ?"
             "   AND k.suggestion_id = q.suggestion_id), q.queued_at, q.suggestion_id LIMIT 1",
-            (moderator_id, now, moderator_id, moderator_id),
+            (moderator_id, now, moderator_id, moderator_id, moderator_id),
         ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else None
@@ -170,6 +173,28 @@ class ModerationRepository:
             (participant_id, moderator_id, utcnow()),
         )
         return cursor.rowcount == 1
+
+    async def unban(self, participant_id: str) -> bool:
+        """Accept a participant's suggestions again; False if they were not banned."""
+        cursor = await self.conn.execute(
+            "DELETE FROM bans WHERE participant_id = ?", (participant_id,)
+        )
+        return cursor.rowcount == 1
+
+    async def bans(self) -> list[tuple[str, str]]:
+        """Return every ban as (participant, since), oldest first."""
+        async with self.conn.execute(
+            "SELECT participant_id, created_at FROM bans ORDER BY created_at"
+        ) as cursor:
+            return [(str(row[0]), str(row[1])) for row in await cursor.fetchall()]
+
+    async def reported_by(self, suggestion_id: int, participant_id: str) -> bool:
+        """Tell whether this participant reported the suggestion."""
+        async with self.conn.execute(
+            "SELECT 1 FROM reports WHERE suggestion_id = ? AND participant_id = ?",
+            (suggestion_id, participant_id),
+        ) as cursor:
+            return await cursor.fetchone() is not None
 
     async def is_banned(self, participant_id: str) -> bool:
         """Tell whether a participant may no longer post."""

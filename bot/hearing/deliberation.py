@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.hearing.bans import MODERATION_NOTICE
 from bot.hearing.plan import Item, Plan
 from bot.model.records import SuggestionRecord, Tally
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import (
     NEW_ITEMS,
     Awaiting,
+    Language,
     QueueState,
     ReportReason,
     SuggestionStatus,
@@ -17,6 +20,9 @@ from bot.model.values import (
 )
 from storage.db import Database
 from storage.repositories import Repositories
+
+# Renders what a suggestion's author is told when citizens' reports hide it, in their language.
+HiddenNotice = Callable[[SuggestionRecord, Language | None], str]
 
 
 @dataclass(frozen=True)
@@ -107,12 +113,14 @@ class Deliberation:
         return Voted(card, following)
 
     async def report(
-        self, pid: str, suggestion_id: int, left: int, reason: ReportReason
-    ) -> Card | None:
+        self, pid: str, suggestion_id: int, left: int, reason: ReportReason,
+        hidden_notice: HiddenNotice | None = None,
+    ) -> Card | None:  # fmt: skip
         """Record a citizen's report for moderators and return the next card, if any.
 
         Enough distinct reports hide the suggestion until a moderator looks at it, unless a
-        moderator has already approved it.
+        moderator has already approved it; its author is then told why (`hidden_notice`,
+        queued in the outbox in the same transaction).
         """
         async with self.db.transaction() as repos:
             suggestion = await self._votable(repos, pid, suggestion_id)
@@ -127,6 +135,11 @@ class Deliberation:
                     suggestion_id, None, "report_hidden", f"{reports} reports",
                     suggestion.status, SuggestionStatus.PENDING,
                 )  # fmt: skip
+                if hidden_notice is not None:
+                    author = suggestion.participant_id
+                    chosen = await repos.participants.language(author)
+                    body = hidden_notice(suggestion, Language(chosen) if chosen else None)
+                    await repos.outbox.add(author, MODERATION_NOTICE, body)
             if left <= 0:
                 return None
             return await self._next_card(repos, pid, suggestion.item_id, left - 1)
