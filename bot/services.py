@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.hearing.author_answers import AuthorAnswers
 from bot.hearing.bans import Bans
 from bot.hearing.blocklist import default_blocklist
 from bot.hearing.broadcasts import Broadcasts
@@ -51,6 +52,7 @@ class Services:
     suggestions: SuggestionList
     oversight: DigestLedger
     follow: FollowThrough
+    answers: AuthorAnswers
     broadcasts: Broadcasts
     moderation: Moderation
     bans: Bans
@@ -93,6 +95,7 @@ class Services:
         participants = Participants(db, secret)
         ledger = ErasureLedger(ledger_path(settings.database_path))
         moderators = frozenset(participants.identify(m) for m in settings.moderator_ids)
+        drafters = frozenset(participants.identify(d) for d in settings.drafter_ids)
         zone = settings.timezone
         return cls(
             settings=settings,
@@ -117,6 +120,7 @@ class Services:
                 weekday=REPORT_WEEKDAY,
             ),
             follow=FollowThrough(db, plan),
+            answers=AuthorAnswers(db, drafters, settings.suggestion_max_chars),
             broadcasts=Broadcasts(db),
             moderation=Moderation(db, plan, claim, moderators=moderators),
             bans=Bans(db),

@@ -69,6 +69,8 @@ TABLES: tuple[Dataset, ...] = (
             "notified_at",
         ),
     ),
+    _table("author_answers", ("id", "response_id", "suggestion_id", "author_id", "text",
+                              "created_at")),
     _table("auto_flags", ("suggestion_id", "reason", "detail", "created_at"),
            key=("suggestion_id", "reason")),
     _table("moderation_queue", ("suggestion_id", "state", "queued_at", "decided_by",

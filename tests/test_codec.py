@@ -24,6 +24,7 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.WITHDRAW_CONFIRMED: (5,),
     Action.WITHDRAW_KEEP: (999_999_999_999,),
     Action.CORRECT_HELD: (999_999_999_999,),
+    Action.AUTHOR_ANSWER: (999_999_999_999,),
     Action.REVIEW_REPLY: (999_999_999_999,),
     Action.ADOPT: (1,),
     Action.MERGE_ASK: (1,),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.hearing.bans import MODERATION_NOTICE
 from bot.hearing.plan import Item, Plan
-from bot.model.records import SuggestionRecord, Tally
+from bot.model.records import ResponseRecord, SuggestionRecord, Tally
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import (
     NEW_ITEMS,
@@ -54,6 +54,8 @@ class OwnSuggestion:
 
     suggestion: SuggestionRecord
     tally: Tally
+    # What the drafters last said or decided on it (a reply, adopted, merged, declined), if any.
+    outcome: ResponseRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,8 @@ class Deliberation:
         async with self.db.reading() as repos:
             suggestions = await repos.suggestions.by_participant(pid)
             tallies = await repos.votes.tallies([s.id for s in suggestions])
-        return [OwnSuggestion(s, tallies[s.id]) for s in suggestions]
+            outcomes = await repos.responses.decisions([s.id for s in suggestions])
+        return [OwnSuggestion(s, tallies[s.id], outcomes.get(s.id)) for s in suggestions]
 
     async def request_proposal(self, pid: str) -> None:
         """Make the citizen's next text message a proposal for a new item."""

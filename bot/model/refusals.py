@@ -29,6 +29,7 @@ class Refusal(StrEnum):
     NO_OTHER_MODERATOR = "no_other_moderator"
     OWN_REPORT = "own_report"
     UNKNOWN_BAN = "unknown_ban"
+    ALREADY_ANSWERED = "already_answered"
     EMPTY_RESPONSE = "empty_response"
     RESPONSE_TOO_LONG = "response_too_long"
     UNKNOWN_BROADCAST = "unknown_broadcast"

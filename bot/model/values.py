@@ -59,6 +59,7 @@ class Awaiting(StrEnum):
     TRACKING = "tracking"
     FOLLOW_UP_ANSWER = "follow_up_answer"
     CORRECTION = "correction"  # a corrected text for a held suggestion (the target)
+    AUTHOR_ANSWER = "author_answer"  # an author's answer to a drafter's reply (the target)
 
 
 class DraftOutcome(StrEnum):

@@ -133,6 +133,8 @@ class Action(Enum):
     SUGGESTIONS_NEWEST = button("sn", "drafter:suggestions_page", D)
     BROADCAST_SEND = button("bs", "responses:confirm_broadcast", D, broadcast=ID)
     BROADCAST_CANCEL = button("bx", "responses:confirm_broadcast", D, broadcast=ID)
+    # An author answers what a drafter said to them (once per reply).
+    AUTHOR_ANSWER = button("aw", "responses:ask_author_answer", response=ID)
     UPDATES_ON = button("u1", "responses:set_updates")
     UPDATES_OFF = button("u0", "responses:set_updates")
     # Privacy

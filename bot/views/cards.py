@@ -5,9 +5,10 @@ from __future__ import annotations
 from bot.hearing.deliberation import Card, NoProposals, OwnSuggestion
 from bot.hearing.submissions import Similar
 from bot.hearing.walkthrough import Overview
+from bot.model.records import ResponseRecord
 from bot.model.values import NEW_ITEMS, Awaiting, SuggestionStatus, Vote
 from bot.views.codec import VOTE_CODES, Action
-from bot.views.texts import Html
+from bot.views.texts import Html, Texts
 from bot.views.ui import (
     Rendered,
     Ui,
@@ -21,6 +22,8 @@ from bot.views.ui import (
 from bot.views.walkthrough import answers_lines
 
 SUGGESTION_PREVIEW_CHARS = 300
+ITEM_PREVIEW_CHARS = 80
+OUTCOME_CHARS = 200
 MATCH_PREVIEW_CHARS = 300
 # Telegram shows about this many withdraw buttons comfortably; older ones stay in /mine's text.
 WITHDRAW_BUTTONS = 10
@@ -116,11 +119,15 @@ def render_mine(ui: Ui, overview: Overview, own: list[OwnSuggestion]) -> list[Re
     for entry in own:
         s, tally = entry.suggestion, entry.tally
         key = "mine.proposal_row" if s.item_id == NEW_ITEMS else "mine.suggestion_row"
+        item = ui.plan.item(s.item_id)  # the item it is about, as the reader's plan words it
+        about = shorten(item.text, ITEM_PREVIEW_CHARS) if item is not None else ""
         lines.append(
             t(key, id=s.id, number=s.item_id, text=shorten(s.text, SUGGESTION_PREVIEW_CHARS),
-              agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
+              item=about, agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
               state=state_note(t, s.status))
         )  # fmt: skip
+        if entry.outcome is not None:
+            lines.append(_outcome(t, entry.outcome))
     # Shown ones, and those still waiting for a moderator, can be withdrawn.
     open_ = (SuggestionStatus.VISIBLE, SuggestionStatus.PENDING)
     visible = [e.suggestion for e in own if e.suggestion.status in open_]
@@ -129,6 +136,12 @@ def render_mine(ui: Ui, overview: Overview, own: list[OwnSuggestion]) -> list[Re
         for s in visible[-WITHDRAW_BUTTONS:]
     ]
     return paginate(lines, keyboard(*withdraw))
+
+
+def _outcome(t: Texts, outcome: ResponseRecord) -> Html:
+    """Say what the drafters decided on a citizen's suggestion, or last replied."""
+    text = shorten(outcome.text or "", OUTCOME_CHARS)
+    return t(f"mine.outcome_{outcome.kind}", item=outcome.item_id or "", text=text)
 
 
 def _withdraw_label(item_id: str) -> str:

@@ -1,13 +1,14 @@
--- Two more kinds of outbox message, each recorded in the transaction that makes it due, so that
--- it is neither lost nor doubled: the report to a drafter whose broadcast has finished, and a
--- moderation notice to a citizen (their post hidden by reports, their ban lifted). SQLite
--- cannot change a CHECK constraint: the outbox is recreated with the new kinds.
+-- More kinds of outbox message, each recorded in the transaction that makes it due, so that it
+-- is neither lost nor doubled: the report to a drafter whose broadcast has finished, a
+-- moderation notice to a citizen (their post hidden by reports, their ban lifted), and an
+-- author's answer to a drafter's reply, for the drafters. SQLite cannot change a CHECK
+-- constraint: the outbox is recreated with the new kinds.
 CREATE TABLE outbox_new (
     id             INTEGER PRIMARY KEY,
     participant_id TEXT NOT NULL REFERENCES participants (id),
     kind           TEXT NOT NULL
                    CHECK (kind IN ('followers', 'plan_change', 'question', 'broadcast_report',
-                                   'moderation_notice')),
+                                   'moderation_notice', 'author_answer')),
     body           TEXT NOT NULL,
     question_id    INTEGER REFERENCES follow_up_questions (id),
     status         TEXT NOT NULL DEFAULT 'pending'

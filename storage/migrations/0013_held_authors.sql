@@ -1,11 +1,13 @@
 -- An author may correct a suggestion held for a moderator: the bot waits for the corrected text
--- (kind 'correction', target: the held suggestion). Private information becomes a reason of its
+-- (kind 'correction', target: the held suggestion); and may answer a drafter's reply (kind
+-- 'author_answer', target: the reply). Private information becomes a reason of its
 -- own, apart from a personal attack. SQLite cannot change a CHECK: both tables are recreated.
 CREATE TABLE awaited_inputs_new (
     participant_id TEXT PRIMARY KEY REFERENCES participants (id),
     kind           TEXT NOT NULL
                    CHECK (kind IN ('proposal', 'reply', 'decline_reason', 'broadcast',
-                                   'tracking', 'follow_up_answer', 'correction')),
+                                   'tracking', 'follow_up_answer', 'correction',
+                                   'author_answer')),
     target         INTEGER,
     created_at     TEXT NOT NULL
 );
