@@ -46,6 +46,13 @@ class Sent:
     stuck: str | None = None
 
 
+def linked(message: SentMessage) -> bool:
+    """Tell whether a message is the short welcome a newcomer sees after a shared link."""
+    return any(
+        data.startswith(("v1:li:", "v1:ls:")) for row in message.buttons() for _, data in row
+    )
+
+
 def text_has(*parts: str) -> Callable[[SentMessage], bool]:
     """Match a bot message whose visible text contains every part."""
     return lambda m: all(part in m.plain_text() for part in parts)
@@ -84,13 +91,19 @@ class Citizen:
     async def answer(self, item: str, suggest: bool) -> None:
         """Open an item by deep link, give a stance and a priority, maybe a suggestion."""
         after = self.emu.cursor(self.uid)
-        shown = await self.say(
-            f"/start item-{item}",
-            lambda m: (
+
+        def is_item(m: SentMessage) -> bool:
+            return (
                 f"Item {item} of {ITEMS}" in m.plain_text() and "👍 Support" in m.button_labels()
-            ),
-            after,
-        )
+            )
+
+        shown = await self.say(f"/start item-{item}", lambda m: is_item(m) or linked(m), after)
+        if linked(shown):  # a newcomer sees a short welcome first, then opens the item
+            after = self.emu.cursor(self.uid)
+            update_id = self.emu.press(self.uid, shown.message_id, f"Open item {item}")
+            self.trace.append(f"u{update_id} opens item {item} from the welcome")
+            self.sent.actions += 1
+            shown = await self.expect(is_item, after)
         stance, priority = self.rng.choice(list(STANCES)), self.rng.choice(list(PRIORITIES))
         # Recorded before each action: what was sent must be stored, answered or not.
         self.sent.stances[item] = (stance, None)

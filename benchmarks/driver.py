@@ -105,6 +105,15 @@ class Citizens:
                     self._wakers.pop(user, None)
             return found
 
+    async def follow_link(self, user: int, payload: str) -> int:
+        """Send `/start payload`, past the short welcome a newcomer sees; return the mark."""
+        mark = self.text(user, f"/start {payload}")
+        first = await self.reply(user, mark)
+        go = [d for row in first.buttons() for _, d in row if d.startswith(("v1:li:", "v1:ls:"))]
+        if go:
+            await self.press(user, first.message_id, go[0])
+        return mark
+
     async def reply(self, user: int, after: int) -> SentMessage:
         """Wait for any bot message in the chat at index >= after."""
         messages = await self.until(user, lambda: self.emu.messages_since(user, after))

@@ -102,7 +102,7 @@ class HearingScript:
 
         None when the bot refuses the text (a bare link, say), as it does by design.
         """
-        mark = self.citizens.text(user, f"/start item-{ITEM}")
+        mark = await self.citizens.follow_link(user, f"item-{ITEM}")
         item = await self.citizens.until(
             user, with_button(self.emu, user, mark, lambda label, _: label == STANCE)
         )
@@ -143,7 +143,7 @@ class HearingScript:
         """Open the suggestion by deep link and press the vote; False if it is not open."""
         user = user_of(event.person)
         data = encode(Action.VOTE, sid, VOTE_CODES[event.vote], 0)
-        mark = self.citizens.text(user, f"/start s-{sid}")
+        mark = await self.citizens.follow_link(user, f"s-{sid}")
         card = with_button(self.emu, user, mark, lambda _, d: d == data)
 
         def shown() -> tuple[str, int] | None:

@@ -102,12 +102,6 @@ async def running_hearing(
         await services.erasure.reapply()
         queue = InboxQueue(Inbox(db))
         app = build_application(settings, services, token, queue, transport)
-        broadcaster = Broadcaster(
-            services.broadcasts, services.participants, services.texts_of_participant,
-            send=lambda chat_id, text: _send_broadcast(app, chat_id, text),
-            pacing=Pacing(per_second=settings.broadcast_rate, in_flight=IN_FLIGHT),
-        )  # fmt: skip
-        server: WebhookServer | None = None
         # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
         # default), the two together stay within Telegram's ~30 messages a second.
         outbox = OutboxSender(
@@ -115,6 +109,13 @@ async def running_hearing(
             send=lambda chat_id, text, markup: _send_outbox(app, chat_id, text, markup),
             pacing=Pacing(per_second=max(1.0, settings.broadcast_rate / OUTBOX_SHARE)),
         )  # fmt: skip
+        broadcaster = Broadcaster(
+            services.broadcasts, services.participants, services.texts_of_participant,
+            send=lambda chat_id, text: _send_broadcast(app, chat_id, text),
+            pacing=Pacing(per_second=settings.broadcast_rate, in_flight=IN_FLIGHT),
+            finished=outbox.kick,  # the author's report waits in the outbox
+        )  # fmt: skip
+        server: WebhookServer | None = None
         app.bot_data.senders = BackgroundSenders(app, broadcaster, outbox)
         try:
             await app.initialize()

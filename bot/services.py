@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.hearing.author_answers import AuthorAnswers
+from bot.hearing.bans import Bans
 from bot.hearing.blocklist import default_blocklist
 from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.deliberation import Deliberation
@@ -26,6 +28,7 @@ from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.responses import FollowThrough
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import Submissions
+from bot.hearing.suggestion_list import SuggestionList
 from bot.hearing.tracking import Tracking
 from bot.hearing.walkthrough import Walkthrough
 from bot.model.clock import Clock
@@ -47,10 +50,13 @@ class Services:
     deliberation: Deliberation
     submissions: Submissions
     digests: DigestLedger
+    suggestions: SuggestionList
     oversight: DigestLedger
     follow: FollowThrough
+    answers: AuthorAnswers
     broadcasts: Broadcasts
     moderation: Moderation
+    bans: Bans
     my_data: MyData
     erasure: Erasure
     tracking: Tracking
@@ -100,6 +106,8 @@ class Services:
         claim = timedelta(minutes=settings.moderation_claim_minutes)
         participants = Participants(db, secret)
         ledger = ErasureLedger(ledger_path(settings.database_path))
+        moderators = frozenset(participants.identify(m) for m in settings.moderator_ids)
+        drafters = frozenset(participants.identify(d) for d in settings.drafter_ids)
         zone = settings.timezone
         opinions = Opinions(db, plan, settings.min_group_size)
         grouped = GroupsDigestBuilder(DigestBuilder(db, plan, zone), opinions)
@@ -116,6 +124,7 @@ class Services:
                 db, plan, walkthrough, settings.suggestion_max_chars, screening, clock
             ),
             digests=DigestLedger(db, grouped, settings.digest_time, zone, record=opinions.record),
+            suggestions=SuggestionList(db),
             oversight=DigestLedger(
                 db,
                 OversightBuilder(db, plan, zone),
@@ -125,8 +134,10 @@ class Services:
                 weekday=REPORT_WEEKDAY,
             ),
             follow=FollowThrough(db, plan),
+            answers=AuthorAnswers(db, drafters, settings.suggestion_max_chars),
             broadcasts=Broadcasts(db),
-            moderation=Moderation(db, plan, claim, clock),
+            moderation=Moderation(db, plan, claim, clock, moderators=moderators),
+            bans=Bans(db),
             my_data=MyData(db, plan, clock),
             erasure=Erasure(db, ledger, participants, clock),
             tracking=Tracking(db, plan),

@@ -9,7 +9,7 @@ from bot.model.refusals import Refused
 from bot.model.values import Awaiting
 from bot.views.codec import Action, Button
 from bot.views.reports import question_message
-from bot.views.ui import Rendered, keyboard, refusal_text
+from bot.views.ui import Rendered, keyboard, prompt, refusal_text
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
 from handlers.roles import drafter_only
@@ -53,7 +53,7 @@ async def confirm(query: CallbackQuery, context: HearingContext, pid: str, b: Bu
         lambda q, lang: question_message(s.texts_in(lang), s.plan_for(lang).title, q),
     )
     context.senders.kick_outbox()
-    await edit(context, query, Rendered(context.t("ask.sent", count=count)))
+    await edit(context, query, Rendered(context.t.plural("ask.sent", count)))
     await toast(query)
 
 
@@ -64,7 +64,7 @@ async def start_answer(query: CallbackQuery, context: HearingContext, pid: str, 
     await toast(query)
     text = context.ui.t("ask.write_answer", number=question.item_id,
                         limit=context.services.settings.suggestion_max_chars)  # fmt: skip
-    await send(context, query.from_user.id, Rendered(text))
+    await send(context, query.from_user.id, prompt(context.ui, text, Awaiting.FOLLOW_UP_ANSWER))
 
 
 async def receive_answer(update: Update, context: HearingContext, pid: str) -> bool:

@@ -11,7 +11,7 @@ from bot.views.ui import Rendered, refusal_text
 from bot.views.walkthrough import render_items, render_view, render_welcome
 from handlers import responses
 from handlers.context import HearingContext
-from handlers.language import with_language_choice
+from handlers.language import LinkTarget, linked_welcome, with_language_choice
 from handlers.messaging import send, send_all
 
 
@@ -22,7 +22,11 @@ async def start(update: Update, context: HearingContext) -> None:
     link = parse_start(context.args[0] if context.args else None)
     try:
         if link is not None and link.item_id is not None:
-            view = await s.walkthrough.open_item(pid, link.item_id)
+            item = s.walkthrough.top_item(link.item_id)
+            if await s.walkthrough.is_new(pid):  # a short welcome and the language first
+                await send(context, chat_id, linked_welcome(context, LinkTarget(item=item)))
+                return
+            view = await s.walkthrough.open_linked(pid, item.id)
             await send(context, chat_id, render_view(context.ui, view))
             return
         if (
@@ -33,6 +37,10 @@ async def start(update: Update, context: HearingContext) -> None:
             return
         if link is not None and link.suggestion_id is not None:
             card = await s.deliberation.card(pid, link.suggestion_id)
+            if await s.walkthrough.is_new(pid):
+                target = LinkTarget(suggestion_id=card.suggestion.id)
+                await send(context, chat_id, linked_welcome(context, target))
+                return
             await send(context, chat_id, render_card(context.ui, card))
             return
     except Refused as refusal:

@@ -1,12 +1,16 @@
-"""Drafter commands: the digest on demand."""
+"""Drafter commands: the digest on demand, every suggestion page by page."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 
+from bot.views.buttons import Action
+from bot.views.codec import Button
 from bot.views.digest import chart_caption, render_for_drafters
+from bot.views.new_suggestions import render_page
 from bot.views.opinion_groups import map_caption
 from handlers.context import HearingContext
+from handlers.messaging import edit, send, toast
 from handlers.roles import drafter_only
 
 
@@ -33,3 +37,22 @@ async def digest_now(update: Update, context: HearingContext) -> None:
         today = services.clock().astimezone(services.digests.zone)
         caption = map_caption(context.t, today)
         await context.bot.send_photo(chat_id, rendered.opinion_map, caption=caption)
+
+
+async def list_suggestions(update: Update, context: HearingContext) -> None:
+    """Send the drafter the newest suggestions shown to citizens, with a button to older ones."""
+    if not await drafter_only(update, context) or update.effective_chat is None:
+        return
+    page = await context.services.suggestions.page()
+    min_group = context.services.settings.min_group_size
+    await send(context, update.effective_chat.id, render_page(context.ui, page, min_group))
+
+
+async def suggestions_page(
+    query: CallbackQuery, context: HearingContext, _: str, b: Button
+) -> None:
+    before = b.number("before") if b.action is Action.SUGGESTIONS_OLDER else None
+    page = await context.services.suggestions.page(before)
+    min_group = context.services.settings.min_group_size
+    await edit(context, query, render_page(context.ui, page, min_group))
+    await toast(query)

@@ -29,6 +29,8 @@ async def receive_text(update: Update, context: HearingContext) -> None:
             return
         if await ask.receive_answer(update, context, pid):
             return
+        if await responses.receive_author_answer(update, context, pid):
+            return
     except Refused as refusal:
         await send(context, message.chat_id, Rendered(refusal_text(t, refusal)))
         return

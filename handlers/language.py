@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import (
     BotCommandScopeChat,
@@ -13,19 +14,30 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
+from bot.hearing.plan import Item
 from bot.model.values import Language
 from bot.views.codec import Action, Button
 from bot.views.menu import command_menu
 from bot.views.texts import load_texts
 from bot.views.ui import Rendered, Ui
-from bot.views.walkthrough import render_welcome
+from bot.views.walkthrough import render_linked_welcome, render_welcome
 from handlers.context import HearingContext
 from handlers.messaging import edit, send, toast
 
 log = logging.getLogger(__name__)
 
 
-def language_row(context: HearingContext) -> list[InlineKeyboardButton]:
+@dataclass(frozen=True)
+class LinkTarget:
+    """What a shared link points to, for the short welcome a newcomer sees first."""
+
+    item: Item | None = None
+    suggestion_id: int | None = None
+
+
+def language_row(
+    context: HearingContext, target: LinkTarget | None = None
+) -> list[InlineKeyboardButton]:
     """Build one button per language, each named in its own language, the current one first."""
     ordered = sorted(Language, key=lambda language: language != context.language)
     base, buttons = context.ui, []
@@ -33,16 +45,31 @@ def language_row(context: HearingContext) -> list[InlineKeyboardButton]:
         ui = Ui(load_texts(language), base.links, base.plan, base.limit)
         name = ui.t.plain("language.name")
         label = "language.current" if language == context.language else "language.name"
-        buttons.append(ui.button(label, Action.LANGUAGE, language.value, name=name))
+        args: tuple[object, ...]
+        if target is not None and target.item is not None:
+            action, args = Action.LANGUAGE_ITEM, (language.value, target.item.id)
+        elif target is not None:
+            action, args = Action.LANGUAGE_SUGGESTION, (language.value, target.suggestion_id)
+        else:
+            action, args = Action.LANGUAGE, (language.value,)
+        buttons.append(ui.button(label, action, *args, name=name))
     return buttons
 
 
-def with_language_choice(context: HearingContext, rendered: Rendered) -> Rendered:
+def with_language_choice(
+    context: HearingContext, rendered: Rendered, target: LinkTarget | None = None
+) -> Rendered:
     """Add the language buttons under a message, while the participant has not chosen one."""
     if context.language_chosen:
         return rendered
     rows = list(rendered.markup.inline_keyboard) if rendered.markup else []
-    return Rendered(rendered.text, InlineKeyboardMarkup([*rows, language_row(context)]))
+    return Rendered(rendered.text, InlineKeyboardMarkup([*rows, language_row(context, target)]))
+
+
+def linked_welcome(context: HearingContext, target: LinkTarget) -> Rendered:
+    """The short welcome for a newcomer who followed a shared link, with the language choice."""
+    rendered = render_linked_welcome(context.ui, target.item, target.suggestion_id)
+    return with_language_choice(context, rendered, target)
 
 
 async def ask_language(update: Update, context: HearingContext) -> None:
@@ -58,11 +85,18 @@ async def choose_language(
 ) -> None:
     """Record the chosen language and show the welcome again in it, where they were."""
     s, language = context.services, Language(b.text("language"))
+    # A short welcome after a link is shown again; its item is checked before anything changes.
+    item = s.walkthrough.top_item(b.text("item")) if b.action is Action.LANGUAGE_ITEM else None
     await s.participants.set_language(pid, language)
     context.language, context.language_chosen = language, True
     await toast(query, context.t("language.chosen"))
-    welcome = await s.walkthrough.welcome(pid)
-    await edit(context, query, render_welcome(context.ui, welcome))
+    if item is not None:
+        await edit(context, query, render_linked_welcome(context.ui, item, None))
+    elif b.action is Action.LANGUAGE_SUGGESTION:
+        await edit(context, query, render_linked_welcome(context.ui, None, b.number("suggestion")))
+    else:
+        welcome = await s.walkthrough.welcome(pid)
+        await edit(context, query, render_welcome(context.ui, welcome))
     await _set_menu(context, query.from_user.id)
 
 

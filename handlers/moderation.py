@@ -8,17 +8,21 @@ from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
 from bot.hearing.moderation import Decided
-from bot.model.values import ReportReason
+from bot.model.records import SuggestionRecord
+from bot.model.refusals import Refused
+from bot.model.values import Language, ReportReason
 from bot.views.cards import render_card
 from bot.views.codec import Action, Button
 from bot.views.moderation import (
     reason_keyboard,
     render_decided,
-    render_log,
     render_queue_card,
     render_reason_choice,
+    report_hidden_notice,
+    unbanned_notice,
 )
-from bot.views.ui import Rendered
+from bot.views.modlog import render_bans, render_log
+from bot.views.ui import Rendered, refusal_text
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, send_all, set_keyboard, toast
 from handlers.roles import moderator_only
@@ -39,8 +43,32 @@ async def modlog(update: Update, context: HearingContext) -> None:
     """Show a moderator the latest decisions."""
     if not await moderator_only(update, context) or update.effective_user is None:
         return
-    entries = await context.services.moderation.log(LOG_ENTRIES)
-    await send_all(context, update.effective_user.id, render_log(context.t, entries))
+    s = context.services
+    entries = await s.moderation.log(LOG_ENTRIES)
+    await send_all(context, update.effective_user.id,
+                   render_log(context.t, entries, s.settings.timezone))  # fmt: skip
+
+
+async def unban(update: Update, context: HearingContext) -> None:
+    """Lift a ban (/unban TAG, the tag on the author's queue cards), or list the bans."""
+    if not await moderator_only(update, context) or update.effective_user is None:
+        return
+    s, chat = context.services, update.effective_user.id
+    if not context.args:
+        await send(context, chat, render_bans(context.t, await s.bans.all(), s.settings.timezone))
+        return
+    moderator = s.participants.identify(chat)
+
+    def notice(language: Language | None) -> str:
+        return unbanned_notice(s.texts_in(language), s.plan_for(language).title)
+
+    try:
+        tag = await s.bans.unban(moderator, context.args[0], notice)
+    except Refused as refusal:
+        await send(context, chat, Rendered(refusal_text(context.t, refusal)))
+        return
+    context.senders.kick_outbox()
+    await send(context, chat, Rendered(context.t("moderation.unbanned", tag=tag)))
 
 
 async def alert_moderators(context: HearingContext, suggestion_id: int) -> None:
@@ -155,10 +183,16 @@ async def cancel_report(
 
 async def report(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Record a citizen's report and offer the next suggestion."""
-    deliberation = context.services.deliberation
-    following = await deliberation.report(
-        pid, b.number("suggestion"), b.number("shown"), ReportReason(b.text("reason"))
-    )
+    s = context.services
+
+    def hidden_notice(suggestion: SuggestionRecord, language: Language | None) -> str:
+        return report_hidden_notice(s.texts_in(language), s.plan_for(language).title, suggestion)
+
+    following = await s.deliberation.report(
+        pid, b.number("suggestion"), b.number("shown"), ReportReason(b.text("reason")),
+        hidden_notice,
+    )  # fmt: skip
+    context.senders.kick_outbox()  # the author's notice, if the reports hid it
     await remove_keyboard(query)
     await toast(query, context.t("toast.reported"))
     if following is not None:

@@ -23,7 +23,7 @@ async def send_my_data(update: Update, context: HearingContext) -> None:
         return
     s = context.services
     mine = await s.my_data.document(s.participants.identify(user.id))
-    caption = context.t("privacy.mydata_caption", records=mine.records)
+    caption = context.t.plural("privacy.mydata_caption", mine.records, records=mine.records)
     document = InputFile(mine.content, filename=FILE_NAME)
     await context.bot.send_document(chat.id, document, caption=caption)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.hearing.submissions import AgreedInstead, Posted, Similar, Submitted
 from bot.hearing.walkthrough import Finished
-from bot.model.values import FlagReason
 from bot.views.cards import render_posted, render_similar
+from bot.views.moderation import render_held
 from bot.views.ui import Rendered
 from bot.views.walkthrough import render_view
 from handlers.context import HearingContext
@@ -25,12 +25,14 @@ async def send_submitted(
     if isinstance(result, Posted):
         number = result.item.number if result.item is not None else None
         await send(context, chat_id, render_posted(ui, number, result.text))
+        if result.replaced is not None:
+            await send(context, chat_id, Rendered(ui.t("moderation.replaced", id=result.replaced)))
         if result.held:
-            key = "moderation.held_flood" if FlagReason.FLOOD in result.held else "moderation.held"
-            await send(context, chat_id, Rendered(ui.t(key)))
+            await send(context, chat_id, render_held(ui, result))
             await alert_moderators(context, result.suggestion_id)
     else:
-        await send(context, chat_id, Rendered(ui.t("suggestion.agreed_instead")))
+        key = "suggestion.agreed_already" if result.already else "suggestion.agreed_instead"
+        await send(context, chat_id, Rendered(ui.t(key)))
     if result.next is not None:
         await send(context, chat_id, render_view(ui, result.next))
     if isinstance(result.next, Finished):

@@ -5,35 +5,20 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 
 from bot.hearing.broadcasts import MAX_BROADCAST_CHARS
-from bot.hearing.responses import Decision, Notice, Review
-from bot.model.values import Awaiting
+from bot.hearing.responses import Decision, Notice
+from bot.model.records import ResponseRecord, SuggestionRecord
+from bot.model.values import Awaiting, Language
+from bot.views.broadcasts import render_broadcast_confirm
 from bot.views.codec import Action, Button
-from bot.views.ui import Rendered, Switch, Ui, keyboard, state_note, target_name
+from bot.views.links import Links
+from bot.views.responses import drafters_answer_notice, render_answer_prompt, render_review
+from bot.views.texts import staff_html
+from bot.views.ui import Rendered, Switch, Ui, keyboard, prompt
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, toast
 from handlers.roles import drafter_only, is_drafter
 
 MERGE_ROW = 5
-
-
-def render_review(ui: Ui, review: Review) -> Rendered:
-    """Show a suggestion to a drafter with its votes, outcome and the decisions to take."""
-    t, s, sid = ui.t, review.suggestion, review.suggestion.id
-    decision = ""
-    if review.decision is not None:
-        d = review.decision
-        decision = t(f"review.decision_{d.kind}", item=d.item_id or "", reason=d.text or "")
-    tally = review.tally
-    text = t("review.card", id=sid, target=target_name(t, review.suggestion.item_id),
-             text=s.text, agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
-             state=state_note(t, s.status), decision=decision)  # fmt: skip
-    rows = (
-        [ui.button("review.reply", Action.REVIEW_REPLY, sid)],
-        [ui.button("review.adopt", Action.ADOPT, sid),
-         ui.button("review.decline", Action.DECLINE, sid)],
-        [ui.button("review.merge", Action.MERGE_ASK, sid)],
-    )  # fmt: skip
-    return Rendered(text, keyboard(*rows))
 
 
 async def open_review(update: Update, context: HearingContext, suggestion_id: int) -> bool:
@@ -42,8 +27,10 @@ async def open_review(update: Update, context: HearingContext, suggestion_id: in
         return False
     if update.effective_user.id not in context.services.settings.drafter_ids:
         return False
-    review = await context.services.follow.review(suggestion_id)
-    await send(context, update.effective_chat.id, render_review(context.ui, review))
+    s = context.services
+    review = await s.follow.review(suggestion_id)
+    await send(context, update.effective_chat.id,
+               render_review(context.ui, review, s.settings.timezone))  # fmt: skip
     return True
 
 
@@ -57,7 +44,7 @@ async def ask_text(query: CallbackQuery, context: HearingContext, pid: str, b: B
     key = "review.ask_reply" if kind is Awaiting.REPLY else "review.ask_reason"
     await toast(query)
     text = context.ui.t(key, id=b.number("suggestion"), title=context.ui.plan.title)
-    await send(context, query.from_user.id, Rendered(text))
+    await send(context, query.from_user.id, prompt(context.ui, text, kind))
 
 
 async def adopt(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
@@ -108,12 +95,9 @@ async def receive_drafter_text(update: Update, context: HearingContext, pid: str
         return False
     s = context.services
     if kind == Awaiting.BROADCAST:
-        drafted = await s.broadcasts.draft(pid, message.text)
-        ui, bid = context.ui, drafted.broadcast_id
-        buttons = [ui.button("broadcast.send", Action.BROADCAST_SEND, bid),
-                   ui.button("broadcast.cancel", Action.BROADCAST_CANCEL, bid)]  # fmt: skip
-        text = ui.t("broadcast.confirm", audience=drafted.audience, text=drafted.text)
-        await send(context, message.chat_id, Rendered(text, keyboard(buttons)))
+        # As the drafter formatted it in Telegram, and tags typed in it if they are valid.
+        drafted = await s.broadcasts.draft(pid, staff_html(message.text_html))
+        await send(context, message.chat_id, render_broadcast_confirm(context.ui, drafted))
         return True
     decision = Decision.REPLY if kind == Awaiting.REPLY else Decision.DECLINED
     notice = await s.follow.respond(pid, target or 0, decision, text=message.text)
@@ -128,7 +112,7 @@ async def broadcast(update: Update, context: HearingContext) -> None:
     s = context.services
     await s.broadcasts.request(s.participants.identify(update.effective_user.id))
     text = context.t("broadcast.ask", limit=MAX_BROADCAST_CHARS)
-    await send(context, update.effective_user.id, Rendered(text))
+    await send(context, update.effective_user.id, prompt(context.ui, text, Awaiting.BROADCAST))
 
 
 async def confirm_broadcast(
@@ -144,7 +128,7 @@ async def confirm_broadcast(
     count = await s.broadcasts.start(pid, b.number("broadcast"))
     # Before answering: the broadcast is committed whatever happens.
     context.senders.kick_broadcasts()
-    await edit(context, query, Rendered(context.t("broadcast.started", count=count)))
+    await edit(context, query, Rendered(context.t.plural("broadcast.started", count)))
     await toast(query)
 
 
@@ -180,3 +164,37 @@ async def _tell(context: HearingContext, drafter_chat: int, notice: Notice) -> N
     told = await context.senders.deliver_response(notice)
     key = "review.done" if told else "review.not_told"
     await send(context, drafter_chat, Rendered(context.ui.t(key, id=notice.suggestion.id)))
+
+
+# The author's side: answering what a drafter said to them.
+
+
+async def ask_author_answer(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    """Make the author's next message their answer to a drafter's reply."""
+    suggestion = await context.services.answers.ask(pid, b.number("response"))
+    await toast(query, context.t("toast.write_now"))
+    await send(context, query.from_user.id, render_answer_prompt(context.ui, suggestion))
+
+
+async def receive_author_answer(update: Update, context: HearingContext, pid: str) -> bool:
+    """Take an author's awaited answer and queue it for the drafters; False if none awaited."""
+    s = context.services
+    participant = await s.walkthrough.current(pid)
+    message = update.effective_message
+    if participant.awaiting != Awaiting.AUTHOR_ANSWER or message is None or message.text is None:
+        return False
+    links = Links(context.bot.username)
+
+    def notice(
+        suggestion: SuggestionRecord, reply: ResponseRecord, text: str, language: Language | None
+    ) -> str:
+        return drafters_answer_notice(s.texts_in(language), links, suggestion, reply, text)
+
+    answered = await s.answers.answer(pid, message.text, notice)
+    context.senders.kick_outbox()
+    await send(
+        context, message.chat_id, Rendered(context.t("answer.sent", id=answered.suggestion_id))
+    )
+    return True

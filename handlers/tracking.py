@@ -19,7 +19,7 @@ from bot.views.tracking import (
     render_status_picker,
     render_tracking_card,
 )
-from bot.views.ui import Rendered, refusal_text
+from bot.views.ui import Rendered, prompt, refusal_text
 from handlers.context import HearingContext
 from handlers.messaging import edit, send, send_all, toast
 from handlers.roles import is_tracker, tracker_only
@@ -97,7 +97,7 @@ async def ask_text(query: CallbackQuery, context: HearingContext, pid: str, b: B
     await context.services.tracking.await_text(pid, item.id, b.text("field"), None)
     await toast(query)
     text = context.ui.t(_PROMPTS[b.text("field")], number=item.number)
-    await send(context, query.from_user.id, Rendered(text))
+    await send(context, query.from_user.id, prompt(context.ui, text, Awaiting.TRACKING))
 
 
 async def ask_metric(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
@@ -121,7 +121,7 @@ async def ask_value(query: CallbackQuery, context: HearingContext, pid: str, b: 
     await toast(query)
     text = context.ui.t("tracking.ask_value", name=metric.name, unit=metric.unit,
                         number=item.number)  # fmt: skip
-    await send(context, query.from_user.id, Rendered(text))
+    await send(context, query.from_user.id, prompt(context.ui, text, Awaiting.TRACKING))
 
 
 async def show_history(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
@@ -144,14 +144,15 @@ async def receive_text(update: Update, context: HearingContext, pid: str) -> boo
         await s.walkthrough.leave_input(pid)  # no longer a tracker: handled as a citizen's
         return False
     try:
-        item_id = await s.tracking.receive_text(pid, message.text, s.clock(), s.today())
+        received = await s.tracking.receive_text(pid, message.text, s.clock(), s.today())
     except Refused as refusal:
         text = refusal_text(context.t, refusal)
         again = context.t("tracking.try_again")
         await send(context, message.chat_id, Rendered(f"{text}\n{again}"))
         return True
-    await send(context, message.chat_id, Rendered(context.t("tracking.saved")))
-    await send(context, message.chat_id, await _card(context, _item(context, item_id)))
+    saved = "tracking.saved_past_deadline" if received.past_deadline else "tracking.saved"
+    await send(context, message.chat_id, Rendered(context.t(saved)))
+    await send(context, message.chat_id, await _card(context, _item(context, received.item_id)))
     await _after_change(context)
     return True
 

@@ -4,22 +4,48 @@ from __future__ import annotations
 
 from telegram import CallbackQuery
 
+from bot.hearing.deliberation import NoProposals
 from bot.hearing.walkthrough import Finished, ItemView, Moved, View
-from bot.model.values import NEW_ITEMS, Priority, Stance
-from bot.views.cards import render_card, render_proposal_prompt, render_withdraw_question
+from bot.model.values import Awaiting, Priority, Stance
+from bot.views.cards import (
+    render_card,
+    render_no_proposals,
+    render_proposal_prompt,
+    render_withdraw_question,
+)
 from bot.views.codec import VOTES_BY_CODE, Button
+from bot.views.moderation import render_correction_prompt
 from bot.views.ui import Rendered
 from bot.views.walkthrough import render_closed_item, render_item, render_items, render_view
 from handlers.context import HearingContext
 from handlers.groups import show_at_end
 from handlers.language import keep_shown_language
-from handlers.messaging import edit_and_toast, remove_keyboard, send, send_all, toast
+from handlers.messaging import edit, edit_and_toast, remove_keyboard, send, send_all, toast
 from handlers.replies import send_submitted
 
 
 async def begin(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
     await keep_shown_language(context, pid)
     await _go_on(query, context, await context.services.walkthrough.begin(pid))
+
+
+async def open_linked_item(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    walkthrough = context.services.walkthrough
+    item = walkthrough.top_item(b.text("item"))  # refused before anything is kept
+    await keep_shown_language(context, pid)
+    await _go_on(query, context, await walkthrough.open_linked(pid, item.id))
+
+
+async def open_linked_suggestion(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    card = await context.services.deliberation.card(pid, b.number("suggestion"))
+    await keep_shown_language(context, pid)
+    await remove_keyboard(query)
+    await toast(query)
+    await send(context, query.from_user.id, render_card(context.ui, card))
 
 
 async def restart(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
@@ -72,7 +98,28 @@ async def skip(query: CallbackQuery, context: HearingContext, pid: str, b: Butto
 
 
 async def back(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
-    await _move(query, context, pid, await context.services.walkthrough.back(pid, b.text("item")))
+    moved = await context.services.walkthrough.back(pid, b.text("item"))
+    if isinstance(moved, ItemView):  # at a suggestion's prompt, Back cancels it
+        await _step(query, context, moved, context.t("toast.cancelled"))
+    else:
+        await _move(query, context, pid, moved)
+
+
+async def cancel_suggestion(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    view = await context.services.walkthrough.cancel_suggestion(pid, b.text("item"))
+    await _step(query, context, view, context.t("toast.cancelled"))
+
+
+async def cancel_input(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    cancelled = await context.services.walkthrough.cancel_input(pid, Awaiting(b.text("awaiting")))
+    if cancelled:
+        await edit(context, query, Rendered(context.t("input.cancelled")))
+        await toast(query, context.t("toast.cancelled"))
+    else:  # sent already, or cancelled another way: the prompt's button is retired
+        await remove_keyboard(query)
+        await toast(query, context.t("toast.nothing_to_cancel"))
 
 
 async def open_item(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
@@ -129,6 +176,20 @@ async def withdraw_confirmed(
     await edit_and_toast(context, query, Rendered(context.t("withdraw.done")))
 
 
+async def correct_held(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    correcting = await context.services.submissions.correct(pid, b.number("suggestion"))
+    await toast(query, context.t("toast.write_now"))
+    await send(context, query.from_user.id, render_correction_prompt(context.ui, correcting))
+
+
+async def withdraw_kept(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    await context.services.deliberation.own(pid, b.number("suggestion"))
+    await edit(context, query, Rendered(context.t("withdraw.kept")))
+    await toast(query)
+
+
 async def propose(query: CallbackQuery, context: HearingContext, pid: str, _: Button) -> None:
     await context.services.deliberation.request_proposal(pid)
     await toast(query, context.t("toast.write_now"))
@@ -138,10 +199,10 @@ async def propose(query: CallbackQuery, context: HearingContext, pid: str, _: Bu
 async def vote_proposals(
     query: CallbackQuery, context: HearingContext, pid: str, _: Button
 ) -> None:
-    card = await context.services.deliberation.first_card(pid, NEW_ITEMS)
+    card = await context.services.deliberation.proposal_card(pid)
     await toast(query)
-    if card is None:
-        await send(context, query.from_user.id, Rendered(context.ui.t("card.none_left")))
+    if isinstance(card, NoProposals):
+        await send(context, query.from_user.id, render_no_proposals(context.ui, card))
     else:
         await send(context, query.from_user.id, render_card(context.ui, card))
 

@@ -17,15 +17,17 @@ import json
 import random
 import re
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.config import Settings
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.plan import Plan, load_plan
 from bot.views.chart import render_chart
 from bot.views.digest import chart_labels, render_digest
 from bot.views.links import Links
 from bot.views.texts import load_texts, strip_html
+from storage.clock import iso
 from storage.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +54,7 @@ STANCE_WEIGHTS = {  # (support, oppose, unsure) per item; the rest use the defau
     "5": (4, 4, 2), "10": (5, 4, 2), "13": (3, 2, 5), "6": (8, 1, 1), "18": (9, 1, 1),
 }  # fmt: skip
 DEFAULT_WEIGHTS = (6, 2, 2)
+POSTED = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
 def points(text: str) -> list[str]:
@@ -88,9 +91,14 @@ async def build(seed_dir: Path, out: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         async with Database(Path(folder) / "sample.db") as db:
             await simulate(db, plan, seed_dir)
-            now = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+            async with db.transaction() as repos:
+                # Stamped the morning of the sample day: the digest lists them as new.
+                await repos.conn.execute("UPDATE suggestions SET created_at = ?", (iso(POSTED),))
+            now = POSTED + timedelta(hours=5)
             digest = await DigestBuilder(db, plan).build(None, now)
     t = load_texts()
+    # As drafters see it: MIN_GROUP_SIZE at its default.
+    digest = digest.protected(Settings.min_group_size)
     messages = render_digest(t, digest, "Asia/Karachi", Links("hearing_bot"))
     write(out, render_chart(digest, chart_labels(t)), _markdown(messages))
 

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from bot.model.reports import DigestPart, DigestRow, ItemCounts, TalliedSuggestion
 from storage.repository import Repository
 
 _DIGEST = "id, slot, period_start, period_end, stats, chart, completed_at"
+# Suggestions with their current agree / disagree / pass counts (add a WHERE on `s`).
+_TALLIED = (
+    "SELECT s.id, s.item_id, s.text,"
+    " COALESCE(v.agree, 0), COALESCE(v.disagree, 0), COALESCE(v.passed, 0)"
+    " FROM suggestions s LEFT JOIN (SELECT suggestion_id,"
+    "   SUM(vote = 'agree') AS agree, SUM(vote = 'disagree') AS disagree,"
+    "   SUM(vote = 'pass') AS passed FROM votes GROUP BY suggestion_id) v"
+    " ON v.suggestion_id = s.id"
+)
 
 
 class DigestRepository(Repository):
@@ -61,15 +73,45 @@ class DigestRepository(Repository):
 
     async def tallied_suggestions(self) -> list[TalliedSuggestion]:
         """Return every visible suggestion with its current agree / disagree / pass counts."""
+        rows = await self.fetch_all(f"{_TALLIED} WHERE s.status = 'visible' ORDER BY s.id")
+        return [_tallied(row) for row in rows]
+
+    async def new_suggestions(self, start: str, end: str) -> list[TalliedSuggestion]:
+        """Return the visible suggestions first shown to citizens in (start, end], with tallies.
+
+        One held at submission was first shown when a moderator first approved it; any other
+        when it was posted (hidden by reports and restored later, it is not new again).
+        """
         rows = await self.fetch_all(
-            "SELECT s.id, s.item_id, s.text,"
-            " COALESCE(v.agree, 0), COALESCE(v.disagree, 0), COALESCE(v.passed, 0)"
-            " FROM suggestions s LEFT JOIN (SELECT suggestion_id,"
-            "   SUM(vote = 'agree') AS agree, SUM(vote = 'disagree') AS disagree,"
-            "   SUM(vote = 'pass') AS passed FROM votes GROUP BY suggestion_id) v"
-            " ON v.suggestion_id = s.id WHERE s.status = 'visible' ORDER BY s.id"
+            f"{_TALLIED} JOIN (SELECT n.id, COALESCE("
+            "   (SELECT MIN(l.created_at) FROM moderation_log l WHERE l.suggestion_id = n.id"
+            "    AND l.action = 'approve'"
+            "    AND EXISTS (SELECT 1 FROM auto_flags f WHERE f.suggestion_id = n.id)),"
+            "   n.created_at) AS shown_at FROM suggestions n WHERE n.status = 'visible') shown"
+            " ON shown.id = s.id WHERE shown.shown_at > ? AND shown.shown_at <= ? ORDER BY s.id",
+            (start, end),
         )
-        return [TalliedSuggestion(int(r[0]), str(r[1]), str(r[2]), *map(int, r[3:])) for r in rows]
+        return [_tallied(row) for row in rows]
+
+    async def visible_page(self, before: int | None, limit: int) -> list[TalliedSuggestion]:
+        """Return up to `limit` visible suggestions with ids below `before`, newest first."""
+        rows = await self.fetch_all(
+            f"{_TALLIED} WHERE s.status = 'visible' AND s.id < ? ORDER BY s.id DESC LIMIT ?",
+            (before if before is not None else 2**62, limit),
+        )
+        return [_tallied(row) for row in rows]
+
+    async def visible_count(self) -> int:
+        """Count the suggestions shown to citizens."""
+        return await self._count("SELECT COUNT(*) FROM suggestions WHERE status = 'visible'")
+
+    async def new_waiting(self, start: str, end: str) -> int:
+        """Count the suggestions posted in (start, end] that still wait for a moderator."""
+        return await self._count(
+            "SELECT COUNT(*) FROM suggestions WHERE status = 'pending'"
+            " AND created_at > ? AND created_at <= ?",
+            (start, end),
+        )
 
     async def awaiting_moderation(self) -> int:
         """Count suggestions waiting for a moderator."""
@@ -166,3 +208,7 @@ class DigestRepository(Repository):
             "INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
             (key, value),
         )
+
+
+def _tallied(row: Sequence[Any]) -> TalliedSuggestion:
+    return TalliedSuggestion(int(row[0]), str(row[1]), str(row[2]), *map(int, row[3:]))

@@ -31,6 +31,9 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
      "SELECT r.suggestion_id, r.kind, r.item_id AS merged_into_item, r.text, r.created_at"
      " FROM suggestion_responses r JOIN suggestions s ON s.id = r.suggestion_id"
      " WHERE s.participant_id = ? ORDER BY r.id"),
+    ("answers_to_drafters",
+     "SELECT suggestion_id, response_id, text, created_at FROM author_answers"
+     " WHERE author_id = ? ORDER BY id"),
     ("votes",
      "SELECT v.suggestion_id, s.item_id AS item, v.vote, v.updated_at FROM votes v"
      " JOIN suggestions s ON s.id = v.suggestion_id WHERE v.participant_id = ?"
@@ -88,6 +91,7 @@ _ERASE: tuple[tuple[str | None, str], ...] = (
     ("votes_on_own_suggestions", f"DELETE FROM votes WHERE suggestion_id IN ({_OWN})"),
     (None, f"DELETE FROM vote_history WHERE suggestion_id IN ({_OWN})"),
     (None, f"DELETE FROM reports WHERE suggestion_id IN ({_OWN})"),
+    (None, f"DELETE FROM author_answers WHERE suggestion_id IN ({_OWN})"),
     (None, f"DELETE FROM suggestion_responses WHERE suggestion_id IN ({_OWN})"),
     (None, f"DELETE FROM auto_flags WHERE suggestion_id IN ({_OWN})"),
     (None, f"DELETE FROM moderation_skips WHERE suggestion_id IN ({_OWN})"),
@@ -114,8 +118,8 @@ _ERASE: tuple[tuple[str | None, str], ...] = (
      " (SELECT digest_id FROM opinion_runs WHERE computed_at <= ?)"),
     (None, "DELETE FROM delivery WHERE participant_id = ? AND updated_at <= ?"),
     (None,
-     "UPDATE participants SET current_item = NULL, step = 'welcome', updated_at = ?2"
-     " WHERE id = ?1 AND updated_at <= ?2"),
+     "UPDATE participants SET current_item = NULL, step = 'welcome', resume_item = NULL,"
+     " updated_at = ?2 WHERE id = ?1 AND updated_at <= ?2"),
     (None, "UPDATE participants SET completed_at = NULL WHERE id = ? AND completed_at <= ?"),
     (None,
      "UPDATE participants SET erased_at = ?2 WHERE id = ?1"

@@ -7,7 +7,7 @@ raw updates, the drafters' ids), and an export must never contain them.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiosqlite
 
@@ -26,6 +26,8 @@ class Dataset:
     select: str
     # A unique ordering key; its values are the first columns of every row.
     key: tuple[str, ...]
+    # The condition that keeps one item's rows (its one parameter is the item id), if any.
+    of_item: str = ""
 
 
 def _table(name: str, columns: tuple[str, ...], key: tuple[str, ...] = ("id",)) -> Dataset:
@@ -69,6 +71,8 @@ TABLES: tuple[Dataset, ...] = (
             "notified_at",
         ),
     ),
+    _table("author_answers", ("id", "response_id", "suggestion_id", "author_id", "text",
+                              "created_at")),
     _table("auto_flags", ("suggestion_id", "reason", "detail", "created_at"),
            key=("suggestion_id", "reason")),
     _table("moderation_queue", ("suggestion_id", "state", "queued_at", "decided_by",
@@ -97,10 +101,14 @@ SUGGESTION_TALLIES = Dataset(
     " (SELECT COUNT(*) FROM votes v WHERE v.suggestion_id = s.id AND v.vote = 'agree'),"
     " (SELECT COUNT(*) FROM votes v WHERE v.suggestion_id = s.id AND v.vote = 'disagree')",
     ("s.id",),
+    "s.item_id = ?",
 )
 
 # Every vote ever cast, oldest first (the Pol.is votes file).
-VOTE_HISTORY = next(d for d in TABLES if d.table == "vote_history")
+VOTE_HISTORY = replace(
+    next(d for d in TABLES if d.table == "vote_history"),
+    of_item="suggestion_id IN (SELECT id FROM suggestions WHERE item_id = ?)",
+)
 
 
 class ExportReader(Repository):
@@ -114,29 +122,42 @@ class ExportReader(Repository):
         """Count a dataset's rows (for progress; rows may be added while the export runs)."""
         return int(await self.fetch_value(f"SELECT COUNT(*) FROM {dataset.table}", default=0))
 
-    async def pages(self, dataset: Dataset) -> AsyncIterator[list[tuple[object, ...]]]:
+    async def pages(
+        self, dataset: Dataset, item_id: str | None = None
+    ) -> AsyncIterator[list[tuple[object, ...]]]:
         """Yield a dataset's rows in key order, one page of at most `page_rows` at a time.
+
+        With `item_id`, only the rows of that item's suggestions (a dataset with an item
+        filter: the Pol.is comments and votes).
 
         Each page is its own short statement (keyset pagination) rather than one cursor held
         open: the export shares the bot's reader connection, and an open statement would pin
         every other read on it to the snapshot the export started from.
         """
         keys = ", ".join(dataset.key)
-        first = f"SELECT {dataset.select} FROM {dataset.table} ORDER BY {keys} LIMIT ?"
         marks = ", ".join("?" * len(dataset.key))
+        where, filtered = ("1 = 1", ()) if item_id is None else (dataset.of_item, (item_id,))
+        first = (
+            f"SELECT {dataset.select} FROM {dataset.table} WHERE {where} ORDER BY {keys} LIMIT ?"
+        )
         following = (
             f"SELECT {dataset.select} FROM {dataset.table}"
-            f" WHERE ({keys}) > ({marks}) ORDER BY {keys} LIMIT ?"
+            f" WHERE {where} AND ({keys}) > ({marks}) ORDER BY {keys} LIMIT ?"
         )
         after: tuple[object, ...] | None = None
         while True:
-            sql, args = (first, ()) if after is None else (following, after)
+            sql, args = (first, filtered) if after is None else (following, (*filtered, *after))
             page = [tuple(row) for row in await self.fetch_all(sql, (*args, self.page_rows))]
             if page:
                 yield page
             if len(page) < self.page_rows:
                 return
             after = page[-1][: len(dataset.key)]
+
+    async def suggestion_items(self) -> list[str]:
+        """Return the items that have suggestions (proposals: the pseudo-item), in any order."""
+        async with self.conn.execute("SELECT DISTINCT item_id FROM suggestions") as cursor:
+            return [str(row[0]) for row in await cursor.fetchall()]
 
     async def schema_version(self) -> int:
         """Return the latest migration applied to the database."""

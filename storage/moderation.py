@@ -60,23 +60,34 @@ class ModerationRepository(Repository):
         return QueueRecord(*row) if row else None
 
     async def next_open(self, moderator_id: str, now: str) -> int | None:
-        """Pick the oldest open item nobody else holds; items this moderator skipped come last."""
-        found = await self.fetch_value(
-            "SELECT q.suggestion_id FROM moderation_queue q WHERE q.state = 'open'"
+        """Pick the oldest open item nobody else holds; items this moderator skipped come last.
+
+        A suggestion its author withdrew while it waited needs no decision: it is left out; so is
+        one this moderator reported (another moderator decides it).
+        """
+        async with self.conn.execute(
+            "SELECT q.suggestion_id FROM moderation_queue q"
+            " JOIN suggestions s ON s.id = q.suggestion_id"
+            " WHERE q.state = 'open' AND s.status <> 'withdrawn'"
             " AND (q.claimed_by IS NULL OR q.claimed_by = ? OR q.claimed_until < ?)"
             " AND (q.excluded IS NULL OR q.excluded <> ?)"
+            " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.suggestion_id = q.suggestion_id"
+            "   AND r.participant_id = ?)"
             " ORDER BY EXISTS (SELECT 1 FROM moderation_skips k WHERE k.moderator_id = ?"
             "   AND k.suggestion_id = q.suggestion_id), q.queued_at, q.suggestion_id LIMIT 1",
-            (moderator_id, now, moderator_id, moderator_id),
-        )
-        return None if found is None else int(found)
+            (moderator_id, now, moderator_id, moderator_id, moderator_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else None
 
     async def count_open(self) -> int:
-        """Count the items waiting for a moderator."""
-        count = await self.fetch_value(
-            "SELECT COUNT(*) FROM moderation_queue WHERE state = 'open'", default=0
-        )
-        return int(count)
+        """Count the items waiting for a moderator (not those their authors withdrew)."""
+        async with self.conn.execute(
+            "SELECT COUNT(*) FROM moderation_queue q JOIN suggestions s ON s.id = q.suggestion_id"
+            " WHERE q.state = 'open' AND s.status <> 'withdrawn'"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
 
     async def claim(self, suggestion_id: int, moderator_id: str, until: str) -> None:
         """Hold an open item for one moderator until a time."""
@@ -157,6 +168,28 @@ class ModerationRepository(Repository):
             (participant_id, moderator_id, self.timestamp()),
         )
         return added == 1
+
+    async def unban(self, participant_id: str) -> bool:
+        """Accept a participant's suggestions again; False if they were not banned."""
+        cursor = await self.conn.execute(
+            "DELETE FROM bans WHERE participant_id = ?", (participant_id,)
+        )
+        return cursor.rowcount == 1
+
+    async def bans(self) -> list[tuple[str, str]]:
+        """Return every ban as (participant, since), oldest first."""
+        async with self.conn.execute(
+            "SELECT participant_id, created_at FROM bans ORDER BY created_at"
+        ) as cursor:
+            return [(str(row[0]), str(row[1])) for row in await cursor.fetchall()]
+
+    async def reported_by(self, suggestion_id: int, participant_id: str) -> bool:
+        """Tell whether this participant reported the suggestion."""
+        async with self.conn.execute(
+            "SELECT 1 FROM reports WHERE suggestion_id = ? AND participant_id = ?",
+            (suggestion_id, participant_id),
+        ) as cursor:
+            return await cursor.fetchone() is not None
 
     async def is_banned(self, participant_id: str) -> bool:
         """Tell whether a participant may no longer post."""

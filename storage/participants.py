@@ -6,8 +6,8 @@ from bot.model.records import ParticipantRecord
 from storage.repository import Repository
 
 _SELECT = (
-    "SELECT p.id, p.current_item, p.step, p.completed_at, p.created_at, a.kind, a.target"
-    " FROM participants p LEFT JOIN awaited_inputs a ON a.participant_id = p.id"
+    "SELECT p.id, p.current_item, p.step, p.completed_at, p.created_at, a.kind, a.target,"
+    " p.resume_item FROM participants p LEFT JOIN awaited_inputs a ON a.participant_id = p.id"
 )
 
 
@@ -36,6 +36,12 @@ class ParticipantRepository(Repository):
             (item_id, step, self.timestamp(), participant_id),
         )
         await self.set_awaiting(participant_id, None)
+
+    async def set_resume(self, participant_id: str, item_id: str | None) -> None:
+        """Remember where the walk through the plan resumes after a visit (None: forget it)."""
+        await self.conn.execute(
+            "UPDATE participants SET resume_item = ? WHERE id = ?", (item_id, participant_id)
+        )
 
     async def set_awaiting(
         self, participant_id: str, kind: str | None, target: int | None = None

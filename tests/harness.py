@@ -53,6 +53,11 @@ class SecondsClock:
         return self.now
 
 
+# The buttons a newcomer's short welcome after a shared link offers: open the item, or the
+# suggestion (bot/views/buttons.py: LINK_ITEM, LINK_SUGGESTION).
+LINK_DATA = ("v1:li:", "v1:ls:")
+
+
 class Hearing:
     """Drive citizens through the bot and read what they saw; restart the bot on demand."""
 
@@ -120,11 +125,23 @@ class Hearing:
         self.emu.press_button(user, message_id, data, check=False)
         await self.settle()
 
+    async def open_link(self, user: int, payload: str) -> list[SentMessage]:
+        """Follow a shared link (`item-5`, `s-12`), past the short welcome a newcomer sees."""
+        mark = self._mark(user)
+        self.emu.send_message(user, f"/start {payload}")
+        await self.settle()
+        welcome = self.last(user)
+        go = [data for row in welcome.buttons() for _, data in row if data.startswith(LINK_DATA)]
+        if go:
+            self.emu.press_button(user, welcome.message_id, go[0])
+            await self.settle()
+        return self._since(user, mark)
+
     async def answer_item(
         self, user: int, item: str, stance: str = "👍 Support", priority: str = "High"
     ) -> SentMessage:
         """Open an item by deep link, answer it, and return the item message."""
-        await self.say(user, f"/start item-{item}")
+        await self.open_link(user, f"item-{item}")
         item_message = self.last(user)
         await self.press(user, stance, item_message)
         await self.press(user, priority, item_message)

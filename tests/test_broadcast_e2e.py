@@ -119,11 +119,17 @@ async def test_broadcast_is_paced_within_telegrams_limits(tmp_path: Path) -> Non
             emu.block(citizens[1])
             broadcaster = broadcaster_of(hearing)
             broadcaster.pacing = Pacing(per_second=25, monotonic=fake, sleep=fake.sleep)
+            # The report to the drafter goes through the outbox, on the same clock.
+            outbox = background(hearing.app).outbox
+            outbox.pacing = Pacing(per_second=5, monotonic=fake, sleep=fake.sleep)
             emu.reset_rates()
             emu.set_limits(Limits())
 
-            await start_broadcast(hearing, "The plan's second draft is out: /items")
+            confirm = await draft(hearing, "The plan's second draft is out: /items")
+            fake.now += 3  # the drafter reads the preview before sending
+            await hearing.press(DRAFTER, "📢 Send it", confirm)
             await broadcaster.run()
+            await outbox.wait_idle()
             report = emu.rate_report()
             got = received(hearing, "second draft", citizens)
         finally:
@@ -131,6 +137,7 @@ async def test_broadcast_is_paced_within_telegrams_limits(tmp_path: Path) -> Non
     assert got[citizens[0]] == 0, "opted out"
     assert got[citizens[1]] == 0, "blocked"
     assert all(got[u] == 1 for u in citizens[2:]), "everyone else exactly once"
+    assert received(hearing, "has finished sending", [DRAFTER]) == {DRAFTER: 1}
     assert report.rejected_429 == 0
     assert report.max_in_any_second <= 30
     assert report.per_chat_violations == 0

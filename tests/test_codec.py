@@ -14,17 +14,23 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.SKIP: ("9",),
     Action.BACK: ("2",),
     Action.OPEN: ("13",),
+    Action.CANCEL_SUGGESTION: ("20",),
+    Action.CANCEL_INPUT: ("follow_up_answer",),
     Action.VOTE: (999_999_999_999, "d", 99),
     Action.REPORT: (7, 0),
     Action.AGREE_INSTEAD: (999_999_999_999, 999_999_999_999),
     Action.POST_ANYWAY: (5,),
     Action.WITHDRAW: (5,),
     Action.WITHDRAW_CONFIRMED: (5,),
+    Action.WITHDRAW_KEEP: (999_999_999_999,),
+    Action.CORRECT_HELD: (999_999_999_999,),
+    Action.AUTHOR_ANSWER: (999_999_999_999,),
     Action.REVIEW_REPLY: (999_999_999_999,),
     Action.ADOPT: (1,),
     Action.MERGE_ASK: (1,),
     Action.MERGE: (999_999_999_999, "20"),
     Action.DECLINE: (1,),
+    Action.SUGGESTIONS_OLDER: (999_999_999_999,),
     Action.BROADCAST_SEND: (3,),
     Action.BROADCAST_CANCEL: (3,),
     Action.REPORT_REASON: (999_999_999_999, 99, "off_topic"),
@@ -51,6 +57,10 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.ASK_CANCEL: (999_999_999_999,),
     Action.ANSWER: (999_999_999_999,),
     Action.LANGUAGE: ("ur",),
+    Action.LANGUAGE_ITEM: ("ur", "999"),
+    Action.LANGUAGE_SUGGESTION: ("en", 999_999_999_999),
+    Action.LINK_ITEM: ("999",),
+    Action.LINK_SUGGESTION: (999_999_999_999,),
 }
 
 
@@ -95,7 +105,7 @@ def test_every_button_is_declared_with_a_handler_that_exists() -> None:
 def test_fields_are_read_by_the_names_declared(action: Action) -> None:
     values = {Arg.ID: "7", Arg.ITEM: "4", Arg.COUNT: "1", Arg.VOTE: "a", Arg.REASON: "spam",
               Arg.STANCE: "support", Arg.PRIORITY: "high", Arg.STATUS: "done",
-              Arg.FIELD: "deadline", Arg.LANGUAGE: "ur"}  # fmt: skip
+              Arg.FIELD: "deadline", Arg.LANGUAGE: "ur", Arg.AWAITING: "proposal"}  # fmt: skip
     fields = {name: values[kind] for name, kind in action.spec.fields}
     pressed = decode(encode(action, **fields))
     assert pressed.action is action

@@ -23,6 +23,14 @@ LITERAL = re.compile(
 )
 # f-string keys such as f"stance.{answer.stance}": the part before the brace is a prefix.
 PREFIX = re.compile(r"""f["']([a-z_]+\.[a-z_]*)\{""")
+# t.plural("key", n): the texts are key.one and key.other.
+PLURAL = re.compile(r"""\.plural\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
+FORMS = ("one", "other")
+
+
+def plural_bases() -> set[str]:
+    """Find the keys used with t.plural (each stands for its .one and .other texts)."""
+    return {key for path in SOURCES for key in PLURAL.findall(path.read_text(encoding="utf-8"))}
 
 
 def used_keys() -> tuple[set[str], set[str]]:
@@ -33,6 +41,7 @@ def used_keys() -> tuple[set[str], set[str]]:
         source = path.read_text(encoding="utf-8")
         literal |= set(LITERAL.findall(source))
         prefixes |= set(PREFIX.findall(source))
+    literal |= {f"{base}.{form}" for base in plural_bases() for form in FORMS}
     return literal, prefixes
 
 
@@ -46,7 +55,7 @@ def mentioned_keys() -> set[str]:
             key for key in re.findall(r"""["']([a-z_]+\.[a-z_]+)["']""", source)
             if key.split(".")[0] in sections and key.rsplit(".")[-1] not in FILE_TYPES
         }  # fmt: skip
-    return found
+    return found - plural_bases()
 
 
 def test_every_literal_key_exists() -> None:
@@ -83,3 +92,14 @@ def test_every_text_formats_and_is_valid_telegram_html(key: str) -> None:
     assert "<&>" not in rendered, "values are escaped"
     tags = re.findall(r"</?([a-z-]+)", rendered)
     assert set(tags) <= {"b", "i", "u", "s", "a", "code", "pre", "blockquote"}
+
+
+def test_plural_texts_have_both_forms_and_the_rule_picks_them() -> None:
+    catalogue = load_texts().catalogue
+    assert plural_bases(), "the scan found t.plural calls"
+    for base in plural_bases():
+        assert all(f"{base}.{form}" in catalogue for form in FORMS), base
+    t = load_texts()
+    assert "1 participant," in t.plural("broadcast.started", 1)
+    assert "2 participants," in t.plural("broadcast.started", 2)
+    assert "0 participants," in t.plural("broadcast.started", 0)

@@ -63,7 +63,7 @@ async def test_cards_prefer_fewest_votes_and_never_own_or_voted(hearing: Hearing
 
 async def test_a_vote_can_change_but_not_repeat_and_history_is_kept(hearing: Hearing) -> None:
     sid = await hearing.suggest(ANA, "7", "Share intelligence with neighbours")
-    await hearing.say(BILAL, f"/start s-{sid}")
+    await hearing.open_link(BILAL, f"s-{sid}")
     card = hearing.last(BILAL)
     await hearing.press(BILAL, "👍 Agree", card)
     update_id = hearing.emu.press(BILAL, card.message_id, "✅ Agree")
@@ -82,14 +82,14 @@ async def test_a_vote_can_change_but_not_repeat_and_history_is_kept(hearing: Hea
 
 async def test_report_asks_a_reason_and_is_recorded_once(hearing: Hearing) -> None:
     sid = await hearing.suggest(ANA, "10", "Punish the named journalists")
-    await hearing.say(BILAL, f"/start s-{sid}")
+    await hearing.open_link(BILAL, f"s-{sid}")
     card = hearing.last(BILAL)
     await hearing.press(BILAL, "🚩 Report", card)
     rows = await query(hearing.settings.database_path, "SELECT suggestion_id FROM reports")
     assert rows == [], "nothing is recorded before a reason is chosen"
     asked = hearing.emu.messages(BILAL)[-1]
     assert asked.button_labels()[-1] == "↩️ Cancel"
-    update_id = hearing.emu.press(BILAL, card.message_id, "Personal attack or private information")
+    update_id = hearing.emu.press(BILAL, card.message_id, "Personal attack")
     await hearing.settle()
     answer = hearing.emu.answer_for(update_id)
     assert answer is not None and "Your report is recorded" in answer["text"]
@@ -112,7 +112,9 @@ async def test_near_duplicate_offers_to_agree_instead(hearing: Hearing) -> None:
     await hearing.press(BILAL, "👍 Agree with 1 instead", offer)
     thanks = hearing.emu.messages(BILAL)[-2].plain_text()
     assert "your agreement with that suggestion is counted" in thanks
-    assert "Item 4 of 20" in hearing.last(BILAL).plain_text()
+    assert "On with the plan from item 1" in hearing.last(BILAL).plain_text(), (
+        "a newcomer who came by a link walks the plan from its start next"
+    )
     assert await tally(hearing, sid) == {"agree": 1}
     drafts = await query(
         hearing.settings.database_path,
@@ -131,7 +133,7 @@ async def test_post_anyway_publishes_the_near_duplicate(hearing: Hearing) -> Non
     await hearing.say(BILAL, "Effective witness protection program needed")
     await hearing.press(BILAL, "📝 Post mine anyway")
     assert "Your suggestion on item 18 is saved" in hearing.emu.messages(BILAL)[-2].plain_text()
-    assert "Item 19 of 20" in hearing.last(BILAL).plain_text()
+    assert "Item 1 of 20" in hearing.last(BILAL).plain_text(), "the walk, after the link"
     rows = await query(hearing.settings.database_path, "SELECT COUNT(*) FROM suggestions")
     assert rows == [(2,)]
 
@@ -159,16 +161,17 @@ async def test_proposals_are_voted_like_suggestions(hearing: Hearing) -> None:
     await hearing.press(BILAL, "👍 Agree", card)
     assert await tally(hearing, int(str(rows[0][0]))) == {"agree": 1}
     await hearing.press(BILAL, "🗳 Vote on proposed items", summary)
-    assert "no more suggestions for you to vote on" in hearing.last(BILAL).plain_text()
+    assert "You have voted on every item others have proposed" in hearing.last(BILAL).plain_text()
 
 
 async def test_mine_lists_votes_and_withdraw_hides_but_keeps_votes(hearing: Hearing) -> None:
     sid = await hearing.suggest(ANA, "14", "Audit foreign funding of seminaries")
-    await hearing.say(BILAL, f"/start s-{sid}")
+    await hearing.open_link(BILAL, f"s-{sid}")
     await hearing.press(BILAL, "👎 Disagree", hearing.last(BILAL))
     await hearing.say(ANA, "/mine")
     mine = hearing.last(ANA)
-    assert f"#{sid} · item 14: Audit foreign funding of seminaries" in mine.plain_text()
+    assert f"#{sid} · item 14 (“Limiting financial resources" in mine.plain_text(), "its item"
+    assert "…”): Audit foreign funding of seminaries" in mine.plain_text()
     assert "👍 0 · 👎 1 · 🤷 0" in mine.plain_text()
     await hearing.press(ANA, f"Withdraw #{sid} (item 14)", mine)
     await hearing.press(ANA, "Yes, withdraw it")
@@ -177,7 +180,7 @@ async def test_mine_lists_votes_and_withdraw_hides_but_keeps_votes(hearing: Hear
     assert "· withdrawn" in hearing.last(ANA).plain_text()
     assert hearing.last(ANA).button_labels() == []
     assert await tally(hearing, sid) == {"disagree": 1}, "votes stay counted"
-    await hearing.say(CHAND, f"/start s-{sid}")
+    await hearing.open_link(CHAND, f"s-{sid}")
     assert "no longer open for voting" in hearing.emu.messages(CHAND)[0].plain_text()
     await hearing.answer_item(CHAND, "14")
     assert "A suggestion on item 14" not in hearing.last(CHAND).plain_text()
@@ -186,8 +189,8 @@ async def test_mine_lists_votes_and_withdraw_hides_but_keeps_votes(hearing: Hear
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
-        ("item-12", "Item 12 of 20"),
-        ("item-012", "Item 12 of 20"),
+        ("item-12", "You followed a link to item 12"),  # a newcomer: a short welcome first
+        ("item-012", "You followed a link to item 12"),
         ("item-21", "that item does not exist"),
         ("item-x", "Your privacy"),
         ("s-999999", "that suggestion does not exist"),
@@ -204,7 +207,7 @@ async def test_deep_links_are_validated(hearing: Hearing, payload: str, expected
 
 async def test_own_suggestion_by_deep_link_is_refused(hearing: Hearing) -> None:
     sid = await hearing.suggest(ANA, "2", "Counter-narrative by respected scholars")
-    replies = await hearing.say(ANA, f"/start s-{sid}")
+    replies = await hearing.open_link(ANA, f"s-{sid}")
     assert "This is your own suggestion" in replies[0].plain_text()
     await hearing.press_data(ANA, replies[-1].message_id, f"v1:vt:{sid}:a:0")
     assert await tally(hearing, sid) == {}
@@ -256,7 +259,7 @@ async def test_suggestions_not_visible_are_never_offered(hearing: Hearing, statu
         await repos.suggestions.set_status(sid, status)
     await hearing.answer_item(BILAL, "8")
     assert "A suggestion on item 8" not in hearing.last(BILAL).plain_text()
-    replies = await hearing.say(BILAL, f"/start s-{sid}")
+    replies = await hearing.open_link(BILAL, f"s-{sid}")
     assert "no longer open for voting" in replies[0].plain_text()
     await hearing.press_data(BILAL, replies[-1].message_id, f"v1:vt:{sid}:a:0")
     assert await tally(hearing, sid) == {}

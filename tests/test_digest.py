@@ -13,8 +13,10 @@ from bot.hearing.digest import DigestBuilder, stats_snapshot
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.digest_schedule import latest_slot
 from bot.hearing.plan import Plan
+from bot.model.reports import TalliedSuggestion
 from bot.views.digest import render_digest
 from bot.views.links import Links
+from bot.views.new_suggestions import NEW_LISTED
 from bot.views.texts import load_texts
 from storage.db import Database
 from storage.repositories import Repositories
@@ -172,3 +174,46 @@ def test_a_long_digest_is_split_between_items() -> None:
         assert holding[0].count(f"start=d-{n * 10}") == 1, "its suggestions travel with it"
     assert "&lt;0&gt; &amp; more" in messages[1]
     assert "2 people wrote something similar" in messages[1]
+
+
+async def test_new_suggestions_are_those_first_shown_in_the_period(
+    db: Database, plan: Plan
+) -> None:
+    async with db.transaction() as repos:
+        old = await suggestion(repos, "a", "3", "Old and voted", "aa")
+        await repos.conn.execute(  # posted before the period
+            "UPDATE suggestions SET created_at = '2026-01-01T00:00:00.000+00:00' WHERE id = ?",
+            (old,),
+        )
+    middle = datetime(2026, 6, 1, tzinfo=UTC)
+    async with db.transaction() as repos:
+        new = await suggestion(repos, "b", "5", "New, never voted", "")
+        proposal = await suggestion(repos, "c", "new", "A proposed item", "")
+        first = await suggestion(repos, "d", "1", "New on item 1", "a")
+        await repos.participants.ensure("e")
+        held = await repos.suggestions.add("e", "2", "Held for a moderator", "pending", "v")
+        await repos.moderation.add_flags(held, [("link", None)])
+    digest = await DigestBuilder(db, plan).build(middle, datetime.now(UTC))
+    assert [s.id for s in digest.new_suggestions] == [first, new, proposal], "the plan's order"
+    assert digest.new_waiting == 1
+    since_start = await DigestBuilder(db, plan).build(None, datetime.now(UTC))
+    assert [s.id for s in since_start.new_suggestions] == [first, old, new, proposal]
+
+
+def test_a_long_list_of_new_suggestions_is_split_and_capped() -> None:
+    t = load_texts()
+    items = tuple(ItemStats(str(n), str(n), f"Item {n}", 0, 0, 0, None) for n in range(1, 4))
+    text = "A new suggestion with a great deal to say about the plan and its items " * 3
+    new = tuple(TalliedSuggestion(k, str(1 + k % 3), f"{k}: {text}", k % 7, 1, 0)
+                for k in range(1, 121))  # fmt: skip
+    digest = Digest("Plan", None, NOW, Participation(1, 2, 3, 4, 5), items, (), (), (),
+                    new_suggestions=new, min_group=5)  # fmt: skip
+    messages = render_digest(t, digest, "Asia/Karachi", Links("hearing_bot"))
+    for message in messages:
+        plain = html.unescape(re.sub(r"<[^>]+>", "", message))
+        assert len(plain.encode("utf-16-le")) // 2 <= 4096
+    joined = "\n".join(messages)
+    listed = re.findall(r"start=d-(\d+)", joined)
+    assert len(listed) == NEW_LISTED and len(set(listed)) == NEW_LISTED
+    assert f"… and {120 - NEW_LISTED} more: /suggestions" in joined
+    assert "👍 6 👎 1" in joined and "🗳 2" in joined, "the split from 5 votes on"

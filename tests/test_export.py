@@ -57,7 +57,7 @@ class Built:
 
 async def vote(hearing: Hearing, user: int, sid: int, *labels: str) -> None:
     """Open a suggestion by deep link and press each vote in turn on its card."""
-    await hearing.say(user, f"/start s-{sid}")
+    await hearing.open_link(user, f"s-{sid}")
     card = hearing.last(user)
     for label in labels:
         await hearing.press(user, label, card)
@@ -95,13 +95,18 @@ async def export_to(built: Built, fmt: ExportFormat, out: Path) -> dict[str, int
     """Export the built hearing's database as the CLI would."""
     async with Database(built.db_path) as db:
         result = await export_hearing(db, load_plan(), fmt, out, tz=ZoneInfo("Asia/Karachi"))
-    assert result.folder.name == out.name and names(result.folder) == list(result.files)
+    assert result.folder.name == out.name and files_in(result.folder) == list(result.files)
     return result.rows
 
 
 def names(folder: Path) -> list[str]:
     """List the names in a folder, sorted."""
     return sorted(p.name for p in folder.iterdir())
+
+
+def files_in(folder: Path) -> list[str]:
+    """List the files in a folder and its subfolders, as relative paths, sorted."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -167,9 +172,14 @@ async def test_polis_export_reimports_to_the_current_votes(built: Built, tmp_pat
     out = tmp_path / "polis"
     await export_to(built, ExportFormat.POLIS, out)
     london = DATASETS / "polis" / "london.youth.policing"
-    assert {p.name for p in out.iterdir()} == {
-        "comments.csv", "votes.csv", "summary.csv", "participants-votes.csv", "opinion-groups.csv"
-    }  # fmt: skip
+    whole = {"comments.csv", "votes.csv", "summary.csv"}
+    groups = {"participants-votes.csv", "opinion-groups.csv"}
+    items = await query(built.db_path, "SELECT DISTINCT item_id FROM suggestions")
+    folders = {"proposals" if i == "new" else f"item-{i}" for (i,) in items}
+    assert {p.name for p in out.iterdir()} == whole | groups | folders, (
+        "a conversation per item too"
+    )
+    assert all({p.name for p in (out / f).iterdir()} == whole for f in folders)
     for name in ("comments.csv", "votes.csv"):
         assert header(out / name) == header(london / name)
     # The same recount as the Pol.is replay: the latest vote per voter and comment.
@@ -256,7 +266,7 @@ async def test_export_command_is_for_drafters_only(built: Built) -> None:
     sent = hearing.last(DRAFTER)
     assert sent.kind == "document" and sent.file_bytes is not None
     assert re.fullmatch(r"hearing-export-\d{8}-\d{4}\.zip", sent.file_name or "")
-    assert "4 participants, 4 suggestions and proposals, 5 votes" in sent.plain_text()
+    assert "Participants: 4 · suggestions and proposals: 4 · votes: 5" in sent.plain_text()
     with zipfile.ZipFile(io.BytesIO(sent.file_bytes)) as packed:
         files = {name: packed.read(name).decode("utf-8") for name in packed.namelist()}
     assert set(files) == {d.file_name for d in TABLES} | {"manifest.json"}
@@ -278,9 +288,11 @@ async def test_no_telegram_id_chat_id_or_name_in_any_export(built: Built, tmp_pa
         exported += [packed.read(name) for name in packed.namelist()]
     for fmt in ExportFormat:
         await export_to(built, fmt, tmp_path / fmt)
-        exported += [p.read_bytes() for p in (tmp_path / fmt).iterdir()]
+        exported += [(tmp_path / fmt / name).read_bytes() for name in files_in(tmp_path / fmt)]
     csv_files = len(TABLES) + 1  # and the manifest
-    assert len(exported) == 1 + csv_files + csv_files + 5
+    items = await query(built.db_path, "SELECT COUNT(DISTINCT item_id) FROM suggestions")
+    polis_files = 5 + 3 * int(str(items[0][0]))  # the hearing with its groups, a folder per item
+    assert len(exported) == 1 + csv_files + csv_files + polis_files
     needles = [str(n).encode() for n in secrets] + [str(abs(GROUP)).encode(), NAME.encode()]
     for blob in exported:
         for needle in needles:
@@ -295,13 +307,14 @@ async def test_cli_exports_csv_and_polis(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_PATH", str(built.db_path))
-    for fmt, files in (("csv", len(TABLES) + 1), ("polis", 5)):
+    items = await query(built.db_path, "SELECT COUNT(DISTINCT item_id) FROM suggestions")
+    for fmt, files in (("csv", len(TABLES) + 1), ("polis", 5 + 3 * int(str(items[0][0])))):
         status = await asyncio.to_thread(main, ["export", "--format", fmt, "--out", fmt])
         assert status == 0
         captured = capsys.readouterr()
         assert captured.err == "", "no progress bar when stderr is not a terminal"
         assert captured.out.startswith(f"{tmp_path / fmt}: {files} files, ")
-        assert len(list((tmp_path / fmt).iterdir())) == files
+        assert len(files_in(tmp_path / fmt)) == files
     assert [name for name in names(tmp_path) if name.startswith(".")] == []
 
 
@@ -326,7 +339,7 @@ async def test_cli_draws_a_progress_bar_on_a_terminal(built: Built, tmp_path: Pa
         os.close(leader)
     assert result.returncode == 0, drawn
     text = drawn.decode()
-    assert "\r[" + "#" * 30 + "] 100% votes.csv" in text
+    assert re.search(r"\r\[#{30}\] 100% \S*votes\.csv", text)
     assert "comments.csv" in text and text.endswith("\n")
 
 

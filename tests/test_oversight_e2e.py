@@ -49,7 +49,7 @@ async def test_the_report_is_weekly_lists_overdue_items_and_is_never_doubled(
     assert await run_job(hearing)
     assert len(reports(hearing)) == 1
     report = reports(hearing)[0]
-    assert "⚠️ 1 item(s) overdue" in report
+    assert "⚠️ 1 item overdue" in report
     assert "18. An effective Witness Protection Program." in report
     assert "due 28 Nov 2026 · 📝 Proposed · Ministry of Interior" in report
     assert "Changes this week: 2" in report

@@ -68,7 +68,7 @@ async def test_publishing_the_revised_seed_plan_tells_the_right_citizens(
     await hearing.restart()
     await outbox_sent(hearing)
     assert len(notices(hearing, ANSWERED)) == 1, "never told twice"
-    replies = await hearing.say(ELSEWHERE, "/start item-18")
+    replies = await hearing.open_link(ELSEWHERE, "item-18")
     assert "extended to judges and jail staff" in replies[0].plain_text()
 
 

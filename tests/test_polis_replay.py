@@ -43,7 +43,7 @@ async def post_comment(hearing: Hearing, event: Event) -> int:
 async def cast_vote(hearing: Hearing, event: Event, sid: int) -> bool:
     """Open a suggestion by deep link and press the vote; False if the bot refused it."""
     user = user_of(event.person)
-    replies = await hearing.say(user, f"/start s-{sid}")
+    replies = await hearing.open_link(user, f"s-{sid}")
     data = encode(Action.VOTE, sid, VOTE_CODES[event.vote], 0)
     cards = [m for m in replies if any(d == data for row in m.buttons() for _, d in row)]
     if not cards:

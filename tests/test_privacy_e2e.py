@@ -103,7 +103,7 @@ async def test_mydata_holds_everything_about_the_citizen_and_nothing_else(
     ana, bilal = pseudonym(SECRET, ANA), pseudonym(SECRET, BILAL)
     assert data["participant"]["participant_id"] == ana
     assert data["participant"]["updates_on"] is True
-    assert data["participant"]["language"] is None, "not chosen: deep links skip the welcome"
+    assert data["participant"]["language"] == "en", "going on from a link's welcome keeps it"
     assert {(s["item"], s["stance"]) for s in data["stances"]} == {("3", "support"),
                                                                    ("5", "oppose")}  # fmt: skip
     assert [(s["id"], s["text"], s["status"]) for s in data["suggestions"]] == [

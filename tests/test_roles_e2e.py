@@ -25,7 +25,9 @@ CITIZEN_ACTIONS = frozenset({
     Action.REPORT_REASON, Action.REPORT_CANCEL, Action.APPEAL, Action.ERASE, Action.ERASE_KEEP,
     Action.STATUS_ITEM, Action.FOLLOW, Action.UNFOLLOW, Action.FOLLOW_HIGH, Action.FOLLOW_UPS_ON,
     Action.FOLLOW_UPS_OFF, Action.FOLLOW_UPS_ACCEPT, Action.ANSWER,
-    Action.LANGUAGE,
+    Action.LANGUAGE, Action.CANCEL_SUGGESTION, Action.CANCEL_INPUT, Action.WITHDRAW_KEEP,
+    Action.LINK_ITEM, Action.LINK_SUGGESTION, Action.LANGUAGE_ITEM, Action.LANGUAGE_SUGGESTION,
+    Action.CORRECT_HELD, Action.AUTHOR_ANSWER,
 })  # fmt: skip
 # What a drafter's actions change: none of it may change when someone else presses them.
 STATE = (

@@ -69,7 +69,7 @@ async def test_status_shows_status_deadline_progress_and_overdue(
     clock.now = at(1, 0, 1, month=12)
     text = (await hearing.say(CITIZEN, "/status"))[0].plain_text()
     assert "due 30 Nov 2026 · ▰▰▰▰▰▱▱▱▱▱ 50% · ⚠️ overdue" in text
-    assert "1 item(s) are past their deadline and not done" in text
+    assert "1 item is past its deadline and not done" in text
     await set_field(hearing, "18", "Status", "!🏁 Done")
     assert "overdue" not in (await hearing.say(CITIZEN, "/status"))[0].plain_text()
 
@@ -112,11 +112,12 @@ async def test_the_walkthrough_ends_with_an_offer_to_follow_high_priority_items(
 ) -> None:
     await hearing.answer_item(CITIZEN, "19", priority="High")
     await hearing.answer_item(CITIZEN, "17", priority="Low")
-    await hearing.say(CITIZEN, "/start item-20")
+    await hearing.say(CITIZEN, "/items")  # a jump from the list: the walk goes on from there
+    await hearing.press(CITIZEN, "20")
     await hearing.press(CITIZEN, "Skip ➡️")
     summary = hearing.last(CITIZEN)
-    assert "🔔 Follow my 1 high-priority items" in summary.button_labels()
-    await hearing.press(CITIZEN, "🔔 Follow my 1 high-priority items", summary)
+    assert "🔔 Follow my high-priority items (1)" in summary.button_labels()
+    await hearing.press(CITIZEN, "🔔 Follow my high-priority items (1)", summary)
     assert "You now follow items 19" in hearing.last(CITIZEN).plain_text()
     rows = await query(hearing.settings.database_path, "SELECT item_id FROM follows")
     assert rows == [("19",)]

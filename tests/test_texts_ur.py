@@ -19,6 +19,7 @@ from bot.emulator.validation import answer_text, commands, formatted
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.plan import DEFAULT_PLAN_PATH, load_plan, parse_plan
 from bot.hearing.walkthrough import Answer, ItemView, Welcome
+from bot.model.reports import TalliedSuggestion
 from bot.model.values import Priority, Stance, Step
 from bot.views.digest import render_digest
 from bot.views.links import Links
@@ -38,7 +39,17 @@ STARTS_A_LINE = {"{decision}"}
 # Latin words an Urdu reader sees as they are: the bot's commands and a file format.
 COMMANDS = {"start", "items", "mine", "propose", "updates", "help", "queue", "language"}
 # After the hearing: more commands, /ask's segment words, and the time zone of the history.
-COMMANDS |= {"status", "followups", "track", "ask", "mydata", "delete", "groups"}
+COMMANDS |= {
+    "status",
+    "followups",
+    "track",
+    "ask",
+    "mydata",
+    "delete",
+    "groups",
+    "suggestions",
+    "unban",
+}
 LATIN_KEPT = COMMANDS | {"CSV", "manifest", "json", "opposed", "supported", "high", "UTC"}
 BUTTON_CHARS = 30  # phones cut longer button labels short
 SAMPLE = "<&> 12"
@@ -274,7 +285,7 @@ def test_rendered_lines_keep_their_direction_whatever_is_filled_in(key: str) -> 
         ("digest.item_counts", "priority", "digest.item_priority"),
         ("digest.most_supported", "items", "digest.split"),
         ("review.card", "decision", "review.decision_merged"),
-        ("moderation.card_reports", "reasons", "moderation.report_row"),
+        ("moderation.card_reports.other", "reasons", "moderation.report_row"),
     ],
 )
 def test_nested_texts_stay_balanced(outer: str, name: str, inner: str) -> None:
@@ -288,7 +299,7 @@ def test_nested_texts_stay_balanced(outer: str, name: str, inner: str) -> None:
 
 
 def test_the_progress_bar_fills_from_the_right() -> None:
-    header = load_texts("ur")("item.header", position=3, total=20, bar="▰▰▰▱▱▱▱▱▱▱")
+    header = load_texts("ur")("item.header", position=3, total=20, bar="▰▰▰▱▱▱▱▱▱▱", answered=5)
     assert "\u2067▰▰▰▱▱▱▱▱▱▱\u2069" in header, "a right-to-left isolate around the bar"
 
 
@@ -323,15 +334,19 @@ def test_an_urdu_digest_of_the_urdu_plan_renders_and_reads_right_to_left() -> No
         i.id: tuple(SuggestionGroup(n, i.id, texts[n % 2], 5, 1, 0, (99,)) for n in range(2))
         for i in plan.items
     }
+    new = tuple(TalliedSuggestion(n, i.id, texts[n % 2], n, 1, 2)
+                for n, i in enumerate((*plan.items[:3], plan.items[0]), start=1))  # fmt: skip
     digest = Digest(plan.title, None, datetime(2026, 11, 27, 15, 0, tzinfo=UTC),
                     Participation(1, 2, 3, 4, 5), items, ("1", "9.1"), ("2",), ("3",), best,
-                    proposals=best["1"], awaiting_moderation=2, reported=1)  # fmt: skip
+                    proposals=best["1"], awaiting_moderation=2, reported=1,
+                    new_suggestions=new, new_waiting=1, min_group=5)  # fmt: skip
     messages = render_digest(load_texts("ur"), digest, "Asia/Karachi", Links("hearing_bot"))
     for message in messages:
         plain, _ = formatted(message, "HTML", None)
         for line in plain.split("\n"):
             assert sum(c in ISOLATES for c in line) == line.count(PDI), line
-            if "👍" in line:  # the counts and the suggestions
+            if "👍" in line or "🗳" in line:  # the counts and the suggestions
                 assert direction(line) == "rtl", line
+    assert "اس مدت میں نئی تجاویز" in "".join(messages)
     assert "(\u206870%\u2069)" in messages[0], "a percentage stays with its number"
     assert "\u2068More schools &lt;&amp; fewer madaris&gt;.\u2069" in "".join(messages)

@@ -34,7 +34,6 @@ def test_the_example_in_content_is_valid() -> None:
     ("text", "expected"),
     [
         ("## Item 42\nstatus: done\n", "line 1: item 42 is not in the plan"),
-        ("## Item 18\ndeadline: 2026-11-26\n", "line 2: the deadline 2026-11-26 is already past"),
         ("## Item 18\ndeadline: June\n", "line 2: 'June' is not a date"),
         ("## Item 18\nmetric: A | % | 1 | lots\n", "line 2: 'lots' is not a number"),
         ("## Item 18\nmetric: A | % | 1\n", "line 2: write a metric as 'name | unit"),
@@ -55,14 +54,15 @@ def test_bad_lines_are_reported_with_their_number(text: str, expected: str) -> N
 
 
 def test_every_problem_is_reported_not_only_the_first() -> None:
-    text = "# comment\n## Item 42\nstatus: done\n## Item 18\nstatus: nope\ndeadline: 2020-01-01\n"
+    text = "# comment\n## Item 42\nstatus: done\n## Item 18\nstatus: nope\ndeadline: 2020-13-01\n"
     assert [p.split(":")[0] for p in problems(text)] == ["line 2", "line 5", "line 6"]
 
 
-def test_a_deadline_already_set_may_stay_after_it_passed() -> None:
+def test_a_deadline_already_missed_can_be_recorded() -> None:
     current = {"18": ItemTracking("18", deadline=date(2026, 11, 1))}
     assert problems("## Item 18\ndeadline: 2026-11-01\n", current) == []
-    assert problems("## Item 18\ndeadline: 2026-11-02\n", current) != []
+    changes, found = read_tracking_file("## Item 18\ndeadline: 2026-10-02\n", IDS, {}, TODAY)
+    assert found == [] and [(c.field, c.value) for c in changes] == [("deadline", "2026-10-02")]
 
 
 def test_the_command_imports_all_or_nothing(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from bot.hearing.plan import (
 from bot.hearing.walkthrough import Answer, ItemView, Welcome
 from bot.model.values import Priority, Stance, Step
 from bot.views.links import Links
-from bot.views.texts import load_texts
+from bot.views.texts import as_html, is_telegram_html, load_texts, staff_html
 from bot.views.ui import MESSAGE_BUDGET, Ui, pack, paginate
 from bot.views.walkthrough import progress_bar, render_closed_item, render_item, render_welcome
 
@@ -65,11 +65,12 @@ def test_the_longest_item_check_content_allows_still_fits(step: Step) -> None:
 
 
 @pytest.mark.parametrize(
-    ("position", "total", "bar"),
-    [(0, 20, "▰▱▱▱▱▱▱▱▱▱"), (9, 20, "▰▰▰▰▰▱▱▱▱▱"), (19, 20, "▰▰▰▰▰▰▰▰▰▰"), (0, 1, "▰" * 10)],
-)
-def test_progress_bar(position: int, total: int, bar: str) -> None:
-    assert progress_bar(position, total) == bar
+    ("answered", "total", "bar"),
+    [(0, 20, "▱" * 10), (1, 20, "▰▱▱▱▱▱▱▱▱▱"), (10, 20, "▰▰▰▰▰▱▱▱▱▱"), (19, 20, "▰" * 9 + "▱"),
+     (20, 20, "▰" * 10), (1, 1, "▰" * 10), (0, 0, "▱" * 10)],
+)  # fmt: skip
+def test_progress_bar_counts_answered_items(answered: int, total: int, bar: str) -> None:
+    assert progress_bar(answered, total) == bar
 
 
 def test_long_lists_are_split_at_line_boundaries() -> None:
@@ -101,3 +102,21 @@ def test_pack_counts_as_telegram_does_and_never_splits_a_part(separator: str) ->
     assert all(telegram_length(text) <= MESSAGE_BUDGET for text in texts)
     assert separator.join(texts) == separator.join(parts)
     assert len(texts) == 3 and pack([], separator) == []
+
+
+@pytest.mark.parametrize(
+    ("client_html", "kept"),
+    [
+        ("&lt;b&gt;Update&lt;/b&gt; out", "<b>Update</b> out"),  # typed tags, valid
+        ("<b>Made bold in Telegram</b> &amp; more", "<b>Made bold in Telegram</b> &amp; more"),
+        ("a &lt; b", "a &lt; b"),  # a sign, not a tag
+        ("&lt;b&gt;never closed", "&lt;b&gt;never closed"),
+        ("&lt;p&gt;x&lt;/p&gt;", "&lt;p&gt;x&lt;/p&gt;"),  # not Telegram's HTML
+        ("&lt;a&gt;x&lt;/a&gt;", "&lt;a&gt;x&lt;/a&gt;"),  # a link needs its href
+        ('&lt;a href="https://e.org"&gt;x&lt;/a&gt;', '<a href="https://e.org">x</a>'),
+    ],
+)
+def test_staff_text_keeps_valid_telegram_html_only(client_html: str, kept: str) -> None:
+    assert staff_html(client_html) == kept
+    assert is_telegram_html(kept)
+    assert as_html("Tom & Jerry <3") == "Tom &amp; Jerry &lt;3", "an old plain text is escaped"

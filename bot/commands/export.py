@@ -111,7 +111,7 @@ def _stage(out: Path) -> tuple[Path, Path]:
 
 
 def _publish(staging: Path, target: Path) -> tuple[str, ...]:
-    files = tuple(sorted(path.name for path in staging.iterdir()))
+    files = tuple(sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file()))
     try:
         # Replaces the target only if it is an empty folder (or absent).
         os.replace(staging, target)

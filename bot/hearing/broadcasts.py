@@ -12,6 +12,7 @@ from storage.db import Database
 from storage.repositories import Repositories
 
 MAX_BROADCAST_CHARS = 3500
+BROADCAST_REPORT = "broadcast_report"  # the outbox kind of the report to a broadcast's author
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,24 @@ class Broadcasts:
         async with self.db.transaction() as repos:
             await repos.broadcasts.mark(broadcast_id, participant_id, status)
 
-    async def finish(self, broadcast_id: int) -> dict[DeliveryStatus, int]:
-        """Close a broadcast with no one left to reach; return its counts."""
-        async with self.db.transaction() as repos:
-            await repos.broadcasts.set_status(broadcast_id, BroadcastStatus.DONE)
+    async def counts(self, broadcast_id: int) -> dict[DeliveryStatus, int]:
+        """Count a broadcast's recipients by what became of it for them."""
+        async with self.db.reading() as repos:
             return await repos.broadcasts.counts(broadcast_id)
+
+    async def finish(self, broadcast_id: int, report: str) -> bool:
+        """Close a broadcast with no one left to reach, queueing its report to the author.
+
+        In one transaction, so that the author gets the report once; False if it was closed
+        already (by an earlier run).
+        """
+        async with self.db.transaction() as repos:
+            record = await repos.broadcasts.get(broadcast_id)
+            if record is None or record.status is not BroadcastStatus.SENDING:
+                return False
+            await repos.broadcasts.set_status(broadcast_id, BroadcastStatus.DONE)
+            await repos.outbox.add(record.author_id, BROADCAST_REPORT, report)
+        return True
 
 
 async def _own_draft(repos: Repositories, drafter_id: str, broadcast_id: int) -> BroadcastRecord:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.hearing.bans import MODERATION_NOTICE
 from bot.hearing.plan import Item, Plan
-from bot.model.records import SuggestionRecord, Tally
+from bot.model.records import ResponseRecord, SuggestionRecord, Tally
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import (
     NEW_ITEMS,
     Awaiting,
+    Language,
     QueueState,
     ReportReason,
     SuggestionStatus,
@@ -17,6 +20,9 @@ from bot.model.values import (
 )
 from storage.db import Database
 from storage.repositories import Repositories
+
+# Renders what a suggestion's author is told when citizens' reports hide it, in their language.
+HiddenNotice = Callable[[SuggestionRecord, Language | None], str]
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,16 @@ class OwnSuggestion:
 
     suggestion: SuggestionRecord
     tally: Tally
+    # What the drafters last said or decided on it (a reply, adopted, merged, declined), if any.
+    outcome: ResponseRecord | None = None
+
+
+@dataclass(frozen=True)
+class NoProposals:
+    """No proposed item is left to vote on: how many are the citizen's own, and others'."""
+
+    own: int
+    others: int
 
 
 class Deliberation:
@@ -67,6 +83,15 @@ class Deliberation:
             return None
         async with self.db.reading() as repos:
             return await self._next_card(repos, pid, item_id, self.cards_per_item - 1)
+
+    async def proposal_card(self, pid: str) -> Card | NoProposals:
+        """Return the first proposed item to vote on, or why there is none."""
+        card = await self.first_card(pid, NEW_ITEMS)
+        if card is not None:
+            return card
+        async with self.db.reading() as repos:
+            own, others = await repos.suggestions.count_shown(NEW_ITEMS, pid)
+        return NoProposals(own, others)
 
     async def card(self, pid: str, suggestion_id: int, left: int = 0) -> Card:
         """Return one suggestion for voting (a deep link), refusing what cannot be voted on."""
@@ -90,12 +115,14 @@ class Deliberation:
         return Voted(card, following)
 
     async def report(
-        self, pid: str, suggestion_id: int, left: int, reason: ReportReason
-    ) -> Card | None:
+        self, pid: str, suggestion_id: int, left: int, reason: ReportReason,
+        hidden_notice: HiddenNotice | None = None,
+    ) -> Card | None:  # fmt: skip
         """Record a citizen's report for moderators and return the next card, if any.
 
         Enough distinct reports hide the suggestion until a moderator looks at it, unless a
-        moderator has already approved it.
+        moderator has already approved it; its author is then told why (`hidden_notice`,
+        queued in the outbox in the same transaction).
         """
         async with self.db.transaction() as repos:
             suggestion = await self._votable(repos, pid, suggestion_id)
@@ -110,6 +137,11 @@ class Deliberation:
                     suggestion_id, None, "report_hidden", f"{reports} reports",
                     suggestion.status, SuggestionStatus.PENDING,
                 )  # fmt: skip
+                if hidden_notice is not None:
+                    author = suggestion.participant_id
+                    chosen = await repos.participants.language(author)
+                    body = hidden_notice(suggestion, Language(chosen) if chosen else None)
+                    await repos.outbox.add(author, MODERATION_NOTICE, body)
             if left <= 0:
                 return None
             return await self._next_card(repos, pid, suggestion.item_id, left - 1)
@@ -138,7 +170,8 @@ class Deliberation:
         async with self.db.reading() as repos:
             suggestions = await repos.suggestions.by_participant(pid)
             tallies = await repos.votes.tallies([s.id for s in suggestions])
-        return [OwnSuggestion(s, tallies[s.id]) for s in suggestions]
+            outcomes = await repos.responses.decisions([s.id for s in suggestions])
+        return [OwnSuggestion(s, tallies[s.id], outcomes.get(s.id)) for s in suggestions]
 
     async def request_proposal(self, pid: str) -> None:
         """Make the citizen's next text message a proposal for a new item."""

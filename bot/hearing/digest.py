@@ -47,6 +47,8 @@ class DigestBuilder:
             counts = await repos.digests.participation(start, iso(period_end))
             per_item = await repos.digests.item_counts()
             suggestions = await repos.digests.tallied_suggestions()
+            new = await repos.digests.new_suggestions(start, iso(period_end))
+            new_waiting = await repos.digests.new_waiting(start, iso(period_end))
             pending = await repos.digests.awaiting_moderation()
             reported = await repos.digests.reported()
             after = await after_hearing(repos, self.plan, local_day(period_end, self.zone))
@@ -72,6 +74,8 @@ class DigestBuilder:
             most_contested=contested(items),
             best_suggestions=best,
             proposals=proposals,
+            new_suggestions=in_plan_order(self.plan, new),
+            new_waiting=new_waiting,
             awaiting_moderation=pending,
             reported=reported,
             after=after,
@@ -101,6 +105,12 @@ class DigestBuilder:
         number = item.number if item else item_id
         text = item.text if item else ""
         return ItemStats(item_id, number, text, c.support, c.oppose, c.unsure, score, change)
+
+
+def in_plan_order(plan: Plan, rows: Sequence[TalliedSuggestion]) -> tuple[TalliedSuggestion, ...]:
+    """Order suggestions by the plan's items, oldest first on each; proposals come last."""
+    index = {item.id: i for i, item in enumerate(plan.items)}
+    return tuple(sorted(rows, key=lambda row: (index.get(row.item_id, len(index)), row.id)))
 
 
 def best_groups(

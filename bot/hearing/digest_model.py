@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.hearing.opinion_statements import HearingGroups
 from bot.hearing.oversight import AfterHearing
 from bot.hearing.plan import Plan
+from bot.model.reports import TalliedSuggestion
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,10 @@ class Digest:
     most_contested: tuple[str, ...]
     best_suggestions: dict[str, tuple[SuggestionGroup, ...]] = field(default_factory=dict)
     proposals: tuple[SuggestionGroup, ...] = ()
+    # Every suggestion first shown to citizens in the period, in the plan's order (proposals
+    # last), and how many posted in the period still wait for a moderator.
+    new_suggestions: tuple[TalliedSuggestion, ...] = ()
+    new_waiting: int = 0
     awaiting_moderation: int = 0
     reported: int = 0
     after: AfterHearing = field(default_factory=AfterHearing)

@@ -19,6 +19,12 @@ Pol.is mapping (comments.csv, votes.csv, summary.csv as in the compdemocracy/ope
   answers as well as the votes on comments: the comment columns alone do not reproduce them;
 - opinion-groups.csv says what the groups say (bot/hearing/polis_layout.py), and summary.csv
   counts the groups.
+
+The three files at the top are the whole hearing as one conversation. Each item with
+suggestions also has a folder of its own in the same layout (`item-5/`, proposals in
+`proposals/`), as Pol.is has one conversation per topic: a folder per item rather than an item
+column keeps every file exactly in Pol.is's layout. Participant numbers are the same in every
+folder, so one person can be followed across items.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from bot.hearing.polis_layout import (
     participants_rows,
     summary_rows,
 )
-from bot.model.values import SuggestionStatus, Vote
+from bot.model.values import NEW_ITEMS, SuggestionStatus, Vote
 from storage.db import Database
 from storage.exports import (
     PAGE_ROWS,
@@ -108,8 +114,10 @@ class HearingExport:
 
     async def expected_rows(self) -> int:
         """Return how many table rows the export will hold (for a progress bar)."""
-        datasets = TABLES if self.fmt == ExportFormat.CSV else (SUGGESTION_TALLIES, VOTE_HISTORY)
-        return sum([await self.reader.count(d) for d in datasets])
+        if self.fmt == ExportFormat.CSV:
+            return sum([await self.reader.count(d) for d in TABLES])
+        # Pol.is: every comment and vote twice, in the whole hearing and in its item's folder.
+        return 2 * sum([await self.reader.count(d) for d in (SUGGESTION_TALLIES, VOTE_HISTORY)])
 
     async def sheets(self) -> AsyncIterator[Sheet]:
         """Yield every sheet; read each one's pages before asking for the next."""
@@ -122,11 +130,12 @@ class HearingExport:
                 yield sheet
 
     async def _counted(
-        self, dataset: Dataset, convert: Callable[[Row], Row] | None = None, name: str = ""
-    ) -> AsyncIterator[list[Row]]:
+        self, dataset: Dataset, convert: Callable[[Row], Row] | None = None, name: str = "",
+        item_id: str | None = None,
+    ) -> AsyncIterator[list[Row]]:  # fmt: skip
         name = name or dataset.file_name
         self.rows[name] = 0
-        async for page in self.reader.pages(dataset):
+        async for page in self.reader.pages(dataset, item_id):
             lines: list[Row] = [convert(row) if convert else row for row in page]
             self.rows[name] += len(lines)
             yield lines
@@ -145,7 +154,36 @@ class HearingExport:
         return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
 
     async def _polis(self) -> AsyncIterator[Sheet]:
+        # One numbering of participants for the whole hearing and every item's folder.
         people: dict[object, int] = {}
+        async for sheet in self._conversation("", self.plan.title, people, with_groups=True):
+            yield sheet
+        for item_id in await self._items():
+            item = self.plan.item(item_id)
+            if item_id == NEW_ITEMS:
+                folder, topic = "proposals/", f"{self.plan.title} · proposed new items"
+            else:
+                text = f"{item.number}. {item.text}" if item else item_id
+                folder, topic = f"item-{item_id}/", f"{self.plan.title} · item {text}"
+            async for sheet in self._conversation(folder, topic, people, item_id):
+                yield sheet
+
+    async def _items(self) -> list[str]:
+        """Return the items with suggestions: the plan's order, then proposals, then others."""
+        order = {item.id: i for i, item in enumerate(self.plan.items)}
+        order[NEW_ITEMS] = len(order)
+        found = await self.reader.suggestion_items()
+        return sorted(found, key=lambda i: (order.get(i, len(order) + 1), i))
+
+    async def _conversation(
+        self,
+        folder: str,
+        topic: str,
+        people: dict[object, int],
+        item_id: str | None = None,
+        with_groups: bool = False,
+    ) -> AsyncIterator[Sheet]:
+        """Yield one Pol.is conversation's files: the hearing's (and its groups) or an item's."""
         commenters: set[int] = set()
         voters: set[int] = set()
         comment_ids: list[int] = []
@@ -173,12 +211,14 @@ class HearingExport:
             latest[(voter, int(str(sid)))] = polis  # oldest first: the last one stays
             return (*polis_time(str(recorded), self.tz), sid, voter, polis)
 
-        comments = self._counted(SUGGESTION_TALLIES, comment, "comments.csv")
-        yield Sheet("comments.csv", POLIS_COMMENT_COLUMNS, comments)
-        yield Sheet(
-            "votes.csv", POLIS_VOTE_COLUMNS, self._counted(VOTE_HISTORY, vote, "votes.csv")
-        )
-        groups = await self.grouping() if self.grouping is not None else None
+        names = [f"{folder}{name}" for name in ("comments.csv", "votes.csv", "summary.csv")]
+        comments = self._counted(SUGGESTION_TALLIES, comment, names[0], item_id)
+        yield Sheet(names[0], POLIS_COMMENT_COLUMNS, comments)
+        votes = self._counted(VOTE_HISTORY, vote, names[1], item_id)
+        yield Sheet(names[1], POLIS_VOTE_COLUMNS, votes)
+        groups = None
+        if with_groups and self.grouping is not None:
+            groups = await self.grouping()
         if groups is not None:
             # Those who only answered items are participants too: numbered after the others.
             for pid in sorted(map(str, groups.result.positions)):
@@ -192,17 +232,17 @@ class HearingExport:
             described = summary_rows(groups.result, _comment_id)
             yield Sheet(GROUPS_SUMMARY, SUMMARY_HEADER, self._paged(GROUPS_SUMMARY, described))
         summary: list[Row] = [
-            ("topic", self.plan.title),
+            ("topic", topic),
             ("voters", len(voters)),
             ("commenters", len(commenters)),
-            ("comments", self.rows["comments.csv"]),
+            ("comments", self.rows[names[0]]),
         ]
         if groups is not None:
             summary.append(("groups", len(groups.result.groups) if groups.found else 0))
             if groups.result.merged:
                 summary.append(("groups-merged", groups.result.merged))
-        self.rows["summary.csv"] = len(summary)
-        yield Sheet("summary.csv", pages=_one_page(summary))
+        self.rows[names[2]] = len(summary)
+        yield Sheet(names[2], pages=_one_page(summary))
 
     async def _paged(self, name: str, rows: Iterable[Row]) -> AsyncIterator[list[Row]]:
         """Give rows a page at a time, counting them under the file's name."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.hearing.plan import Item, Plan
@@ -40,6 +40,9 @@ class AuthorNotice:
     state: QueueState
     reason: str | None
     appealed: bool
+    # Whether a different moderator could give a second review (not with a single moderator).
+    reviewable: bool = True
+    banned: bool = False  # the author may no longer post
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,15 @@ class Moderation:
     """Each command runs in one transaction, so two moderators can never both decide an item."""
 
     def __init__(
-        self, db: Database, plan: Plan, claim: timedelta, clock: Clock | None = None
-    ) -> None:
+        self, db: Database, plan: Plan, claim: timedelta, clock: Clock | None = None,
+        moderators: frozenset[str] = frozenset(),
+    ) -> None:  # fmt: skip
         self.db = db
         self.plan = plan
         self.claim = claim
         self.clock = db.now if clock is None else clock
+        # The moderators' pseudonyms: is there someone else for a second review?
+        self.moderators = moderators
 
     async def next_card(self, moderator: str) -> QueueCard | None:
         """Claim the oldest open item this moderator may take, or return None if there is none."""
@@ -117,7 +123,8 @@ class Moderation:
                 )  # fmt: skip
             await repos.moderation.ban(author, moderator)
             await repos.moderation.log(suggestion_id, moderator, "ban", reason, None, None)
-        return Decided(decided.suggestion_id, decided.state, decided.notice, len(pending))
+        notice = replace(decided.notice, banned=True) if decided.notice else None
+        return Decided(decided.suggestion_id, decided.state, notice, len(pending))
 
     async def skip(self, moderator: str, suggestion_id: int) -> None:
         """Pass an item to the other moderators without deciding it."""
@@ -136,6 +143,8 @@ class Moderation:
                 raise Refused(Refusal.NOT_HIDDEN)
             if row.appealed_at is not None:
                 raise Refused(Refusal.ALREADY_APPEALED)
+            if not self._reviewable(row):
+                raise Refused(Refusal.NO_OTHER_MODERATOR)
             await repos.moderation.appeal(suggestion_id)
             await repos.moderation.log(
                 suggestion_id, pid, "appeal", None, suggestion.status, suggestion.status
@@ -153,7 +162,9 @@ class Moderation:
             for row in await repos.moderation.untold():
                 suggestion = await repos.suggestions.get(row.suggestion_id)
                 if suggestion is not None:
-                    notices.append(self._notice(suggestion, row, QueueState(row.state), None))
+                    notice = self._notice(suggestion, row, QueueState(row.state), None)
+                    banned = await repos.moderation.is_banned(suggestion.participant_id)
+                    notices.append(replace(notice, banned=banned))
         return notices
 
     async def told(self, suggestion_id: int) -> None:
@@ -172,6 +183,8 @@ class Moderation:
             raise Refused(Refusal.ALREADY_DECIDED)
         if row.excluded == moderator:
             raise Refused(Refusal.SECOND_REVIEW_BY_OTHER)
+        if await repos.moderation.reported_by(suggestion_id, moderator):
+            raise Refused(Refusal.OWN_REPORT)
         held = row.claimed_until is not None and row.claimed_until > iso(self.clock())
         if row.claimed_by not in (None, moderator) and held:
             raise Refused(Refusal.CLAIMED_BY_OTHER)
@@ -193,7 +206,8 @@ class Moderation:
         ):
             await repos.moderation.mark_told(suggestion.id)  # nothing changed for the author
             return Decided(suggestion.id, state, None)
-        return Decided(suggestion.id, state, self._notice(suggestion, row, state, reason))
+        decided = replace(row, decided_by=moderator)
+        return Decided(suggestion.id, state, self._notice(suggestion, decided, state, reason))
 
     def _notice(
         self, suggestion: SuggestionRecord, row: QueueRecord, state: QueueState,
@@ -202,7 +216,12 @@ class Moderation:
         return AuthorNotice(
             suggestion, self.plan.item(suggestion.item_id), state,
             reason if reason is not None else row.reason, appealed=row.appealed_at is not None,
+            reviewable=self._reviewable(row),
         )  # fmt: skip
+
+    def _reviewable(self, row: QueueRecord) -> bool:
+        """Tell whether a moderator other than the one who decided could review it again."""
+        return any(m != row.decided_by for m in self.moderators)
 
     async def _card(self, repos: Repositories, suggestion_id: int) -> QueueCard:
         suggestion = await repos.suggestions.get(suggestion_id)

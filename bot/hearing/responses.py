@@ -24,13 +24,24 @@ class Decision(StrEnum):
 
 
 @dataclass(frozen=True)
+class Exchange:
+    """One earlier reply or decision on a suggestion, with the author's answer to it, if any."""
+
+    response: ResponseRecord
+    at: str
+    answer: str | None = None
+    answered_at: str | None = None
+
+
+@dataclass(frozen=True)
 class Review:
-    """A suggestion as a drafter sees it: its text, votes and current outcome."""
+    """A suggestion as a drafter sees it: its text, votes, current outcome and the exchange."""
 
     suggestion: SuggestionRecord
     item: Item | None
     tally: Tally
     decision: ResponseRecord | None
+    history: tuple[Exchange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,8 @@ class Notice:
     item: Item | None  # where the suggestion was made
     merged_into: Item | None
     text: str | None
+    # The decision this one replaces (adopted, then merged...), so that the author is told so.
+    previous: ResponseRecord | None = None
 
 
 class FollowThrough:
@@ -61,7 +74,13 @@ class FollowThrough:
                 raise Refused(Refusal.UNKNOWN_SUGGESTION)
             tally = (await repos.votes.tallies([suggestion_id]))[suggestion_id]
             decision = await repos.responses.decision(suggestion_id)
-        return Review(suggestion, self.plan.item(suggestion.item_id), tally, decision)
+            answers = await repos.responses.answers(suggestion_id)
+            history = tuple(
+                Exchange(response, at, *answers.get(response.id, (None, None)))
+                for response, at in await repos.responses.history(suggestion_id)
+            )
+        item = self.plan.item(suggestion.item_id)
+        return Review(suggestion, item, tally, decision, history)
 
     async def await_text(self, drafter_id: str, suggestion_id: int, kind: Awaiting) -> Review:
         """Make the drafter's next message a reply to, or a reason for declining, a suggestion."""
@@ -97,12 +116,14 @@ class FollowThrough:
                 # The same words or decision again (an old button, or an update replayed after
                 # a crash): the author is not told twice.
                 raise Refused(Refusal.SAME_RESPONSE)
+            previous = await repos.responses.decision(suggestion_id)
             response_id = await repos.responses.add(
                 suggestion_id, drafter_id, decision, item_id, cleaned
             )
             await repos.participants.set_awaiting(drafter_id, None)
         return Notice(response_id, suggestion.participant_id, decision, suggestion,
-                      self.plan.item(suggestion.item_id), merged_into, cleaned)  # fmt: skip
+                      self.plan.item(suggestion.item_id), merged_into, cleaned,
+                      _changed(decision, item_id, previous))  # fmt: skip
 
     async def unnotified(self) -> list[Notice]:
         """Return the replies and decisions whose authors have not been told yet."""
@@ -113,16 +134,30 @@ class FollowThrough:
                 suggestion = await repos.suggestions.get(response.suggestion_id)
                 if suggestion is None:
                     continue
-                notices.append(self._notice(response, suggestion))
+                before = await repos.responses.decision_before(suggestion.id, response.id)
+                notices.append(self._notice(response, suggestion, before))
         return notices
 
-    def _notice(self, response: ResponseRecord, suggestion: SuggestionRecord) -> Notice:
+    def _notice(
+        self, response: ResponseRecord, suggestion: SuggestionRecord,
+        before: ResponseRecord | None,
+    ) -> Notice:  # fmt: skip
         merged_into = self.plan.item(response.item_id) if response.item_id else None
-        return Notice(response.id, suggestion.participant_id, Decision(response.kind),
+        decision = Decision(response.kind)
+        return Notice(response.id, suggestion.participant_id, decision,
                       suggestion, self.plan.item(suggestion.item_id), merged_into,
-                      response.text)  # fmt: skip
+                      response.text, _changed(decision, response.item_id, before))  # fmt: skip
 
     async def notified(self, response_id: int) -> None:
         """Record that the author was told."""
         async with self.db.transaction() as repos:
             await repos.responses.mark_notified(response_id)
+
+
+def _changed(
+    decision: Decision, item_id: str | None, previous: ResponseRecord | None
+) -> ResponseRecord | None:
+    """Return the earlier decision a new decision changes (a reply changes none)."""
+    if decision is Decision.REPLY or previous is None:
+        return None
+    return None if (previous.kind, previous.item_id) == (decision, item_id) else previous

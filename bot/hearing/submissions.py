@@ -23,6 +23,30 @@ from bot.model.values import (
 from storage.db import Database
 from storage.repositories import Repositories
 
+# What an author is told held their suggestion: the most useful to them first. The
+# blocklisted term itself is never named, so that the message teaches no way around the list.
+TOLD_FIRST = (
+    FlagReason.PERSONAL_DATA, FlagReason.LINK, FlagReason.BLOCKLIST, FlagReason.REPEATED,
+    FlagReason.FLOOD, FlagReason.PRE_MODERATION,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HeldFor:
+    """Why a suggestion waits for a moderator, as its author is told."""
+
+    reason: FlagReason
+    kind: str | None = None  # for personal data: number, cnic or email
+
+
+def held_for(flags: list[Flag]) -> HeldFor | None:
+    """Choose what to tell the author of the checks that held their suggestion."""
+    found = {flag.reason: flag for flag in flags}
+    reason = next((r for r in TOLD_FIRST if r in found), None)
+    if reason is None:
+        return None
+    return HeldFor(reason, found[reason].detail if reason is FlagReason.PERSONAL_DATA else None)
+
 
 @dataclass(frozen=True)
 class Posted:
@@ -33,6 +57,16 @@ class Posted:
     text: str
     next: View | None
     held: tuple[FlagReason, ...] = field(default=())
+    held_for: HeldFor | None = None
+    replaced: int | None = None  # the held suggestion this corrected one replaced
+
+
+@dataclass(frozen=True)
+class Correcting:
+    """The citizen's next text corrects a held suggestion."""
+
+    suggestion_id: int
+    item: Item | None  # None: a proposal for a new item
 
 
 @dataclass(frozen=True)
@@ -42,6 +76,7 @@ class AgreedInstead:
     suggestion_id: int
     item: Item | None
     next: View | None
+    already: bool = False  # the citizen had agreed with it before: nothing new was recorded
 
 
 @dataclass(frozen=True)
@@ -91,9 +126,27 @@ class Submissions:
     async def expects_text(self, pid: str) -> bool:
         """Tell whether the citizen's next text message is a suggestion or a proposal."""
         participant = await self.walkthrough.current(pid)
-        return participant.awaiting == Awaiting.PROPOSAL or (
+        return participant.awaiting in (Awaiting.PROPOSAL, Awaiting.CORRECTION) or (
             participant.step == Step.SUGGESTION_TEXT and participant.current_item is not None
         )
+
+    async def correct(self, pid: str, suggestion_id: int) -> Correcting:
+        """Make the citizen's next text the corrected version of their held suggestion.
+
+        The held one stays until the corrected one is posted (then it is withdrawn), so that
+        cancelling loses nothing.
+        """
+        async with self.db.transaction() as repos:
+            held = await repos.suggestions.get(suggestion_id)
+            if held is None or held.participant_id != pid:
+                raise Refused(Refusal.NOT_YOURS)
+            if held.status != SuggestionStatus.PENDING:
+                raise Refused(Refusal.NOT_HELD)
+            if await repos.moderation.is_banned(pid):
+                raise Refused(Refusal.BANNED)
+            await repos.participants.set_awaiting(pid, Awaiting.CORRECTION, suggestion_id)
+        item = None if held.item_id == NEW_ITEMS else self.plan.item(held.item_id)
+        return Correcting(suggestion_id, item)
 
     async def submit(self, pid: str, text: str) -> Submitted:
         """Keep the text as a draft; publish it, or first show the suggestions it resembles."""
@@ -125,9 +178,11 @@ class Submissions:
             if flags:
                 await self._hold(repos, suggestion_id, flags)
             await repos.drafts.decide(draft_id, DraftOutcome.POSTED, suggestion_id)
+            replaced = await self._replace_held(repos, pid)
             following = await self._after(repos, pid, draft)
         held = tuple(flag.reason for flag in flags)
-        return Posted(suggestion_id, self.plan.item(draft.item_id), draft.text, following, held)
+        item = self.plan.item(draft.item_id)
+        return Posted(suggestion_id, item, draft.text, following, held, held_for(flags), replaced)
 
     @staticmethod
     async def _hold(repos: Repositories, suggestion_id: int, flags: list[Flag]) -> None:
@@ -150,15 +205,37 @@ class Submissions:
                 raise Refused(Refusal.SUGGESTION_GONE)
             if existing.participant_id == pid:
                 raise Refused(Refusal.OWN_SUGGESTION)
-            await repos.votes.record(pid, suggestion_id, Vote.AGREE)
+            # Agreeing again records nothing: one current vote, and no repeated history row.
+            already = await repos.votes.get(pid, suggestion_id) == Vote.AGREE
+            if not already:
+                await repos.votes.record(pid, suggestion_id, Vote.AGREE)
             await repos.drafts.decide(draft_id, DraftOutcome.AGREED, suggestion_id)
+            await self._replace_held(repos, pid)
             following = await self._after(repos, pid, draft)
-        return AgreedInstead(suggestion_id, self.plan.item(draft.item_id), following)
+        item = self.plan.item(draft.item_id)
+        return AgreedInstead(suggestion_id, item, following, already)
+
+    async def _replace_held(self, repos: Repositories, pid: str) -> int | None:
+        """Withdraw the held suggestion a corrected text replaces, if this text was one."""
+        participant = await repos.participants.get(pid)
+        if participant is None or participant.awaiting != Awaiting.CORRECTION:
+            return None
+        await repos.participants.set_awaiting(pid, None)
+        held = await repos.suggestions.get(participant.awaiting_target or 0)
+        if held is None or held.participant_id != pid or held.status != SuggestionStatus.PENDING:
+            return None  # decided meanwhile: the moderator's decision stands
+        await repos.suggestions.set_status(held.id, SuggestionStatus.WITHDRAWN)
+        return held.id
 
     async def _target(self, repos: Repositories, pid: str) -> str:
         participant = await repos.participants.get(pid)
         if participant is None:
             raise Refused(Refusal.UNKNOWN_PARTICIPANT)
+        if participant.awaiting == Awaiting.CORRECTION:
+            held = await repos.suggestions.get(participant.awaiting_target or 0)
+            if held is None or held.participant_id != pid:
+                raise Refused(Refusal.NOT_WAITING_FOR_TEXT)
+            return held.item_id
         if participant.awaiting == Awaiting.PROPOSAL:
             return NEW_ITEMS
         if participant.step == Step.SUGGESTION_TEXT and participant.current_item is not None:

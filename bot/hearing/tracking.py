@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.hearing.plan import Plan
@@ -25,6 +26,14 @@ from storage.repositories import Repositories
 
 TELEGRAM = "telegram"
 IMPORT = "import"
+
+
+@dataclass(frozen=True)
+class Received:
+    """A tracking value set from a message: the item, and whether it set a missed deadline."""
+
+    item_id: str
+    past_deadline: bool = False
 
 
 class Tracking:
@@ -87,24 +96,27 @@ class Tracking:
             await repos.tracking_inputs.set(pid, item_id, field, metric)
             await repos.participants.set_awaiting(pid, Awaiting.TRACKING, int(item_id))
 
-    async def receive_text(self, pid: str, text: str, now: datetime, today: date) -> str:
-        """Apply an awaited field's text (refused politely if invalid); return the item id."""
+    async def receive_text(self, pid: str, text: str, now: datetime, today: date) -> Received:
+        """Apply an awaited field's text (refused politely if invalid); say what was set."""
         async with self.db.reading() as repos:
             awaited = await repos.tracking_inputs.get(pid)
         if awaited is None:
             raise Refused(Refusal.NOT_WAITING_FOR_TEXT)
         item_id, field, metric = awaited
+        past = False
         if field == "responsible":
             change = Change(item_id, field, check_responsible(text))
         elif field == "deadline":
-            change = Change(item_id, field, parse_deadline(text, today).isoformat())
+            deadline = parse_deadline(text)
+            change = Change(item_id, field, deadline.isoformat())
+            past = deadline < today
         elif field == "metric_new":
             change = Change(item_id, "metric", text, parse_metric(text))
         else:
             value = Metric(metric or "", "", 0, 0, parse_number(text), today)
             change = Change(item_id, "value", text, value)
         await self.change([change], pid, TELEGRAM, now, done_waiting=pid)
-        return item_id
+        return Received(item_id, past)
 
 
 async def load_tracking(repos: Repositories, item_ids: list[str]) -> dict[str, ItemTracking]:

@@ -34,7 +34,6 @@ _FIELD = re.compile(r"(?P<key>[A-Za-z_ ]+?)[ \t]*:[ \t]*(?P<value>.*)")
 KEYS = ("status", "responsible", "deadline", "metric", "value")
 _REASONS = {
     Refusal.BAD_DATE: "'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2027-06-30",
-    Refusal.DEADLINE_PAST: "the deadline {day} is already past (today is {today})",
     Refusal.NOT_A_NUMBER: "'{text}' is not a number: write digits, e.g. 35 or 12.5",
     Refusal.BAD_METRIC: "write a metric as 'name | unit | baseline | target', e.g. "
     "'Cases decided within 6 months | % | 20 | 80' (the unit may be empty)",
@@ -112,10 +111,7 @@ def _change(
     if key == "responsible":
         return Change(item, key, check_responsible(value))
     if key == "deadline":
-        unchanged = before is not None and before.deadline is not None
-        if unchanged and before is not None and before.deadline == _date_or_none(value):
-            return Change(item, key, value)  # kept as it was, even if it has passed since
-        return Change(item, key, parse_deadline(value, today).isoformat())
+        return Change(item, key, parse_deadline(value).isoformat())
     if key == "metric":
         metric = parse_metric(value)
         metrics.setdefault(item, set()).add(metric.name)

@@ -2,88 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from bot.hearing.plan import Item, Plan
-from bot.model.records import ParticipantRecord, StanceRecord, SuggestionRecord
+from bot.hearing.walkthrough_model import (
+    Answer,
+    Finished,
+    ItemView,
+    Moved,
+    Overview,
+    View,
+    Welcome,
+)
+from bot.model.records import ParticipantRecord
 from bot.model.refusals import Refusal, Refused
-from bot.model.values import Priority, Stance, Step
+from bot.model.values import Awaiting, Priority, Stance, Step
 from storage.db import Database
 from storage.repositories import Repositories
 
-
-@dataclass(frozen=True)
-class Answer:
-    """A citizen's current answer on one item."""
-
-    stance: Stance
-    priority: Priority | None
-
-    @classmethod
-    def of(cls, record: StanceRecord | None) -> Answer | None:
-        """Convert a stored answer, if any."""
-        if record is None:
-            return None
-        priority = Priority(record.priority) if record.priority else None
-        return cls(Stance(record.stance), priority)
-
-
-@dataclass(frozen=True)
-class ItemView:
-    """An item at a step of the walkthrough, with the citizen's answer and progress."""
-
-    item: Item
-    step: Step
-    answer: Answer | None
-    position: int
-    total: int
-
-
-@dataclass(frozen=True)
-class Overview:
-    """Every item with the citizen's answer, and the citizen's suggestions."""
-
-    rows: tuple[tuple[Item, Answer | None], ...]
-    suggestions: tuple[SuggestionRecord, ...]
-
-    @property
-    def answered(self) -> int:
-        """Count the items the citizen has answered."""
-        return sum(1 for _, answer in self.rows if answer is not None)
-
-    def count(self, stance: Stance) -> int:
-        """Count the items answered with one stance."""
-        return sum(1 for _, answer in self.rows if answer and answer.stance is stance)
-
-    def high_priority(self) -> tuple[Item, ...]:
-        """Return the items the citizen marked high priority."""
-        return tuple(i for i, a in self.rows if a is not None and a.priority is Priority.HIGH)
-
-
-@dataclass(frozen=True)
-class Finished:
-    """The citizen reached the end of the plan."""
-
-    overview: Overview
-
-
-@dataclass(frozen=True)
-class Welcome:
-    """What /start offers: begin, or continue from where the citizen stopped."""
-
-    step: Step
-    resume_at: ItemView | None
-
-
-View = ItemView | Finished
-
-
-@dataclass(frozen=True)
-class Moved:
-    """The citizen left `closed` (shown with its answer) for `next`."""
-
-    closed: ItemView
-    next: View
+__all__ = ["Answer", "Finished", "ItemView", "Moved", "Overview", "View", "Walkthrough", "Welcome"]
 
 
 class Walkthrough:
@@ -99,8 +36,17 @@ class Walkthrough:
             participant = await _participant(repos, pid)
             resume = None
             if participant.current_item and participant.step not in (Step.WELCOME, Step.FINISHED):
-                resume = await self._view(repos, pid, participant.current_item, Step.STANCE)
+                at = self._resume_point(participant) or participant.current_item
+                resume = await self._view(repos, pid, at, Step.STANCE)
         return Welcome(Step(participant.step), resume)
+
+    async def is_new(self, pid: str) -> bool:
+        """Tell whether the citizen has not begun (a shared link welcomes them first)."""
+        return (await self.current(pid)).step == Step.WELCOME
+
+    def top_item(self, item_id: str) -> Item:
+        """Return a top-level item of the plan, refusing an unknown one."""
+        return self._top_item(item_id)
 
     async def begin(self, pid: str) -> ItemView:
         """Start (or start over) at the first item; earlier answers stay until replaced."""
@@ -114,6 +60,8 @@ class Walkthrough:
                 return Finished(await self._overview(repos, pid))
         if participant.current_item is None or participant.step == Step.WELCOME:
             return await self.begin(pid)
+        if (back_to := self._resume_point(participant)) is not None:
+            return await self.open_item(pid, back_to)
         async with self.db.reading() as repos:
             return await self._view(repos, pid, participant.current_item, Step(participant.step))
 
@@ -136,10 +84,48 @@ class Walkthrough:
             if waiting_text and participant.current_item:
                 await repos.participants.set_position(pid, participant.current_item, Step.SUGGEST)
 
-    async def open_item(self, pid: str, item_id: str) -> ItemView:
-        """Jump to an item and ask for the citizen's stance on it."""
+    async def cancel_input(self, pid: str, kind: Awaiting) -> bool:
+        """Stop waiting for one kind of free text; False if it was not awaited (any more)."""
+        async with self.db.transaction() as repos:
+            participant = await _participant(repos, pid)
+            if participant.awaiting != kind:
+                return False
+            await repos.participants.set_awaiting(pid, None)
+        return True
+
+    async def cancel_suggestion(self, pid: str, item_id: str) -> ItemView:
+        """Stop waiting for a suggestion on an item: the item again, at the step before."""
         item = self._top_item(item_id)
         async with self.db.transaction() as repos:
+            participant = await _participant(repos, pid)
+            answer = await repos.stances.get(pid, item.id)
+            step = Step.SUGGEST if answer else Step.STANCE
+            if participant.step == Step.SUGGESTION_TEXT and participant.current_item == item.id:
+                await repos.participants.set_position(pid, item.id, step)
+            return await self._view(repos, pid, item.id, step)
+
+    async def open_item(self, pid: str, item_id: str) -> ItemView:
+        """Jump to an item and ask for the citizen's stance on it; the walk goes on from there."""
+        item = self._top_item(item_id)
+        async with self.db.transaction() as repos:
+            await repos.participants.set_position(pid, item.id, Step.STANCE)
+            await repos.participants.set_resume(pid, None)
+            return await self._view(repos, pid, item.id, Step.STANCE)
+
+    async def open_linked(self, pid: str, item_id: str) -> ItemView:
+        """Open an item a shared link points to; the walk resumes where it was, afterwards.
+
+        A citizen who had not begun resumes at the first item: the link does not move the
+        resume point past items they have not answered.
+        """
+        item = self._top_item(item_id)
+        async with self.db.transaction() as repos:
+            participant = await _participant(repos, pid)
+            if participant.resume_item is None and participant.step != Step.FINISHED:
+                walking = participant.current_item if participant.step != Step.WELCOME else None
+                back_to = walking or self.plan.items[0].id
+                if back_to != item.id:
+                    await repos.participants.set_resume(pid, back_to)
             await repos.participants.set_position(pid, item.id, Step.STANCE)
             return await self._view(repos, pid, item.id, Step.STANCE)
 
@@ -178,9 +164,12 @@ class Walkthrough:
             closed = await self._view(repos, pid, item.id, Step.STANCE)
             return Moved(closed, await self.advance(repos, pid, item.id))
 
-    async def back(self, pid: str, item_id: str) -> Moved:
-        """Go back to the item before this one."""
+    async def back(self, pid: str, item_id: str) -> Moved | ItemView:
+        """Go back to the item before this one; at a suggestion's prompt, cancel it instead."""
         index = self._index(item_id)
+        participant = await self.current(pid)
+        if participant.step == Step.SUGGESTION_TEXT and participant.current_item == item_id:
+            return await self.cancel_suggestion(pid, item_id)
         if index == 0:
             raise Refused(Refusal.FIRST_ITEM)
         previous = self.plan.items[index - 1].id
@@ -200,7 +189,18 @@ class Walkthrough:
             return Answer.of(await repos.stances.get(pid, item_id))
 
     async def advance(self, repos: Repositories, pid: str, item_id: str) -> View:
-        """Move past an item within the caller's transaction: the next item, or the end."""
+        """Move past an item within the caller's transaction: the next item, or the end.
+
+        After an item a shared link opened, the walk goes back to where it was instead.
+        """
+        participant = await _participant(repos, pid)
+        if participant.resume_item is not None:
+            await repos.participants.set_resume(pid, None)
+        back_to = self._resume_point(participant)
+        if back_to is not None and back_to != item_id:
+            await repos.participants.set_position(pid, back_to, Step.STANCE)
+            view = await self._view(repos, pid, back_to, Step.STANCE)
+            return replace(view, returned=True)
         index = self._index(item_id)
         if index + 1 < len(self.plan.items):
             following = self.plan.items[index + 1].id
@@ -212,14 +212,21 @@ class Walkthrough:
 
     async def _view(self, repos: Repositories, pid: str, item_id: str, step: Step) -> ItemView:
         item = self._top_item(item_id)
-        answer = Answer.of(await repos.stances.get(pid, item.id))
-        return ItemView(item, step, answer, self._index(item.id), len(self.plan.items))
+        answers = await repos.stances.for_participant(pid)
+        answered = sum(1 for i in self.plan.items if i.id in answers)
+        index, total = self._index(item.id), len(self.plan.items)
+        return ItemView(item, step, Answer.of(answers.get(item.id)), index, total, answered)
 
     async def _overview(self, repos: Repositories, pid: str) -> Overview:
         answers = await repos.stances.for_participant(pid)
         rows = tuple((item, Answer.of(answers.get(item.id))) for item in self.plan.items)
         suggestions = tuple(await repos.suggestions.by_participant(pid))
         return Overview(rows, suggestions)
+
+    def _resume_point(self, participant: ParticipantRecord) -> str | None:
+        # A resume point a revised plan no longer has is forgotten.
+        back_to = participant.resume_item
+        return back_to if back_to and self.plan.index_of(back_to) is not None else None
 
     def _top_item(self, item_id: str) -> Item:
         index = self.plan.index_of(item_id)

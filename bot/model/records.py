@@ -18,6 +18,7 @@ class ParticipantRecord:
     created_at: str
     awaiting: str | None
     awaiting_target: int | None
+    resume_item: str | None = None  # set while visiting an item a shared link opened
 
 
 @dataclass(frozen=True)

@@ -79,15 +79,15 @@ class Change:
     metric: Metric | None = None
 
 
-def parse_deadline(text: str, today: date) -> date:
-    """Read a deadline written YYYY-MM-DD; refuse other shapes and days already past."""
+def parse_deadline(text: str) -> date:
+    """Read a deadline written YYYY-MM-DD; refuse other shapes.
+
+    A day already past is a deadline too: one that was missed, recorded as it was set.
+    """
     try:
-        day = date.fromisoformat(text.strip())
+        return date.fromisoformat(text.strip())
     except ValueError:
         raise Refused(Refusal.BAD_DATE, text=text.strip()[:40]) from None
-    if day < today:
-        raise Refused(Refusal.DEADLINE_PAST, day=day.isoformat(), today=today.isoformat())
-    return day
 
 
 def parse_number(text: str) -> float:

@@ -58,6 +58,8 @@ class Awaiting(StrEnum):
     BROADCAST = "broadcast"
     TRACKING = "tracking"
     FOLLOW_UP_ANSWER = "follow_up_answer"
+    CORRECTION = "correction"  # a corrected text for a held suggestion (the target)
+    AUTHOR_ANSWER = "author_answer"  # an author's answer to a drafter's reply (the target)
 
 
 class DraftOutcome(StrEnum):
@@ -95,7 +97,8 @@ class ReportReason(StrEnum):
 
     SPAM = "spam"
     OFFENSIVE = "offensive"
-    PERSONAL = "personal"
+    PERSONAL = "personal"  # a personal attack
+    PRIVATE_DATA = "private_data"  # a phone number, an ID card number, an address...
     OFF_TOPIC = "off_topic"
 
 

@@ -12,7 +12,8 @@ from bot.model.records import BroadcastRecord, Recipient
 from bot.model.values import DeliveryStatus
 from bot.runtime.background import BackgroundSender, send_paced
 from bot.runtime.pacer import Pacer, Pacing
-from bot.views.texts import Texts
+from bot.views.broadcasts import broadcast_report
+from bot.views.texts import Texts, as_html
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +34,15 @@ class Broadcaster(BackgroundSender):
     def __init__(
         self, broadcasts: Broadcasts, participants: Participants,
         texts: Callable[[str], Awaitable[Texts]], send: Send,
-        pacing: Pacing | None = None,
+        pacing: Pacing | None = None, finished: Callable[[], None] = lambda: None,
     ) -> None:  # fmt: skip
         super().__init__(pacing)
         self.broadcasts = broadcasts
         self.participants = participants
         self.texts = texts
         self.send = send
+        # Called once a broadcast is closed: its report waits in the outbox.
+        self.finished = finished
 
     async def send_due(self, pacer: Pacer) -> bool | None:
         """Send every broadcast being sent; None if there was none."""
@@ -57,8 +60,11 @@ class Broadcaster(BackgroundSender):
         while recipients := await self.broadcasts.pending(broadcast.id, BATCH):
             if not await self._deliver_batch(pacer, broadcast.id, recipients, text):
                 return False
-        counts = await self.broadcasts.finish(broadcast.id)
-        log.info("broadcast %d finished: %s", broadcast.id, dict(sorted(counts.items())))
+        counts = await self.broadcasts.counts(broadcast.id)
+        t = await self.texts(broadcast.author_id)
+        if await self.broadcasts.finish(broadcast.id, broadcast_report(t, broadcast, counts)):
+            log.info("broadcast %d finished: %s", broadcast.id, dict(sorted(counts.items())))
+            self.finished()
         return True
 
     async def _deliver_batch(
@@ -88,4 +94,4 @@ class Broadcaster(BackgroundSender):
 
     async def _framed(self, to: Recipient, text: str) -> str:
         """Frame the drafters' text as a broadcast, in the recipient's language."""
-        return (await self.texts(to.participant_id))("broadcast.message", text=text)
+        return (await self.texts(to.participant_id))("broadcast.message", text=as_html(text))

@@ -9,22 +9,11 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.hearing.responses import Notice
 from bot.services import Services
-from bot.views.texts import Texts
-from bot.views.ui import target_name
+from bot.views.links import Links
+from bot.views.responses import notice_markup, notice_text
+from bot.views.ui import Ui
 
 log = logging.getLogger(__name__)
-
-# A notice quotes the suggestion; long ones are cut so that the notice fits one message.
-QUOTE_CHARS = 600
-
-
-def notice_text(t: Texts, title: str, notice: Notice) -> str:
-    """Render what the author reads: the hearing's name, their suggestion, the drafter's words."""
-    target = target_name(t, notice.suggestion.item_id)
-    merged = notice.merged_into.number if notice.merged_into else ""
-    quote = _quote(notice.suggestion.text)
-    return t(f"notice.{notice.decision}", title=title, target=target, suggestion=quote,
-             text=notice.text or "", item=merged)  # fmt: skip
 
 
 async def deliver(bot: Bot, services: Services, notice: Notice) -> bool:
@@ -34,8 +23,11 @@ async def deliver(bot: Bot, services: Services, notice: Notice) -> bool:
         return False
     try:
         language = await services.participants.language_of(notice.author_id)
-        title = services.plan_for(language).title
-        await bot.send_message(chat, notice_text(services.texts_in(language), title, notice))
+        plan, t = services.plan_for(language), services.texts_in(language)
+        ui = Ui(t, Links(bot.username), plan, services.settings.suggestion_max_chars)
+        await bot.send_message(
+            chat, notice_text(t, plan.title, notice), reply_markup=notice_markup(ui, notice)
+        )
     except Forbidden:
         await services.participants.mark_blocked(notice.author_id)
         return False
@@ -52,8 +44,3 @@ async def deliver_pending(bot: Bot, services: Services) -> int:
     for notice in await services.follow.unnotified():
         delivered += await deliver(bot, services, notice)
     return delivered
-
-
-def _quote(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from bot.model.tracking import TrackingStatus
-from bot.model.values import Language, Priority, ReportReason, Stance
+from bot.model.values import Awaiting, Language, Priority, ReportReason, Stance
 
 
 class Arg(StrEnum):
@@ -29,6 +29,7 @@ class Arg(StrEnum):
     STATUS = "status"
     FIELD = "field"
     LANGUAGE = "language"
+    AWAITING = "awaiting"
 
 
 PATTERNS = {
@@ -43,6 +44,7 @@ PATTERNS = {
     Arg.STATUS: re.compile("|".join(s.value for s in TrackingStatus)),
     Arg.FIELD: re.compile("responsible|deadline|metric_new"),
     Arg.LANGUAGE: re.compile("|".join(language.value for language in Language)),
+    Arg.AWAITING: re.compile("|".join(kind.value for kind in Awaiting)),
 }
 
 
@@ -81,6 +83,9 @@ class Action(Enum):
 
     # The walkthrough
     BEGIN = button("begin", "walkthrough:begin")
+    # A newcomer's short welcome after a shared link: then what the link points to.
+    LINK_ITEM = button("li", "walkthrough:open_linked_item", item=ITEM)
+    LINK_SUGGESTION = button("ls", "walkthrough:open_linked_suggestion", suggestion=ID)
     RESUME = button("resume", "walkthrough:resume")
     RESTART = button("restart", "walkthrough:restart")
     REVIEW = button("review", "walkthrough:review")
@@ -90,12 +95,17 @@ class Action(Enum):
     SKIP = button("sk", "walkthrough:skip", item=ITEM)
     BACK = button("bk", "walkthrough:back", item=ITEM)
     OPEN = button("go", "walkthrough:open_item", item=ITEM)
+    CANCEL_SUGGESTION = button("sx", "walkthrough:cancel_suggestion", item=ITEM)
+    # Cancel on any other text prompt: stops waiting for that kind of text, if still awaited.
+    CANCEL_INPUT = button("ci", "walkthrough:cancel_input", awaiting=Arg.AWAITING)
     # Deliberation
     VOTE = button("vt", "walkthrough:vote", suggestion=ID, vote=Arg.VOTE, shown=COUNT)
     AGREE_INSTEAD = button("ai", "walkthrough:agree_instead", draft=ID, suggestion=ID)
     POST_ANYWAY = button("pa", "walkthrough:post_anyway", draft=ID)
     WITHDRAW = button("wd", "walkthrough:withdraw", suggestion=ID)
     WITHDRAW_CONFIRMED = button("wy", "walkthrough:withdraw_confirmed", suggestion=ID)
+    WITHDRAW_KEEP = button("wn", "walkthrough:withdraw_kept", suggestion=ID)
+    CORRECT_HELD = button("hc", "walkthrough:correct_held", suggestion=ID)
     PROPOSE = button("np", "walkthrough:propose")
     VOTE_PROPOSALS = button("nv", "walkthrough:vote_proposals")
     # Reports and appeals
@@ -119,8 +129,12 @@ class Action(Enum):
     MERGE_ASK = button("ma", "responses:ask_merge", D, suggestion=ID)
     MERGE = button("mg", "responses:merge", D, suggestion=ID, item=ITEM)
     DECLINE = button("dc", "responses:ask_text", D, suggestion=ID)
+    SUGGESTIONS_OLDER = button("so", "drafter:suggestions_page", D, before=ID)
+    SUGGESTIONS_NEWEST = button("sn", "drafter:suggestions_page", D)
     BROADCAST_SEND = button("bs", "responses:confirm_broadcast", D, broadcast=ID)
     BROADCAST_CANCEL = button("bx", "responses:confirm_broadcast", D, broadcast=ID)
+    # An author answers what a drafter said to them (once per reply).
+    AUTHOR_ANSWER = button("aw", "responses:ask_author_answer", response=ID)
     UPDATES_ON = button("u1", "responses:set_updates")
     UPDATES_OFF = button("u0", "responses:set_updates")
     # Privacy
@@ -148,6 +162,11 @@ class Action(Enum):
     ANSWER = button("aq", "ask:start_answer", question=ID)
     # Language
     LANGUAGE = button("lg", "language:choose_language", language=Arg.LANGUAGE)
+    # The same under a short welcome after a shared link, which is shown again in the language.
+    LANGUAGE_ITEM = button("lj", "language:choose_language", language=Arg.LANGUAGE, item=ITEM)
+    LANGUAGE_SUGGESTION = button(
+        "lk", "language:choose_language", language=Arg.LANGUAGE, suggestion=ID
+    )
 
     @property
     def spec(self) -> Spec:

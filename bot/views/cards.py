@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from bot.hearing.deliberation import Card, OwnSuggestion
+from bot.hearing.deliberation import Card, NoProposals, OwnSuggestion
 from bot.hearing.submissions import Similar
 from bot.hearing.walkthrough import Overview
-from bot.model.values import NEW_ITEMS, SuggestionStatus, Vote
+from bot.model.records import ResponseRecord
+from bot.model.values import NEW_ITEMS, Awaiting, SuggestionStatus, Vote
 from bot.views.codec import VOTE_CODES, Action
-from bot.views.texts import Html
-from bot.views.ui import Rendered, Ui, keyboard, paginate, shorten, state_note, target_name
+from bot.views.texts import Html, Texts
+from bot.views.ui import (
+    Rendered,
+    Ui,
+    keyboard,
+    paginate,
+    prompt,
+    shorten,
+    state_note,
+    target_name,
+)
 from bot.views.walkthrough import answers_lines
 
 SUGGESTION_PREVIEW_CHARS = 300
+ITEM_PREVIEW_CHARS = 80
+OUTCOME_CHARS = 200
 MATCH_PREVIEW_CHARS = 300
 # Telegram shows about this many withdraw buttons comfortably; older ones stay in /mine's text.
 WITHDRAW_BUTTONS = 10
@@ -69,15 +81,30 @@ def render_posted(ui: Ui, item_number: str | None, text: str) -> Rendered:
 
 
 def render_proposal_prompt(ui: Ui) -> Rendered:
-    """Ask for a proposal for a new item."""
-    return Rendered(ui.t("suggestion.ask_proposal", limit=ui.limit))
+    """Ask for a proposal for a new item, with Cancel."""
+    return prompt(ui, ui.t("suggestion.ask_proposal", limit=ui.limit), Awaiting.PROPOSAL)
+
+
+def render_no_proposals(ui: Ui, none: NoProposals) -> Rendered:
+    """Say why no proposed item is left to vote on, and offer a way on."""
+    if none.others:
+        key = "proposals.all_voted"
+    elif none.own:
+        key = "proposals.only_own"
+    else:
+        key = "proposals.none_yet"
+    propose = ui.button("button.propose", Action.PROPOSE)
+    items = ui.button("button.all_items", Action.REVIEW)
+    return Rendered(ui.t(key), keyboard([propose], [items]))
 
 
 def render_withdraw_question(ui: Ui, sid: int, text: str) -> Rendered:
     """Ask the author to confirm withdrawing a suggestion."""
     confirm = ui.button("button.withdraw_confirm", Action.WITHDRAW_CONFIRMED, sid)
+    keep = ui.button("button.withdraw_keep", Action.WITHDRAW_KEEP, sid)
     return Rendered(
-        ui.t("withdraw.ask", text=shorten(text, SUGGESTION_PREVIEW_CHARS)), keyboard([confirm])
+        ui.t("withdraw.ask", text=shorten(text, SUGGESTION_PREVIEW_CHARS)),
+        keyboard([confirm, keep]),
     )
 
 
@@ -92,17 +119,29 @@ def render_mine(ui: Ui, overview: Overview, own: list[OwnSuggestion]) -> list[Re
     for entry in own:
         s, tally = entry.suggestion, entry.tally
         key = "mine.proposal_row" if s.item_id == NEW_ITEMS else "mine.suggestion_row"
+        item = ui.plan.item(s.item_id)  # the item it is about, as the reader's plan words it
+        about = shorten(item.text, ITEM_PREVIEW_CHARS) if item is not None else ""
         lines.append(
             t(key, id=s.id, number=s.item_id, text=shorten(s.text, SUGGESTION_PREVIEW_CHARS),
-              agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
+              item=about, agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
               state=state_note(t, s.status))
         )  # fmt: skip
-    visible = [e.suggestion for e in own if e.suggestion.status == SuggestionStatus.VISIBLE]
+        if entry.outcome is not None:
+            lines.append(_outcome(t, entry.outcome))
+    # Shown ones, and those still waiting for a moderator, can be withdrawn.
+    open_ = (SuggestionStatus.VISIBLE, SuggestionStatus.PENDING)
+    visible = [e.suggestion for e in own if e.suggestion.status in open_]
     withdraw = [
         [ui.button(_withdraw_label(s.item_id), Action.WITHDRAW, s.id, id=s.id, item=s.item_id)]
         for s in visible[-WITHDRAW_BUTTONS:]
     ]
     return paginate(lines, keyboard(*withdraw))
+
+
+def _outcome(t: Texts, outcome: ResponseRecord) -> Html:
+    """Say what the drafters decided on a citizen's suggestion, or last replied."""
+    text = shorten(outcome.text or "", OUTCOME_CHARS)
+    return t(f"mine.outcome_{outcome.kind}", item=outcome.item_id or "", text=text)
 
 
 def _withdraw_label(item_id: str) -> str:

@@ -15,6 +15,7 @@ from bot.hearing.plan import Plan
 from bot.model.values import Language
 from bot.views.chart import ChartLabels, render_chart
 from bot.views.links import Links
+from bot.views.new_suggestions import new_blocks
 from bot.views.opinion_groups import opinion_blocks, render_digest_map
 from bot.views.reports import after_blocks
 from bot.views.texts import Html, Texts
@@ -85,6 +86,7 @@ def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> l
     blocks = [_header(t, digest, zone), t("digest.items")]
     for stats in digest.items:
         blocks.append(_item_block(t, digest, stats, links))
+    blocks += new_blocks(t, digest, links)
     blocks.append(_proposals(t, digest, links))
     blocks += opinion_blocks(t, digest, links)
     texts = {s.item_id: s.text for s in digest.items}
@@ -111,6 +113,7 @@ def _header(t: Texts, digest: Digest, zone: str) -> str:
         t("digest.most_supported", items=_shares(t, digest, digest.most_supported, "support")),
         t("digest.most_opposed", items=_shares(t, digest, digest.most_opposed, "oppose")),
         t("digest.most_contested", items=_splits(t, digest, digest.most_contested)),
+        t("digest.new_glance", count=len(digest.new_suggestions)),
         t("digest.moderation", count=digest.awaiting_moderation),
         t("digest.reported", count=digest.reported),
     ]  # fmt: skip

@@ -40,7 +40,9 @@ async def write_folder(export: HearingExport, folder: Path, progress: Progress |
 
     advance("", 0, 0)
     async for sheet in export.sheets():
-        with (folder / sheet.name).open("w", encoding="utf-8", newline="") as handle:
+        path = folder / sheet.name
+        path.parent.mkdir(exist_ok=True)  # a Pol.is export has a folder per item
+        with path.open("w", encoding="utf-8", newline="") as handle:
             await write_sheet(sheet, handle, advance)
 
 

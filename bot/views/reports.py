@@ -57,7 +57,7 @@ def render_oversight(t: Texts, plan: Plan, report: OversightReport, zone: str) -
     lines = [t("oversight.title", title=report.title), t("oversight.period", end=end, zone=zone),
              ""]  # fmt: skip
     if report.overdue:
-        lines.append(t("oversight.overdue", count=len(report.overdue)))
+        lines.append(t.plural("oversight.overdue", len(report.overdue)))
         lines += overdue_lines(t, item_texts(plan), report.overdue)
     else:
         lines.append(t("oversight.none_overdue"))

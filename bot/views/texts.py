@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -37,6 +38,15 @@ class Texts:
         safe = {name: escape(value) for name, value in values.items()}
         return Html(template.format(**safe))
 
+    def plural(self, key: str, count: int, **values: object) -> Html:
+        """Return `key.one` for a count of one, else `key.other`, filled in (count included).
+
+        English and Urdu both have two forms, singular for exactly one (CLDR "one", for whole
+        numbers); a language with more forms would add keys and a rule here.
+        """
+        form = "one" if count == 1 else "other"
+        return self(f"{key}.{form}", **{"count": count, **values})
+
     def plain(self, key: str, **values: object) -> str:
         """Return a text for a place that shows no HTML (buttons, share text, menus): unescaped."""
         template = self.catalogue.get(key)
@@ -47,6 +57,87 @@ class Texts:
     def raw(self, key: str) -> str:
         """Return a plain-text template as written, placeholders unfilled (for non-HTML output)."""
         return self.catalogue[key]
+
+
+# Telegram's HTML (core.telegram.org/bots/api#html-style): these tags, with these attributes.
+TELEGRAM_TAGS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler",
+                     "pre"), frozenset()),
+    "a": frozenset({"href"}),
+    "span": frozenset({"class"}),
+    "code": frozenset({"class"}),
+    "blockquote": frozenset({"expandable"}),
+    "tg-emoji": frozenset({"emoji-id"}),
+}  # fmt: skip
+_ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
+
+
+class _TelegramHtml(HTMLParser):
+    """Check a text against Telegram's HTML: known tags, properly nested, nothing else."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.valid = True
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        allowed = TELEGRAM_TAGS.get(tag)
+        if allowed is None or any(name not in allowed for name, _ in attrs):
+            self.valid = False
+        if tag == "a" and not dict(attrs).get("href"):
+            self.valid = False
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.valid = False
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.valid = False
+
+    def handle_data(self, data: str) -> None:
+        if any(char in data for char in "<>&"):
+            self.valid = False
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in _ENTITIES:
+            self.valid = False
+
+    def unknown_decl(self, data: str) -> None:
+        self.valid = False
+
+    def handle_comment(self, data: str) -> None:
+        self.valid = False
+
+    def handle_decl(self, decl: str) -> None:
+        self.valid = False
+
+    def handle_pi(self, data: str) -> None:
+        self.valid = False
+
+
+def is_telegram_html(text: str) -> bool:
+    """Tell whether Telegram would accept a text as HTML."""
+    parser = _TelegramHtml()
+    parser.feed(text)
+    parser.close()
+    return parser.valid and not parser.open and not parser.rawdata
+
+
+def as_html(text: str) -> Html:
+    """Use a stored text as HTML if it is valid Telegram HTML, else show it as written."""
+    return Html(text) if is_telegram_html(text) else escape(text)
+
+
+def staff_html(client_html: str) -> str:
+    """Take a staff member's message as Telegram HTML: its formatting, and tags typed in it.
+
+    `client_html` is the message with its formatting as tags and every typed `<` escaped (what
+    python-telegram-bot's `text_html` gives). Typed tags count when the whole text is then
+    valid Telegram HTML (`<b>Update</b>`); otherwise they stay text (`a < b`).
+    """
+    typed = client_html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    return typed if is_telegram_html(typed) else client_html
 
 
 def escape(value: object) -> Html:

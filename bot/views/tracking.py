@@ -68,7 +68,7 @@ def render_status(ui: Ui, tracked: dict[str, ItemTracking], today: date) -> list
                        text=shorten(item.text, PREVIEW_CHARS), line=line))  # fmt: skip
     overdue = sum(1 for tracking in tracked.values() if tracking.overdue(today))
     if overdue:
-        lines.append(t("status.overdue_count", count=overdue))
+        lines.append(t.plural("status.overdue_count", overdue))
     lines.append(t("status.open_hint"))
     buttons = [
         ui.button("button.item", Action.STATUS_ITEM, item.id, number=item.number)

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.plan import Item, Plan, telegram_length
 from bot.model.refusals import Refused
-from bot.model.values import NEW_ITEMS, SuggestionStatus
+from bot.model.values import NEW_ITEMS, Awaiting, SuggestionStatus
 from bot.views.codec import Action, encode
 from bot.views.links import Links
 from bot.views.texts import Html, Texts
@@ -51,6 +51,11 @@ class Ui:
     def link(self, label_key: str, url: str, **values: object) -> InlineKeyboardButton:
         """Build an inline button that opens a link."""
         return InlineKeyboardButton(self.t.plain(label_key, **values), url=url)
+
+
+def prompt(ui: Ui, text: str, awaiting: Awaiting) -> Rendered:
+    """A request for free text, with Cancel: the citizen is never stuck in a prompt."""
+    return Rendered(text, keyboard([ui.button("button.cancel", Action.CANCEL_INPUT, awaiting)]))
 
 
 def refusal_text(t: Texts, refusal: Refused) -> Html:

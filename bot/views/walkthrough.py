@@ -16,9 +16,14 @@ ITEM_PREVIEW_CHARS = 70
 JUMP_ROW = 5
 
 
-def progress_bar(position: int, total: int) -> str:
-    """Draw how far through the plan an item is, e.g. ▰▰▰▱▱▱▱▱▱▱."""
-    filled = math.ceil(BAR_CELLS * (position + 1) / total) if total else 0
+def progress_bar(answered: int, total: int) -> str:
+    """Draw how many of the plan's items are answered, e.g. ▰▰▰▱▱▱▱▱▱▱."""
+    if total <= 0:
+        return "▱" * BAR_CELLS
+    # Any answer shows; the bar is full only once every item is answered.
+    filled = math.ceil(BAR_CELLS * min(answered, total) / total)
+    if answered < total:
+        filled = min(filled, BAR_CELLS - 1)
     return "▰" * filled + "▱" * (BAR_CELLS - filled)
 
 
@@ -33,8 +38,9 @@ def answer_text(t: Texts, answer: Answer) -> Html:
 def item_body(ui: Ui, view: ItemView) -> Html:
     """Render the header, progress bar, item text and sub-items, in the reader's language."""
     t, item = ui.t, ui.local(view.item)
-    bar = progress_bar(view.position, view.total)
-    header = t("item.header", position=view.position + 1, total=view.total, bar=bar)
+    bar = progress_bar(view.answered, view.total)
+    header = t("item.header", position=view.position + 1, total=view.total, bar=bar,
+               answered=view.answered)  # fmt: skip
     lines = [header, "", t("item.title", number=item.number, text=item.text)]
     lines += [t("item.subitem", number=sub.number, text=sub.text) for sub in item.children]
     return Html("\n".join(lines))
@@ -54,19 +60,21 @@ def render_item(ui: Ui, view: ItemView, with_cards: bool = False) -> Rendered:
     elif view.step is Step.SUGGESTION_TEXT:
         key = "item.ask_suggestion_text" if answer else "item.ask_suggestion_text_unanswered"
         prompt = t(key, answer=answer or "", number=view.item.number, limit=ui.limit)
-        row = []
+        # Cancel, not Back: leaving the prompt returns to this item, not the one before.
+        row = [ui.button("button.cancel", Action.CANCEL_SUGGESTION, item)]
     else:
         prompt = t("item.ask_stance")
         if answer:
             prompt = Html(f"{prompt}\n{t('item.previous_answer', answer=answer)}")
         row = [ui.button(f"button.{s}", Action.STANCE, item, s.value) for s in Stance]
-    nav = [
-        ui.button("button.back", Action.BACK, item),
-        ui.button("button.skip", Action.SKIP, item),
-    ]
+    back = (
+        [] if view.step is Step.SUGGESTION_TEXT else [ui.button("button.back", Action.BACK, item)]
+    )
+    nav = [*back, ui.button("button.skip", Action.SKIP, item)]
     share_text = t.plain("share.item", number=view.item.number, title=ui.plan.title)
     share = ui.link("button.share", ui.links.share(ui.links.item(item), share_text))
-    return Rendered(f"{item_body(ui, view)}\n\n{prompt}", keyboard(row, nav, [share]))
+    returned = f"{t('item.back_to_walk', number=view.item.number)}\n\n" if view.returned else ""
+    return Rendered(f"{returned}{item_body(ui, view)}\n\n{prompt}", keyboard(row, nav, [share]))
 
 
 def render_closed_item(ui: Ui, view: ItemView) -> Rendered:
@@ -125,6 +133,21 @@ def render_welcome(ui: Ui, welcome: Welcome) -> Rendered:
         return Rendered(text, keyboard([ui.button("welcome.review", Action.REVIEW)], [restart]))
     text = t("welcome.new", title=plan.title, preamble=plan.preamble, total=total)
     return Rendered(text, keyboard([ui.button("welcome.begin", Action.BEGIN)]))
+
+
+def render_linked_welcome(ui: Ui, item: Item | None, suggestion_id: int | None) -> Rendered:
+    """Welcome a newcomer who followed a shared link, briefly, then offer what it points to."""
+    t, plan = ui.t, ui.plan
+    if item is not None:
+        local = ui.local(item)
+        target = t("welcome.linked_item", number=local.number,
+                   text=shorten(local.text, ITEM_PREVIEW_CHARS))  # fmt: skip
+        button = ui.button("welcome.open_item", Action.LINK_ITEM, item.id, number=item.number)
+    else:
+        target = t("welcome.linked_suggestion")
+        button = ui.button("welcome.open_suggestion", Action.LINK_SUGGESTION, suggestion_id)
+    text = t("welcome.linked", title=plan.title, total=len(plan.items), target=target)
+    return Rendered(text, keyboard([button]))
 
 
 def render_items(ui: Ui, overview: Overview) -> list[Rendered]:
