@@ -34,9 +34,10 @@ def services(db: Database, plan: Plan, tmp_path: Path) -> Services:
 
 @pytest.fixture
 def moderation(services: Services, clock: Clock) -> Moderation:
-    """The moderators' commands on the test's clock, with the hearing's claim time."""
+    """Three moderators' commands on the test's clock, with the hearing's claim time."""
     claim = timedelta(minutes=services.settings.moderation_claim_minutes)
-    return Moderation(services.db, services.plan, claim, clock=clock)
+    moderators = frozenset({M1, M2, M3})
+    return Moderation(services.db, services.plan, claim, clock=clock, moderators=moderators)
 
 
 async def queued(services: Services, count: int = 1, author: int = 101) -> list[int]:

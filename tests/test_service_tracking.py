@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.hearing.tracking import IMPORT, TELEGRAM
+from bot.hearing.tracking import IMPORT, TELEGRAM, Received
 from bot.model.refusals import Refusal, Refused
 from bot.model.tracking import Change, Metric, TrackingStatus
 from bot.model.values import Awaiting
@@ -91,7 +91,8 @@ async def test_a_deadline_typed_in_is_set_and_makes_the_item_overdue_after_it(
     services: Services, clock: Clock
 ) -> None:
     pid = await waiting(services, "deadline")
-    assert await services.tracking.receive_text(pid, " 2026-11-30 ", clock(), TODAY) == ITEM
+    received = await services.tracking.receive_text(pid, " 2026-11-30 ", clock(), TODAY)
+    assert received == Received(ITEM, past_deadline=False)
     assert (await services.tracking.get(ITEM)).deadline == date(2026, 11, 30)
     assert (await services.walkthrough.current(pid)).awaiting is None
     assert await services.tracking.overdue(date(2026, 11, 30)) == []
@@ -182,3 +183,13 @@ async def test_text_nobody_waits_for_is_refused(services: Services, clock: Clock
     with pytest.raises(Refused) as refused:
         await services.tracking.receive_text(pid, "2026-12-31", clock(), TODAY)
     assert refused.value.code is Refusal.NOT_WAITING_FOR_TEXT
+
+
+async def test_a_deadline_already_missed_is_recorded_and_said_so(
+    services: Services, clock: Clock
+) -> None:
+    pid = await waiting(services, "deadline")
+    received = await services.tracking.receive_text(pid, "2026-11-26", clock(), TODAY)
+    assert received == Received(ITEM, past_deadline=True)
+    assert (await services.tracking.get(ITEM)).deadline == date(2026, 11, 26)
+    assert [t.item_id for t in await services.tracking.overdue(TODAY)] == [ITEM]

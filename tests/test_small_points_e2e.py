@@ -153,7 +153,8 @@ async def test_the_polis_export_has_a_conversation_per_item(
     assert await asyncio.to_thread(main, ["export", "--format", "polis", "--out", "polis"]) == 0
     out = tmp_path / "polis"
     assert sorted(p.name for p in out.iterdir()) == [
-        "comments.csv", "item-3", "item-5", "proposals", "summary.csv", "votes.csv",
+        "comments.csv", "item-3", "item-5", "opinion-groups.csv", "participants-votes.csv",
+        "proposals", "summary.csv", "votes.csv",
     ]  # fmt: skip
 
     def rows(path: Path) -> list[dict[str, str]]:
