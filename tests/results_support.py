@@ -80,3 +80,28 @@ async def fill(db: Database, plan: Plan) -> Filled:
         DRAFTER, IMPORT, NOW,
     )  # fmt: skip
     return Filled(hostile, adopted, few)
+
+
+async def camps(db: Database, plan: Plan, sizes: tuple[int, int] = (8, 7)) -> None:
+    """Two camps answering items 1-10 in opposite ways (item 1 alike), one item each off.
+
+    Both agree with a proposed new item; they split on the hostile suggestion on item 3.
+    """
+    async with db.transaction() as repos:
+        people = [[f"camp{camp}-{n:02d}" for n in range(size)] for camp, size in enumerate(sizes)]
+        for camp, members in enumerate(people):
+            for n, pid in enumerate(members):
+                await repos.participants.ensure(pid)
+                for item in range(1, 11):
+                    agree = (item == 1) or ((item <= 5) == (camp == 0))
+                    if item == 2 + n % 8:
+                        agree = not agree
+                    stance = "support" if agree else "oppose"
+                    await repos.stances.record(pid, str(item), stance, None, plan.version)
+        author = people[0][0]
+        hostile = await repos.suggestions.add(author, "3", HOSTILE, "visible", plan.version)
+        proposal = await repos.suggestions.add(author, "new", PROPOSAL, "visible", plan.version)
+        for camp, members in enumerate(people):
+            for pid in members:
+                await repos.votes.record(pid, hostile, "agree" if camp == 0 else "disagree")
+                await repos.votes.record(pid, proposal, "agree")

@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from bot.hearing.erasure import Erasure
+from bot.hearing.opinion_groups import GroupsOutcome
+from bot.hearing.opinion_summary import Direction
 from bot.hearing.participants import Participants
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import PlanRevisions
@@ -26,6 +28,7 @@ from tests.results_support import (
     PENDING,
     PROPOSAL,
     WITHDRAWN,
+    camps,
     fill,
 )
 
@@ -176,3 +179,37 @@ def test_joining_days_are_the_hearings_own() -> None:
     # 21:00 UTC on the 1st is the 2nd in Karachi (UTC+5).
     shown = turnout([("2026-11-01T21:00", 5)], 0, ZONE, date(2026, 11, 2), 5)
     assert [p.start for p in shown.periods] == [date(2026, 11, 2)]
+
+
+async def test_opinion_groups_are_published_as_the_digest_shows_them(
+    db: Database, plan: Plan
+) -> None:
+    await camps(db, plan)
+    groups = (await results(db, plan)).groups
+    assert groups is not None and groups.outcome is GroupsOutcome.GROUPS
+    assert (groups.clustered, groups.merged) == (15, 0)
+    assert sorted(g.size for g in groups.groups) == [7, 8]
+    assert [g.label for g in groups.groups] == [0, 1]
+    for group in groups.groups:
+        assert group.distinctive, "each camp is set apart by the items it answered its way"
+        for d in group.distinctive:
+            assert min(d.inside.votes, d.outside.votes) >= MIN_GROUP
+    # Both camps support item 1 and the proposal; they split on the suggestion on item 3.
+    common = {(a.statement.item_id, a.statement.suggestion_id) for a in groups.consensus}
+    assert ("1", None) in common and any(item == "new" for item, _ in common)
+    assert all(a.direction is Direction.AGREE for a in groups.consensus)
+    assert any(a.statement.text == HOSTILE for a in groups.divisive)
+    for a in (*groups.consensus, *groups.divisive):
+        assert [label for label, _ in a.shares] == [0, 1]
+    # Nobody's group and nobody's place: the page model holds no participant at all.
+    assert "camp" not in repr(groups)
+    assert not {"membership", "positions"} & set(vars(groups))
+
+
+async def test_too_few_participants_for_groups_is_one_line(db: Database, plan: Plan) -> None:
+    await camps(db, plan, (3, 3))
+    groups = (await results(db, plan)).groups
+    assert groups is not None and groups.outcome is GroupsOutcome.TOO_FEW_PARTICIPANTS
+    # How many voted (six) is not kept: a count under the floor is never published.
+    assert (groups.clustered, groups.needed) == (0, 2 * MIN_GROUP)
+    assert groups.groups == groups.consensus == groups.divisive == ()

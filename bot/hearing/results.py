@@ -8,6 +8,9 @@ from datetime import date, datetime
 
 from bot.hearing.digest import DigestBuilder, best_groups
 from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
+from bot.hearing.opinion_groups import GroupsOutcome, GroupsParams
+from bot.hearing.opinion_statements import HearingGroups, Statement, group_hearing
+from bot.hearing.opinion_summary import Across, Direction, Share
 from bot.hearing.oversight import VersionSplit, local_day
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import ChangeKind, ItemChange
@@ -72,6 +75,110 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class GroupStatement:
+    """A statement the groups are described by: an item, or a visible suggestion's words."""
+
+    item_id: str  # the item, or the item a suggestion is on (`new` for a proposal)
+    suggestion_id: int | None = None  # None: the item itself
+    text: str = ""  # a suggestion's words; an item's come from the page's plan
+
+
+@dataclass(frozen=True)
+class GroupPosition:
+    """What sets a group apart: how it voted on a statement, and how everyone else did."""
+
+    statement: GroupStatement
+    direction: Direction
+    inside: Share  # the group's votes (at least a group of them)
+    outside: Share  # everyone else's
+
+
+@dataclass(frozen=True)
+class PublicGroup:
+    """An opinion group as published: its stable label (A, B...), size and positions."""
+
+    label: int
+    size: int  # never under min_group
+    distinctive: tuple[GroupPosition, ...]
+
+
+@dataclass(frozen=True)
+class AcrossGroups:
+    """A statement with each group's votes on it: (group label, its votes), by label."""
+
+    statement: GroupStatement
+    shares: tuple[tuple[int, Share], ...]
+    direction: Direction | None = None  # consensus: the way every group leans
+
+
+@dataclass(frozen=True)
+class GroupsResult:
+    """The opinion groups as the digest shows them, without anyone's group or place.
+
+    No count of voters is kept when there are too few for groups (it could be under
+    min_group): only how many would be needed.
+    """
+
+    outcome: GroupsOutcome
+    clustered: int  # those with enough votes to be grouped (0 without groups)
+    min_votes: int  # votes a participant needs to be grouped
+    needed: int  # grouped participants needed for groups at all
+    merged: int  # groups under min_group counted with their nearest, not described
+    groups: tuple[PublicGroup, ...] = ()
+    consensus: tuple[AcrossGroups, ...] = ()
+    divisive: tuple[AcrossGroups, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        """Tell whether there are groups to describe (one group included)."""
+        return self.outcome in (GroupsOutcome.GROUPS, GroupsOutcome.ONE_GROUP)
+
+
+def public_groups(found: HearingGroups) -> GroupsResult:
+    """Keep what the digest says of the groups; leave out who is in which and the map."""
+    result = found.result
+    base = GroupsResult(
+        result.outcome,
+        result.clustered if found.found else 0,
+        found.params.min_votes,
+        found.needed,
+        result.merged,
+    )
+    if not found.found:
+        return base
+
+    def statement(key: object) -> GroupStatement:
+        s = found.statements.get(str(key)) or Statement(str(key), "")
+        return GroupStatement(s.item_id, s.suggestion_id, s.text)
+
+    labels = [g.label for g in result.groups]
+
+    def across(a: Across) -> AcrossGroups:
+        # Across.by_group follows the order of result.groups (by label).
+        shares = tuple(zip(labels, a.by_group, strict=True))
+        return AcrossGroups(statement(a.statement), shares, a.direction)
+
+    groups = tuple(
+        PublicGroup(
+            g.label,
+            g.size,
+            tuple(
+                GroupPosition(statement(d.statement), d.direction, d.inside, d.outside)
+                for d in g.distinctive
+            ),
+        )
+        for g in result.groups
+    )
+    divisive = tuple(across(a) for a in result.divisive) if len(groups) > 1 else ()
+    return replace(
+        base,
+        groups=groups,
+        consensus=tuple(across(a) for a in result.consensus),
+        divisive=divisive,
+    )
+
+
+@dataclass(frozen=True)
 class ResultsPage:
     """Everything the public results page says, already cleared for publication."""
 
@@ -87,9 +194,9 @@ class ResultsPage:
     proposals: tuple[SuggestionResult, ...] = ()
     more_proposals: int = 0
     revisions: tuple[Revision, ...] = ()
-    # Opinion groups (issue 14) go here once they land: each group's size and distinctive
-    # positions, and the consensus. Until then the page has an empty, marked slot for them.
-    groups: None = None
+    # Opinion groups (issue 14): each group's size and distinctive positions, the consensus
+    # and the divisions, or why there are none yet. None: not looked for (no votes at all).
+    groups: GroupsResult | None = None
 
     @property
     def answered(self) -> bool:
@@ -125,6 +232,8 @@ async def build_results(
         tallied = await repos.digests.tallied_suggestions()
         tracked = await load_tracking(repos, [item.id for item in plan.items])
         revisions = await _revisions(repos, await repos.results.versions(), zone)
+        # The saved state of the latest digest is continued, so the groups keep their letters.
+        found = await group_hearing(repos, plan, GroupsParams(min_group_size=min_group), now)
     public = Publication(min_group, outcomes, tallied)
     versions = {v.item_id: v for v in digest.after.versions if public.enough_on_both(v)}
     items = tuple(
@@ -151,6 +260,7 @@ async def build_results(
         proposals=tuple(proposals[:PROPOSALS_SHOWN]),
         more_proposals=max(0, len(proposals) - PROPOSALS_SHOWN),
         revisions=revisions,
+        groups=public_groups(found) if found.result.participants else None,
     )
 
 

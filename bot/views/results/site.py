@@ -16,16 +16,20 @@ from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from bot.hearing.opinion_groups import GroupsOutcome
+from bot.hearing.opinion_summary import Direction, Share
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import ItemChange
-from bot.hearing.results import ItemResult, Outcome, ResultsPage
+from bot.hearing.results import GroupsResult, GroupStatement, ItemResult, Outcome, ResultsPage
 from bot.hearing.turnout import Period
 from bot.model.tracking import Metric, TrackingStatus
-from bot.model.values import Language
+from bot.model.values import NEW_ITEMS, Language
 from bot.views.results.charts import chart_width, columns, percent, progress_width, split_segments
-from bot.views.texts import Texts, load_texts
+from bot.views.texts import Html, Texts, load_texts
 
 ITEMS_PER_PAGE = 20
+# The opinion groups name items and suggestions as the digest does: cut to this many characters.
+ITEM_CHARS, SUGGESTION_CHARS = 70, 110
 # Up to this many items, each item's suggestions are shown open; beyond, folded (<details>).
 OPEN_UP_TO = 30
 STATIC = ("style.css", "fonts/NotoNastaliqUrdu-Regular.ttf", "fonts/OFL.txt")
@@ -168,6 +172,10 @@ def _common(
         "outcome": lambda outcome: _outcome(text, outcome),
         "metric": lambda metric: _metric(text, metric),
         "change": lambda change: _change(text, change),
+        "letter": _letter,
+        "share_pct": _share_pct,
+        "statement": lambda s: _statement(text, page, s, where),
+        "groups_line": lambda groups: _groups_line(text, groups),
     }
 
 
@@ -230,3 +238,48 @@ def _metric(text: Callable[..., Markup], m: Metric) -> Markup:
 def _change(text: Callable[..., Markup], change: ItemChange) -> Markup:
     return text(f"results.change_{change.kind.value}", item=change.item_id,
                 into=change.into_item or "")  # fmt: skip
+
+
+def _letter(label: int) -> str:
+    # As the digest and its map name groups (bot/views/opinion_map.py): 0 is A, 1 is B...
+    return chr(ord("A") + label) if 0 <= label < 26 else str(label)
+
+
+def _share_pct(share: Share, direction: Direction | str) -> int:
+    return round(100 * share.share(Direction(direction)))
+
+
+def _statement(
+    text: Callable[..., Markup], page: ResultsPage, s: GroupStatement, where: dict[str, int]
+) -> Markup:
+    item = page.item(s.item_id)
+    number = item.stats.number if item else s.item_id
+    if s.suggestion_id is not None:
+        # A citizen's words, in either language: isolated, so they cannot reorder the line.
+        cut = _shorten(_BIDI_CONTROLS.sub("", s.text), SUGGESTION_CHARS)
+        quoted = Html(str(Markup("<bdi>{}</bdi>").format(cut)))
+        if s.item_id == NEW_ITEMS:
+            return text("results.groups_proposal", text=quoted)
+        return text("results.groups_suggestion", number=number, text=quoted)
+    wording = _shorten(item.stats.text if item else "", ITEM_CHARS)
+    named = text("results.groups_item", number=number, text=wording)
+    href = f"items-{where.get(s.item_id, 1)}.html#item-{s.item_id}"
+    return Markup('<a href="{}">{}</a>').format(href, named)
+
+
+def _shorten(text: str, limit: int) -> str:
+    # As bot/views/ui.py's shorten, which the site cannot import (it brings in telegram).
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _groups_line(text: Callable[..., Markup], g: GroupsResult) -> Markup:
+    """Say how many groups were found, or why none could be."""
+    # No count of voters under the floor: only how many groups would need.
+    if g.outcome is GroupsOutcome.TOO_FEW_PARTICIPANTS:
+        return text("results.groups_too_few_participants", needed=g.needed)
+    if g.outcome is GroupsOutcome.TOO_FEW_VOTES:
+        return text("results.groups_too_few_votes", min_votes=g.min_votes, needed=g.needed)
+    if g.outcome is GroupsOutcome.ONE_GROUP:
+        return text("results.groups_one", clustered=g.clustered)
+    return text("results.groups_found", groups=len(g.groups), clustered=g.clustered)
