@@ -113,7 +113,7 @@ class Services:
             suggestions=SuggestionList(db),
             oversight=DigestLedger(
                 db,
-                OversightBuilder(db, plan, zone),
+                OversightBuilder(db, plan, zone, participants.staff_id),
                 settings.digest_time,
                 zone,
                 kind=OVERSIGHT,
@@ -122,11 +122,13 @@ class Services:
             follow=FollowThrough(db, plan),
             answers=AuthorAnswers(db, drafters, settings.suggestion_max_chars),
             broadcasts=Broadcasts(db),
-            moderation=Moderation(db, plan, claim, moderators=moderators),
+            moderation=Moderation(
+                db, plan, claim, moderators=moderators, staff=participants.staff_id
+            ),
             bans=Bans(db),
             my_data=MyData(db, plan),
             erasure=Erasure(db, ledger, participants),
-            tracking=Tracking(db, plan),
+            tracking=Tracking(db, plan, participants.staff_id),
             following=Following(db, plan),
             follow_ups=FollowUps(
                 db, plan, screening, settings.min_group_size, settings.suggestion_max_chars

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from bot.config import Settings
 from bot.hearing.export import ExportFormat, Progress, open_export
 from bot.hearing.plan import Plan, PlanError, load_plan
 from bot.hearing.plan_revision import PlanRevisions
+from bot.hearing.privacy import StaffIds, staff_pseudonym
 from bot.views.export_files import write_folder
 from storage.db import Database, DatabaseError
 
@@ -68,7 +70,9 @@ async def _export(
     async with Database(settings.database_path) as db:
         tz = ZoneInfo(settings.timezone)
         plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
-        return await export_hearing(db, plan, fmt, out, tz=tz, progress=bar)
+        secret = settings.pseudonym_secret
+        staff = partial(staff_pseudonym, secret) if secret else None
+        return await export_hearing(db, plan, fmt, out, tz=tz, progress=bar, staff=staff)
 
 
 async def export_hearing(
@@ -79,11 +83,12 @@ async def export_hearing(
     *,
     tz: tzinfo = UTC,
     progress: Progress | None = None,
+    staff: StaffIds | None = None,
 ) -> ExportResult:
     """Write an export into a new folder `out`, all or nothing (staged, then renamed)."""
     target, staging = _stage(out)
     try:
-        async with open_export(db, plan, fmt, tz) as export:
+        async with open_export(db, plan, fmt, tz, staff=staff) as export:
             await write_folder(export, staging, progress)
         files = _publish(staging, target)
     except BaseException:

@@ -32,11 +32,13 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.hearing.plan import Plan
+from bot.hearing.privacy import PSEUDONYM, StaffIds
 from bot.model.values import NEW_ITEMS, SuggestionStatus, Vote
 from storage.db import Database
 from storage.exports import SUGGESTION_TALLIES, TABLES, VOTE_HISTORY, Dataset, ExportReader
 
 MANIFEST = "manifest.json"
+STAFF = "staff"  # a person acting as staff, when the export has no secret to name them by
 POLIS_COMMENT_COLUMNS = (
     "timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated",
     "comment-body",
@@ -85,6 +87,8 @@ class HearingExport:
     tz: tzinfo = UTC
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     rows: dict[str, int] = field(default_factory=dict)
+    # Staff pseudonyms (a keyed hash: needs the secret); without it staff are only "staff".
+    staff: StaffIds | None = None
 
     async def expected_rows(self) -> int:
         """Return how many table rows the export will hold (for a progress bar)."""
@@ -97,11 +101,25 @@ class HearingExport:
         """Yield every sheet; read each one's pages before asking for the next."""
         if self.fmt == ExportFormat.CSV:
             for dataset in TABLES:
-                yield Sheet(dataset.file_name, dataset.columns, self._counted(dataset))
+                convert = self._staff_columns(dataset)
+                yield Sheet(dataset.file_name, dataset.columns, self._counted(dataset, convert))
             yield Sheet(MANIFEST, text=await self._manifest())
         else:
             async for sheet in self._polis():
                 yield sheet
+
+    def _staff_columns(self, dataset: Dataset) -> Callable[[Row], Row] | None:
+        """Show the people acting as staff under their staff pseudonyms (or only as staff)."""
+        columns = [dataset.columns.index(name) for name in dataset.staff]
+        if not columns:
+            return None
+        staff = self.staff or (lambda value: STAFF if PSEUDONYM.fullmatch(value) else value)
+
+        def convert(row: Row) -> Row:
+            return tuple(staff(str(v)) if i in columns and v is not None else v
+                         for i, v in enumerate(row))  # fmt: skip
+
+        return convert
 
     async def _counted(
         self, dataset: Dataset, convert: Callable[[Row], Row] | None = None, name: str = "",
@@ -196,10 +214,11 @@ async def open_export(
     fmt: ExportFormat,
     tz: tzinfo = UTC,
     now: Callable[[], datetime] | None = None,
+    staff: StaffIds | None = None,
 ) -> AsyncIterator[HearingExport]:
     """Give the export of the hearing as it stands, read in one session of the reader."""
     async with db.reading() as repos:
-        export = HearingExport(ExportReader(repos.conn), plan, fmt, tz)
+        export = HearingExport(ExportReader(repos.conn), plan, fmt, tz, staff=staff)
         if now is not None:
             export.now = now
         yield export
