@@ -27,6 +27,7 @@ from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.responses import FollowThrough
 from bot.hearing.screening import Screening
+from bot.hearing.sub_items import SubItems
 from bot.hearing.submissions import Submissions
 from bot.hearing.suggestion_list import SuggestionList
 from bot.hearing.tracking import Tracking
@@ -46,6 +47,7 @@ class Services:
     plan: Plan
     participants: Participants
     walkthrough: Walkthrough
+    sub_items: SubItems
     deliberation: Deliberation
     submissions: Submissions
     digests: DigestLedger
@@ -103,6 +105,7 @@ class Services:
             plan=plan,
             participants=participants,
             walkthrough=walkthrough,
+            sub_items=SubItems(db, plan),
             deliberation=Deliberation(
                 db, plan, settings.votes_per_item, settings.report_hide_threshold
             ),
