@@ -27,6 +27,7 @@ from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.responses import FollowThrough
 from bot.hearing.screening import Screening
+from bot.hearing.sub_items import SubItems
 from bot.hearing.submissions import Submissions
 from bot.hearing.suggestion_list import SuggestionList
 from bot.hearing.tracking import Tracking
@@ -47,6 +48,7 @@ class Services:
     plan: Plan
     participants: Participants
     walkthrough: Walkthrough
+    sub_items: SubItems
     deliberation: Deliberation
     submissions: Submissions
     digests: DigestLedger
@@ -117,6 +119,7 @@ class Services:
             plan=plan,
             participants=participants,
             walkthrough=walkthrough,
+            sub_items=SubItems(db, plan),
             deliberation=Deliberation(
                 db, plan, settings.votes_per_item, settings.report_hide_threshold
             ),
@@ -127,7 +130,7 @@ class Services:
             suggestions=SuggestionList(db),
             oversight=DigestLedger(
                 db,
-                OversightBuilder(db, plan, zone),
+                OversightBuilder(db, plan, zone, participants.staff_id),
                 settings.digest_time,
                 zone,
                 kind=OVERSIGHT,
@@ -136,11 +139,13 @@ class Services:
             follow=FollowThrough(db, plan),
             answers=AuthorAnswers(db, drafters, settings.suggestion_max_chars),
             broadcasts=Broadcasts(db),
-            moderation=Moderation(db, plan, claim, clock, moderators=moderators),
+            moderation=Moderation(
+                db, plan, claim, clock, moderators=moderators, staff=participants.staff_id
+            ),
             bans=Bans(db),
             my_data=MyData(db, plan, clock),
             erasure=Erasure(db, ledger, participants, clock),
-            tracking=Tracking(db, plan),
+            tracking=Tracking(db, plan, participants.staff_id),
             following=Following(db, plan),
             follow_ups=FollowUps(
                 db, plan, screening, settings.min_group_size, settings.suggestion_max_chars, clock

@@ -43,6 +43,7 @@ def register(app: HearingApp) -> None:
             CommandHandler("updates", responses.updates, filters=private & new_message),
             CommandHandler("digest", drafter.digest_now, filters=private & new_message),
             CommandHandler("suggestions", drafter.list_suggestions, filters=private & new_message),
+            CommandHandler("report", drafter.report_now, filters=private & new_message),
             CommandHandler("broadcast", responses.broadcast, filters=private & new_message),
             CommandHandler("export", export.export_data, filters=private & new_message),
             CommandHandler("results", results.send_results, filters=private & new_message),

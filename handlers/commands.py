@@ -7,12 +7,14 @@ from telegram import Update
 from bot.model.refusals import Refused
 from bot.views.cards import render_card, render_mine, render_proposal_prompt
 from bot.views.links import parse_start
+from bot.views.menu import render_help
 from bot.views.ui import Rendered, refusal_text
 from bot.views.walkthrough import render_items, render_view, render_welcome
 from handlers import responses
 from handlers.context import HearingContext
 from handlers.language import LinkTarget, linked_welcome, with_language_choice
 from handlers.messaging import send, send_all
+from handlers.roles import is_drafter, is_moderator, is_oversight
 
 
 async def start(update: Update, context: HearingContext) -> None:
@@ -76,7 +78,13 @@ async def propose(update: Update, context: HearingContext) -> None:
 
 async def show_help(update: Update, context: HearingContext) -> None:
     """Explain how the hearing works and list the commands."""
-    await send(context, _chat_id(update), Rendered(context.t("help.text")))
+    user = _user_id(update)
+    roles = {
+        "drafters": is_drafter(context, user),
+        "moderators": is_moderator(context, user),
+        "oversight": is_oversight(context, user) and not is_drafter(context, user),
+    }
+    await send(context, _chat_id(update), render_help(context.t, roles))
 
 
 async def unknown_command(update: Update, context: HearingContext) -> None:

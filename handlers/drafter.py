@@ -1,17 +1,20 @@
-"""Drafter commands: the digest on demand, every suggestion page by page."""
+"""Drafter commands: the digest and the weekly oversight report on demand, every suggestion page
+by page."""
 
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
 
+from bot.hearing.digest_schedule import RenderedDigest
 from bot.views.buttons import Action
 from bot.views.codec import Button
 from bot.views.digest import chart_caption, render_for_drafters
 from bot.views.new_suggestions import render_page
 from bot.views.opinion_groups import map_caption
+from bot.views.reports import render_oversight
 from handlers.context import HearingContext
 from handlers.messaging import edit, send, toast
-from handlers.roles import drafter_only
+from handlers.roles import drafter_only, tracker_only
 
 
 async def digest_now(update: Update, context: HearingContext) -> None:
@@ -37,6 +40,27 @@ async def digest_now(update: Update, context: HearingContext) -> None:
         today = services.clock().astimezone(services.digests.zone)
         caption = map_caption(context.t, today)
         await context.bot.send_photo(chat_id, rendered.opinion_map, caption=caption)
+
+
+async def report_now(update: Update, context: HearingContext) -> None:
+    """Send a drafter or oversight member the weekly oversight report so far."""
+    if not await tracker_only(update, context) or update.effective_chat is None:
+        return
+    s, chat_id = context.services, update.effective_chat.id
+    language, t = context.language, context.t
+    rendered = await s.oversight.on_demand(
+        s.clock(),
+        lambda report: _rendered(render_oversight(t, s.plan_for(language), report,
+                                                  s.settings.timezone)),
+    )  # fmt: skip
+    at = s.settings.digest_time.strftime("%H:%M")
+    await context.bot.send_message(chat_id, t("oversight.on_demand", time=at))
+    for body in rendered.messages:
+        await context.bot.send_message(chat_id, body)
+
+
+async def _rendered(messages: list[str]) -> RenderedDigest:
+    return RenderedDigest(messages, None)
 
 
 async def list_suggestions(update: Update, context: HearingContext) -> None:

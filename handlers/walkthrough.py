@@ -15,6 +15,7 @@ from bot.views.cards import (
 )
 from bot.views.codec import VOTES_BY_CODE, Button
 from bot.views.moderation import render_correction_prompt
+from bot.views.sub_items import render_sub_items
 from bot.views.ui import Rendered
 from bot.views.walkthrough import render_closed_item, render_item, render_items, render_view
 from handlers.context import HearingContext
@@ -229,3 +230,26 @@ async def _move(query: CallbackQuery, context: HearingContext, pid: str, moved: 
     await send(context, query.from_user.id, render_view(context.ui, moved.next))
     if isinstance(moved.next, Finished):
         await show_at_end(context, query.from_user.id, pid)
+
+
+async def open_sub_items(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    view = await context.services.sub_items.show(pid, b.text("item"))
+    await toast(query)
+    await send(context, query.from_user.id, render_sub_items(context.ui, view))
+
+
+async def sub_stance(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
+    stance = Stance(b.text("stance"))
+    view = await context.services.sub_items.record(pid, b.text("sub_item"), stance)
+    await edit(context, query, render_sub_items(context.ui, view))
+    await toast(query, context.t("toast.saved_stance", stance=context.t(f"stance.{stance}")))
+
+
+async def sub_items_done(
+    query: CallbackQuery, context: HearingContext, pid: str, b: Button
+) -> None:
+    view = await context.services.sub_items.show(pid, b.text("item"))
+    await edit(context, query, render_sub_items(context.ui, view, done=True))
+    await toast(query)

@@ -28,10 +28,16 @@ class Dataset:
     key: tuple[str, ...]
     # The condition that keeps one item's rows (its one parameter is the item id), if any.
     of_item: str = ""
+    # Columns naming a person acting as staff (drafter, moderator, overseer): exported under a
+    # staff pseudonym that cannot be linked to their own answers.
+    staff: tuple[str, ...] = ()
 
 
-def _table(name: str, columns: tuple[str, ...], key: tuple[str, ...] = ("id",)) -> Dataset:
-    return Dataset(f"{name}.csv", columns, name, ", ".join(columns), key)
+def _table(
+    name: str, columns: tuple[str, ...], key: tuple[str, ...] = ("id",),
+    staff: tuple[str, ...] = (),
+) -> Dataset:  # fmt: skip
+    return Dataset(f"{name}.csv", columns, name, ", ".join(columns), key, staff=staff)
 
 
 # The CSV export writes these, in this order; a new table (moderation decisions) is one entry.
@@ -70,24 +76,28 @@ TABLES: tuple[Dataset, ...] = (
             "created_at",
             "notified_at",
         ),
+        staff=("responder_id",),
     ),
     _table("author_answers", ("id", "response_id", "suggestion_id", "author_id", "text",
                               "created_at")),
     _table("auto_flags", ("suggestion_id", "reason", "detail", "created_at"),
            key=("suggestion_id", "reason")),
     _table("moderation_queue", ("suggestion_id", "state", "queued_at", "decided_by",
-                                "decided_at", "reason", "appealed_at"), key=("suggestion_id",)),
-    _table("bans", ("participant_id", "banned_by", "created_at"), key=("participant_id",)),
+                                "decided_at", "reason", "appealed_at"), key=("suggestion_id",),
+           staff=("decided_by",)),
+    _table("bans", ("participant_id", "banned_by", "created_at"), key=("participant_id",),
+           staff=("banned_by",)),
     _table("moderation_log", ("id", "suggestion_id", "actor_id", "action", "reason",
-                              "previous_status", "new_status", "created_at")),
+                              "previous_status", "new_status", "created_at"),
+           staff=("actor_id",)),
     _table("tracking", ("item_id", "status", "responsible", "deadline", "updated_at"),
            key=("item_id",)),
     _table("tracking_metrics", ("item_id", "name", "unit", "baseline", "target", "current",
                                 "measured_on"), key=("item_id", "name")),
     _table("tracking_history", ("id", "item_id", "field", "old_value", "new_value", "actor",
-                                "source", "changed_at")),
+                                "source", "changed_at"), staff=("actor",)),
     _table("follow_up_questions", ("id", "author_id", "item_id", "segment", "text", "status",
-                                   "audience", "created_at", "sent_at")),
+                                   "audience", "created_at", "sent_at"), staff=("author_id",)),
     _table("plan_changes", ("version", "item_id", "kind", "old_text", "new_text", "into_item"),
            key=("version", "item_id")),
 )  # fmt: skip

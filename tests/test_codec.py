@@ -15,6 +15,9 @@ EXAMPLES: dict[Action, tuple[object, ...]] = {
     Action.BACK: ("2",),
     Action.OPEN: ("13",),
     Action.CANCEL_SUGGESTION: ("20",),
+    Action.SUB_ITEMS: ("999",),
+    Action.SUB_STANCE: ("999.999", "support"),
+    Action.SUB_DONE: ("13",),
     Action.CANCEL_INPUT: ("follow_up_answer",),
     Action.VOTE: (999_999_999_999, "d", 99),
     Action.REPORT: (7, 0),
@@ -105,7 +108,8 @@ def test_every_button_is_declared_with_a_handler_that_exists() -> None:
 def test_fields_are_read_by_the_names_declared(action: Action) -> None:
     values = {Arg.ID: "7", Arg.ITEM: "4", Arg.COUNT: "1", Arg.VOTE: "a", Arg.REASON: "spam",
               Arg.STANCE: "support", Arg.PRIORITY: "high", Arg.STATUS: "done",
-              Arg.FIELD: "deadline", Arg.LANGUAGE: "ur", Arg.AWAITING: "proposal"}  # fmt: skip
+              Arg.FIELD: "deadline", Arg.LANGUAGE: "ur", Arg.AWAITING: "proposal",
+              Arg.SUBITEM: "9.3"}  # fmt: skip
     fields = {name: values[kind] for name, kind in action.spec.fields}
     pressed = decode(encode(action, **fields))
     assert pressed.action is action

@@ -74,7 +74,9 @@ async def test_the_whole_seed_plan_in_urdu(hearing: Hearing, plan: Plan) -> None
         stance, priority = next(stances), next(priorities)
         await hearing.press(CITIZEN, UR_STANCES[stance], message)
         await hearing.press(CITIZEN, UR_PRIORITIES[priority], message)
-        assert hearing.emu.messages(CITIZEN)[-1].button_labels() == UR_AFTER_PRIORITY
+        points = [f"🔎 اس کے {FSI}{len(item.children)}{PDI} ذیلی نکات"] if item.children else []
+        after = [UR_AFTER_PRIORITY[0], *points, *UR_AFTER_PRIORITY[1:]]
+        assert hearing.emu.messages(CITIZEN)[-1].button_labels() == after
         if position % 5 == 0:
             await hearing.press(CITIZEN, "✍️ تجویز دیں", message)
             await hearing.say(CITIZEN, f"نکتہ {item.id} پر تجویز: مدارس کا اندراج")

@@ -27,7 +27,8 @@ CITIZEN_ACTIONS = frozenset({
     Action.FOLLOW_UPS_OFF, Action.FOLLOW_UPS_ACCEPT, Action.ANSWER,
     Action.LANGUAGE, Action.CANCEL_SUGGESTION, Action.CANCEL_INPUT, Action.WITHDRAW_KEEP,
     Action.LINK_ITEM, Action.LINK_SUGGESTION, Action.LANGUAGE_ITEM, Action.LANGUAGE_SUGGESTION,
-    Action.CORRECT_HELD, Action.AUTHOR_ANSWER,
+    Action.CORRECT_HELD, Action.AUTHOR_ANSWER, Action.SUB_ITEMS, Action.SUB_STANCE,
+    Action.SUB_DONE,
 })  # fmt: skip
 # What a drafter's actions change: none of it may change when someone else presses them.
 STATE = (

@@ -39,17 +39,9 @@ STARTS_A_LINE = {"{decision}"}
 # Latin words an Urdu reader sees as they are: the bot's commands and a file format.
 COMMANDS = {"start", "items", "mine", "propose", "updates", "help", "queue", "language"}
 # After the hearing: more commands, /ask's segment words, and the time zone of the history.
-COMMANDS |= {
-    "status",
-    "followups",
-    "track",
-    "ask",
-    "mydata",
-    "delete",
-    "groups",
-    "suggestions",
-    "unban",
-}
+COMMANDS |= {"status", "followups", "track", "ask", "mydata", "delete", "suggestions", "groups"}
+# Staff commands, in the help of their roles.
+COMMANDS |= {"unban", "digest", "broadcast", "export", "report", "modlog"}
 LATIN_KEPT = COMMANDS | {"CSV", "manifest", "json", "opposed", "supported", "high", "UTC"}
 BUTTON_CHARS = 30  # phones cut longer button labels short
 SAMPLE = "<&> 12"

@@ -41,8 +41,10 @@ async def test_full_walkthrough_of_the_seed_plan(hearing: Hearing, plan: Plan) -
         stance, priority = next(stances), next(priorities)
         await hearing.press(CITIZEN, STANCE_LABELS[stance], message)
         await hearing.press(CITIZEN, PRIORITY_LABELS[priority], message)
+        points = [f"🔎 Its {len(item.children)} points, one by one"] if item.children else []
         assert hearing.emu.messages(CITIZEN)[-1].button_labels() == [
             "✍️ Add a suggestion",
+            *points,  # the optional step, for items with sub-items
             "⬅️ Back",
             "Skip ➡️",
             SHARE,

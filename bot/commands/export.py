@@ -10,6 +10,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from bot.hearing.export import ExportFormat, Progress, open_export
 from bot.hearing.opinion_groups import GroupsParams
 from bot.hearing.plan import Plan, PlanError, load_plan
 from bot.hearing.plan_revision import PlanRevisions
+from bot.hearing.privacy import StaffIds, staff_pseudonym
 from bot.views.export_files import write_folder
 from storage.db import Database, DatabaseError
 
@@ -69,9 +71,12 @@ async def _export(
     async with Database(settings.database_path) as db:
         tz = ZoneInfo(settings.timezone)
         plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
+        secret = settings.pseudonym_secret
+        staff = partial(staff_pseudonym, secret) if secret else None
         return await export_hearing(
-            db, plan, fmt, out, tz=tz, progress=bar, min_group_size=settings.min_group_size
-        )
+            db, plan, fmt, out, tz=tz, progress=bar, staff=staff,
+            min_group_size=settings.min_group_size,
+        )  # fmt: skip
 
 
 async def export_hearing(
@@ -83,11 +88,14 @@ async def export_hearing(
     tz: tzinfo = UTC,
     progress: Progress | None = None,
     min_group_size: int = GroupsParams().min_group_size,
+    staff: StaffIds | None = None,
 ) -> ExportResult:
     """Write an export into a new folder `out`, all or nothing (staged, then renamed)."""
     target, staging = _stage(out)
     try:
-        async with open_export(db, plan, fmt, tz, min_group_size=min_group_size) as export:
+        async with open_export(
+            db, plan, fmt, tz, min_group_size=min_group_size, staff=staff
+        ) as export:
             await write_folder(export, staging, progress)
         files = _publish(staging, target)
     except BaseException:

@@ -27,7 +27,8 @@ PRIORITY_WEIGHTS = {"high": 100.0, "medium": 50.0, "low": 0.0}
 
 def stats_snapshot(digest: Digest) -> str:
     """Serialise each item's counts, for the next digest to report the change."""
-    return json.dumps({s.item_id: [s.support, s.oppose, s.unsure] for s in digest.items})
+    stats = (*digest.items, *digest.sub_items)
+    return json.dumps({s.item_id: [s.support, s.oppose, s.unsure] for s in stats})
 
 
 class DigestBuilder:
@@ -54,6 +55,11 @@ class DigestBuilder:
             after = await after_hearing(repos, self.plan, local_day(period_end, self.zone))
         before: dict[str, list[int]] = json.loads(previous) if previous else {}
         items = tuple(self._item(item_id, per_item, before) for item_id in self._item_ids())
+        # Sub-items answered one by one (an optional step): shown under their item.
+        sub_items = tuple(
+            self._item(sub.id, per_item, before)
+            for item in self.plan.items for sub in item.children if sub.id in per_item
+        )  # fmt: skip
         by_item: dict[str, list[TalliedSuggestion]] = {}
         for suggestion in suggestions:
             by_item.setdefault(suggestion.item_id, []).append(suggestion)
@@ -69,6 +75,7 @@ class DigestBuilder:
             period_end=period_end,
             participation=Participation(*counts),
             items=items,
+            sub_items=sub_items,
             most_supported=_top(items, lambda s: (s.share(s.support), s.support)),
             most_opposed=_top(items, lambda s: (s.share(s.oppose), s.oppose)),
             most_contested=contested(items),

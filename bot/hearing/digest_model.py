@@ -96,16 +96,21 @@ class Digest:
     reported: int = 0
     after: AfterHearing = field(default_factory=AfterHearing)
     opinion: HearingGroups | None = None  # opinion groups (docs/opinion-groups.md)
+    # Sub-items some citizens answered one by one, in plan order (item ids such as "9.3").
+    sub_items: tuple[ItemStats, ...] = ()
 
     min_group: int = 1  # items with fewer answers (but some) have their breakdown withheld
 
     def in_plan(self, plan: Plan) -> Digest:
         """Return this digest with the title and item texts of a translation of its plan."""
-        items = tuple(
-            replace(stats, text=item.text) if (item := plan.item(stats.item_id)) else stats
-            for stats in self.items
-        )
-        return replace(self, title=plan.title, items=items)
+
+        def local(stats: ItemStats) -> ItemStats:
+            item = plan.item(stats.item_id)
+            return replace(stats, text=item.text) if item else stats
+
+        items = tuple(local(stats) for stats in self.items)
+        subs = tuple(local(stats) for stats in self.sub_items)
+        return replace(self, title=plan.title, items=items, sub_items=subs)
 
     def protected(self, min_group: int) -> Digest:
         """Return this digest with no breakdown of an item fewer than min_group people answered.
@@ -114,10 +119,12 @@ class Digest:
         so that no figure lets a drafter work out how a few known people answered.
         """
         items = tuple(_withhold(s) if 0 < s.answers < min_group else s for s in self.items)
+        subs = tuple(_withhold(s) if 0 < s.answers < min_group else s for s in self.sub_items)
         kept = {s.item_id for s in items if not s.withheld}
         return replace(
             self,
             items=items,
+            sub_items=subs,
             most_supported=tuple(i for i in self.most_supported if i in kept),
             most_opposed=tuple(i for i in self.most_opposed if i in kept),
             most_contested=tuple(i for i in self.most_contested if i in kept),
@@ -127,6 +134,10 @@ class Digest:
     def item(self, item_id: str) -> ItemStats | None:
         """Return one item's statistics, or None."""
         return next((stats for stats in self.items if stats.item_id == item_id), None)
+
+    def subs_of(self, item_id: str) -> tuple[ItemStats, ...]:
+        """Return the answered sub-items of an item, in plan order."""
+        return tuple(s for s in self.sub_items if s.item_id.split(".")[0] == item_id)
 
 
 def _withhold(stats: ItemStats) -> ItemStats:

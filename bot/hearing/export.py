@@ -49,6 +49,7 @@ from bot.hearing.polis_layout import (
     participants_rows,
     summary_rows,
 )
+from bot.hearing.privacy import PSEUDONYM, StaffIds
 from bot.model.values import NEW_ITEMS, SuggestionStatus, Vote
 from storage.db import Database
 from storage.exports import (
@@ -61,6 +62,7 @@ from storage.exports import (
 )
 
 MANIFEST = "manifest.json"
+STAFF = "staff"  # a person acting as staff, when the export has no secret to name them by
 POLIS_COMMENT_COLUMNS = (
     "timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated",
     "comment-body",
@@ -111,6 +113,8 @@ class HearingExport:
     rows: dict[str, int] = field(default_factory=dict)
     # The hearing's opinion groups, found when the Pol.is layout asks for them.
     grouping: Callable[[], Awaitable[HearingGroups]] | None = None
+    # Staff pseudonyms (a keyed hash: needs the secret); without it staff are only "staff".
+    staff: StaffIds | None = None
 
     async def expected_rows(self) -> int:
         """Return how many table rows the export will hold (for a progress bar)."""
@@ -123,11 +127,25 @@ class HearingExport:
         """Yield every sheet; read each one's pages before asking for the next."""
         if self.fmt == ExportFormat.CSV:
             for dataset in TABLES:
-                yield Sheet(dataset.file_name, dataset.columns, self._counted(dataset))
+                convert = self._staff_columns(dataset)
+                yield Sheet(dataset.file_name, dataset.columns, self._counted(dataset, convert))
             yield Sheet(MANIFEST, text=await self._manifest())
         else:
             async for sheet in self._polis():
                 yield sheet
+
+    def _staff_columns(self, dataset: Dataset) -> Callable[[Row], Row] | None:
+        """Show the people acting as staff under their staff pseudonyms (or only as staff)."""
+        columns = [dataset.columns.index(name) for name in dataset.staff]
+        if not columns:
+            return None
+        staff = self.staff or (lambda value: STAFF if PSEUDONYM.fullmatch(value) else value)
+
+        def convert(row: Row) -> Row:
+            return tuple(staff(str(v)) if i in columns and v is not None else v
+                         for i, v in enumerate(row))  # fmt: skip
+
+        return convert
 
     async def _counted(
         self, dataset: Dataset, convert: Callable[[Row], Row] | None = None, name: str = "",
@@ -276,6 +294,7 @@ async def open_export(
     tz: tzinfo = UTC,
     now: Callable[[], datetime] | None = None,
     min_group_size: int = GroupsParams().min_group_size,
+    staff: StaffIds | None = None,
 ) -> AsyncIterator[HearingExport]:
     """Give the export of the hearing as it stands, read in one session of the reader."""
     params = GroupsParams(min_group_size=min_group_size)
@@ -285,8 +304,9 @@ async def open_export(
             return await group_hearing(repos, plan, params, db.now())
 
         yield HearingExport(
-            ExportReader(repos.conn), plan, fmt, tz, now or db.now, grouping=grouping
-        )
+            ExportReader(repos.conn), plan, fmt, tz, now or db.now, grouping=grouping,
+            staff=staff,
+        )  # fmt: skip
 
 
 def polis_time(iso: str, tz: tzinfo) -> tuple[int, str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.hearing.plan import Item, Plan
-from bot.hearing.privacy import short_tag
+from bot.hearing.privacy import StaffIds, short_tag
 from bot.model.clock import Clock
 from bot.model.records import LogRecord, QueueRecord, SuggestionRecord
 from bot.model.refusals import Refusal, Refused
@@ -60,7 +60,7 @@ class Moderation:
 
     def __init__(
         self, db: Database, plan: Plan, claim: timedelta, clock: Clock | None = None,
-        moderators: frozenset[str] = frozenset(),
+        moderators: frozenset[str] = frozenset(), staff: StaffIds = lambda pid: pid,
     ) -> None:  # fmt: skip
         self.db = db
         self.plan = plan
@@ -68,6 +68,7 @@ class Moderation:
         self.clock = db.now if clock is None else clock
         # The moderators' pseudonyms: is there someone else for a second review?
         self.moderators = moderators
+        self.staff = staff
 
     async def next_card(self, moderator: str) -> QueueCard | None:
         """Claim the oldest open item this moderator may take, or return None if there is none."""
@@ -151,9 +152,10 @@ class Moderation:
             )
 
     async def log(self, limit: int) -> list[LogRecord]:
-        """Return the latest moderation decisions, newest first."""
+        """Return the latest moderation decisions, newest first, actors as staff pseudonyms."""
         async with self.db.reading() as repos:
-            return await repos.moderation.recent_log(limit)
+            entries = await repos.moderation.recent_log(limit)
+        return [replace(e, actor_id=self.staff(e.actor_id)) if e.actor_id else e for e in entries]
 
     async def untold(self) -> list[AuthorNotice]:
         """Return the decisions whose authors a crash or an outage kept uninformed."""

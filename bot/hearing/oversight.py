@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.hearing.plan import Plan
+from bot.hearing.privacy import StaffIds
 from bot.hearing.tracking import load_tracking
 from bot.model.reports import HistoryRow, QuestionRow
 from bot.model.tracking import ItemTracking
@@ -91,10 +92,13 @@ async def _versions(repos: Repositories, plan: Plan) -> tuple[VersionSplit, ...]
 class OversightBuilder:
     """Build the weekly oversight report; the digest ledger records and sends it."""
 
-    def __init__(self, db: Database, plan: Plan, zone: str) -> None:
+    def __init__(
+        self, db: Database, plan: Plan, zone: str, staff: StaffIds = lambda pid: pid
+    ) -> None:
         self.db = db
         self.plan = plan
         self.zone = zone
+        self.staff = staff  # who changed what is shown under a staff pseudonym
 
     async def build(
         self, period_start: datetime | None, period_end: datetime, previous: str | None = None
@@ -104,9 +108,10 @@ class OversightBuilder:
         async with self.db.reading() as repos:
             tracked = await load_tracking(repos, [item.id for item in self.plan.items])
             changes = await repos.tracking.history_between(start, iso(period_end))
+        shown = tuple(replace(c, actor=self.staff(c.actor)) for c in changes)
         return OversightReport(self.plan.title, period_start, period_end,
                                local_day(period_end, self.zone), tuple(tracked.values()),
-                               tuple(changes))  # fmt: skip
+                               shown)  # fmt: skip
 
     def snapshot(self, report: OversightReport) -> str:
         """Keep which items were overdue when the report was made."""

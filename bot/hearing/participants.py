@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from bot.hearing.privacy import pseudonym
+from bot.hearing.privacy import pseudonym, staff_pseudonym
 from bot.model.values import Language
 from storage.db import Database
 
@@ -26,6 +26,10 @@ class Participants:
     def identify(self, user_id: int) -> str:
         """Return the pseudonymous participant id of a Telegram user."""
         return pseudonym(self.secret, user_id)
+
+    def staff_id(self, participant_id: str) -> str:
+        """Return the pseudonym a participant's staff actions are shown under."""
+        return staff_pseudonym(self.secret, participant_id)
 
     async def register(self, user_id: int, chat_id: int) -> str:
         """Make sure the participant and their private chat are stored; return the id."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.hearing.plan import Plan
+from bot.hearing.privacy import StaffIds
 from bot.model.refusals import Refusal, Refused
 from bot.model.reports import HistoryRow, MetricRow
 from bot.model.tracking import (
@@ -39,9 +40,10 @@ class Received:
 class Tracking:
     """Commands that set items' tracking (the caller checks the role) and read it back."""
 
-    def __init__(self, db: Database, plan: Plan) -> None:
+    def __init__(self, db: Database, plan: Plan, staff: StaffIds = lambda pid: pid) -> None:
         self.db = db
         self.plan = plan
+        self.staff = staff  # who changed what is shown under a staff pseudonym
 
     def check_item(self, item_id: str) -> str:
         """Return a top-level item's id, refusing ids the plan does not have."""
@@ -61,10 +63,11 @@ class Tracking:
             return (await load_tracking(repos, [item_id]))[item_id]
 
     async def history(self, item_id: str) -> list[HistoryRow]:
-        """Return an item's tracking changes, oldest first."""
+        """Return an item's tracking changes, oldest first, people as staff pseudonyms."""
         self.check_item(item_id)
         async with self.db.reading() as repos:
-            return await repos.tracking.history(item_id)
+            rows = await repos.tracking.history(item_id)
+        return [replace(row, actor=self.staff(row.actor)) for row in rows]
 
     async def overdue(self, today: date) -> list[ItemTracking]:
         """Return the items past their deadline and not done, in plan order."""

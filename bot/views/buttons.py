@@ -30,10 +30,12 @@ class Arg(StrEnum):
     FIELD = "field"
     LANGUAGE = "language"
     AWAITING = "awaiting"
+    SUBITEM = "subitem"
 
 
 PATTERNS = {
     Arg.ITEM: re.compile(r"[0-9]{1,3}"),
+    Arg.SUBITEM: re.compile(r"[0-9]{1,3}\.[0-9]{1,3}"),
     Arg.ID: re.compile(r"[1-9][0-9]{0,11}"),
     Arg.COUNT: re.compile(r"[0-9]{1,2}"),
     Arg.STANCE: re.compile("|".join(s.value for s in Stance)),
@@ -95,6 +97,10 @@ class Action(Enum):
     SKIP = button("sk", "walkthrough:skip", item=ITEM)
     BACK = button("bk", "walkthrough:back", item=ITEM)
     OPEN = button("go", "walkthrough:open_item", item=ITEM)
+    # The optional step after an item with sub-items: a stance on each.
+    SUB_ITEMS = button("su", "walkthrough:open_sub_items", item=ITEM)
+    SUB_STANCE = button("ss", "walkthrough:sub_stance", sub_item=Arg.SUBITEM, stance=Arg.STANCE)
+    SUB_DONE = button("sd", "walkthrough:sub_items_done", item=ITEM)
     CANCEL_SUGGESTION = button("sx", "walkthrough:cancel_suggestion", item=ITEM)
     # Cancel on any other text prompt: stops waiting for that kind of text, if still awaited.
     CANCEL_INPUT = button("ci", "walkthrough:cancel_input", awaiting=Arg.AWAITING)

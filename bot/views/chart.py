@@ -75,7 +75,9 @@ def shorten(text: str, limit: int) -> str:
 def render_chart(digest: Digest, labels: ChartLabels | None = None) -> bytes:
     """Render the digest's items as a PNG of stacked support/unsure/oppose bars."""
     labels = labels or ChartLabels()
-    items = chart_order(digest.items)
+    # Sub-items answered one by one follow their item, in plan order.
+    items = [row for item in chart_order(digest.items)
+             for row in (item, *digest.subs_of(item.item_id))]  # fmt: skip
     rows = max(len(items), 1)
     height_in = HEADER_IN + rows * ROW_IN + FOOTER_IN
     # A bare Figure with its own Agg canvas: no pyplot registry, no GUI, no global backend.

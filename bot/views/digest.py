@@ -140,6 +140,12 @@ def _item_block(t: Texts, digest: Digest, s: ItemStats, links: Links | None) -> 
               oppose_change=_change(t, s.change[1]),
               unsure=s.unsure, unsure_change=_change(t, s.change[2]), priority=Html(priority))
         )  # fmt: skip
+    for sub in digest.subs_of(s.item_id):
+        if sub.withheld:
+            lines.append(t("digest.sub_item_withheld", number=sub.number, count=digest.min_group))
+        else:
+            lines.append(t("digest.sub_item_counts", number=sub.number, support=sub.support,
+                           unsure=sub.unsure, oppose=sub.oppose))  # fmt: skip
     best = digest.best_suggestions.get(s.item_id, ())
     if best:
         lines.append(t("digest.best"))

@@ -57,6 +57,9 @@ def render_item(ui: Ui, view: ItemView, with_cards: bool = False) -> Rendered:
         key = "item.ask_suggestion_and_vote" if with_cards else "item.ask_suggestion"
         prompt = t(key, answer=answer)
         row = [ui.button("button.suggest", Action.SUGGEST, item)]
+        if view.item.children:  # optional: a stance on each sub-item too
+            row.append(ui.button("subitems.open", Action.SUB_ITEMS, item,
+                                 count=len(view.item.children)))  # fmt: skip
     elif view.step is Step.SUGGESTION_TEXT:
         key = "item.ask_suggestion_text" if answer else "item.ask_suggestion_text_unanswered"
         prompt = t(key, answer=answer or "", number=view.item.number, limit=ui.limit)
