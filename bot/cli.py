@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hearing-bot: configuration error: {problem}", file=sys.stderr)
         return 2
     if args.command == "digest":
-        return print_digest(settings, sys.stdout)
+        return print_digest(settings, sys.stdout, Language(args.lang))
     if args.command == "tracking":
         return import_tracking(settings, Path(args.file))
     if args.command == "publish-plan":
@@ -174,6 +174,10 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True, help="a new folder for the site (never overwritten)")
     digest = sub.add_parser("digest", help="show the drafters' digest so far")
     digest.add_argument("--print", action="store_true", required=True, help="print it as text")
+    languages = [language.value for language in Language]
+    digest.add_argument(
+        "--lang", choices=languages, default=Language.ENGLISH.value, help="the language to use"
+    )
     tracking = sub.add_parser("tracking", help="set items' tracking in bulk")
     tracking_sub = tracking.add_subparsers(dest="action", required=True)
     imported = tracking_sub.add_parser("import", help="validate a tracking file and apply it")

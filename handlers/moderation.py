@@ -22,7 +22,7 @@ from bot.views.moderation import (
     unbanned_notice,
 )
 from bot.views.modlog import render_bans, render_log
-from bot.views.ui import Rendered, refusal_text
+from bot.views.ui import Rendered, Ui, refusal_text
 from handlers.context import HearingContext
 from handlers.messaging import edit, remove_keyboard, send, send_all, set_keyboard, toast
 from handlers.roles import moderator_only
@@ -99,13 +99,14 @@ async def ask_reason(query: CallbackQuery, context: HearingContext, pid: str, b:
     await context.services.moderation.card(b.number("suggestion"))
     key = "moderation.ask_hide" if action is Action.MOD_HIDE else "moderation.ask_ban"
     await toast(query, context.t(key))
-    await set_keyboard(query, render_reason_choice(context.ui, b.number("suggestion"), action))
+    ui = _ui(context, query)
+    await set_keyboard(query, render_reason_choice(ui, b.number("suggestion"), action))
 
 
 async def back_to_card(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     """Show the card's own buttons again."""
     card = await context.services.moderation.card(b.number("suggestion"))
-    await edit(context, query, render_queue_card(context.shared_ui, card))
+    await edit(context, query, render_queue_card(_ui(context, query), card))
     await toast(query)
 
 
@@ -150,7 +151,13 @@ async def _send_next(context: HearingContext, chat_id: int) -> None:
     if card is None:
         await send(context, chat_id, Rendered(context.t("moderation.queue_empty")))
         return
-    await send(context, chat_id, render_queue_card(context.shared_ui, card))
+    # In a moderator's private chat the card is in their language.
+    await send(context, chat_id, render_queue_card(context.ui, card))
+
+
+def _ui(context: HearingContext, query: CallbackQuery) -> Ui:
+    """The moderator's own language in private; English in the shared moderators' group."""
+    return context.ui if _in_private(query) else context.shared_ui
 
 
 def _in_private(query: CallbackQuery) -> bool:

@@ -49,7 +49,7 @@ def test_console_with_piped_input_prints_the_transcript(tmp_path: Path) -> None:
 def test_console_identity_switch_and_bad_choice(tmp_path: Path) -> None:
     result = run_cli(["console"], tmp_path, "/as nobody\n/as drafter\n99\n")
     assert result.returncode == 0, result.stderr
-    assert "(you can be: citizen, drafter, moderator)" in result.stdout
+    assert "(you can be: citizen, drafter, moderator, overseer)" in result.stdout
     assert "(you are now the drafter; send /start)" in result.stdout
     # "99" is no button: it is sent as text, and a drafter who never began is pointed to /start.
     assert result.stdout.count("Your privacy") == 2

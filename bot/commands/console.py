@@ -16,10 +16,10 @@ from handlers.context import HearingApp
 # Console data is a local trial, not a hearing: a fixed secret keeps pseudonyms stable across runs.
 CONSOLE_SECRET = "console-trial-only-not-a-secret"
 CONSOLE_TOKEN = "100000:CONSOLE-LOCAL-ONLY"
-IDENTITIES = {"citizen": 10_001, "drafter": 20_001, "moderator": 30_001}
+IDENTITIES = {"citizen": 10_001, "drafter": 20_001, "moderator": 30_001, "overseer": 40_001}
 HELP = (
     "Type a button's number to press it, anything else to send it as a message.\n"
-    "/as citizen|drafter|moderator switches who you are; /quit or Ctrl-D ends."
+    "/as citizen|drafter|moderator|overseer switches who you are; /quit or Ctrl-D ends."
 )
 
 
@@ -29,18 +29,22 @@ class Transcript:
 
     emu: Emulator
     out: TextIO
-    seen: dict[tuple[int, int], str] = field(default_factory=dict)
+    # What was last printed of each message: its text and its buttons. A message whose buttons
+    # changed and text did not (Report, Hide, Ban ask a reason) is printed again too.
+    seen: dict[tuple[int, int], tuple[str, tuple[tuple[str, str], ...]]] = field(
+        default_factory=dict
+    )
     buttons: list[tuple[int, str, str]] = field(default_factory=list)
 
     def flush(self, chat_id: int) -> None:
-        """Print messages whose text is new or changed since the last flush, buttons numbered."""
+        """Print messages new or changed (text or buttons) since the last flush, numbered."""
         for message in self.emu.messages(chat_id):
             key = (chat_id, message.message_id)
-            text = message.plain_text()
-            if self.seen.get(key) == text:
+            shown = (message.plain_text(), tuple(b for row in message.buttons() for b in row))
+            if self.seen.get(key) == shown:
                 continue
             edited = key in self.seen
-            self.seen[key] = text
+            self.seen[key] = shown
             self._print(message, edited)
         self.out.flush()
 
@@ -53,6 +57,8 @@ class Transcript:
         marker = "bot (updated)" if edited else "bot"
         self.out.write(f"\n── {marker} ──\n{message.plain_text()}\n")
         rows = message.buttons()
+        if not rows and any(owner == message.message_id for owner, _, _ in self.buttons):
+            self.buttons = []  # the numbered buttons were taken off this message
         if rows:
             self.buttons = []
             for row in rows:
@@ -111,7 +117,7 @@ async def _converse(emu: Emulator, app: HearingApp, stdin: TextIO, stdout: TextI
             stdout.write(f"\n{who} > {line}\n")
         if line.strip() in ("/quit", "/exit"):
             break
-        if line.startswith("/as"):
+        if line.split(maxsplit=1)[:1] == ["/as"]:  # not /ask
             who = _switch(line, who, stdout)
             transcript.buttons = []
             continue
@@ -122,7 +128,12 @@ async def _converse(emu: Emulator, app: HearingApp, stdin: TextIO, stdout: TextI
             if data.startswith("http"):
                 stdout.write(f"(link: {data})\n")
                 continue
-            update_id = emu.press_button(user, message_id, data)
+            try:
+                update_id = emu.press_button(user, message_id, data)
+            except ValueError:  # the message lost that button meanwhile
+                stdout.write("(that button is no longer there; the numbered ones are)\n")
+                transcript.buttons = []
+                continue
             await _settle(emu, app)
             transcript.notice(emu.answer_for(update_id))
         elif line.strip():
@@ -166,6 +177,8 @@ def _switch(line: str, who: str, stdout: TextIO) -> str:
 def _local_settings(settings: Settings, api_url: str) -> Settings:
     drafters = settings.drafter_ids | {IDENTITIES["drafter"]}
     moderators = settings.moderator_ids | {IDENTITIES["moderator"]}
+    overseers = settings.oversight_ids | {IDENTITIES["overseer"]}
     return replace(
-        settings, telegram_api_url=api_url, drafter_ids=drafters, moderator_ids=moderators
-    )
+        settings, telegram_api_url=api_url, drafter_ids=drafters, moderator_ids=moderators,
+        oversight_ids=overseers,
+    )  # fmt: skip

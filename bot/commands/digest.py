@@ -10,20 +10,25 @@ from bot.config import Settings
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_model import Digest
 from bot.hearing.digest_schedule import DigestLedger, RenderedDigest
+from bot.hearing.languages import load_plans
 from bot.hearing.opinion_service import GroupsDigestBuilder, Opinions
 from bot.hearing.plan import load_plan
 from bot.hearing.plan_revision import PlanRevisions
+from bot.model.values import Language
 from bot.views.digest import render_digest
 from bot.views.texts import load_texts, strip_html
 from storage.db import Database
 
 
-def print_digest(settings: Settings, out: TextIO) -> int:
-    """Print what a drafter's /digest would show now (without the charts), and record nothing."""
+def print_digest(settings: Settings, out: TextIO, language: Language = Language.ENGLISH) -> int:
+    """Print what a drafter's /digest would show now (without the charts), and record nothing.
+
+    In `language`, with the items in that language's plan when it has a matching translation.
+    """
     if not settings.database_path.is_file():
         print(f"hearing-bot digest: no database at {settings.database_path}", file=sys.stderr)
         return 2
-    messages = asyncio.run(_messages(settings))
+    messages = asyncio.run(_messages(settings, language))
     for number, message in enumerate(messages, start=1):
         if number > 1:
             out.write("\n")
@@ -31,16 +36,18 @@ def print_digest(settings: Settings, out: TextIO) -> int:
     return 0
 
 
-async def _messages(settings: Settings) -> list[str]:
+async def _messages(settings: Settings, language: Language) -> list[str]:
     plan = load_plan(settings.plan_path)
-    texts = load_texts()
-
-    async def render(digest: Digest) -> RenderedDigest:
-        shown = digest.protected(settings.min_group_size)
-        return RenderedDigest(render_digest(texts, shown, settings.timezone, None), None)
+    texts = load_texts(language)
 
     async with Database(settings.database_path) as db:
         plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
+        local = load_plans(plan, settings.plan_path).get(language, plan)
+
+        async def render(digest: Digest) -> RenderedDigest:
+            shown = digest.protected(settings.min_group_size).in_plan(local)
+            return RenderedDigest(render_digest(texts, shown, settings.timezone, None), None)
+
         # With the opinion groups section (as /digest: the saved state, nothing stored).
         builder = GroupsDigestBuilder(
             DigestBuilder(db, plan, settings.timezone),

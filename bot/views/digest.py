@@ -13,6 +13,7 @@ from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
 from bot.hearing.digest_schedule import RenderedDigest
 from bot.hearing.plan import Plan
 from bot.model.values import Language
+from bot.views import dates
 from bot.views.chart import ChartLabels, render_chart
 from bot.views.links import Links
 from bot.views.new_suggestions import new_blocks
@@ -25,8 +26,6 @@ SUGGESTION_CHARS = 160
 ITEM_CHARS = 90
 # Blocks are never split, so each must stay well under one message: proposals are capped.
 PROPOSALS_SHOWN = 10
-TIME_FORMAT = "%d %b %Y %H:%M"
-DAY_FORMAT = "%d %b %Y"
 
 
 class HearingSettings(Protocol):
@@ -78,7 +77,7 @@ def chart_labels(t: Texts) -> ChartLabels:
 def chart_caption(services: Hearing, t: Texts) -> str:
     """Caption the chart with the day it was made, in the hearing's time zone."""
     today = services.clock().astimezone(ZoneInfo(services.settings.timezone))
-    return t("digest.chart_caption", end=today.strftime(DAY_FORMAT))
+    return t("digest.chart_caption", end=dates.day(t, today.date()))
 
 
 def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> list[str]:
@@ -95,12 +94,12 @@ def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> l
 
 
 def _header(t: Texts, digest: Digest, zone: str) -> str:
-    tz = ZoneInfo(zone)
-    end = _when(digest.period_end, tz)
+    end, name = dates.when(t, digest.period_end, zone), dates.zone_name(t, zone)
     if digest.period_start is None:
-        period = t("digest.since_start", end=end, zone=zone)
+        period = t("digest.since_start", end=end, zone=name)
     else:
-        period = t("digest.period", start=_when(digest.period_start, tz), end=end, zone=zone)
+        start = dates.when(t, digest.period_start, zone)
+        period = t("digest.period", start=start, end=end, zone=name)
     p = digest.participation
     lines = [
         t("digest.title", title=digest.title),
@@ -201,7 +200,3 @@ def _change(t: Texts, count: int) -> Html:
     if count == 0:
         return Html("")
     return t("digest.change_up" if count > 0 else "digest.change_down", count=abs(count))
-
-
-def _when(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime(TIME_FORMAT)

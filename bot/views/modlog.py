@@ -5,28 +5,27 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.hearing.bans import Ban
 from bot.model.records import LogRecord
 from bot.model.values import FlagReason, ReportReason, SuggestionStatus
+from bot.views import dates
 from bot.views.texts import Html, Texts
 from bot.views.ui import Rendered, paginate
 
-TIME_FORMAT = "%d %b %Y %H:%M"
 _REPORTS = re.compile(r"(\d+) reports?")
 
 
-def local_time(stored: str, zone: str) -> str:
-    """Write a stored UTC time in the hearing's time zone."""
-    return datetime.fromisoformat(stored).astimezone(ZoneInfo(zone)).strftime(TIME_FORMAT)
+def local_time(t: Texts, stored: str, zone: str) -> str:
+    """Write a stored UTC time in the hearing's time zone, in the reader's language."""
+    return dates.when(t, datetime.fromisoformat(stored), zone)
 
 
 def render_log(t: Texts, entries: list[LogRecord], zone: str) -> list[Rendered]:
     """List moderation decisions, newest first, with pseudonymous actors and local times."""
     if not entries:
         return [Rendered(t("moderation.log_empty"))]
-    lines = [t.plural("moderation.log_heading", len(entries), zone=zone)]
+    lines = [t.plural("moderation.log_heading", len(entries), zone=dates.zone_name(t, zone))]
     for entry in entries:
         details = [t("moderation.log_by", actor=entry.actor_id[:8]) if entry.actor_id
                    else t("moderation.log_automatic")]  # fmt: skip
@@ -38,7 +37,7 @@ def render_log(t: Texts, entries: list[LogRecord], zone: str) -> list[Rendered]:
         what = t(f"moderation.action_{entry.action}")
         if entry.suggestion_id is not None:
             what = t("moderation.log_suggestion", action=what, id=entry.suggestion_id)
-        lines.append(t("moderation.log_row", when=local_time(entry.created_at, zone), what=what,
+        lines.append(t("moderation.log_row", when=local_time(t, entry.created_at, zone), what=what,
                        details=Html(" · ".join(details))))  # fmt: skip
     return paginate(lines)
 
@@ -70,7 +69,8 @@ def render_bans(t: Texts, bans: list[Ban], zone: str) -> Rendered:
     """List the banned authors by their tag, with how to lift a ban."""
     if not bans:
         return Rendered(t("moderation.bans_none"))
-    rows = [t("moderation.bans_row", tag=ban.tag, since=local_time(ban.since, zone))
+    rows = [t("moderation.bans_row", tag=ban.tag, since=local_time(t, ban.since, zone))
             for ban in bans]  # fmt: skip
-    return Rendered("\n".join([t("moderation.bans_title", zone=zone), *rows, "",
+    name = dates.zone_name(t, zone)
+    return Rendered("\n".join([t("moderation.bans_title", zone=name), *rows, "",
                                t("moderation.bans_how")]))  # fmt: skip

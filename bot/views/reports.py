@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from bot.hearing.oversight import AfterHearing, OversightReport
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import ChangeKind, ItemChange
 from bot.model.reports import QuestionRow
 from bot.model.tracking import ItemTracking
+from bot.views import dates
 from bot.views.links import Links
 from bot.views.texts import Html, Texts
 from bot.views.tracking import day, history_line, summary_line
@@ -45,7 +45,7 @@ def overdue_lines(t: Texts, texts: dict[str, str], overdue: tuple[ItemTracking, 
     for tracking in overdue:
         lines.append(t("oversight.overdue_row", number=tracking.item_id,
                        text=shorten(texts.get(tracking.item_id, ""), 70),
-                       day=day(tracking.deadline) if tracking.deadline else "",
+                       day=day(t, tracking.deadline) if tracking.deadline else "",
                        status=t(f"tracking_status.{tracking.status.value}"),
                        body=tracking.responsible or t("oversight.no_body")))  # fmt: skip
     return lines
@@ -53,8 +53,8 @@ def overdue_lines(t: Texts, texts: dict[str, str], overdue: tuple[ItemTracking, 
 
 def render_oversight(t: Texts, plan: Plan, report: OversightReport, zone: str) -> list[str]:
     """Render the weekly oversight report as messages under Telegram's limit."""
-    end = report.period_end.astimezone(ZoneInfo(zone)).strftime("%d %b %Y %H:%M")
-    lines = [t("oversight.title", title=report.title), t("oversight.period", end=end, zone=zone),
+    end, name = dates.when(t, report.period_end, zone), dates.zone_name(t, zone)
+    lines = [t("oversight.title", title=report.title), t("oversight.period", end=end, zone=name),
              ""]  # fmt: skip
     if report.overdue:
         lines.append(t.plural("oversight.overdue", len(report.overdue)))

@@ -12,6 +12,7 @@ from bot.hearing.author_answers import ANSWERABLE
 from bot.hearing.responses import Notice, Review
 from bot.model.records import ResponseRecord, SuggestionRecord
 from bot.model.values import Awaiting
+from bot.views import dates
 from bot.views.codec import Action
 from bot.views.links import Links
 from bot.views.texts import Html, Texts
@@ -20,7 +21,6 @@ from bot.views.ui import Rendered, Ui, keyboard, prompt, shorten, state_note, ta
 # A notice quotes the suggestion; long ones are cut so that the notice fits one message.
 QUOTE_CHARS = 600
 EXCHANGE_CHARS = 300
-DAY_FORMAT = "%d %b %Y"
 
 
 def render_review(ui: Ui, review: Review, zone: str = "UTC") -> Rendered:
@@ -37,10 +37,11 @@ def render_review(ui: Ui, review: Review, zone: str = "UTC") -> Rendered:
     if review.history:
         lines = [text, "", t("review.history")]
         for entry in review.history:
-            lines.append(t("review.history_row", day=_day(entry.at, zone),
+            lines.append(t("review.history_row", day=_day(t, entry.at, zone),
                            what=_said(t, entry.response)))  # fmt: skip
             if entry.answer is not None:
-                lines.append(t("review.history_answer", day=_day(entry.answered_at or "", zone),
+                when = _day(t, entry.answered_at or "", zone)
+                lines.append(t("review.history_answer", day=when,
                                text=shorten(entry.answer, EXCHANGE_CHARS)))  # fmt: skip
         text = Html("\n".join(lines))
     rows = (
@@ -57,10 +58,10 @@ def _said(t: Texts, response: ResponseRecord) -> Html:
     return t(f"review.said_{response.kind}", item=response.item_id or "", text=text)
 
 
-def _day(stored: str, zone: str) -> str:
+def _day(t: Texts, stored: str, zone: str) -> str:
     if not stored:
         return ""
-    return datetime.fromisoformat(stored).astimezone(ZoneInfo(zone)).strftime(DAY_FORMAT)
+    return dates.day(t, datetime.fromisoformat(stored).astimezone(ZoneInfo(zone)).date())
 
 
 def notice_text(t: Texts, title: str, notice: Notice) -> str:

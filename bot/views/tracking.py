@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton
 from bot.hearing.plan import Item
 from bot.model.reports import HistoryRow
 from bot.model.tracking import ItemTracking, Metric, TrackingStatus
+from bot.views import dates
 from bot.views.codec import Action, encode
 from bot.views.texts import Html, Texts
 from bot.views.ui import Rendered, Ui, keyboard, paginate, shorten
@@ -18,7 +19,6 @@ from bot.views.ui import Rendered, Ui, keyboard, paginate, shorten
 BAR_CELLS = 10
 PREVIEW_CHARS = 60
 ROW = 5
-DAY_FORMAT = "%d %b %Y"
 
 
 def bar(progress: float) -> Html:
@@ -27,9 +27,9 @@ def bar(progress: float) -> Html:
     return Html(f"{'▰' * filled}{'▱' * (BAR_CELLS - filled)} {round(100 * progress)}%")
 
 
-def day(value: date) -> str:
-    """Show a calendar day as the digest does, e.g. 30 Jun 2027."""
-    return value.strftime(DAY_FORMAT)
+def day(t: Texts, value: date) -> str:
+    """Show a calendar day as the digest does, e.g. 30 Jun 2027, in the reader's language."""
+    return dates.day(t, value)
 
 
 def status_name(t: Texts, status: TrackingStatus) -> Html:
@@ -41,7 +41,7 @@ def summary_line(t: Texts, tracking: ItemTracking, today: date) -> Html:
     """Say an item's status, deadline, progress and whether it is overdue, on one line."""
     parts = [status_name(t, tracking.status)]
     if tracking.deadline is not None:
-        parts.append(t("status.due", day=day(tracking.deadline)))
+        parts.append(t("status.due", day=day(t, tracking.deadline)))
     if tracking.progress is not None:
         parts.append(bar(tracking.progress))
     if tracking.overdue(today):
@@ -52,7 +52,7 @@ def summary_line(t: Texts, tracking: ItemTracking, today: date) -> Html:
 def metric_line(t: Texts, metric: Metric) -> Html:
     """Describe one metric with its progress bar."""
     current = f"{metric.current:g}" if metric.current is not None else t("status.not_measured")
-    when = t("status.measured_on", day=day(metric.measured_on)) if metric.measured_on else ""
+    when = t("status.measured_on", day=day(t, metric.measured_on)) if metric.measured_on else ""
     return t("status.metric", name=metric.name, unit=metric.unit, baseline=f"{metric.baseline:g}",
              target=f"{metric.target:g}", current=current, when=Html(when),
              bar=bar(metric.progress))  # fmt: skip
@@ -86,7 +86,7 @@ def item_details(t: Texts, item: Item, tracking: ItemTracking, today: date) -> l
     if tracking.responsible:
         lines.append(t("status.responsible", body=tracking.responsible))
     if tracking.deadline is not None:
-        lines.append(t("status.deadline", day=day(tracking.deadline)))
+        lines.append(t("status.deadline", day=day(t, tracking.deadline)))
     lines += [metric_line(t, metric) for metric in tracking.metrics]
     return lines
 
