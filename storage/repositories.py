@@ -7,6 +7,7 @@ import aiosqlite
 from storage.broadcasts import BroadcastRepository
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
+from storage.eligibility import EligibilityRepository
 from storage.erasure import PersonalDataRepository
 from storage.follow_ups import FollowUpRepository
 from storage.moderation import ModerationRepository
@@ -42,3 +43,4 @@ class Repositories:
         self.follow_ups = FollowUpRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.plan_versions = PlanVersionRepository(conn)
+        self.eligibility = EligibilityRepository(conn)
