@@ -60,6 +60,8 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     oversight_ids: frozenset[int] = frozenset()
     results_url: str | None = None
+    # Opt-in: citizens share their phone number, which must start with this country code.
+    eligibility_country_code: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -115,6 +117,7 @@ class Settings:
             webhook_secret=_webhook_secret(env),
             oversight_ids=_id_set(env, "OVERSIGHT_IDS"),
             results_url=_results_url(env),
+            eligibility_country_code=_country_code(env),
         )
 
     def require_token(self) -> str:
@@ -234,3 +237,13 @@ def load_settings(environ: Mapping[str, str], dotenv: Path = Path(".env")) -> Se
     """Merge `.env` under the real environment (the environment wins) and build settings."""
     merged = {**read_dotenv(dotenv), **environ}
     return Settings.from_env(merged)
+
+
+def _country_code(env: Mapping[str, str]) -> str | None:
+    code = env.get("ELIGIBILITY_COUNTRY_CODE")
+    if code is None:
+        return None
+    code = code.removeprefix("+")
+    if not re.fullmatch(r"[1-9][0-9]{0,2}", code):
+        raise ConfigError("ELIGIBILITY_COUNTRY_CODE must be a country calling code (e.g. 92)")
+    return code

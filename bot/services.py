@@ -14,6 +14,7 @@ from bot.hearing.broadcasts import Broadcasts
 from bot.hearing.deliberation import Deliberation
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_schedule import DigestLedger
+from bot.hearing.eligibility import Eligibility
 from bot.hearing.erasure import Erasure
 from bot.hearing.follow_up_questions import FollowUps
 from bot.hearing.item_followers import Following
@@ -59,6 +60,7 @@ class Services:
     broadcasts: Broadcasts
     moderation: Moderation
     bans: Bans
+    eligibility: Eligibility
     my_data: MyData
     erasure: Erasure
     tracking: Tracking
@@ -143,6 +145,7 @@ class Services:
                 db, plan, claim, clock, moderators=moderators, staff=participants.staff_id
             ),
             bans=Bans(db),
+            eligibility=Eligibility(db, secret, settings.eligibility_country_code),
             my_data=MyData(db, plan, clock),
             erasure=Erasure(db, ledger, participants, clock),
             tracking=Tracking(db, plan, participants.staff_id),

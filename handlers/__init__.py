@@ -9,6 +9,7 @@ from handlers import (
     buttons,
     commands,
     drafter,
+    eligibility,
     errors,
     export,
     groups,
@@ -61,6 +62,7 @@ def register(app: HearingApp) -> None:
             MessageHandler(private & filters.UpdateType.EDITED, input.receive_edit),
             MessageHandler(private & new_message & filters.COMMAND, commands.unknown_command),
             MessageHandler(private & new_message & filters.TEXT, input.receive_text),
+            MessageHandler(private & new_message & filters.CONTACT, eligibility.receive_contact),
             MessageHandler(private & new_message, input.receive_other),
         ]
     )

@@ -7,8 +7,11 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.model.values import Language
+from bot.views.buttons import Action
+from handlers import eligibility
 from handlers.context import HearingContext
 from handlers.messaging import toast
+from handlers.roles import is_drafter, is_moderator, is_oversight
 
 
 async def admit(update: Update, context: HearingContext) -> None:
@@ -30,6 +33,41 @@ async def admit(update: Update, context: HearingContext) -> None:
     if message is not None and message.text is not None and message.text.startswith("/"):
         # A command ends any wait for free text, so that later chat is not taken as a suggestion.
         await context.services.walkthrough.leave_input(pid)
+    open_to_all = _open_to_all(update, context, user.id)
+    if not open_to_all and await context.services.eligibility.needs_check(pid):
+        await eligibility.ask(update, context)  # the number first (ELIGIBILITY_COUNTRY_CODE)
+        raise ApplicationHandlerStop
+
+
+# What a citizen may do before their number is checked: read the welcome and help, choose a
+# language, see or erase their data, and share the contact itself.
+_OPEN_COMMANDS = frozenset({"/start", "/help", "/language", "/mydata", "/delete"})
+_OPEN_BUTTONS = frozenset(
+    action.code for action in (
+        Action.LANGUAGE, Action.LANGUAGE_ITEM, Action.LANGUAGE_SUGGESTION, Action.ERASE,
+        Action.ERASE_KEEP,
+    )
+)  # fmt: skip
+
+
+def _open_to_all(update: Update, context: HearingContext, user_id: int) -> bool:
+    """Tell whether an update needs no eligibility check: staff, or what anyone may do."""
+    if (
+        is_drafter(context, user_id)
+        or is_moderator(context, user_id)
+        or is_oversight(context, user_id)
+    ):
+        return True
+    message, query = update.message, update.callback_query
+    if message is not None and message.contact is not None:
+        return True
+    if message is not None and message.text is not None:
+        words = message.text.split(maxsplit=1)
+        return bool(words) and words[0].split("@")[0] in _OPEN_COMMANDS
+    if query is not None and query.data is not None:
+        parts = query.data.split(":")
+        return len(parts) > 1 and parts[1] in _OPEN_BUTTONS
+    return False
 
 
 async def resolve_language(context: HearingContext, pid: str, language_code: str | None) -> None:

@@ -51,6 +51,8 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
      " FROM moderation_queue q JOIN suggestions s ON s.id = q.suggestion_id"
      " WHERE s.participant_id = ? ORDER BY q.suggestion_id"),
     ("ban", "SELECT created_at FROM bans WHERE participant_id = ?"),
+    # Only when the number was checked: the fingerprint itself is not given back.
+    ("phone_checked", "SELECT verified_at FROM eligibility WHERE participant_id = ?"),
     ("drafts",
      "SELECT id, item_id AS item, text, outcome, suggestion_id, created_at, decided_at"
      " FROM suggestion_drafts WHERE participant_id = ? ORDER BY id"),
@@ -116,6 +118,8 @@ _ERASE: tuple[tuple[str | None, str], ...] = (
     (None,
      "DELETE FROM opinion_members WHERE participant_id = ? AND digest_id IN"
      " (SELECT digest_id FROM opinion_runs WHERE computed_at <= ?)"),
+    # The fingerprint of their phone number (opt-in eligibility): the number may take part anew.
+    (None, "DELETE FROM eligibility WHERE participant_id = ? AND verified_at <= ?"),
     (None, "DELETE FROM delivery WHERE participant_id = ? AND updated_at <= ?"),
     (None,
      "UPDATE participants SET current_item = NULL, step = 'welcome', resume_item = NULL,"

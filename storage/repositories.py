@@ -10,6 +10,7 @@ from bot.model.clock import Clock, system_clock
 from storage.broadcasts import BroadcastRepository
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
+from storage.eligibility import EligibilityRepository
 from storage.erasure import PersonalDataRepository
 from storage.follow_ups import FollowUpRepository
 from storage.moderation import ModerationRepository
@@ -129,3 +130,8 @@ class Repositories:
     def opinions(self) -> OpinionRepository:
         """Return the opinion groups' repository."""
         return OpinionRepository(self.conn, self.clock)
+
+    @cached_property
+    def eligibility(self) -> EligibilityRepository:
+        """Return the eligibility repository."""
+        return EligibilityRepository(self.conn, self.clock)

@@ -202,6 +202,11 @@ class Emulator(Misbehaviour):
         user, chat = self._known(user_id, chat_id, chat_type)
         return incoming.media_message(self._world, user, chat, kind)
 
+    def send_contact(self, user_id: int, phone: str, contact_user_id: int | None = None) -> int:
+        """Enqueue a user sharing a contact: their own number by default (Telegram's button)."""
+        user, chat = self._known(user_id, None, "private")
+        return incoming.contact_message(self._world, user, chat, phone, contact_user_id)
+
     def edit_message(
         self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
     ) -> int:

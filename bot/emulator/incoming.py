@@ -70,6 +70,15 @@ def media_message(world: World, user: User, chat: Chat, kind: str) -> int:
     return world.enqueue("message", _message(world, user, chat, fields))
 
 
+def contact_message(
+    world: World, user: User, chat: Chat, phone: str, contact_user_id: int | None
+) -> int:
+    """Enqueue a `message` update carrying a contact (the sender's own, unless told otherwise)."""
+    contact = {"phone_number": phone, "first_name": user.first_name,
+               "user_id": user.id if contact_user_id is None else contact_user_id}  # fmt: skip
+    return world.enqueue("message", _message(world, user, chat, {"contact": contact}))
+
+
 def edited_message(world: World, user: User, chat: Chat, message_id: int, text: str) -> int:
     """Enqueue an `edited_message` update for a text the user sent earlier."""
     message = world.user_messages.get((chat.id, message_id))
