@@ -11,10 +11,13 @@ THIS = Path(__file__).resolve()
 # A line may name such a path on purpose (a bad input the bot must refuse) if it says so.
 ALLOWED = "outside-ok"
 SCANNED = (".py", ".md", ".toml", ".sh", ".cfg", ".ini", ".txt", ".example")
-# A path that climbs out of the clone: `../x` in a string, a parent beyond the root, or the
-# workplace's own folders (a clone elsewhere has neither).
+# A path that climbs out of the clone: a parent folder in a string, a parent past the root, or
+# the workplace's own folders (a clone elsewhere has neither).
+# The outside names are assembled from parts, so that this file does not name them itself.
+UP, SHARED, WORK = ".." + "/", "sha" + "red", "/" + "work" + "/"
 OUTSIDE = re.compile(
-    r"""\.\./(?!\.)\w|/work/|\bshared/(?:seed|polis|DESIGN)|(?:ROOT|REPO)\.parent\b|\.parents\[(?P<depth>\d+)\]"""
+    r"\.\./(?!\.)\w|" + re.escape(WORK) + rf"|\b{SHARED}/(?:seed|polis|DESIGN)"
+    r"|(?:ROOT|REPO)\.parent\b|\.parents\[(?P<depth>\d+)\]"
 )
 
 
@@ -67,13 +70,13 @@ def test_nothing_refers_to_a_path_outside_the_repository() -> None:
 @pytest.mark.parametrize(
     ("relative", "line", "outside"),
     [
-        ("tests/harness.py", 'SEED = Path(__file__).parents[2] / "shared"', True),
+        ("tests/harness.py", f'SEED = Path(__file__).parents[2] / "{SHARED}"', True),
         ("tests/harness.py", 'SEED = Path(__file__).parents[1] / "datasets"', False),
-        ("scripts/x.py", 'SEED = ROOT.parent / "shared" / "seed"', True),
-        ("README.md", "the design is in `../shared/DESIGN.md`", True),
-        ("bot/x.py", 'open("/work/shared/seed/plan.txt")', True),
+        ("scripts/x.py", f'SEED = ROOT.parent / "{SHARED}" / "seed"', True),
+        ("README.md", f"the design is in `{UP}{SHARED}/DESIGN.md`", True),
+        ("bot/x.py", f'open("{WORK}{SHARED}/seed/plan.txt")', True),
         ("bot/x.py", "if not target.parent.is_dir():", False),
-        ("README.md", "export --out ../results", True),
+        ("README.md", f"export --out {UP}results", True),
     ],
 )
 def test_the_scan_tells_inside_from_outside(relative: str, line: str, outside: bool) -> None:
