@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot.commands.inputs import stored_hearing_plan
 from bot.config import Settings
 from bot.hearing.export import ExportFormat, Progress, open_export
 from bot.hearing.opinion_groups import GroupsParams
-from bot.hearing.plan import Plan, PlanError, load_plan
+from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.privacy import StaffIds, staff_pseudonym
 from bot.views.export_files import write_folder
@@ -42,14 +43,9 @@ def export(settings: Settings, fmt: str, out: Path) -> int:
     """Export the hearing's data into a new folder; one line on stderr and 2 if it cannot."""
     if fmt not in set(ExportFormat):
         return _refuse(f"--format must be csv or polis, not {fmt!r}")
-    if not settings.database_path.is_file():
-        return _refuse(f"no database at {settings.database_path} (set DATABASE_PATH)")
-    try:
-        plan = load_plan(settings.plan_path)
-    except PlanError:
-        return _refuse(f"the plan {settings.plan_path} has problems (see check-content)")
-    except (OSError, UnicodeDecodeError) as exc:
-        return _refuse(f"the plan {settings.plan_path} cannot be read: {exc}")
+    plan = stored_hearing_plan(settings)
+    if isinstance(plan, str):
+        return _refuse(plan)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
         result = asyncio.run(_export(settings, plan, ExportFormat(fmt), out, bar))

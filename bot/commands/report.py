@@ -11,9 +11,10 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.commands.inputs import stored_hearing_plan
 from bot.config import Settings
 from bot.hearing.languages import load_plans
-from bot.hearing.plan import Plan, PlanError, load_plan
+from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.results import build_results
 from bot.views.results.site import Site, render_site
@@ -35,14 +36,9 @@ def report(settings: Settings, out: Path, now: datetime | None = None) -> int:
         return _refuse(f"{target} already exists (the site is written to a new folder only)")
     if not target.parent.is_dir():
         return _refuse(f"cannot write {target}: {target.parent} is not a folder")
-    if not settings.database_path.is_file():
-        return _refuse(f"no database at {settings.database_path} (set DATABASE_PATH)")
-    try:
-        plan = load_plan(settings.plan_path)
-    except PlanError:
-        return _refuse(f"the plan {settings.plan_path} has problems (see check-content)")
-    except (OSError, UnicodeDecodeError) as exc:
-        return _refuse(f"the plan {settings.plan_path} cannot be read: {exc}")
+    plan = stored_hearing_plan(settings)
+    if isinstance(plan, str):
+        return _refuse(plan)
     try:
         site = asyncio.run(build_site(settings, plan, now or datetime.now(UTC)))
         write_site(site, target)
