@@ -20,7 +20,7 @@ from bot.model.values import Language
 from bot.runtime.chat_order import ChatOrderedProcessor
 from bot.runtime.inbox import Inbox, InboxQueue
 from bot.runtime.pacer import Pacing
-from bot.runtime.polling import InboxApplicationBuilder
+from bot.runtime.polling import InboxApplicationBuilder, InboxBot
 from bot.runtime.retry import RetryPolicy, retries_off
 from bot.runtime.transport import DEFAULT_TRANSPORT, Transport, use_transport
 from bot.runtime.webhook import WebhookServer, webhook_path
@@ -60,8 +60,10 @@ def build_application(
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
-    on_done = queue.inbox.complete if queue is not None else None
-    on_start = queue.inbox.starting if queue is not None else None
+    inbox = queue.inbox if queue is not None else None
+    on_done = inbox.complete if inbox is not None else None
+    on_start = inbox.starting if inbox is not None else None
+    handle = inbox.handle if inbox is not None else None
     start = ApplicationBuilder() if queue is None else InboxApplicationBuilder(queue.inbox)
     builder = (
         start.token(token)
@@ -69,7 +71,7 @@ def build_application(
         .base_file_url(file_url_for(settings.telegram_api_url))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(
-            ChatOrderedProcessor(settings.max_concurrent_updates, on_done, on_start)
+            ChatOrderedProcessor(settings.max_concurrent_updates, on_done, on_start, handle)
         )
         .defaults(defaults)
         .rate_limiter(RetryPolicy())
@@ -77,6 +79,8 @@ def build_application(
     if queue is not None:
         builder = builder.update_queue(queue)
     app: HearingApp = use_transport(builder, transport).build()
+    if inbox is not None and isinstance(app.bot, InboxBot):
+        inbox.post = app.bot.post_kept
     app.bot_data.services = services
     handlers.register(app)
     return app

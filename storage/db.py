@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
@@ -17,6 +17,7 @@ import aiosqlite
 from bot.model.clock import Clock, system_clock
 from storage.clock import iso
 from storage.repositories import Repositories
+from storage.unit import Unit, enter_unit, leave_unit, running_unit
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,16 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repositories]:
-        """Run one write transaction (BEGIN IMMEDIATE), committed on success, else rolled back."""
+        """Run one write transaction (BEGIN IMMEDIATE), committed on success, else rolled back.
+
+        Inside a unit of work (storage/unit.py) it is a part of the unit's one transaction
+        instead, undone alone if it fails, and committed when the unit is.
+        """
+        unit = running_unit()
+        if unit is not None:
+            async with self._unit_part(unit) as repos:
+                yield repos
+            return
         conn = self._require(self._writer)
         async with self._write_lock:
             try:
@@ -97,8 +107,92 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
-        """Give repositories on the reader connection, which sees only committed data."""
-        yield Repositories(self._require(self._reader), self.now)
+        """Give repositories on the reader connection, which sees only committed data.
+
+        A unit of work that has written reads on the writer, so that it sees its own writes.
+        """
+        unit = running_unit()
+        conn = self._writer if unit is not None and unit.open else self._reader
+        yield Repositories(self._require(conn), self.now)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[Unit]:
+        """Make this task's writes one transaction, committed by `finish` (or at the end)."""
+        unit, token = enter_unit()
+        unit.release = lambda: self._close_unit(unit, commit=True)
+        try:
+            yield unit
+        except BaseException:
+            await self._close_unit(unit, commit=False)
+            raise
+        else:
+            await self._close_unit(unit, commit=True)
+        finally:
+            leave_unit(unit, token)
+
+    async def finish(
+        self, unit: Unit, last: Callable[[Repositories], Awaitable[None]], *, always: bool
+    ) -> bool:
+        """Run `last` in the unit's transaction and commit it; return whether anything was.
+
+        Without writes, the unit commits only if `always` (then `last` is its one write).
+        """
+        if not unit.open and not always:
+            return False
+        async with self._unit_part(unit, savepoint=False) as repos:
+            await last(repos)
+        await self._close_unit(unit, commit=True)
+        return True
+
+    @asynccontextmanager
+    async def _unit_part(self, unit: Unit, savepoint: bool = True) -> AsyncIterator[Repositories]:
+        conn = self._require(self._writer)
+        if not unit.open:
+            await self._write_lock.acquire()
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                await conn.rollback()
+                self._write_lock.release()
+                raise
+            unit.open = True
+            # The first part needs no savepoint: if it fails, nothing else is undone with it.
+            savepoint = False
+            try:
+                yield Repositories(conn, self.now)
+            except BaseException:
+                await self._close_unit(unit, commit=False)
+                raise
+            return
+        if not savepoint:
+            yield Repositories(conn, self.now)
+            return
+        unit.savepoints += 1
+        name = f"part{unit.savepoints}"
+        await conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield Repositories(conn, self.now)
+        except BaseException:
+            await conn.execute(f"ROLLBACK TO {name}")
+            await conn.execute(f"RELEASE {name}")
+            raise
+        await conn.execute(f"RELEASE {name}")
+
+    async def _close_unit(self, unit: Unit, *, commit: bool) -> None:
+        if not unit.open:
+            return
+        unit.open = False
+        conn = self._require(self._writer)
+        try:
+            if commit:
+                await conn.commit()
+            else:
+                await conn.rollback()
+        except BaseException:
+            await conn.rollback()
+            raise
+        finally:
+            self._write_lock.release()
 
     def _require(self, conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
         if conn is None:

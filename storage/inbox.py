@@ -9,7 +9,8 @@ from enum import StrEnum
 from storage.repository import Repository
 
 _COLUMNS = (
-    "id, update_id, received_at, chat_key, payload, status, attempts, finished_at, confirmed_at"
+    "id, update_id, received_at, chat_key, payload, status, attempts, finished_at, confirmed_at,"
+    " reply, reply_started"
 )
 
 
@@ -23,7 +24,7 @@ class InboxStatus(StrEnum):
 
 @dataclass(frozen=True)
 class InboxEntry:
-    """One stored update; payload and chat key are cleared once it is handled."""
+    """One stored update; payload, chat key and reply are cleared once it is handled."""
 
     id: int
     update_id: int
@@ -34,6 +35,8 @@ class InboxEntry:
     attempts: int
     finished_at: str | None
     confirmed_at: str | None
+    reply: str | None = None
+    reply_started: int = 0
 
 
 # Rows per statement: well under SQLite's limit of host parameters.
@@ -113,11 +116,23 @@ class InboxRepository(Repository):
             (at, update_id),
         )
 
-    async def mark_done(self, entry_ids: Sequence[int], at: str) -> None:
-        """Close pending entries as handled, forgetting their payload and chat key."""
+    async def keep_reply(self, entry_id: int, reply: str) -> None:
+        """Keep the reply computed for a pending entry, with the effects of handling it."""
+        await self.execute("UPDATE inbox SET reply = ? WHERE id = ?", (reply, entry_id))
+
+    async def mark_started(self, started: Sequence[tuple[int, int]]) -> None:
+        """Record, per (entry, n), that the first n calls of its reply have been begun."""
         await self.execute_many(
-            "UPDATE inbox SET status = ?, finished_at = ?, payload = NULL, chat_key = NULL"
-            " WHERE id = ? AND status = ?",
+            "UPDATE inbox SET reply_started = CASE WHEN reply_started > ? THEN reply_started"
+            " ELSE ? END WHERE id = ?",
+            [(count, count, entry_id) for entry_id, count in started],
+        )
+
+    async def mark_done(self, entry_ids: Sequence[int], at: str) -> None:
+        """Close pending entries as handled, forgetting their payload, chat key and reply."""
+        await self.execute_many(
+            "UPDATE inbox SET status = ?, finished_at = ?, payload = NULL, chat_key = NULL,"
+            " reply = NULL WHERE id = ? AND status = ?",
             [(InboxStatus.DONE, at, entry_id, InboxStatus.PENDING) for entry_id in entry_ids],
         )
 

@@ -6,14 +6,16 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.model.clock import Clock
 from bot.runtime.chat_order import chat_key
+from bot.runtime.replies import Kept, Post, decode, deliver, encode, recording
 from bot.runtime.wellformed import admitted
 from storage.clock import iso
 from storage.db import Database, DatabaseError
@@ -37,6 +39,11 @@ DUPLICATE_WINDOW = timedelta(days=3)
 MAX_REPLAYS = 3
 # Handled entries between two prunings while running (start-up always prunes).
 PRUNE_EVERY = 1000
+
+
+# A mark waiting for the group commit: the entry, the calls of its reply begun (None: the entry
+# is done), and the future its writer waits on.
+Mark = tuple[int, int | None, asyncio.Future[None]]
 
 
 class InboxUnavailable(TelegramError):
@@ -68,7 +75,10 @@ class Inbox:
         self._last_seen: int | None = None
         # Entry ids of dispatched updates, found again by identity: ids are not unique enough.
         self._in_flight: dict[int, list[tuple[Update, int]]] = {}
-        self._finished: list[tuple[int, asyncio.Future[None]]] = []
+        self._marks: list[Mark] = []
+        # Replies an earlier run committed with their effects and may not have sent in full.
+        self._kept: dict[int, tuple[Kept, int]] = {}
+        self.post: Post | None = None
         self._replayed: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
         self._arrivals: list[tuple[Update, asyncio.Future[Update | None]]] = []
@@ -143,13 +153,41 @@ class Inbox:
     async def complete(self, update: object) -> None:
         """Mark a dispatched update handled; calls made meanwhile share one transaction."""
         entry_id = self._untrack(update) if isinstance(update, Update) else None
-        if entry_id is None:
+        if entry_id is not None:
+            await self._mark(entry_id, None)
+
+    async def handle(self, update: object, handling: Awaitable[Any]) -> None:
+        """Handle a stored update: its effects, "handled" and its reply in one transaction.
+
+        Then send the reply. An update whose effects an earlier run committed is not handled
+        again: the reply that run kept is sent (what it had not begun to send).
+        """
+        entry_id = self._entry_of(update)
+        if entry_id is None or self.post is None:
+            await handling
             return
-        written = asyncio.get_running_loop().create_future()
-        self._finished.append((entry_id, written))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        await written
+        kept = self._kept.pop(entry_id, None)
+        if kept is not None:
+            handling.close()  # type: ignore[attr-defined]
+            reply, started = kept
+        else:
+            reply, started = await self._handle_once(entry_id, handling), 0
+        post = self.post
+        await deliver(reply, post, lambda count: self._mark(entry_id, count), started)
+
+    async def _handle_once(self, entry_id: int, handling: Awaitable[Any]) -> Kept:
+        async with self._db.unit_of_work() as unit:
+            with recording() as recorded:
+                await handling
+            reply = recorded.kept()
+            if reply.calls:
+                stored = encode(reply)
+                await self._db.finish(
+                    unit,
+                    lambda repos: InboxRepository(repos.conn).keep_reply(entry_id, stored),
+                    always=any(not call.idempotent for call in reply.calls),
+                )
+        return reply
 
     async def recover(self, bot: Bot | None) -> list[Update]:
         """Prune old entries and return the updates an earlier run left pending, in order."""
@@ -173,6 +211,8 @@ class Inbox:
                 continue
             self._track(update, entry.id)
             self._replayed.add(entry.id)
+            if entry.reply is not None:
+                self._kept[entry.id] = (decode(entry.reply), entry.reply_started)
             updates.append(update)
         if unreadable:
             async with self._db.transaction() as repos:
@@ -224,24 +264,45 @@ class Inbox:
                 return entry_id
         return None
 
+    async def _mark(self, entry_id: int, started: int | None) -> None:
+        """Record durably that an entry is done (None) or that `started` calls of its reply
+        were begun; marks made meanwhile share one transaction (group commit)."""
+        written = asyncio.get_running_loop().create_future()
+        self._marks.append((entry_id, started, written))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await written
+
     async def _flush(self) -> None:
-        # Group commit: whoever finishes while a write is in progress goes into the next one.
-        while self._finished:
-            batch, self._finished = self._finished, []
+        # Group commit: whoever marks while a write is in progress goes into the next one.
+        while self._marks:
+            batch, self._marks = self._marks, []
+            failure: Exception | None = None
             try:
-                await self._mark_done([entry_id for entry_id, _ in batch])
-            except Exception as exc:  # the entries stay pending and are replayed at start-up
-                log.error("cannot mark %d update(s) handled: %s", len(batch), type(exc).__name__)
-            for _, written in batch:
-                if not written.done():
+                await self._write_marks(batch)
+            except Exception as exc:
+                failure = exc
+                log.error("cannot record %d inbox mark(s): %s", len(batch), type(exc).__name__)
+            for entry_id, started, written in batch:
+                if written.done():
+                    continue
+                if failure is not None and started is not None:
+                    # A message must not be sent when a replay could not know it was.
+                    written.set_exception(InboxUnavailable(f"cannot mark entry {entry_id}"))
+                else:  # a done mark lost: the entry is replayed at start-up, harmlessly
                     written.set_result(None)
 
-    async def _mark_done(self, entry_ids: list[int]) -> None:
+    async def _write_marks(self, batch: list[Mark]) -> None:
         now = self._clock()
-        self._handled_since_prune += len(entry_ids)
+        done = [entry_id for entry_id, started, _ in batch if started is None]
+        begun = [(entry_id, started) for entry_id, started, _ in batch if started is not None]
+        self._handled_since_prune += len(done)
         async with self._db.transaction() as repos:
             inbox = InboxRepository(repos.conn)
-            await inbox.mark_done(entry_ids, iso(now))
+            if begun:
+                await inbox.mark_started(begun)
+            if done:
+                await inbox.mark_done(done, iso(now))
             if self._handled_since_prune >= self._prune_every:
                 await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
                 self._handled_since_prune = 0
