@@ -171,13 +171,15 @@ class Inbox:
             handling.close()  # type: ignore[attr-defined]
             reply, started = kept
         else:
-            reply, started = await self._handle_once(entry_id, handling), 0
+            reply, started = await self._handle_once(entry_id, chat_key(update), handling), 0
         post = self.post
         await deliver(reply, post, lambda count: self._mark(entry_id, count), started)
 
-    async def _handle_once(self, entry_id: int, handling: Awaitable[Any]) -> Kept:
+    async def _handle_once(
+        self, entry_id: int, chat: int | None, handling: Awaitable[Any]
+    ) -> Kept:
         async with self._db.unit_of_work() as unit:
-            with recording() as recorded:
+            with recording(chat) as recorded:
                 await handling
             reply = recorded.kept()
             if reply.calls:
@@ -205,14 +207,15 @@ class Inbox:
         for entry in entries:
             try:
                 update = Update.de_json(json.loads(entry.payload or ""), bot)
+                kept = None if entry.reply is None else decode(entry.reply)
             except Exception as exc:  # a payload this version cannot read: keep it, stop trying
                 log.error("cannot read a pending update: %s", type(exc).__name__)
                 unreadable.append(entry.id)
                 continue
             self._track(update, entry.id)
             self._replayed.add(entry.id)
-            if entry.reply is not None:
-                self._kept[entry.id] = (decode(entry.reply), entry.reply_started)
+            if kept is not None:
+                self._kept[entry.id] = (kept, entry.reply_started)
             updates.append(update)
         if unreadable:
             async with self._db.transaction() as repos:

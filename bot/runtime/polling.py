@@ -9,7 +9,7 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram.ext import ApplicationBuilder, ExtBot
 
 from bot.runtime.inbox import Inbox
-from bot.runtime.replies import Call, deferred, recording_reply
+from bot.runtime.replies import Call, recording_reply
 
 
 class InboxBot(ExtBot[None]):
@@ -32,7 +32,7 @@ class InboxBot(ExtBot[None]):
 
     async def _do_post(self, endpoint: str, data: dict[str, Any], **kwargs: Any) -> Any:
         reply = recording_reply()
-        if reply is not None and deferred(endpoint):
+        if reply is not None and reply.covers(endpoint, data):
             return reply.record(endpoint, data)
         return await super()._do_post(endpoint, data, **kwargs)
 

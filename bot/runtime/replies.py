@@ -126,16 +126,28 @@ def deferred(endpoint: str) -> bool:
 
 
 class Reply:
-    """The calls one handler made, in order, recorded for the task that handles the update."""
+    """The calls one handler made to its own chat, in order, while it runs.
 
-    def __init__(self) -> None:
-        self.owner = asyncio.current_task()
+    Calls to other chats (a notice to an author, whose outcome the handler reports) are not
+    part of the reply: they go out at once, as they would without it.
+    """
+
+    def __init__(self, chat_id: int | None) -> None:
+        self.chat = None if chat_id is None else str(chat_id)
+        self.open = True
         self.calls: list[Call] = []
         self.apology: Call | None = None
 
     def kept(self) -> Kept:
         """Return the reply to keep."""
         return Kept(list(self.calls), self.apology)
+
+    def covers(self, endpoint: str, data: dict[str, Any]) -> bool:
+        """Tell whether a call belongs to this reply (recorded) or goes out at once."""
+        if not deferred(endpoint):
+            return False
+        chat = data.get("chat_id")
+        return chat is None or str(chat) == self.chat
 
     def record(self, endpoint: str, data: dict[str, Any]) -> object:
         """Record a call and return what Telegram would have answered, near enough."""
@@ -151,21 +163,24 @@ _current: ContextVar[Reply | None] = ContextVar("reply", default=None)
 
 
 def recording_reply() -> Reply | None:
-    """Return the reply the current task is recording, if any."""
+    """Return the reply being recorded, if any.
+
+    A task the handler started (`asyncio.gather` of an edit and an answer) records into it
+    too; one still running once the handler has finished sends at once.
+    """
     reply = _current.get()
-    if reply is None or reply.owner is not asyncio.current_task():
-        return None
-    return reply
+    return reply if reply is not None and reply.open else None
 
 
 @contextmanager
-def recording() -> Iterator[Reply]:
-    """Record the current task's chat-changing calls instead of making them."""
-    reply = Reply()
+def recording(chat_id: int | None) -> Iterator[Reply]:
+    """Record the calls that change this chat instead of making them."""
+    reply = Reply(chat_id)
     token = _current.set(reply)
     try:
         yield reply
     finally:
+        reply.open = False
         _current.reset(token)
 
 
