@@ -164,6 +164,7 @@ async def running_hearing(
                 await queue.inbox.confirm_polled(app.bot)
             if app.running:
                 await app.stop()
+            await queue.inbox.flush()
             await app.shutdown()
 
 
@@ -202,3 +203,5 @@ async def settle(app: HearingApp) -> None:
     processor = app.update_processor
     if isinstance(processor, ChatOrderedProcessor):
         await processor.wait_idle()
+    if isinstance(app.update_queue, InboxQueue):
+        await app.update_queue.inbox.flush()

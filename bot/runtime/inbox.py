@@ -6,7 +6,8 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.runtime.wellformed import admitted
 from storage.clock import iso
 from storage.db import Database, DatabaseError
 from storage.inbox import InboxRepository
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +41,14 @@ DUPLICATE_WINDOW = timedelta(days=3)
 MAX_REPLAYS = 3
 # Handled entries between two prunings while running (start-up always prunes).
 PRUNE_EVERY = 1000
+# "Handled" marks ride along with the next write (a handler's commit, a stored batch); when
+# none comes within this many seconds, they are written on their own.
+MARK_DELAY = 0.05
 
 
-# A mark waiting for the group commit: the entry, the calls of its reply begun (None: the entry
-# is done), and the future its writer waits on.
-Mark = tuple[int, int | None, asyncio.Future[None]]
+# A mark waiting for the group commit: the entry, the calls of its reply begun, and the future
+# its writer waits on.
+Mark = tuple[int, int, asyncio.Future[None]]
 
 
 class InboxUnavailable(TelegramError):
@@ -76,6 +81,9 @@ class Inbox:
         # Entry ids of dispatched updates, found again by identity: ids are not unique enough.
         self._in_flight: dict[int, list[tuple[Update, int]]] = {}
         self._marks: list[Mark] = []
+        # Entries handled, whose mark is not written yet (oldest first).
+        self._done: list[int] = []
+        self._later: asyncio.TimerHandle | None = None
         # Replies an earlier run committed with their effects and may not have sent in full.
         self._kept: dict[int, tuple[Kept, int]] = {}
         self.post: Post | None = None
@@ -134,8 +142,8 @@ class Inbox:
         rows = [(u.update_id, chat_key(u), payload) for u, payload in mended]
         now = self._clock()
         try:
-            async with self._db.transaction() as repos:
-                entries = await InboxRepository(repos.conn).add_batch(
+            async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
+                entries = await inbox.add_batch(
                     rows, received_at=iso(now), since=iso(now - DUPLICATE_WINDOW)
                 )
         except (sqlite3.Error, DatabaseError) as exc:
@@ -151,10 +159,32 @@ class Inbox:
         return stored
 
     async def complete(self, update: object) -> None:
-        """Mark a dispatched update handled; calls made meanwhile share one transaction."""
+        """Mark a dispatched update handled, with the next write (or shortly, on its own).
+
+        Nothing waits for it: a mark lost in a crash only makes the update replayed, and a
+        replay repeats no effect, and no message (bot/runtime/replies.py). Marks are written
+        in the order they were made, so a later update of a chat is never marked before an
+        earlier one.
+        """
         entry_id = self._untrack(update) if isinstance(update, Update) else None
-        if entry_id is not None:
-            await self._mark(entry_id, None)
+        if entry_id is None:
+            return
+        self._done.append(entry_id)
+        self._handled_since_prune += 1
+        if self._handled_since_prune >= self._prune_every:
+            self._write_soon(0.0)
+        elif self._later is None:
+            self._write_soon(MARK_DELAY)
+
+    async def flush(self) -> None:
+        """Write every mark still waiting (before stopping, or before counting)."""
+        if self._later is not None:
+            self._later.cancel()
+            self._later = None
+        while self._done or self._marks or (self._flusher and not self._flusher.done()):
+            if self._flusher is None or self._flusher.done():
+                self._flusher = asyncio.create_task(self._flush())
+            await asyncio.wait({self._flusher})
 
     async def handle(self, update: object, handling: Awaitable[Any]) -> None:
         """Handle a stored update: its effects, "handled" and its reply in one transaction.
@@ -186,7 +216,7 @@ class Inbox:
                 stored = encode(reply)
                 await self._db.finish(
                     unit,
-                    lambda repos: InboxRepository(repos.conn).keep_reply(entry_id, stored),
+                    lambda repos: self._keep(repos, entry_id, stored),
                     always=any(not call.idempotent for call in reply.calls),
                 )
         return reply
@@ -267,9 +297,39 @@ class Inbox:
                 return entry_id
         return None
 
-    async def _mark(self, entry_id: int, started: int | None) -> None:
-        """Record durably that an entry is done (None) or that `started` calls of its reply
-        were begun; marks made meanwhile share one transaction (group commit)."""
+    async def _keep(self, repos: Repositories, entry_id: int, reply: str) -> None:
+        async with self._done_marks(repos) as inbox:
+            await inbox.keep_reply(entry_id, reply)
+
+    @asynccontextmanager
+    async def _done_marks(self, repos: Repositories) -> AsyncIterator[InboxRepository]:
+        """Give the inbox of a transaction that also writes the waiting "handled" marks.
+
+        If the transaction fails, the marks wait again, still first in line.
+        """
+        inbox = InboxRepository(repos.conn)
+        done, self._done = self._done, []
+        try:
+            if done:
+                await inbox.mark_done(done, iso(self._clock()))
+            yield inbox
+        except BaseException:
+            self._done[:0] = done
+            raise
+
+    def _write_soon(self, delay: float) -> None:
+        if self._later is not None:
+            self._later.cancel()
+        self._later = asyncio.get_running_loop().call_later(delay, self._write_now)
+
+    def _write_now(self) -> None:
+        self._later = None
+        if self._done and (self._flusher is None or self._flusher.done()):
+            self._flusher = asyncio.create_task(self._flush())
+
+    async def _mark(self, entry_id: int, started: int) -> None:
+        """Record durably that `started` calls of an entry's reply were begun; marks made
+        meanwhile share one transaction (group commit), with the waiting "handled" marks."""
         written = asyncio.get_running_loop().create_future()
         self._marks.append((entry_id, started, written))
         if self._flusher is None or self._flusher.done():
@@ -278,34 +338,26 @@ class Inbox:
 
     async def _flush(self) -> None:
         # Group commit: whoever marks while a write is in progress goes into the next one.
-        while self._marks:
+        while self._marks or self._done:
             batch, self._marks = self._marks, []
-            failure: Exception | None = None
             try:
                 await self._write_marks(batch)
             except Exception as exc:
-                failure = exc
-                log.error("cannot record %d inbox mark(s): %s", len(batch), type(exc).__name__)
-            for entry_id, started, written in batch:
-                if written.done():
-                    continue
-                if failure is not None and started is not None:
+                log.error("cannot record inbox marks: %s", type(exc).__name__)
+                for entry_id, _, written in batch:
                     # A message must not be sent when a replay could not know it was.
-                    written.set_exception(InboxUnavailable(f"cannot mark entry {entry_id}"))
-                else:  # a done mark lost: the entry is replayed at start-up, harmlessly
+                    if not written.done():
+                        written.set_exception(InboxUnavailable(f"cannot mark entry {entry_id}"))
+                return  # the "handled" marks wait for the next write
+            for _, _, written in batch:
+                if not written.done():
                     written.set_result(None)
 
     async def _write_marks(self, batch: list[Mark]) -> None:
         now = self._clock()
-        done = [entry_id for entry_id, started, _ in batch if started is None]
-        begun = [(entry_id, started) for entry_id, started, _ in batch if started is not None]
-        self._handled_since_prune += len(done)
-        async with self._db.transaction() as repos:
-            inbox = InboxRepository(repos.conn)
-            if begun:
-                await inbox.mark_started(begun)
-            if done:
-                await inbox.mark_done(done, iso(now))
+        async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
+            if batch:
+                await inbox.mark_started([(entry_id, started) for entry_id, started, _ in batch])
             if self._handled_since_prune >= self._prune_every:
                 await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
                 self._handled_since_prune = 0
