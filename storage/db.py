@@ -146,6 +146,15 @@ class Database:
 
     @asynccontextmanager
     async def _unit_part(self, unit: Unit, savepoint: bool = True) -> AsyncIterator[Repositories]:
+        unit.depth += 1
+        try:
+            async with self._unit_step(unit, savepoint) as repos:
+                yield repos
+        finally:
+            unit.depth -= 1
+
+    @asynccontextmanager
+    async def _unit_step(self, unit: Unit, savepoint: bool) -> AsyncIterator[Repositories]:
         conn = self._require(self._writer)
         if not unit.open:
             await self._write_lock.acquire()
@@ -157,11 +166,11 @@ class Database:
                 raise
             unit.open = True
             # The first part needs no savepoint: if it fails, nothing else is undone with it.
-            savepoint = False
             try:
                 yield Repositories(conn, self.now)
             except BaseException:
                 await self._close_unit(unit, commit=False)
+                unit.rolled_back = False  # only this part was undone, as by a savepoint
                 raise
             return
         if not savepoint:
@@ -187,8 +196,10 @@ class Database:
             if commit:
                 await conn.commit()
             else:
+                unit.rolled_back = True
                 await conn.rollback()
         except BaseException:
+            unit.rolled_back = True
             await conn.rollback()
             raise
         finally:

@@ -24,7 +24,10 @@ class Unit:
 
     owner: asyncio.Task[object] | None
     open: bool = False
+    rolled_back: bool = False
     savepoints: int = 0
+    # Parts (`Database.transaction()` blocks) under way: the unit cannot commit inside one.
+    depth: int = 0
     # Set by the database: commits what the unit wrote so far and releases the writer.
     release: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
     # What waits for the unit's writes to be visible to other tasks (see `when_committed`).
@@ -49,17 +52,18 @@ def enter_unit() -> tuple[Unit, object]:
 
 
 def leave_unit(unit: Unit, token: object) -> None:
-    """Forget the unit of work started with this token, then run what waited for it."""
+    """Forget the unit of work started with this token, then run what waited for its commit."""
     _current.reset(token)  # type: ignore[arg-type]
-    for action in unit.after:
-        action()
+    if not unit.rolled_back:
+        for action in unit.after:
+            action()
 
 
 def when_committed(action: Callable[[], None]) -> None:
     """Run `action` once the running unit's writes are committed (at once outside a unit).
 
     A background task kicked by a handler reads what the handler wrote: started earlier, it
-    would find nothing yet and stop.
+    would find nothing yet and stop. A cache of what was written must not outlive a rollback.
     """
     unit = running_unit()
     if unit is None:
@@ -75,6 +79,6 @@ async def in_thread(work: Callable[..., T], *args: object) -> T:
     site for seconds must not keep every other chat from writing meanwhile.
     """
     unit = running_unit()
-    if unit is not None and unit.open and unit.release is not None:
+    if unit is not None and unit.open and unit.depth == 0 and unit.release is not None:
         await unit.release()
     return await asyncio.to_thread(work, *args)

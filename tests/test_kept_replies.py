@@ -12,6 +12,7 @@ from bot.emulator import Emulator
 from bot.runtime.inbox import Inbox, InboxQueue
 from bot.runtime.replies import Call, Kept, Post, decode, deliver, encode
 from storage.db import Database
+from storage.unit import in_thread, when_committed
 from tests.harness import Hearing, make_settings, query
 from tests.test_inbox import CITIZEN, text_update
 
@@ -312,3 +313,38 @@ async def test_a_unit_that_fails_leaves_nothing(db: Database) -> None:
                 await repos.conn.execute("INSERT INTO t VALUES (1)")
             raise Killed
     assert await _count_rows(db) == 0
+
+
+async def test_what_waits_for_the_commit_runs_after_it_and_never_after_a_rollback(
+    db: Database,
+) -> None:
+    ran: list[str] = []
+    async with db.transaction() as repos:
+        await repos.conn.execute("CREATE TABLE t (x INTEGER)")
+    async with db.unit_of_work():
+        async with db.transaction() as repos:
+            await repos.conn.execute("INSERT INTO t VALUES (1)")
+        when_committed(lambda: ran.append("committed"))
+        assert ran == [], "not before the commit"
+    assert ran == ["committed"]
+    with pytest.raises(Killed):
+        async with db.unit_of_work():
+            async with db.transaction() as repos:
+                await repos.conn.execute("INSERT INTO t VALUES (2)")
+            when_committed(lambda: ran.append("rolled back"))
+            raise Killed
+    assert ran == ["committed"], "a rollback runs nothing that waited for the commit"
+    when_committed(lambda: ran.append("outside"))
+    assert ran == ["committed", "outside"], "outside a unit, at once"
+
+
+async def test_slow_work_in_a_thread_first_commits_the_unit(db: Database) -> None:
+    async with db.transaction() as repos:
+        await repos.conn.execute("CREATE TABLE t (x INTEGER)")
+    async with db.unit_of_work() as unit:
+        async with db.transaction() as repos:
+            await repos.conn.execute("INSERT INTO t VALUES (1)")
+        assert unit.open
+        assert await in_thread(sum, [1, 2]) == 3
+        assert not unit.open, "the writer is free while the thread works"
+        assert await _count_rows(db) == 1, "and what the unit wrote is committed"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
@@ -21,6 +20,7 @@ from bot.views.opinion_groups import opinion_blocks, render_digest_map
 from bot.views.reports import after_blocks
 from bot.views.texts import Html, Texts
 from bot.views.ui import pack, shorten
+from storage.unit import in_thread
 
 SUGGESTION_CHARS = 160
 ITEM_CHARS = 90
@@ -65,7 +65,7 @@ async def render_for_drafters(
     messages = render_digest(t, local, services.settings.timezone, Links(username))
     # matplotlib is slow and synchronous: keep it off the event loop. It neither joins nor
     # orders Arabic script, so the chart keeps the English plan's numbers and English labels.
-    chart = await asyncio.to_thread(render_chart, digest, chart_labels(services.texts))
+    chart = await in_thread(render_chart, digest, chart_labels(services.texts))
     return RenderedDigest(messages, chart, await render_digest_map(digest))
 
 

@@ -6,7 +6,6 @@ people and shares resting on at least as many votes. A citizen is told their own
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from bot.views.links import Links
 from bot.views.opinion_map import letter, render_map
 from bot.views.texts import Html, Texts
 from bot.views.ui import Rendered, Ui, shorten, target_name
+from storage.unit import in_thread
 
 ITEM_CHARS = 70
 SUGGESTION_CHARS = 110
@@ -124,14 +124,14 @@ async def render_digest_map(digest: Digest) -> bytes | None:
     if groups is None or not groups.found:
         return None
     # matplotlib is slow and synchronous: keep it off the event loop.
-    return await asyncio.to_thread(render_map, groups.result)
+    return await in_thread(render_map, groups.result)
 
 
 async def render_own_map(place: OwnPlace) -> bytes | None:
     """Draw the opinion map with the citizen marked ★, or None if they are in no group."""
     if place.label is None or place.position is None:
         return None
-    return await asyncio.to_thread(render_map, place.groups.result, place.position)
+    return await in_thread(render_map, place.groups.result, place.position)
 
 
 def map_caption(t: Texts, today: datetime) -> str:

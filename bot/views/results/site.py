@@ -26,6 +26,7 @@ from bot.model.tracking import Metric, TrackingStatus
 from bot.model.values import NEW_ITEMS, Language
 from bot.views.results.charts import chart_width, columns, percent, progress_width, split_segments
 from bot.views.texts import Html, Texts, load_texts
+from storage.unit import in_thread
 
 ITEMS_PER_PAGE = 20
 # The opinion groups name items and suggestions as the digest does: cut to this many characters.
@@ -91,6 +92,12 @@ def render_site(page: ResultsPage, plans: Mapping[Language, Plan]) -> Site:
     for name in STATIC:
         site[f"assets/{name}"] = (static / name).read_bytes()
     return site
+
+
+async def packed_site(page: ResultsPage, plans: Mapping[Language, Plan], folder: str) -> bytes:
+    """Render the site and pack it as a zip, off the event loop (it takes a moment)."""
+    site = await in_thread(render_site, page, plans)
+    return await in_thread(zip_site, site, folder)
 
 
 def zip_site(site: Site, folder: str) -> bytes:
