@@ -11,17 +11,24 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
 from bot.model.clock import Clock, system_clock
 from storage.clock import iso
+from storage.connection import Connection
+from storage.direct import DirectConnection
 from storage.repositories import Repositories
 from storage.unit import Unit, enter_unit, leave_unit, running_unit
 
 log = logging.getLogger(__name__)
+C = TypeVar("C", aiosqlite.Connection, DirectConnection)
 
 BUSY_TIMEOUT_MS = 5000
+# The writer never checkpoints the WAL itself (it would do so on the event loop's thread, with
+# an fsync): after this many commits, the reader checkpoints it on its thread.
+CHECKPOINT_EVERY = 1000
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -37,9 +44,11 @@ class Database:
         # The hearing's one clock. Replaceable while open (a test moving time): repositories
         # and services call `now`, which reads it afresh each time.
         self.clock = clock
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: DirectConnection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._commits = 0
+        self._checkpoint: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         """Open both connections, set the pragmas and apply pending migrations."""
@@ -47,7 +56,7 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             try:
-                self._writer = await _connect(self.path)
+                self._writer = await _connect_writer(self.path)
             except sqlite3.OperationalError:
                 raise  # cannot be opened at all (a folder, no permission): not damage
             except sqlite3.DatabaseError as exc:  # "file is not a database", and the like
@@ -62,6 +71,8 @@ class Database:
 
     async def close(self) -> None:
         """Close both connections; safe to call twice."""
+        if self._checkpoint is not None:
+            await asyncio.wait({self._checkpoint})
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -104,6 +115,7 @@ class Database:
                 raise
             else:
                 await conn.commit()
+                self._committed()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
@@ -112,8 +124,10 @@ class Database:
         A unit of work that has written reads on the writer, so that it sees its own writes.
         """
         unit = running_unit()
-        conn = self._writer if unit is not None and unit.open else self._reader
-        yield Repositories(self._require(conn), self.now)
+        if unit is not None and unit.open:
+            yield Repositories(self._require(self._writer), self.now)
+        else:
+            yield Repositories(self._require(self._reader), self.now)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[Unit]:
@@ -195,6 +209,7 @@ class Database:
         try:
             if commit:
                 await conn.commit()
+                self._committed()
             else:
                 unit.rolled_back = True
                 await conn.rollback()
@@ -205,10 +220,39 @@ class Database:
         finally:
             self._write_lock.release()
 
-    def _require(self, conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+    def _committed(self) -> None:
+        self._commits += 1
+        if self._commits >= CHECKPOINT_EVERY and (
+            self._checkpoint is None or self._checkpoint.done()
+        ):
+            self._commits = 0
+            self._checkpoint = asyncio.create_task(self._checkpoint_wal())
+
+    async def _checkpoint_wal(self) -> None:
+        # PASSIVE: copies what no reader still needs, without waiting for anyone.
+        try:
+            if self._reader is not None:
+                await self._reader.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:  # the next one tries again; the WAL only grows meanwhile
+            log.warning("could not checkpoint the WAL: %s", type(exc).__name__)
+
+    def _require(self, conn: C | None) -> C:
         if conn is None:
             raise DatabaseError("the database is not open")
         return conn
+
+
+async def _connect_writer(path: Path) -> DirectConnection:
+    conn = await DirectConnection.open(path)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA wal_autocheckpoint=0")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:
@@ -226,7 +270,7 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     return conn
 
 
-async def check_database(conn: aiosqlite.Connection, path: Path) -> None:
+async def check_database(conn: Connection, path: Path) -> None:
     """Run PRAGMA quick_check; raise DatabaseError saying what to do if the file is damaged."""
     # Before anything writes to it: a damaged database must not be made worse by a migration
     # or by new answers written into broken pages.
@@ -258,7 +302,7 @@ def migration_scripts() -> list[tuple[int, str, str]]:
 
 
 async def apply_migrations(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     scripts: list[tuple[int, str, str]] | None = None,
     clock: Clock = system_clock,
 ) -> list[int]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-import aiosqlite
-
 from bot.model.clock import Clock, system_clock
 from storage.broadcasts import BroadcastRepository
+from storage.connection import Connection
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
 from storage.eligibility import EligibilityRepository
@@ -32,7 +31,7 @@ class Repositories:
     Each is made when first used: a transaction touches two or three of the seventeen.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock = system_clock) -> None:
+    def __init__(self, conn: Connection, clock: Clock = system_clock) -> None:
         self.conn = conn
         self.clock = clock
 
