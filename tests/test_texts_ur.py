@@ -38,11 +38,11 @@ TAG = re.compile(r"<[^>]*>")
 STARTS_A_LINE = {"{decision}"}
 # Latin words an Urdu reader sees as they are: the bot's commands and a file format.
 COMMANDS = {"start", "items", "mine", "propose", "updates", "help", "queue", "language"}
-# After the hearing: more commands, /ask's segment words, and the time zone of the history.
+# After the hearing: more commands, and /ask's segment words.
 COMMANDS |= {"status", "followups", "track", "ask", "mydata", "delete", "suggestions", "groups"}
 # Staff commands, in the help of their roles.
 COMMANDS |= {"unban", "digest", "broadcast", "export", "report", "modlog"}
-LATIN_KEPT = COMMANDS | {"CSV", "manifest", "json", "opposed", "supported", "high", "UTC"}
+LATIN_KEPT = COMMANDS | {"CSV", "manifest", "json", "opposed", "supported", "high"}
 BUTTON_CHARS = 30  # phones cut longer button labels short
 SAMPLE = "<&> 12"
 # Signs that belong with their number (45%, #12, +3, minus 3, 3/100) inside its isolate.
