@@ -251,6 +251,7 @@ def _families(language: str) -> tuple[str, ...]:
         return common
     family, path = own
     if family not in installed:
-        # The shipped file, by path: matplotlib opens it again whenever it draws with it.
+        # The shipped file, by path: matplotlib opens it again whenever it draws with it. (A
+        # machine with the same font installed, such as Debian's fonts-noto-core, uses its own.)
         font_manager.fontManager.addfont(str(path))
     return (family, *common)
