@@ -100,8 +100,9 @@ async def running_hearing(
     plan = load_plan(settings.plan_path)
     # The hearing's one clock: storage stamps rows with it, and the services read it too.
     async with Database(settings.database_path, system_clock if clock is None else clock) as db:
-        plan = await PlanRevisions(db).served(plan)  # the latest `publish-plan`, if any
-        services = Services.build(settings, db, plan, secret)
+        # The latest `publish-plan`, if any, with the translations published with it.
+        plans = await PlanRevisions(db).served_plans(plan, settings.plan_path)
+        services = Services.build(settings, db, plans[Language.ENGLISH], secret, plans)
         # Before any update is handled: a restored backup must not bring an erased person back.
         await services.erasure.reapply()
         queue = InboxQueue(Inbox(db))

@@ -100,8 +100,12 @@ class Services:
         return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
 
     @classmethod
-    def build(cls, settings: Settings, db: Database, plan: Plan, secret: str) -> Services:
-        """Wire the services of one hearing over an open database, all on the database's clock."""
+    def build(
+        cls, settings: Settings, db: Database, plan: Plan, secret: str,
+        plans: dict[Language, Plan] | None = None,
+    ) -> Services:  # fmt: skip
+        """Wire the services of one hearing over an open database, all on the database's clock;
+        `plans`: the plan in each language (default: the translations beside the plan file)."""
         clock = db.now
         walkthrough = Walkthrough(db, plan)
         screening = Screening(
@@ -155,5 +159,5 @@ class Services:
             ),
             revisions=PlanRevisions(db),
             opinions=opinions,
-            plans=load_plans(plan, settings.plan_path),
+            plans=load_plans(plan, settings.plan_path) if plans is None else plans,
         )

@@ -35,6 +35,20 @@ class PlanVersionRepository(Repository):
             (version, text, previous, now, now if announced else None),
         )
 
+    async def add_translations(self, version: str, texts: dict[str, str]) -> None:
+        """Record a version's translations, by language code."""
+        await self.execute_many(
+            "INSERT INTO plan_translations (version, language, text) VALUES (?, ?, ?)",
+            [(version, language, text) for language, text in sorted(texts.items())],
+        )
+
+    async def translations(self, version: str) -> dict[str, str]:
+        """Return a version's translations, by language code."""
+        rows = await self.fetch_all(
+            "SELECT language, text FROM plan_translations WHERE version = ?", (version,)
+        )
+        return {str(row[0]): str(row[1]) for row in rows}
+
     async def add_changes(self, changes: list[ChangeRow]) -> None:
         """Record what changed in a version."""
         await self.execute_many(

@@ -10,7 +10,6 @@ from bot.config import Settings
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_model import Digest
 from bot.hearing.digest_schedule import DigestLedger, RenderedDigest
-from bot.hearing.languages import load_plans
 from bot.hearing.opinion_service import GroupsDigestBuilder, Opinions
 from bot.hearing.plan import load_plan
 from bot.hearing.plan_revision import PlanRevisions
@@ -41,8 +40,10 @@ async def _messages(settings: Settings, language: Language) -> list[str]:
     texts = load_texts(language)
 
     async with Database(settings.database_path) as db:
-        plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
-        local = load_plans(plan, settings.plan_path).get(language, plan)
+        # A revised plan, if one was published, with its translations.
+        plans = await PlanRevisions(db).served_plans(plan, settings.plan_path)
+        plan = plans[Language.ENGLISH]
+        local = plans.get(language, plan)
 
         async def render(digest: Digest) -> RenderedDigest:
             shown = digest.protected(settings.min_group_size).in_plan(local)

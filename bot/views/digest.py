@@ -63,9 +63,9 @@ async def render_for_drafters(
     digest = digest.protected(services.settings.min_group_size)
     local = digest.in_plan(services.plan_for(language))
     messages = render_digest(t, local, services.settings.timezone, Links(username))
-    # matplotlib is slow and synchronous: keep it off the event loop. It neither joins nor
-    # orders Arabic script, so the chart keeps the English plan's numbers and English labels.
-    chart = await in_thread(render_chart, digest, chart_labels(services.texts))
+    # matplotlib is slow and synchronous: keep it off the event loop. The chart is in the
+    # drafter's language too: its labels, the items' wording and the reading direction.
+    chart = await in_thread(render_chart, local, chart_labels(t), t.language)
     return RenderedDigest(messages, chart, await render_digest_map(digest))
 
 

@@ -66,7 +66,7 @@ def render_oversight(t: Texts, plan: Plan, report: OversightReport, zone: str) -
         lines.append(t("oversight.item_row", number=tracking.item_id,
                        line=summary_line(t, tracking, report.today)))  # fmt: skip
     lines += ["", t("oversight.changes", count=len(report.changes))]
-    lines += [t("oversight.change_row", number=row.item_id, change=history_line(t, row))
+    lines += [t("oversight.change_row", number=row.item_id, change=history_line(t, row, zone))
               for row in report.changes[-CHANGES_SHOWN:]]  # fmt: skip
     return pack(lines)
 

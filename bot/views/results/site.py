@@ -24,6 +24,7 @@ from bot.hearing.results import GroupsResult, GroupStatement, ItemResult, Outcom
 from bot.hearing.turnout import Period
 from bot.model.tracking import Metric, TrackingStatus
 from bot.model.values import NEW_ITEMS, Language
+from bot.views.fonts import LICENCE, URDU_FONT
 from bot.views.results.charts import chart_width, columns, percent, progress_width, split_segments
 from bot.views.texts import Html, Texts, load_texts
 from storage.unit import in_thread
@@ -33,7 +34,9 @@ ITEMS_PER_PAGE = 20
 ITEM_CHARS, SUGGESTION_CHARS = 70, 110
 # Up to this many items, each item's suggestions are shown open; beyond, folded (<details>).
 OPEN_UP_TO = 30
-STATIC = ("style.css", "fonts/NotoNastaliqUrdu-Regular.ttf", "fonts/OFL.txt")
+# The site's own assets, and the package's Urdu font with its licence (bot/views/fonts).
+STATIC = ("style.css",)
+FONTS = (URDU_FONT, LICENCE)
 PAGES = (
     ("index.html", "results.nav_overview"),
     ("items-1.html", "results.nav_items"),
@@ -91,6 +94,8 @@ def render_site(page: ResultsPage, plans: Mapping[Language, Plan]) -> Site:
     static = files("bot.views.results") / "static"
     for name in STATIC:
         site[f"assets/{name}"] = (static / name).read_bytes()
+    for font in FONTS:
+        site[f"assets/fonts/{font.name}"] = font.read_bytes()
     return site
 
 
