@@ -10,7 +10,8 @@ Run from the project root (see docs/opinion-groups.md and BENCHMARKS.md):
   is measured beside ours.
 - `.venv/bin/python -m benchmarks.opinion_groups scale [STANCES ...]`: synthetic hearings shaped
   like benchmarks/digest_scale.py (20 items, one suggestion per 50 stances, one vote per two
-  stances), each grouped in a fresh process so that its peak memory is its own.
+  stances), with three camps and with every vote at random, each grouped in a fresh process
+  so that its peak memory is its own.
 """
 
 from __future__ import annotations
@@ -125,8 +126,12 @@ def run_agreement() -> None:
         )
 
 
-def synthetic_votes(stances: int, seed: int = 7) -> list[tuple[str, str, int]]:
-    """Make a hearing: everyone answers every item, votes fall mostly on popular suggestions."""
+def synthetic_votes(stances: int, seed: int = 7, camps: bool = True) -> list[tuple[str, str, int]]:
+    """Make a hearing: everyone answers every item, votes fall mostly on popular suggestions.
+
+    With camps, each participant mostly votes their camp's way; without, every vote is drawn
+    at random (no structure at all: the slowest case for the PCA, no direction stands out).
+    """
     rng = np.random.default_rng(seed)
     people = max(1, stances // ITEMS)
     suggestions = max(1, stances // STANCES_PER_SUGGESTION)
@@ -142,7 +147,7 @@ def synthetic_votes(stances: int, seed: int = 7) -> list[tuple[str, str, int]]:
     popular = spread.astype(np.int64)
     who = np.concatenate([who, voters])
     what = np.concatenate([what, ITEMS + np.minimum(popular, suggestions - 1)])
-    follows = rng.random(len(who)) < 0.7
+    follows = (rng.random(len(who)) < 0.7) & camps
     value = np.where(follows, leaning[camp[who], what], rng.choice((-1, 0, 1), len(who)))
     # The latest vote per participant and statement counts.
     pair = who * (ITEMS + suggestions) + what
@@ -166,9 +171,9 @@ def memory_mib(field: str) -> float:
     return float("nan")
 
 
-def measure(stances: int) -> dict[str, float]:
+def measure(stances: int, camps: bool) -> dict[str, float]:
     """Group one synthetic hearing in this process; time it and read its peak memory."""
-    votes = synthetic_votes(stances)
+    votes = synthetic_votes(stances, camps=camps)
     # Reset the peak to what the process holds now (the votes included), so that the peak
     # read afterwards is the run's, not the generator's.
     Path("/proc/self/clear_refs").write_text("5")
@@ -193,21 +198,21 @@ def measure(stances: int) -> dict[str, float]:
 def run_scale(sizes: list[int]) -> None:
     """Measure each size in a fresh process and print the table."""
     print(
-        "| stances | suggestion votes | matrix entries | participants | statements | groups "
-        "| seconds | CPU seconds | ratio to 10k (CPU) | peak MiB (process, during the run) "
-        "| MiB added by the run |"
+        "| hearing | stances | suggestion votes | matrix entries | participants | statements "
+        "| groups | seconds | CPU seconds | ratio to 10k (CPU) "
+        "| peak MiB (process, during the run) | MiB added by the run |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    first: float | None = None
-    for size in sizes:
-        command = [sys.executable, "-m", "benchmarks.opinion_groups", "measure", str(size)]
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    first: dict[str, float] = {}
+    for size, kind in ((size, kind) for size in sizes for kind in ("camps", "random")):
+        command = [sys.executable, "-m", "benchmarks.opinion_groups", "measure", str(size), kind]
         out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        first = first or r["cpu"]
+        first.setdefault(kind, r["cpu"])
         print(
-            f"| {size:,} | {size // STANCES_PER_VOTE:,} | {int(r['entries']):,} "
+            f"| {kind} | {size:,} | {size // STANCES_PER_VOTE:,} | {int(r['entries']):,} "
             f"| {int(r['participants']):,} | {int(r['statements']):,} | {int(r['groups'])} "
-            f"| {r['seconds']:.2f} | {r['cpu']:.2f} | {r['cpu'] / first:.0f} "
+            f"| {r['seconds']:.2f} | {r['cpu']:.2f} | {r['cpu'] / first[kind]:.0f} "
             f"| {r['peak_mib']:.0f} | {r['peak_mib'] - r['base_mib']:.0f} |",
             flush=True,
         )
@@ -222,13 +227,14 @@ def main() -> None:
     scale.add_argument("sizes", nargs="*", type=int, default=list(SIZES))
     one = sub.add_parser("measure", help=argparse.SUPPRESS)
     one.add_argument("size", type=int)
+    one.add_argument("kind", choices=("camps", "random"))
     args = parser.parse_args()
     if args.part == "agreement":
         run_agreement()
     elif args.part == "scale":
         run_scale(args.sizes)
     else:
-        print(json.dumps(measure(args.size)))
+        print(json.dumps(measure(args.size, args.kind == "camps")))
 
 
 if __name__ == "__main__":
