@@ -117,8 +117,11 @@ def _silhouette_rows(sums: Floats, labels: Ints, rows: slice) -> Floats:
     own = labels[rows]
     others_inside = size[own] - 1
     a = sums[np.arange(len(own)), own] / np.maximum(others_inside, 1)
-    b = np.where(np.arange(k)[None, :] == own[:, None], np.inf, sums / size).min(axis=1)
-    return np.where(others_inside == 0, 0.0, (b - a) / np.maximum(np.maximum(a, b), 1e-300))
+    # The nearest other cluster; one with no members here (left out of a sample) is none.
+    elsewhere = (np.arange(k)[None, :] == own[:, None]) | (size == 0)[None, :]
+    b = np.where(elsewhere, np.inf, sums / np.maximum(size, 1)).min(axis=1)
+    alone = (others_inside == 0) | np.isinf(b)
+    return np.where(alone, 0.0, (b - a) / np.maximum(np.maximum(a, b), 1e-300))
 
 
 def _lloyd(points: Floats, weights: Floats, starts: Floats) -> tuple[Ints, npt.NDArray[np.bool_]]:
