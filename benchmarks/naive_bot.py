@@ -98,11 +98,16 @@ def suggestion(db: sqlite3.Connection, sid: int) -> tuple[int, str, str] | None:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Open the suggestion a deep link names, or say that it does not exist."""
+    """Open the suggestion a deep link names (or say it does not exist); welcome without one."""
     message, db = update.effective_message, context.bot_data["db"]
     if message is None or update.effective_user is None:
         return
-    link = LINK.fullmatch(context.args[0]) if context.args else None
+    if not context.args:
+        total = len(plan.items)
+        welcome = texts("welcome.new", title=plan.title, preamble=plan.preamble, total=total)
+        await message.reply_text(welcome)
+        return
+    link = LINK.fullmatch(context.args[0])
     row = suggestion(db, int(link.group(1))) if link else None
     if row is None:
         await message.reply_text(texts("refused.unknown_suggestion"))

@@ -3,18 +3,21 @@
 Run from the project root: `.venv/bin/python -m benchmarks.per_vote` (see BENCHMARKS.md, §6).
 The comments of a Pol.is conversation the replays do not use (london.youth.policing) become
 suggestions: posted through the hearing bot's real buttons, written straight into the naive
-bot's database (`benchmarks/naive_bot.py`). Then `--citizens` citizens each open a suggestion
-by deep link and press a vote, once to get past a newcomer's welcome (timed apart: the
-hearing bot shows a welcome first, the naive bot has none), then `--votes-each` times on
-other suggestions: only those votes are measured. Each bot runs in its own process, measured
-with its own CPU time (every thread) from /proc; the emulator and the citizens run here.
-Both bots get the same votes, in the same order, `--concurrency` citizens at once. The bots
-take turns in each run (which one goes first alternates), and `--runs` runs give a median.
+bot's database (`benchmarks/naive_bot.py`). Then `--citizens` citizens each open
+`--votes-each` suggestions by deep link and press a vote on each: those votes are measured.
+By default the citizens have begun the hearing first (`/start`, Begin: not measured), so that
+both bots answer a deep link with the card. With `--citizens-from links` they arrive by links
+alone, as the replays' voters do: the hearing bot then shows its short welcome before every
+card (a third update per vote; the naive bot has no welcome).
+
+Each bot runs in its own process, charged with its own CPU time (every thread) from /proc;
+the emulator and the citizens run here. Both bots get the same votes, in the same order,
+`--concurrency` citizens at once. The bots take turns in each run (which one goes first
+alternates), and `--runs` runs give a median and a range.
 
 Data: Pol.is open data, licensed CC BY 4.0. Data was gathered using the Polis software
 (compdemocracy.org/polis) and is sub-licensed under CC BY 4.0 with Attribution to The
-Computational Democracy Project.
-"""
+Computational Democracy Project."""
 
 from __future__ import annotations
 
@@ -87,27 +90,38 @@ class Phase:
 
 @dataclass(frozen=True)
 class Measured:
-    """One bot's run: the newcomers' first votes, then the measured votes."""
+    """One bot's run: its measured votes, its peak memory, what it stored and showed."""
 
     bot: str
-    first: Phase
     votes: Phase
     peak_mib: float
     stored_votes: int
+    # The first citizen's last card as they see it (text, buttons), to check the UIs match.
+    card: tuple[str, list[list[tuple[str, str]]]]
 
 
 def ballots(citizens: int, each: int, suggestions: int, seed_: int) -> list[list[Ballot]]:
-    """Draw each citizen's 1 + `each` votes on distinct suggestions, the same for both bots."""
-    if each + 1 > suggestions:
-        raise SystemExit(f"--votes-each is at most {suggestions - 1} with these suggestions")
+    """Draw each citizen's `each` votes on distinct suggestions, the same for both bots."""
+    if each > suggestions:
+        raise SystemExit(f"--votes-each is at most {suggestions} with these suggestions")
     rng = random.Random(seed_)
     return [
         [
             Ballot(VOTER_BASE + c, i, rng.choice(list(Vote)))
-            for i in rng.sample(range(suggestions), each + 1)
+            for i in rng.sample(range(suggestions), each)
         ]
         for c in range(citizens)
     ]
+
+
+async def begin(citizens: Citizens, user: int) -> None:
+    """Send `/start` and press Begin if the bot offers it; wait for what Begin sends."""
+    first = await citizens.reply(user, citizens.text(user, "/start"))
+    data = encode(Action.BEGIN)
+    if any(d == data for row in first.buttons() for _, d in row):
+        mark = citizens.emu.cursor(user)
+        await citizens.press(user, first.message_id, data)
+        await citizens.reply(user, mark)
 
 
 async def open_and_vote(citizens: Citizens, ballot: Ballot, sid: int) -> None:
@@ -162,7 +176,7 @@ async def measure(
     bot: str, texts: Sequence[tuple[str, str]], people: list[list[Ballot]],
     args: argparse.Namespace, db: Path, profile: Path | None,
 ) -> Measured:  # fmt: skip
-    """Run one bot against a fresh emulator: suggestions, first votes, then measured votes."""
+    """Run one bot against a fresh emulator: suggestions, citizens, then the measured votes."""
     async with Emulator(token=TOKEN, bot_username="hearing_bench_bot") as emu:
         if bot == "naive":
             ids = seed(db, ITEM, [text for _, text in texts])
@@ -171,24 +185,28 @@ async def measure(
             command = ["benchmarks.botproc", "hearing", emu.base_url, str(db), args.transport]
             command.append(str(args.concurrency))
         async with bot_process(*command) as proc:
-            citizens = Citizens(emu)
+            citizens, in_flight = Citizens(emu), args.concurrency
             if bot == "hearing":
                 ids = await post_hearing(citizens, db, texts)
-            first = await phase(citizens, proc.pid, [p[:1] for p in people], ids, args.concurrency)
+            if args.citizens_from == "begun":
+                users = [[p[0].user] for p in people]
+                await run_people(users, lambda u: begin(citizens, u), lambda _: None, in_flight)
             spy = await start_profile(proc.pid, profile) if profile else None
-            votes = await phase(citizens, proc.pid, [p[1:] for p in people], ids, args.concurrency)
+            votes = await phase(citizens, proc.pid, people, ids, in_flight)
             if spy is not None:
                 await stop_profile(spy)
             peak = peak_mib_of(proc.pid)
             citizens.close()
+        last = emu.messages_since(people[0][0].user, 0)[-1]
+        card = (last.plain_text(), last.buttons())
     with sqlite3.connect(db) as conn:
         stored = int(conn.execute("SELECT COUNT(*) FROM votes").fetchone()[0])
-    return Measured(bot, first, votes, peak, stored)
+    return Measured(bot, votes, peak, stored, card)
 
 
 HEADER = (
     "| run | bot | votes | seconds | votes/s | **bot CPU ms / vote** | **ratio to naive** "
-    "| p50 ms | p99 ms | first vote (newcomer): CPU ms | peak MiB |\n"
+    "| updates / vote | p50 ms | p99 ms | peak MiB |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
@@ -198,8 +216,8 @@ def row(run: int, m: Measured, naive: Measured) -> str:
     v, ratio = m.votes, m.votes.cpu_ms_per_vote / naive.votes.cpu_ms_per_vote
     return (
         f"| {run} | {m.bot} | {v.votes:,} | {v.seconds:.1f} | {v.votes / v.seconds:,.0f} "
-        f"| {v.cpu_ms_per_vote:.2f} | {ratio:.2f} | {v.p50_ms:.1f} | {v.p99_ms:.1f} "
-        f"| {m.first.cpu_ms_per_vote:.2f} | {m.peak_mib:.0f} |"
+        f"| {v.cpu_ms_per_vote:.2f} | {ratio:.2f} | {v.updates / v.votes:.0f} "
+        f"| {v.p50_ms:.1f} | {v.p99_ms:.1f} | {m.peak_mib:.0f} |"
     )
 
 
@@ -215,8 +233,6 @@ def summary(runs: list[dict[str, Measured]]) -> str:
         lines.append(f"| {bot}: bot CPU ms / vote | {spread(per_vote)} |")
     ratios = [r["hearing"].votes.cpu_ms_per_vote / r["naive"].votes.cpu_ms_per_vote for r in runs]
     lines.append(f"| **hearing / naive, CPU per vote** | {spread(ratios)} |")
-    firsts = [r["hearing"].first.cpu_ms_per_vote / r["naive"].first.cpu_ms_per_vote for r in runs]
-    lines.append(f"| hearing / naive, a newcomer's first vote | {spread(firsts)} |")
     return "\n".join(lines)
 
 
@@ -258,6 +274,10 @@ def main() -> None:
     parser.add_argument("--conversation", type=Path, default=CONVERSATION)
     parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--votes-each", type=int, default=5, help="measured votes per citizen")
+    parser.add_argument(
+        "--citizens-from", choices=("begun", "links"), default="begun",
+        help="begun: citizens began the hearing first; links: they come by links alone",
+    )  # fmt: skip
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=64, help="citizens in flight")
     parser.add_argument("--transport", default="aiohttp", help="the hearing bot's transport")
@@ -268,10 +288,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    for name in ("citizens", "votes_each", "runs", "concurrency", "naive_updates"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
     started = time.perf_counter()
     print(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
-        f"{args.conversation.name}; {args.citizens} citizens, 1 + {args.votes_each} votes each, "
+        f"{args.conversation.name}; {args.citizens} citizens ({args.citizens_from}), "
+        f"{args.votes_each} votes each, "
         f"{args.concurrency} in flight; hearing bot: {args.transport}, MAX_CONCURRENT_UPDATES="
         f"{args.concurrency}; naive bot: httpx, {args.naive_updates} update(s) at a time"
     )
