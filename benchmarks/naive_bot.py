@@ -1,7 +1,9 @@
 """A naive bot with the hearing bot's per-vote UI: the baseline for what one vote costs.
 
-`python -m benchmarks.naive_bot API_URL DB [UPDATES]` prints READY when it polls, and stops on
-SIGTERM (UPDATES at a time, 1 by default as in python-telegram-bot).
+`python -m benchmarks.naive_bot API_URL DB [UPDATES [TRANSPORT]]` prints READY when it polls, and
+stops on SIGTERM. UPDATES at a time (1 by default, as in python-telegram-bot), over TRANSPORT
+("httpx" by default, python-telegram-bot's; "aiohttp", the hearing bot's, to compare like with
+like).
 A deep link `/start s-<id>` sends the suggestion's card (the hearing bot's texts, from
 content/, and its keyboard: Agree / Disagree / Pass, then Report and Share); a vote button
 `v1:vt:<id>:<vote>:<left>` stores the vote, answers the press and edits the card. What a
@@ -32,6 +34,7 @@ from telegram.ext import (
 )
 
 from bot.hearing.plan import load_plan
+from bot.runtime.transport import use_transport
 from bot.views.texts import load_texts
 
 TOKEN = "123456:BENCH-TOKEN-hearing"  # the benchmarks' token (benchmarks/botproc.py)
@@ -149,15 +152,17 @@ async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.edit_message_text(text, reply_markup=markup)
 
 
-async def main(api_url: str, db_path: str, updates: str = "1") -> None:
-    """Run the naive bot until SIGTERM, `updates` updates at a time."""
+async def main(api_url: str, db_path: str, updates: str = "1", transport: str = "httpx") -> None:
+    """Run the naive bot until SIGTERM, `updates` updates at a time, over `transport`."""
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     defaults = Defaults(parse_mode=ParseMode.HTML)
     builder = ApplicationBuilder().token(TOKEN).base_url(api_url).defaults(defaults)
     if int(updates) > 1:
         builder = builder.concurrent_updates(int(updates))
-    app = builder.build()
+    if transport not in ("aiohttp", "httpx"):
+        raise SystemExit(f"unknown transport {transport!r}")
+    app = use_transport(builder, "aiohttp" if transport == "aiohttp" else "httpx").build()
     app.bot_data["db"] = sqlite3.connect(db_path, isolation_level=None)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(vote))

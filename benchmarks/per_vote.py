@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import sqlite3
 import statistics
 import sys
@@ -38,37 +37,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import process  # noqa: E402
 from benchmarks.botproc import SECRET, TOKEN  # noqa: E402
-from benchmarks.driver import Citizens, Tally, run_people, with_button  # noqa: E402
+from benchmarks.driver import Citizens, Tally, run_people  # noqa: E402
 from benchmarks.naive_bot import seed  # noqa: E402
-from benchmarks.process import (  # noqa: E402
-    bot_process,
-    cpu_of,
-    peak_mib_of,
-    start_profile,
-    stop_profile,
-)
 from benchmarks.scripts import ITEM, HearingScript, user_of  # noqa: E402
+from benchmarks.voters import Ballot, ballots, begin, open_and_vote  # noqa: E402
 from bot.commands.polis_data import events  # noqa: E402
 from bot.emulator import Emulator  # noqa: E402
-from bot.model.values import Vote  # noqa: E402
-from bot.views.codec import VOTE_CODES, Action, encode  # noqa: E402
 
 CONVERSATION = ROOT / "datasets" / "polis" / "london.youth.policing"
 BOTS = ("hearing", "naive")
-VOTER_BASE = 900_000  # voters apart from the authors (user_of): nobody votes on their own
 # Time for work a bot does after its last reply (marking updates handled) to be counted.
 SETTLE_SECONDS = 0.5
 PROFILE_DIR = os.environ.get("REPLAY_PROFILE_DIR", "")
-
-
-@dataclass(frozen=True)
-class Ballot:
-    """One citizen's vote on the suggestion at `index` in the conversation's comments."""
-
-    user: int
-    index: int
-    vote: Vote
 
 
 @dataclass(frozen=True)
@@ -100,42 +82,6 @@ class Measured:
     card: tuple[str, list[list[tuple[str, str]]]]
 
 
-def ballots(citizens: int, each: int, suggestions: int, seed_: int) -> list[list[Ballot]]:
-    """Draw each citizen's `each` votes on distinct suggestions, the same for both bots."""
-    if each > suggestions:
-        raise SystemExit(f"--votes-each is at most {suggestions} with these suggestions")
-    rng = random.Random(seed_)
-    return [
-        [
-            Ballot(VOTER_BASE + c, i, rng.choice(list(Vote)))
-            for i in rng.sample(range(suggestions), each)
-        ]
-        for c in range(citizens)
-    ]
-
-
-async def begin(citizens: Citizens, user: int) -> None:
-    """Send `/start` and press Begin if the bot offers it; wait for what Begin sends."""
-    first = await citizens.reply(user, citizens.text(user, "/start"))
-    data = encode(Action.BEGIN)
-    if any(d == data for row in first.buttons() for _, d in row):
-        mark = citizens.emu.cursor(user)
-        await citizens.press(user, first.message_id, data)
-        await citizens.reply(user, mark)
-
-
-async def open_and_vote(citizens: Citizens, ballot: Ballot, sid: int) -> None:
-    """Open a suggestion by deep link (past a newcomer's welcome) and press the vote."""
-    user, data = ballot.user, encode(Action.VOTE, sid, VOTE_CODES[ballot.vote], 0)
-    mark = await citizens.follow_link(user, f"s-{sid}")
-    card = await citizens.until(
-        user, with_button(citizens.emu, user, mark, lambda _, d: d == data)
-    )
-    answer = await citizens.press(user, card.message_id, data)
-    if not str(answer.get("text", "")).startswith("Saved"):
-        raise AssertionError(f"vote not saved: {answer.get('text')!r}")
-
-
 async def phase(
     citizens: Citizens, pid: int, people: list[list[Ballot]], ids: Sequence[int], in_flight: int
 ) -> Phase:
@@ -145,13 +91,13 @@ async def phase(
     the work the bot does after its last reply (marking updates handled), and only that.
     """
     await asyncio.sleep(SETTLE_SECONDS)
-    before = cpu_of(pid)
+    before = process.cpu_of(pid)
     tally = citizens.tally = Tally(started=time.perf_counter())
     vote = lambda b: open_and_vote(citizens, b, ids[b.index])  # noqa: E731
     await run_people(people, vote, lambda _: None, in_flight)
     tally.ended = time.perf_counter()
     await asyncio.sleep(SETTLE_SECONDS)
-    cpu = cpu_of(pid) - before
+    cpu = process.cpu_of(pid) - before
     votes = sum(len(p) for p in people)
     p50, p99 = tally.percentile(0.5) * 1000, tally.percentile(0.99) * 1000
     return Phase(votes, tally.updates, tally.seconds, cpu, p50, p99)
@@ -181,21 +127,22 @@ async def measure(
         if bot == "naive":
             ids = seed(db, ITEM, [text for _, text in texts])
             command = ["benchmarks.naive_bot", emu.base_url, str(db), str(args.naive_updates)]
+            command.append(args.naive_transport)
         else:
             command = ["benchmarks.botproc", "hearing", emu.base_url, str(db), args.transport]
             command.append(str(args.concurrency))
-        async with bot_process(*command) as proc:
+        async with process.bot_process(*command) as proc:
             citizens, in_flight = Citizens(emu), args.concurrency
             if bot == "hearing":
                 ids = await post_hearing(citizens, db, texts)
             if args.citizens_from == "begun":
                 users = [[p[0].user] for p in people]
                 await run_people(users, lambda u: begin(citizens, u), lambda _: None, in_flight)
-            spy = await start_profile(proc.pid, profile) if profile else None
+            spy = await process.start_profile(proc.pid, profile) if profile else None
             votes = await phase(citizens, proc.pid, people, ids, in_flight)
             if spy is not None:
-                await stop_profile(spy)
-            peak = peak_mib_of(proc.pid)
+                await process.stop_profile(spy)
+            peak = process.peak_mib_of(proc.pid)
             citizens.close()
         last = emu.messages_since(people[0][0].user, 0)[-1]
         card = (last.plain_text(), last.buttons())
@@ -285,6 +232,7 @@ def main() -> None:
         "--naive-updates", type=int, default=1,
         help="the naive bot's concurrent updates (1: python-telegram-bot's default)",
     )  # fmt: skip
+    parser.add_argument("--naive-transport", default="httpx", help="httpx or aiohttp")
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -297,7 +245,8 @@ def main() -> None:
         f"{args.conversation.name}; {args.citizens} citizens ({args.citizens_from}), "
         f"{args.votes_each} votes each, "
         f"{args.concurrency} in flight; hearing bot: {args.transport}, MAX_CONCURRENT_UPDATES="
-        f"{args.concurrency}; naive bot: httpx, {args.naive_updates} update(s) at a time"
+        f"{args.concurrency}; naive bot: {args.naive_transport}, {args.naive_updates} update(s) "
+        "at a time"
     )
     runs = asyncio.run(run_all(args))
     print(
