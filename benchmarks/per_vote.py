@@ -13,7 +13,8 @@ card (a third update per vote; the naive bot has no welcome).
 Each bot runs in its own process, charged with its own CPU time (every thread) from /proc;
 the emulator and the citizens run here. Both bots get the same votes, in the same order,
 `--concurrency` citizens at once. The bots take turns in each run (which one goes first
-alternates), and `--runs` runs give a median and a range.
+alternates), and `--runs` runs give a median and a range. With REPLAY_PROFILE_DIR set, py-spy
+samples each bot over its measured votes (`benchmarks/profile_shares.py` reads the profiles).
 
 Data: Pol.is open data, licensed CC BY 4.0. Data was gathered using the Polis software
 (compdemocracy.org/polis) and is sub-licensed under CC BY 4.0 with Attribution to The
@@ -199,11 +200,7 @@ async def run_all(args: argparse.Namespace) -> list[dict[str, Measured]]:
             order = BOTS if run % 2 else BOTS[::-1]
             measured: dict[str, Measured] = {}
             for bot in order:
-                profile = (
-                    Path(PROFILE_DIR) / f"per-vote-hearing-{run}.txt"
-                    if PROFILE_DIR and bot == "hearing"
-                    else None
-                )
+                profile = Path(PROFILE_DIR) / f"per-vote-{bot}-{run}.txt" if PROFILE_DIR else None
                 m = await measure(bot, texts, people, args, Path(tmp) / f"{bot}-{run}.db", profile)
                 expected = sum(len(p) for p in people)
                 if m.stored_votes != expected:
