@@ -75,7 +75,7 @@ def card(sid: int, item_id: str, text: str, vote: str | None) -> tuple[str, Inli
     """Render a suggestion card as the hearing bot does: its text, the vote, the buttons."""
     item = plan.item(item_id)
     heading = texts("card.item", number=item.number if item else item_id)
-    body = texts("card.body", heading=heading, text=text)
+    body: str = texts("card.body", heading=heading, text=text)
     if vote is not None:
         body += "\n\n" + texts("card.your_vote", vote=texts(f"vote.{vote}"))
     votes = [
