@@ -10,7 +10,7 @@ from storage.repository import Repository
 
 _COLUMNS = (
     "id, update_id, received_at, chat_key, payload, status, attempts, finished_at, confirmed_at,"
-    " reply, reply_started"
+    " reply, reply_begun"
 )
 
 
@@ -36,7 +36,7 @@ class InboxEntry:
     finished_at: str | None
     confirmed_at: str | None
     reply: str | None = None
-    reply_started: int = 0
+    reply_begun: int = 0
 
 
 # Rows per statement: well under SQLite's limit of host parameters.
@@ -120,12 +120,11 @@ class InboxRepository(Repository):
         """Keep the reply computed for a pending entry, with the effects of handling it."""
         await self.execute("UPDATE inbox SET reply = ? WHERE id = ?", (reply, entry_id))
 
-    async def mark_started(self, started: Sequence[tuple[int, int]]) -> None:
-        """Record, per (entry, n), that the first n calls of its reply have been begun."""
+    async def mark_begun(self, begun: Sequence[tuple[int, int]]) -> None:
+        """Record, per (entry, bit), that the call of its reply with that bit was begun."""
         await self.execute_many(
-            "UPDATE inbox SET reply_started = CASE WHEN reply_started > ? THEN reply_started"
-            " ELSE ? END WHERE id = ?",
-            [(count, count, entry_id) for entry_id, count in started],
+            "UPDATE inbox SET reply_begun = reply_begun | ? WHERE id = ?",
+            [(bit, entry_id) for entry_id, bit in begun],
         )
 
     async def mark_done(self, entry_ids: Sequence[int], at: str) -> None:

@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 
 from bot.emulator import Emulator
 from bot.runtime.inbox import Inbox, InboxQueue
-from bot.runtime.replies import Call, Kept, Post, decode, deliver, encode
+from bot.runtime.replies import APOLOGY_BIT, Call, Kept, Post, begun_bit, decode, deliver, encode
 from storage.db import Database
 from storage.unit import in_thread, when_committed
 from tests.harness import Hearing, make_settings, query
@@ -54,7 +54,7 @@ def shown(emu: Emulator, message_id: int) -> str:
 async def kept_replies(path: Path) -> list[tuple[str, int]]:
     """Return the replies kept for pending entries, with how many calls were begun."""
     rows = await query(
-        path, "SELECT reply, reply_started FROM inbox WHERE status = 'pending' ORDER BY id"
+        path, "SELECT reply, reply_begun FROM inbox WHERE status = 'pending' ORDER BY id"
     )
     return [(str(reply), int(str(started))) for reply, started in rows if reply is not None]
 
@@ -82,8 +82,8 @@ async def test_a_suggestion_killed_before_its_reply_gets_the_first_runs_reply(
         await emu.wait_delivered()
         await hearing.settle()
         assert not any(SAVED in m.plain_text() for m in emu.messages(CITIZEN))
-        [(reply, started)] = await kept_replies(settings.database_path)
-        assert started == 0 and SAVED in decode(reply).calls[0].params["text"]
+        [(reply, begun)] = await kept_replies(settings.database_path)
+        assert begun == 0 and SAVED in decode(reply).calls[0].params["text"]
         stored = await query(settings.database_path, "SELECT COUNT(*) FROM suggestions")
         assert stored == [(1,)], "the effect was committed with the reply"
     finally:
@@ -121,8 +121,8 @@ async def test_a_message_begun_before_the_kill_is_not_sent_again(
         await emu.wait_delivered()
         await hearing.settle()
         assert [call.endpoint for call in made] == ["sendMessage"]
-        [(_, started)] = await kept_replies(settings.database_path)
-        assert started >= 1, "the message was counted as begun before it was sent"
+        [(_, begun)] = await kept_replies(settings.database_path)
+        assert begun & begun_bit(0), "the message was recorded as begun before it was sent"
     finally:
         await hearing.stop()
 
@@ -204,10 +204,13 @@ class Recorder:
 
     def __init__(self, failing: set[str] | None = None) -> None:
         self.calls: list[str] = []
+        self.texts: list[str] = []
         self.failing = failing or set()
 
     async def post(self, call: Call) -> object:
         self.calls.append(call.endpoint)
+        if call.endpoint == "sendMessage":
+            self.texts.append(call.params["text"])
         if call.endpoint in self.failing:
             raise BadRequest(self.failing_reason)
         return True
@@ -216,20 +219,20 @@ class Recorder:
 
 
 @pytest.mark.parametrize(
-    ("started", "expected"),
+    ("begun", "expected"),
     [
-        (0, ["editMessageText", "answerCallbackQuery", "sendMessage"]),
-        (3, ["editMessageText", "answerCallbackQuery"]),  # the message may have gone out
+        (0, ["answerCallbackQuery", "editMessageText", "sendMessage"]),
+        (begun_bit(2), ["answerCallbackQuery", "editMessageText"]),  # it may have gone out
     ],
 )
-async def test_deliver_sends_in_order_and_skips_what_was_begun(
-    started: int, expected: list[str]
+async def test_deliver_sends_everything_but_a_message_begun_before(
+    begun: int, expected: list[str]
 ) -> None:
     telegram = Recorder()
     marks: list[int] = []
 
-    async def attempt(count: int) -> None:
-        marks.append(count)
+    async def attempt(bit: int) -> None:
+        marks.append(bit)
 
     calls = [
         Call("editMessageText", {"chat_id": "1", "message_id": "2", "text": "a"}),
@@ -237,26 +240,33 @@ async def test_deliver_sends_in_order_and_skips_what_was_begun(
         Call("sendMessage", {"chat_id": "1", "text": "b"}),
     ]
     post: Post = telegram.post
-    await deliver(Kept(calls), post, attempt, started)
-    assert sorted(telegram.calls) == sorted(expected)
-    assert marks == ([3] if started == 0 else [])
+    await deliver(Kept(calls), post, attempt, begun)
+    assert sorted(telegram.calls) == expected
+    assert marks == ([begun_bit(2)] if begun == 0 else [])
 
 
-async def test_a_failed_call_ends_the_reply_with_the_apology() -> None:
+async def test_messages_keep_their_order_and_a_failed_call_brings_the_apology() -> None:
     telegram = Recorder({"editMessageText"})
     marks: list[int] = []
 
-    async def attempt(count: int) -> None:
-        marks.append(count)
+    async def attempt(bit: int) -> None:
+        marks.append(bit)
 
     calls = [
         Call("editMessageText", {"chat_id": "1", "message_id": "2", "text": "a"}),
-        Call("sendMessage", {"chat_id": "1", "text": "next"}),
+        Call("sendMessage", {"chat_id": "1", "text": "first"}),
+        Call("sendMessage", {"chat_id": "1", "text": "second"}),
     ]
     apology = Call("sendMessage", {"chat_id": "1", "text": "sorry"})
     await deliver(Kept(calls, apology), telegram.post, attempt)
-    assert telegram.calls == ["editMessageText", "sendMessage"]
-    assert marks == [2], "the apology is begun as the reply's last call"
+    sent = [c for c in telegram.calls if c == "sendMessage"]
+    assert len(sent) == 3 and telegram.texts[-1] == "sorry", "the apology comes last"
+    assert telegram.texts.index("first") < telegram.texts.index("second")
+    assert marks[-1] == APOLOGY_BIT
+    telegram.calls.clear()
+    telegram.texts.clear()
+    await deliver(Kept(calls, apology), telegram.post, attempt, begun=sum(marks))
+    assert telegram.calls == ["editMessageText"], "from a replay nothing is sent twice"
 
 
 async def test_an_edit_of_a_message_gone_is_sent_anew_once() -> None:
@@ -264,14 +274,15 @@ async def test_an_edit_of_a_message_gone_is_sent_anew_once() -> None:
     telegram.failing_reason = "Bad Request: message to edit not found"
     marks: list[int] = []
 
-    async def attempt(count: int) -> None:
-        marks.append(count)
+    async def attempt(bit: int) -> None:
+        marks.append(bit)
 
     edit = Call("editMessageText", {"chat_id": "1", "message_id": "2", "text": "a"})
     await deliver(Kept([edit]), telegram.post, attempt)
     assert telegram.calls == ["editMessageText", "sendMessage"]
+    assert marks == [begun_bit(0)]
     telegram.calls.clear()
-    await deliver(Kept([edit]), telegram.post, attempt, started=1)
+    await deliver(Kept([edit]), telegram.post, attempt, begun=begun_bit(0))
     assert telegram.calls == ["editMessageText"], "from a replay the new message is not resent"
 
 

@@ -46,8 +46,8 @@ PRUNE_EVERY = 1000
 MARK_DELAY = 0.05
 
 
-# A mark waiting for the group commit: the entry, the calls of its reply begun, and the future
-# its writer waits on.
+# A mark waiting for the group commit: the entry, the bit of its reply's call begun, and the
+# future its writer waits on.
 Mark = tuple[int, int, asyncio.Future[None]]
 
 
@@ -199,11 +199,11 @@ class Inbox:
         kept = self._kept.pop(entry_id, None)
         if kept is not None:
             handling.close()  # type: ignore[attr-defined]
-            reply, started = kept
+            reply, begun = kept
         else:
-            reply, started = await self._handle_once(entry_id, chat_key(update), handling), 0
+            reply, begun = await self._handle_once(entry_id, chat_key(update), handling), 0
         post = self.post
-        await deliver(reply, post, lambda count: self._mark(entry_id, count), started)
+        await deliver(reply, post, lambda bit: self._mark(entry_id, bit), begun)
 
     async def _handle_once(
         self, entry_id: int, chat: int | None, handling: Awaitable[Any]
@@ -245,7 +245,7 @@ class Inbox:
             self._track(update, entry.id)
             self._replayed.add(entry.id)
             if kept is not None:
-                self._kept[entry.id] = (kept, entry.reply_started)
+                self._kept[entry.id] = (kept, entry.reply_begun)
             updates.append(update)
         if unreadable:
             async with self._db.transaction() as repos:
@@ -327,11 +327,11 @@ class Inbox:
         if self._done and (self._flusher is None or self._flusher.done()):
             self._flusher = asyncio.create_task(self._flush())
 
-    async def _mark(self, entry_id: int, started: int) -> None:
-        """Record durably that `started` calls of an entry's reply were begun; marks made
+    async def _mark(self, entry_id: int, bit: int) -> None:
+        """Record durably that a call of an entry's reply was begun (its bit); marks made
         meanwhile share one transaction (group commit), with the waiting "handled" marks."""
         written = asyncio.get_running_loop().create_future()
-        self._marks.append((entry_id, started, written))
+        self._marks.append((entry_id, bit, written))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         await written
@@ -357,7 +357,7 @@ class Inbox:
         now = self._clock()
         async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
             if batch:
-                await inbox.mark_started([(entry_id, started) for entry_id, started, _ in batch])
+                await inbox.mark_begun([(entry_id, bit) for entry_id, bit, _ in batch])
             if self._handled_since_prune >= self._prune_every:
                 await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
                 self._handled_since_prune = 0

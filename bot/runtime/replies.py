@@ -204,40 +204,65 @@ class Outcome(Enum):
     UNEDITABLE = "uneditable"  # an edit of a message too old or gone
 
 
-async def deliver(kept: Kept, post: Post, attempt: Attempt, started: int = 0) -> None:
-    """Send a reply's calls in order; answers to presses go out at once, beside the rest.
+# Which calls of a reply were begun, as bits of one integer (SQLite's 64-bit one): call i is
+# bit i; calls past the 61st share the last call bit (begun together, at worst not sent);
+# the apology has its own.
+_LAST_CALL_BIT = 61
+APOLOGY_BIT = 1 << 62
 
-    A call that may show twice (a message) is first counted as begun with `attempt(n)`,
-    durably; from a replay (`started` > 0) those already begun are not sent again, while an
-    edit or an answer, which nobody sees twice, is simply made again. If a call fails, the
-    rest is not sent and the citizen gets the apology instead.
+
+def begun_bit(index: int) -> int:
+    """Return the bit that records call `index` of a reply as begun."""
+    return 1 << min(index, _LAST_CALL_BIT)
+
+
+async def deliver(kept: Kept, post: Post, attempt: Attempt, begun: int = 0) -> None:
+    """Send a reply: answers to presses at once; edits in order, beside the messages in order.
+
+    A message (which a citizen could see twice) is first recorded as begun with
+    `attempt(bit)`, durably; a replay (`begun`: the bits recorded) never sends a message
+    already begun, while it makes again every edit and answer, which nobody sees twice. If a
+    call fails, its lane stops and the citizen gets the apology.
     """
-    answers: list[asyncio.Task[Outcome]] = []
-    calls = kept.calls
+    indexed = list(enumerate(kept.calls))
+    answers = [
+        asyncio.create_task(_make(call, post))
+        for _, call in indexed
+        if call.endpoint == "answerCallbackQuery"
+    ]
+    edits = [(i, c) for i, c in indexed if c.idempotent and c.endpoint != "answerCallbackQuery"]
+    messages = [(i, c) for i, c in indexed if not c.idempotent]
+    outcomes: set[Outcome] = set()
     try:
-        for index, call in enumerate(calls):
-            begun = index < started
-            if call.endpoint == "answerCallbackQuery":
-                answers.append(asyncio.create_task(_make(call, post)))
-                continue
-            if begun and not call.idempotent:
-                continue
-            if not call.idempotent:
-                await attempt(index + 1)
-            outcome = await _make(call, post)
-            if outcome is Outcome.BLOCKED:
-                break
-            if outcome is Outcome.FAILED:
-                if kept.apology is not None and not begun:
-                    await attempt(len(calls))  # nothing after it is sent, from a replay either
-                    await _make(kept.apology, post)
-                break
-            if outcome is Outcome.UNEDITABLE and not begun:
-                # Sent anew instead; from a replay, the new message may have gone out already.
-                await attempt(index + 1)
-                await _make(_as_new_message(call), post)
+        edited = asyncio.create_task(_run_lane(edits, post, attempt, begun, outcomes))
+        await _run_lane(messages, post, attempt, begun, outcomes)
+        await edited
     finally:
         await asyncio.gather(*answers)
+    if Outcome.FAILED in outcomes and kept.apology is not None and not begun & APOLOGY_BIT:
+        await attempt(APOLOGY_BIT)
+        await _make(kept.apology, post)
+
+
+async def _run_lane(
+    lane: list[tuple[int, Call]], post: Post, attempt: Attempt, begun: int, outcomes: set[Outcome]
+) -> None:
+    """Make a lane's calls in order until one fails or the chat turns out to be closed."""
+    for index, call in lane:
+        if Outcome.BLOCKED in outcomes or Outcome.FAILED in outcomes:
+            return
+        bit = begun_bit(index)
+        if not call.idempotent:
+            if begun & bit:
+                continue
+            await attempt(bit)
+        outcome = await _make(call, post)
+        if outcome is Outcome.UNEDITABLE:
+            if begun & bit:
+                continue  # from a replay, the new message may have gone out already
+            await attempt(bit)
+            outcome = await _make(_as_new_message(call), post)
+        outcomes.add(outcome)
 
 
 async def _make(call: Call, post: Post) -> Outcome:
