@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -16,11 +19,16 @@ import aiosqlite
 
 from bot.model.clock import Clock, system_clock
 from storage.clock import iso
+from storage.erasure_ledger import LEDGER_SUFFIX
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+# Files beside the database, named after it, that hold its data too.
+SIDE_FILES = ("-wal", "-shm", LEDGER_SUFFIX)
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -42,8 +50,7 @@ class Database:
 
     async def open(self) -> None:
         """Open both connections, set the pragmas and apply pending migrations."""
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        keep_private(self.path)
         try:
             try:
                 self._writer = await _connect(self.path)
@@ -104,6 +111,29 @@ class Database:
         if conn is None:
             raise DatabaseError("the database is not open")
         return conn
+
+
+def keep_private(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600), or narrow a file others can read."""
+    # The database holds the delivery table (chat ids): whoever reads the file can tell which
+    # account gave which answers. SQLite gives the -wal and -shm files the database's own mode.
+    if not path.parent.exists():
+        path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in SIDE_FILES)):
+        narrow(file)
+
+
+def narrow(path: Path) -> None:
+    """Take away what group and others may do with a file of ours (a file made before 0600)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & ~PRIVATE_FILE:
+            os.chmod(path, mode & PRIVATE_FILE)
+            log.info("made %s readable by its owner only", path.name)
+    except (FileNotFoundError, PermissionError):
+        pass  # not there, or another user's file: opening it says what is wrong, if anything
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import zipfile
 from pathlib import Path
 from typing import TextIO
@@ -41,8 +42,10 @@ async def write_folder(export: HearingExport, folder: Path, progress: Progress |
     advance("", 0, 0)
     async for sheet in export.sheets():
         path = folder / sheet.name
-        path.parent.mkdir(exist_ok=True)  # a Pol.is export has a folder per item
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        path.parent.mkdir(mode=0o700, exist_ok=True)  # a Pol.is export has a folder per item
+        # Readable by its owner only, whatever the umask: an export is raw, pseudonymous data.
+        created = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(created, "w", encoding="utf-8", newline="") as handle:
             await write_sheet(sheet, handle, advance)
 
 
