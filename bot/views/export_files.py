@@ -7,9 +7,30 @@ import io
 import os
 import zipfile
 from pathlib import Path
+from collections.abc import Iterable
 from typing import TextIO
 
-from bot.hearing.export import HearingExport, Progress, Sheet
+from bot.hearing.export import HearingExport, Progress, Row, Sheet
+
+
+# A spreadsheet takes a cell that starts with one of these for a formula (OWASP, "CSV
+# Injection"; ASVS 1.2.10 adds NUL): `=HYPERLINK(...)` in a suggestion would become a live link.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def inert(cell: object) -> object:
+    """Return a text cell a spreadsheet would run as a formula with a `'` before it, as text.
+
+    Only text: a number (a Pol.is vote of -1, say) stays a number.
+    """
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def inert_rows(rows: Iterable[Row]) -> list[list[object]]:
+    """Return rows with every text cell made inert."""
+    return [[inert(cell) for cell in row] for row in rows]
 
 
 async def write_sheet(sheet: Sheet, handle: TextIO, advance: Progress | None = None) -> None:
@@ -23,7 +44,7 @@ async def write_sheet(sheet: Sheet, handle: TextIO, advance: Progress | None = N
     if sheet.pages is None:
         return
     async for page in sheet.pages:
-        writer.writerows(page)
+        writer.writerows(inert_rows(page))
         if advance is not None:
             advance(sheet.name, len(page), 0)
 
