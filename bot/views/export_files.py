@@ -6,12 +6,11 @@ import csv
 import io
 import os
 import zipfile
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from bot.hearing.export import HearingExport, Progress, Row, Sheet
-
 
 # A spreadsheet takes a cell that starts with one of these for a formula (OWASP, "CSV
 # Injection"; ASVS 1.2.10 adds NUL): `=HYPERLINK(...)` in a suggestion would become a live link.
