@@ -102,6 +102,18 @@ class Database:
             else:
                 await conn.commit()
 
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and empty it; False if a reader held it too long."""
+        # The WAL keeps earlier versions of the pages it holds (an erased suggestion among
+        # them) until it is reset and written over; TRUNCATE leaves it empty on disk.
+        conn = self._require(self._writer)
+        async with self._write_lock, conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            row = await cursor.fetchone()
+        if row is None or row[0] != 0:
+            log.warning("the WAL could not be emptied: a reader held it past the busy timeout")
+            return False
+        return True
+
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
         """Give repositories on the reader connection, which sees only committed data."""
@@ -144,6 +156,9 @@ async def _connect(path: Path) -> aiosqlite.Connection:
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA synchronous=NORMAL")
+        # What is deleted or overwritten (an erased citizen's rows, a handled update's payload)
+        # is overwritten with zeros, not left in free space where the file still holds it.
+        await conn.execute("PRAGMA secure_delete=ON")
     except BaseException:
         # Each connection owns a thread that keeps the process alive until it is closed.
         await conn.close()

@@ -1,4 +1,4 @@
-"""requirements.lock (pinned, hashed, for deployments) agrees with pyproject.toml's dependencies."""
+"""requirements.lock (pinned and hashed, for deployments) agrees with pyproject.toml."""
 
 from __future__ import annotations
 

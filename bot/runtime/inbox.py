@@ -7,7 +7,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
@@ -35,8 +35,13 @@ DUPLICATE_WINDOW = timedelta(days=3)
 # stopped again did nothing that could have crashed it (a backlog killed three times over
 # before it was reached would otherwise be abandoned, and lost; the crash test found that).
 MAX_REPLAYS = 3
-# Handled entries between two prunings while running (start-up always prunes).
+# Handled entries between two prunings while running (start-up always prunes), and the
+# longest time between two while updates arrive.
 PRUNE_EVERY = 1000
+PRUNE_INTERVAL = timedelta(hours=1)
+# An update given up on keeps its payload (no names: bot/runtime/redact.py) this long for
+# whoever investigates the crash it caused, then only its id and times are kept.
+ABANDONED_KEPT = timedelta(days=1)
 
 
 class InboxUnavailable(TelegramError):
@@ -47,9 +52,9 @@ class InboxUnavailable(TelegramError):
     # an error, so Telegram retries.
 
 
-def payload_of(update: Update) -> str:
-    """Serialise an update as JSON that Update.de_json reads back into an equal update."""
-    return admitted(update)[1]
+def payload_of(update: Update, keep_phone: bool = False) -> str:
+    """Serialise an update as the inbox stores it: JSON that Update.de_json reads back."""
+    return admitted(update, keep_phone)[1]
 
 
 class Inbox:
@@ -60,11 +65,14 @@ class Inbox:
         db: Database,
         clock: Clock | None = None,
         prune_every: int = PRUNE_EVERY,
+        keep_phone: bool = False,
     ) -> None:
         self._db = db
         self._clock = db.now if clock is None else clock
         self._prune_every = prune_every
+        self._keep_phone = keep_phone  # the eligibility check reads a shared contact's number
         self._handled_since_prune = 0
+        self._pruned_at = self._clock()
         self._last_seen: int | None = None
         # Entry ids of dispatched updates, found again by identity: ids are not unique enough.
         self._in_flight: dict[int, list[tuple[Update, int]]] = {}
@@ -120,7 +128,7 @@ class Inbox:
 
     async def _store(self, updates: Sequence[Update]) -> list[tuple[Update, int | None]]:
         """Store updates as pending in one transaction; pair each (mended) with its entry."""
-        mended = [admitted(update) for update in updates]
+        mended = [admitted(update, self._keep_phone) for update in updates]
         rows = [(u.update_id, chat_key(u), payload) for u, payload in mended]
         now = self._clock()
         try:
@@ -156,7 +164,7 @@ class Inbox:
         now = self._clock()
         async with self._db.transaction() as repos:
             inbox = InboxRepository(repos.conn)
-            await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
+            await self._prune(inbox, now)
             abandoned = await inbox.abandon_exhausted(MAX_REPLAYS, iso(now))
             entries = await inbox.pending()
         if abandoned:
@@ -242,9 +250,17 @@ class Inbox:
         async with self._db.transaction() as repos:
             inbox = InboxRepository(repos.conn)
             await inbox.mark_done(entry_ids, iso(now))
-            if self._handled_since_prune >= self._prune_every:
-                await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
-                self._handled_since_prune = 0
+            if (
+                self._handled_since_prune >= self._prune_every
+                or now - self._pruned_at >= PRUNE_INTERVAL
+            ):
+                await self._prune(inbox, now)
+
+    async def _prune(self, inbox: InboxRepository, now: datetime) -> None:
+        await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
+        await inbox.forget_abandoned(before=iso(now - ABANDONED_KEPT))
+        self._handled_since_prune = 0
+        self._pruned_at = now
 
 
 class InboxQueue(asyncio.Queue[object]):
