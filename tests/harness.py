@@ -25,7 +25,7 @@ from storage.db import Database
 DATASETS = Path(__file__).resolve().parents[1] / "datasets"
 TOKEN = "123456:TEST-TOKEN-hearing"
 # As `secrets.token_urlsafe(32)` makes one (.env.example): the settings refuse weaker secrets.
-SECRET = "test-only-IZtv0ofGM0oTG1EpzOh9tdgLwGJUDa_w69d3DtaMVFk"
+SECRET = "test-only-vwdPdGHkQMHBN159lHYmrGZQZZAxeCT77gqpzrBHZrc"
 KARACHI = ZoneInfo("Asia/Karachi")
 
 
