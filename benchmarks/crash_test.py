@@ -38,7 +38,7 @@ from bot.emulator import Emulator, FaultShares  # noqa: E402
 from bot.hearing.privacy import pseudonym  # noqa: E402
 
 TOKEN = "123456:CRASH-TEST-token"
-SECRET = "crash-test-secret-0123456789"
+SECRET = "crash-test-only-eVybcTYUqqOAfJsReWpo5PotAucZkM0qq8aN2BuD3Fo"
 HOOK_SECRET = "crash-hook-secret-0123456789"
 SIGTERM_LIMIT = 10.0
 # Start-up on a loaded machine can take several seconds; longer than this is a failure.

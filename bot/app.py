@@ -105,7 +105,8 @@ async def running_hearing(
         services = Services.build(settings, db, plans[Language.ENGLISH], secret, plans)
         # Before any update is handled: a restored backup must not bring an erased person back.
         await services.erasure.reapply()
-        queue = InboxQueue(Inbox(db))
+        eligibility = settings.eligibility_country_code is not None
+        queue = InboxQueue(Inbox(db, keep_phone=eligibility))
         app = build_application(settings, services, token, queue, transport)
         # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
         # default), the two together stay within Telegram's ~30 messages a second.

@@ -27,10 +27,25 @@ from bot.runtime.logs import configure_logging
 from storage.backup import BackupError, backup_database
 from storage.db import DatabaseError
 
+PRIVATE_UMASK = 0o077
+# Commands whose output is made to be published (the results site): the usual umask applies.
+PUBLISHED = frozenset({"report"})
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen command; return the exit status."""
     args = _parser().parse_args(argv)
+    # Whatever a command creates (the database, its -wal, a backup, an export, the folders
+    # they go in) is readable by the bot's user only, whatever the shell's umask says.
+    umask = os.umask(PRIVATE_UMASK) if args.command not in PUBLISHED else None
+    try:
+        return _run(args)
+    finally:
+        if umask is not None:
+            os.umask(umask)  # main() is also called within a process (tests): leave it as found
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "groups":  # reads a folder only: no settings needed
         return groups.run(args)
     # Opt in to python-telegram-bot's timedelta durations; without it, every 429 logs a warning.

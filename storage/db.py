@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -19,6 +22,7 @@ from bot.model.clock import Clock, system_clock
 from storage.clock import iso
 from storage.connection import Connection
 from storage.direct import DirectConnection
+from storage.erasure_ledger import LEDGER_SUFFIX
 from storage.repositories import Repositories
 from storage.unit import Unit, enter_unit, leave_unit, running_unit
 
@@ -29,6 +33,10 @@ BUSY_TIMEOUT_MS = 5000
 # The writer never checkpoints the WAL itself (it would do so on the event loop's thread, with
 # an fsync): after this many commits, the reader checkpoints it on its thread.
 CHECKPOINT_EVERY = 1000
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+# Files beside the database, named after it, that hold its data too.
+SIDE_FILES = ("-wal", "-shm", LEDGER_SUFFIX)
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -52,8 +60,7 @@ class Database:
 
     async def open(self) -> None:
         """Open both connections, set the pragmas and apply pending migrations."""
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        keep_private(self.path)
         try:
             try:
                 self._writer = await _connect_writer(self.path)
@@ -116,6 +123,20 @@ class Database:
             else:
                 await conn.commit()
                 self._committed()
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and empty it; False if a reader held it too long."""
+        # The WAL keeps earlier versions of the pages it holds (an erased suggestion among
+        # them) until it is reset and written over; TRUNCATE leaves it empty on disk.
+        # On the reader's thread, which may wait for readers (the writer waits for nothing);
+        # with the writer's lock held, so that no write comes in between.
+        conn = self._require(self._reader)
+        async with self._write_lock, conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            row = await cursor.fetchone()
+        if row is None or row[0] != 0:
+            log.warning("the WAL could not be emptied: a reader held it past the busy timeout")
+            return False
+        return True
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
@@ -248,11 +269,35 @@ async def _connect_writer(path: Path) -> DirectConnection:
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA secure_delete=ON")
         await conn.execute("PRAGMA wal_autocheckpoint=0")
     except BaseException:
         await conn.close()
         raise
     return conn
+
+
+def keep_private(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600), or narrow a file others can read."""
+    # The database holds the delivery table (chat ids): whoever reads the file can tell which
+    # account gave which answers. SQLite gives the -wal and -shm files the database's own mode.
+    if not path.parent.exists():
+        path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in SIDE_FILES)):
+        narrow(file)
+
+
+def narrow(path: Path) -> None:
+    """Take away what group and others may do with a file of ours (a file made before 0600)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & ~PRIVATE_FILE:
+            os.chmod(path, mode & PRIVATE_FILE)
+            log.info("made %s readable by its owner only", path.name)
+    except (FileNotFoundError, PermissionError):
+        pass  # not there, or another user's file: opening it says what is wrong, if anything
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:
@@ -263,6 +308,9 @@ async def _connect(path: Path) -> aiosqlite.Connection:
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA synchronous=NORMAL")
+        # What is deleted or overwritten (an erased citizen's rows, a handled update's payload)
+        # is overwritten with zeros, not left in free space where the file still holds it.
+        await conn.execute("PRAGMA secure_delete=ON")
     except BaseException:
         # Each connection owns a thread that keeps the process alive until it is closed.
         await conn.close()

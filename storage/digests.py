@@ -183,10 +183,11 @@ class DigestRepository(Repository):
         return [DigestPart(*row) for row in rows]
 
     async def mark_sent(self, digest_id: int, recipient: int, part: int) -> None:
-        """Record that Telegram accepted one part."""
+        """Record that Telegram accepted one part, and forget its body: it is never sent again."""
+        # A sent body would keep quoting suggestions after their authors erased them.
         await self.execute(
-            "UPDATE digest_parts SET sent_at = ? WHERE digest_id = ? AND recipient = ?"
-            " AND part = ?",
+            "UPDATE digest_parts SET sent_at = ?, body = NULL"
+            " WHERE digest_id = ? AND recipient = ? AND part = ?",
             (self.timestamp(), digest_id, recipient, part),
         )
 

@@ -136,7 +136,7 @@ class InboxRepository(Repository):
         )
 
     async def abandon(self, entry_ids: Sequence[int], at: str) -> None:
-        """Give up on pending entries, keeping their payload for whoever investigates."""
+        """Give up on pending entries, keeping their payload a while for whoever investigates."""
         await self.execute_many(
             "UPDATE inbox SET status = ?, finished_at = ? WHERE id = ? AND status = ?",
             [(InboxStatus.ABANDONED, at, entry_id, InboxStatus.PENDING) for entry_id in entry_ids],
@@ -170,6 +170,14 @@ class InboxRepository(Repository):
             f"SELECT {_COLUMNS} FROM inbox WHERE update_id = ? ORDER BY id", (update_id,)
         )
         return [InboxEntry(*row) for row in rows]
+
+    async def forget_abandoned(self, before: str) -> int:
+        """Forget the payload and chat of entries given up on before `before`; return how many."""
+        return await self.execute(
+            "UPDATE inbox SET payload = NULL, chat_key = NULL, reply = NULL"
+            " WHERE status = ? AND finished_at < ? AND payload IS NOT NULL",
+            (InboxStatus.ABANDONED, before),
+        )
 
     async def prune(self, before: str) -> int:
         """Delete finished entries received before `before`; return how many."""

@@ -145,7 +145,7 @@ def test_digest_print_without_a_database(tmp_path: Path) -> None:
 
 def test_run_webhook_without_its_url_names_the_key(tmp_path: Path) -> None:
     result = run_cli(
-        ["run", "--webhook"], tmp_path, TELEGRAM_BOT_TOKEN="123:abc", PSEUDONYM_SECRET="s" * 16
+        ["run", "--webhook"], tmp_path, TELEGRAM_BOT_TOKEN="123:abc", PSEUDONYM_SECRET=SECRET
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [

@@ -8,7 +8,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, Update
@@ -39,8 +39,13 @@ DUPLICATE_WINDOW = timedelta(days=3)
 # stopped again did nothing that could have crashed it (a backlog killed three times over
 # before it was reached would otherwise be abandoned, and lost; the crash test found that).
 MAX_REPLAYS = 3
-# Handled entries between two prunings while running (start-up always prunes).
+# Handled entries between two prunings while running (start-up always prunes), and the
+# longest time between two while updates arrive.
 PRUNE_EVERY = 1000
+PRUNE_INTERVAL = timedelta(hours=1)
+# An update given up on keeps its payload (no names: bot/runtime/redact.py) this long for
+# whoever investigates the crash it caused, then only its id and times are kept.
+ABANDONED_KEPT = timedelta(days=1)
 # "Handled" marks ride along with the next write (a handler's commit, a stored batch); when
 # none comes within this many seconds, they are written on their own.
 MARK_DELAY = 0.05
@@ -59,9 +64,9 @@ class InboxUnavailable(TelegramError):
     # an error, so Telegram retries.
 
 
-def payload_of(update: Update) -> str:
-    """Serialise an update as JSON that Update.de_json reads back into an equal update."""
-    return admitted(update)[1]
+def payload_of(update: Update, keep_phone: bool = False) -> str:
+    """Serialise an update as the inbox stores it: JSON that Update.de_json reads back."""
+    return admitted(update, keep_phone)[1]
 
 
 class Inbox:
@@ -72,11 +77,14 @@ class Inbox:
         db: Database,
         clock: Clock | None = None,
         prune_every: int = PRUNE_EVERY,
+        keep_phone: bool = False,
     ) -> None:
         self._db = db
         self._clock = db.now if clock is None else clock
         self._prune_every = prune_every
+        self._keep_phone = keep_phone  # the eligibility check reads a shared contact's number
         self._handled_since_prune = 0
+        self._pruned_at = self._clock()
         self._last_seen: int | None = None
         # Entry ids of dispatched updates, found again by identity: ids are not unique enough.
         self._in_flight: dict[int, list[tuple[Update, int]]] = {}
@@ -138,7 +146,7 @@ class Inbox:
 
     async def _store(self, updates: Sequence[Update]) -> list[tuple[Update, int | None]]:
         """Store updates as pending in one transaction; pair each (mended) with its entry."""
-        mended = [admitted(update) for update in updates]
+        mended = [admitted(update, self._keep_phone) for update in updates]
         rows = [(u.update_id, chat_key(u), payload) for u, payload in mended]
         now = self._clock()
         try:
@@ -171,7 +179,7 @@ class Inbox:
             return
         self._done.append(entry_id)
         self._handled_since_prune += 1
-        if self._handled_since_prune >= self._prune_every:
+        if self._due_to_prune(self._clock()):
             self._write_soon(0.0)
         elif self._later is None:
             self._write_soon(MARK_DELAY)
@@ -226,7 +234,7 @@ class Inbox:
         now = self._clock()
         async with self._db.transaction() as repos:
             inbox = InboxRepository(repos.conn)
-            await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
+            await self._prune(inbox, now)
             abandoned = await inbox.abandon_exhausted(MAX_REPLAYS, iso(now))
             entries = await inbox.pending()
         if abandoned:
@@ -358,9 +366,20 @@ class Inbox:
         async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
             if batch:
                 await inbox.mark_begun([(entry_id, bit) for entry_id, bit, _ in batch])
-            if self._handled_since_prune >= self._prune_every:
-                await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
-                self._handled_since_prune = 0
+            if self._due_to_prune(now):
+                await self._prune(inbox, now)
+
+    def _due_to_prune(self, now: datetime) -> bool:
+        return (
+            self._handled_since_prune >= self._prune_every
+            or now - self._pruned_at >= PRUNE_INTERVAL
+        )
+
+    async def _prune(self, inbox: InboxRepository, now: datetime) -> None:
+        await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
+        await inbox.forget_abandoned(before=iso(now - ABANDONED_KEPT))
+        self._handled_since_prune = 0
+        self._pruned_at = now
 
 
 class InboxQueue(asyncio.Queue[object]):
