@@ -129,7 +129,11 @@ class Database:
         # The WAL keeps earlier versions of the pages it holds (an erased suggestion among
         # them) until it is reset and written over; TRUNCATE leaves it empty on disk.
         # On the reader's thread, which may wait for readers (the writer waits for nothing);
-        # with the writer's lock held, so that no write comes in between.
+        # with the writer's lock held, so that no write comes in between. A unit of work
+        # holding it (the erasure's update) commits first: what it erased is then in the WAL.
+        unit = running_unit()
+        if unit is not None and unit.open and unit.depth == 0:
+            await self._close_unit(unit, commit=True)
         conn = self._require(self._reader)
         async with self._write_lock, conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
             row = await cursor.fetchone()
