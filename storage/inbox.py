@@ -120,12 +120,14 @@ class InboxRepository(Repository):
         """Keep the reply computed for a pending entry, with the effects of handling it."""
         await self.execute("UPDATE inbox SET reply = ? WHERE id = ?", (reply, entry_id))
 
-    async def mark_begun(self, begun: Sequence[tuple[int, int]]) -> None:
-        """Record, per (entry, bit), that the call of its reply with that bit was begun."""
-        await self.execute_many(
-            "UPDATE inbox SET reply_begun = reply_begun | ? WHERE id = ?",
-            [(bit, entry_id) for entry_id, bit in begun],
+    async def mark_begun(self, entry_id: int, bit: int, begun: bool) -> None:
+        """Set (or clear) the bit of a call of an entry's reply: begun (or known not sent)."""
+        sql = (
+            "UPDATE inbox SET reply_begun = reply_begun | ? WHERE id = ?"
+            if begun
+            else "UPDATE inbox SET reply_begun = reply_begun & ~? WHERE id = ?"
         )
+        await self.execute(sql, (bit, entry_id))
 
     async def mark_done(self, entry_ids: Sequence[int], at: str) -> None:
         """Close pending entries as handled, forgetting their payload, chat key and reply."""

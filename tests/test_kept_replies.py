@@ -62,7 +62,7 @@ async def kept_replies(path: Path) -> list[tuple[str, int]]:
 def kill_before_begun(inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the bot 'die' after the commit, before it counts a message of the reply begun."""
 
-    async def dying(entry_id: int, started: int | None) -> None:
+    async def dying(entry_id: int, bit: int, begun: bool) -> None:
         raise Killed
 
     monkeypatch.setattr(inbox, "_mark", dying)
@@ -231,8 +231,8 @@ async def test_deliver_sends_everything_but_a_message_begun_before(
     telegram = Recorder()
     marks: list[int] = []
 
-    async def attempt(bit: int) -> None:
-        marks.append(bit)
+    async def attempt(bit: int, begun: bool) -> None:
+        marks.append(bit if begun else -bit)
 
     calls = [
         Call("editMessageText", {"chat_id": "1", "message_id": "2", "text": "a"}),
@@ -249,8 +249,8 @@ async def test_messages_keep_their_order_and_a_failed_call_brings_the_apology() 
     telegram = Recorder({"editMessageText"})
     marks: list[int] = []
 
-    async def attempt(bit: int) -> None:
-        marks.append(bit)
+    async def attempt(bit: int, begun: bool) -> None:
+        marks.append(bit if begun else -bit)
 
     calls = [
         Call("editMessageText", {"chat_id": "1", "message_id": "2", "text": "a"}),
@@ -274,8 +274,8 @@ async def test_an_edit_of_a_message_gone_is_sent_anew_once() -> None:
     telegram.failing_reason = "Bad Request: message to edit not found"
     marks: list[int] = []
 
-    async def attempt(bit: int) -> None:
-        marks.append(bit)
+    async def attempt(bit: int, begun: bool) -> None:
+        marks.append(bit if begun else -bit)
 
     edit = Call("editMessageText", {"chat_id": "1", "message_id": "2", "text": "a"})
     await deliver(Kept([edit]), telegram.post, attempt)

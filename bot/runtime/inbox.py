@@ -51,11 +51,6 @@ ABANDONED_KEPT = timedelta(days=1)
 MARK_DELAY = 0.05
 
 
-# A mark waiting for the group commit: the entry, the bit of its reply's call begun, and the
-# future its writer waits on.
-Mark = tuple[int, int, asyncio.Future[None]]
-
-
 class InboxUnavailable(TelegramError):
     """The inbox cannot store an update, so it must not be confirmed."""
 
@@ -88,7 +83,6 @@ class Inbox:
         self._last_seen: int | None = None
         # Entry ids of dispatched updates, found again by identity: ids are not unique enough.
         self._in_flight: dict[int, list[tuple[Update, int]]] = {}
-        self._marks: list[Mark] = []
         # Entries handled, whose mark is not written yet (oldest first).
         self._done: list[int] = []
         self._later: asyncio.TimerHandle | None = None
@@ -189,7 +183,7 @@ class Inbox:
         if self._later is not None:
             self._later.cancel()
             self._later = None
-        while self._done or self._marks or (self._flusher and not self._flusher.done()):
+        while self._done or (self._flusher and not self._flusher.done()):
             if self._flusher is None or self._flusher.done():
                 self._flusher = asyncio.create_task(self._flush())
             await asyncio.wait({self._flusher})
@@ -211,7 +205,7 @@ class Inbox:
         else:
             reply, begun = await self._handle_once(entry_id, chat_key(update), handling), 0
         post = self.post
-        await deliver(reply, post, lambda bit: self._mark(entry_id, bit), begun)
+        await deliver(reply, post, lambda bit, on: self._mark(entry_id, bit, on), begun)
 
     async def _handle_once(
         self, entry_id: int, chat: int | None, handling: Awaitable[Any]
@@ -335,37 +329,31 @@ class Inbox:
         if self._done and (self._flusher is None or self._flusher.done()):
             self._flusher = asyncio.create_task(self._flush())
 
-    async def _mark(self, entry_id: int, bit: int) -> None:
-        """Record durably that a call of an entry's reply was begun (its bit); marks made
-        meanwhile share one transaction (group commit), with the waiting "handled" marks."""
-        written = asyncio.get_running_loop().create_future()
-        self._marks.append((entry_id, bit, written))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        await written
+    async def _mark(self, entry_id: int, bit: int, begun: bool) -> None:
+        """Record durably that a call of an entry's reply was begun (its bit), or, once it
+        failed without reaching Telegram, that it was not; with the waiting "handled" marks.
+
+        Written at once, not group-committed: a message goes out right after its mark, and
+        every moment between the two is one in which a kill leaves it unsent for good.
+        """
+        try:
+            async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
+                await inbox.mark_begun(entry_id, bit, begun)
+        except (sqlite3.Error, DatabaseError) as exc:
+            # A message must not be sent when a replay could not know it was.
+            raise InboxUnavailable(f"cannot mark a reply of entry {entry_id}: {exc}") from exc
 
     async def _flush(self) -> None:
-        # Group commit: whoever marks while a write is in progress goes into the next one.
-        while self._marks or self._done:
-            batch, self._marks = self._marks, []
+        while self._done:
             try:
-                await self._write_marks(batch)
-            except Exception as exc:
+                await self._write_marks()
+            except Exception as exc:  # they wait for the next write
                 log.error("cannot record inbox marks: %s", type(exc).__name__)
-                for entry_id, _, written in batch:
-                    # A message must not be sent when a replay could not know it was.
-                    if not written.done():
-                        written.set_exception(InboxUnavailable(f"cannot mark entry {entry_id}"))
-                return  # the "handled" marks wait for the next write
-            for _, _, written in batch:
-                if not written.done():
-                    written.set_result(None)
+                return
 
-    async def _write_marks(self, batch: list[Mark]) -> None:
+    async def _write_marks(self) -> None:
         now = self._clock()
         async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
-            if batch:
-                await inbox.mark_begun([(entry_id, bit) for entry_id, bit, _ in batch])
             if self._due_to_prune(now):
                 await self._prune(inbox, now)
 

@@ -26,7 +26,7 @@ from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.request._requestparameter import RequestParameter
 
-from bot.runtime.retry import IDEMPOTENT, maybe_delivered
+from bot.runtime.retry import IDEMPOTENT, TryHooks, maybe_delivered, tries_reported_to
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,8 @@ def apologise_with(chat_id: int, text: str) -> None:
 
 
 Post = Callable[[Call], Awaitable[object]]
-Attempt = Callable[[int], Awaitable[None]]
+# Records a call of the reply (its bit) as begun (True), or as failed unsent (False).
+Attempt = Callable[[int, bool], Awaitable[None]]
 
 
 class Outcome(Enum):
@@ -240,8 +241,7 @@ async def deliver(kept: Kept, post: Post, attempt: Attempt, begun: int = 0) -> N
     finally:
         await asyncio.gather(*answers)
     if Outcome.FAILED in outcomes and kept.apology is not None and not begun & APOLOGY_BIT:
-        await attempt(APOLOGY_BIT)
-        await _make(kept.apology, post)
+        await _make_once(kept.apology, post, attempt, APOLOGY_BIT)
 
 
 async def _run_lane(
@@ -255,14 +255,23 @@ async def _run_lane(
         if not call.idempotent:
             if begun & bit:
                 continue
-            await attempt(bit)
-        outcome = await _make(call, post)
+            outcome = await _make_once(call, post, attempt, bit)
+        else:
+            outcome = await _make(call, post)
         if outcome is Outcome.UNEDITABLE:
             if begun & bit:
                 continue  # from a replay, the new message may have gone out already
-            await attempt(bit)
-            outcome = await _make(_as_new_message(call), post)
+            outcome = await _make_once(_as_new_message(call), post, attempt, bit)
         outcomes.add(outcome)
+
+
+async def _make_once(call: Call, post: Post, attempt: Attempt, bit: int) -> Outcome:
+    """Make a call a citizen could see twice: begun (durably) before each try, and not begun
+    again once a try is known not to have reached Telegram (before a retry waits)."""
+    await attempt(bit, True)
+    hooks = TryHooks(before=lambda: attempt(bit, True), unsent=lambda: attempt(bit, False))
+    with tries_reported_to(hooks):
+        return await _make(call, post)
 
 
 async def _make(call: Call, post: Post) -> Outcome:
