@@ -9,7 +9,7 @@ import os
 import re
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
@@ -24,7 +24,8 @@ from storage.connection import Connection
 from storage.direct import DirectConnection
 from storage.erasure_ledger import LEDGER_SUFFIX
 from storage.repositories import Repositories
-from storage.unit import Unit, enter_unit, leave_unit, running_unit
+from storage.unit import running_unit
+from storage.units import UnitsOfWork
 
 log = logging.getLogger(__name__)
 C = TypeVar("C", aiosqlite.Connection, DirectConnection)
@@ -44,7 +45,7 @@ class DatabaseError(RuntimeError):
     """The database cannot be opened or migrated; the message says what to do."""
 
 
-class Database:
+class Database(UnitsOfWork):
     """Own the writer and reader connections and the clock; hand out transactions and reads."""
 
     def __init__(self, path: Path, clock: Clock = system_clock) -> None:
@@ -154,96 +155,31 @@ class Database:
         else:
             yield Repositories(self._require(self._reader), self.now)
 
-    @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[Unit]:
-        """Make this task's writes one transaction, committed by `finish` (or at the end)."""
-        unit, token = enter_unit()
-        unit.release = lambda: self._close_unit(unit, commit=True)
-        try:
-            yield unit
-        except BaseException:
-            await self._close_unit(unit, commit=False)
-            raise
-        else:
-            await self._close_unit(unit, commit=True)
-        finally:
-            leave_unit(unit, token)
-
-    async def finish(
-        self, unit: Unit, last: Callable[[Repositories], Awaitable[None]], *, always: bool
-    ) -> bool:
-        """Run `last` in the unit's transaction and commit it; return whether anything was.
-
-        Without writes, the unit commits only if `always` (then `last` is its one write).
-        """
-        if not unit.open and not always:
-            return False
-        async with self._unit_part(unit, savepoint=False) as repos:
-            await last(repos)
-        await self._close_unit(unit, commit=True)
-        return True
-
-    @asynccontextmanager
-    async def _unit_part(self, unit: Unit, savepoint: bool = True) -> AsyncIterator[Repositories]:
-        unit.depth += 1
-        try:
-            async with self._unit_step(unit, savepoint) as repos:
-                yield repos
-        finally:
-            unit.depth -= 1
-
-    @asynccontextmanager
-    async def _unit_step(self, unit: Unit, savepoint: bool) -> AsyncIterator[Repositories]:
+    async def _begin_write(self) -> None:
         conn = self._require(self._writer)
-        if not unit.open:
-            await self._write_lock.acquire()
-            try:
-                await conn.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                await conn.rollback()
-                self._write_lock.release()
-                raise
-            unit.open = True
-            # The first part needs no savepoint: if it fails, nothing else is undone with it.
-            try:
-                yield Repositories(conn, self.now)
-            except BaseException:
-                await self._close_unit(unit, commit=False)
-                unit.rolled_back = False  # only this part was undone, as by a savepoint
-                raise
-            return
-        if not savepoint:
-            yield Repositories(conn, self.now)
-            return
-        unit.savepoints += 1
-        name = f"part{unit.savepoints}"
-        await conn.execute(f"SAVEPOINT {name}")
         try:
-            yield Repositories(conn, self.now)
+            await conn.execute("BEGIN IMMEDIATE")
         except BaseException:
-            await conn.execute(f"ROLLBACK TO {name}")
-            await conn.execute(f"RELEASE {name}")
+            await conn.rollback()
             raise
-        await conn.execute(f"RELEASE {name}")
 
-    async def _close_unit(self, unit: Unit, *, commit: bool) -> None:
-        if not unit.open:
-            return
-        unit.open = False
+    async def _end_write(self, commit: bool) -> None:
         conn = self._require(self._writer)
         try:
             if commit:
                 await conn.commit()
                 self._committed()
-            else:
-                unit.rolled_back = True
-                await conn.rollback()
+                return
         except BaseException:
-            unit.rolled_back = True
             await conn.rollback()
             raise
-        finally:
-            self._write_lock.release()
+        await conn.rollback()
+
+    async def _on_writer(self, sql: str) -> None:
+        await self._require(self._writer).execute(sql)
+
+    def _writer_repositories(self) -> Repositories:
+        return Repositories(self._require(self._writer), self.now)
 
     def _committed(self) -> None:
         self._commits += 1
