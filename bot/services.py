@@ -114,7 +114,8 @@ class Services:
         drafters = frozenset(participants.identify(d) for d in settings.drafter_ids)
         zone = settings.timezone
         opinions = Opinions(db, plan, settings.min_group_size)
-        grouped = GroupsDigestBuilder(DigestBuilder(db, plan, zone), opinions)
+        builder = DigestBuilder(db, plan, zone, settings.min_group_size)
+        grouped = GroupsDigestBuilder(builder, opinions)
         return cls(
             settings=settings,
             db=db,

@@ -18,6 +18,7 @@ from storage.opinions import OpinionRepository
 from storage.outbox import OutboxRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.plan_versions import PlanVersionRepository
+from storage.releases import ReleaseRepository
 from storage.responses import ResponseRepository
 from storage.results import ResultsRepository
 from storage.stances import StanceRepository
@@ -29,7 +30,7 @@ from storage.votes import VoteRepository
 class Repositories:
     """Every repository bound to the same connection (and so the same transaction) and clock.
 
-    Each is made when first used: a transaction touches two or three of the seventeen.
+    Each is made when first used: a transaction touches two or three of them.
     """
 
     def __init__(self, conn: aiosqlite.Connection, clock: Clock = system_clock) -> None:
@@ -130,6 +131,11 @@ class Repositories:
     def opinions(self) -> OpinionRepository:
         """Return the opinion groups' repository."""
         return OpinionRepository(self.conn, self.clock)
+
+    @cached_property
+    def releases(self) -> ReleaseRepository:
+        """Return the releases of published figures."""
+        return ReleaseRepository(self.conn, self.clock)
 
     @cached_property
     def eligibility(self) -> EligibilityRepository:

@@ -45,12 +45,12 @@ async def _messages(settings: Settings, language: Language) -> list[str]:
         local = load_plans(plan, settings.plan_path).get(language, plan)
 
         async def render(digest: Digest) -> RenderedDigest:
-            shown = digest.protected(settings.min_group_size).in_plan(local)
+            shown = digest.in_plan(local)
             return RenderedDigest(render_digest(texts, shown, settings.timezone, None), None)
 
         # With the opinion groups section (as /digest: the saved state, nothing stored).
         builder = GroupsDigestBuilder(
-            DigestBuilder(db, plan, settings.timezone),
+            DigestBuilder(db, plan, settings.timezone, settings.min_group_size),
             Opinions(db, plan, settings.min_group_size),
         )
         ledger = DigestLedger(db, builder, settings.digest_time, settings.timezone)
