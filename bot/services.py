@@ -124,13 +124,17 @@ class Services:
             walkthrough=walkthrough,
             sub_items=SubItems(db, plan),
             deliberation=Deliberation(
-                db, plan, settings.votes_per_item, settings.report_hide_threshold
+                db,
+                plan,
+                settings.votes_per_item,
+                settings.report_hide_threshold,
+                settings.min_group_size,
             ),
             submissions=Submissions(
                 db, plan, walkthrough, settings.suggestion_max_chars, screening, clock
             ),
             digests=DigestLedger(db, grouped, settings.digest_time, zone, record=opinions.record),
-            suggestions=SuggestionList(db),
+            suggestions=SuggestionList(db, settings.min_group_size),
             oversight=DigestLedger(
                 db,
                 OversightBuilder(db, plan, zone, participants.staff_id),
@@ -139,7 +143,7 @@ class Services:
                 kind=OVERSIGHT,
                 weekday=REPORT_WEEKDAY,
             ),
-            follow=FollowThrough(db, plan),
+            follow=FollowThrough(db, plan, settings.min_group_size),
             answers=AuthorAnswers(db, drafters, settings.suggestion_max_chars),
             broadcasts=Broadcasts(db),
             moderation=Moderation(

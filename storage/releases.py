@@ -75,9 +75,7 @@ class ReleaseRepository(Repository):
     async def of(self, kind: str, targets: Sequence[str] | None = None) -> dict[str, ReleaseRow]:
         """Return the releases of one kind (of the given targets, or all), by target."""
         if targets is None:
-            rows = await self.fetch_all(
-                f"SELECT {_RELEASE} FROM releases WHERE kind = ?", (kind,)
-            )
+            rows = await self.fetch_all(f"SELECT {_RELEASE} FROM releases WHERE kind = ?", (kind,))
         else:
             rows = []
             for chunk in _chunks(targets):

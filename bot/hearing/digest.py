@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import astuple, dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -12,8 +12,7 @@ from bot.hearing.digest_model import Digest, ItemStats, Participation, Suggestio
 from bot.hearing.matching import group
 from bot.hearing.oversight import after_hearing, local_day
 from bot.hearing.plan import Plan
-from bot.hearing.publishable import ByVersion, Participants, Publisher, Released
-from bot.model.records import Tally
+from bot.hearing.publishable import ByVersion, Participants, Publisher, Released, with_votes
 from bot.model.reports import ItemCounts, TalliedSuggestion
 from bot.model.values import NEW_ITEMS
 from storage.clock import iso
@@ -178,14 +177,6 @@ class DigestBuilder:
             joined.joined if joined else (),
             _as_of(people, start),
         )
-
-
-def with_votes(row: TalliedSuggestion, votes: Mapping[int, Released[Tally]]) -> TalliedSuggestion:
-    """Give a suggestion its published votes (withheld if none were published yet)."""
-    tally = votes.get(row.id, Released[Tally](None)).figures
-    if tally is None:
-        return replace(row, agree=0, disagree=0, passed=0, withheld=True)
-    return replace(row, agree=tally.agree, disagree=tally.disagree, passed=tally.passed)
 
 
 def _summed(by_version: ByVersion) -> ItemCounts:

@@ -129,4 +129,3 @@ class Digest:
     def subs_of(self, item_id: str) -> tuple[ItemStats, ...]:
         """Return the answered sub-items of an item, in plan order."""
         return tuple(s for s in self.sub_items if s.item_id.split(".")[0] == item_id)
-

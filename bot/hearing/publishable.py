@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.model.records import Tally
-from bot.model.reports import ItemCounts
+from bot.model.reports import ItemCounts, TalliedSuggestion
 from storage.releases import ReleaseRow
 from storage.repositories import Repositories
 
@@ -59,6 +59,14 @@ class Released(Generic[F]):
     def older_than(self, moment: str | None) -> bool:
         """Tell whether this release was made at or before a stored time (None: never)."""
         return moment is not None and self.at is not None and self.at <= moment
+
+
+def with_votes(row: TalliedSuggestion, votes: Mapping[int, Released[Tally]]) -> TalliedSuggestion:
+    """Give a suggestion its published votes (withheld if none were published yet)."""
+    tally = votes.get(row.id, Released[Tally](None)).figures
+    if tally is None:
+        return replace(row, agree=0, disagree=0, passed=0, withheld=True)
+    return replace(row, agree=tally.agree, disagree=tally.disagree, passed=tally.passed)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from datetime import date, datetime
 
 from bot.hearing.digest import DigestBuilder, best_groups
 from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
-from bot.hearing.opinion_groups import GroupsOutcome, GroupsParams
-from bot.hearing.opinion_statements import HearingGroups, Statement, group_hearing
+from bot.hearing.opinion_groups import GroupsOutcome
+from bot.hearing.opinion_service import Opinions
+from bot.hearing.opinion_statements import HearingGroups, Statement
 from bot.hearing.opinion_summary import Across, Direction, Share
 from bot.hearing.oversight import VersionSplit, local_day
 from bot.hearing.plan import Plan
@@ -222,9 +223,13 @@ class ResultsPage:
 
 
 async def build_results(
-    db: Database, plan: Plan, zone: str, min_group: int, now: datetime
-) -> ResultsPage:
-    """Read the hearing and shape what may be published about it."""
+    db: Database, plan: Plan, zone: str, min_group: int, now: datetime,
+    opinions: Opinions | None = None,
+) -> ResultsPage:  # fmt: skip
+    """Read the hearing and shape what may be published about it.
+
+    `opinions`: the running hearing's groups, so that the page shows what the digest does.
+    """
     # Every figure as published (bot/hearing/publishable.py): the page can be made at will,
     # and two pages never differ by fewer than min_group people.
     digest = await DigestBuilder(db, plan, zone, min_group).build(None, now)
@@ -233,8 +238,8 @@ async def build_results(
         outcomes = _outcomes(await repos.results.responses(), plan)
         tracked = await load_tracking(repos, [item.id for item in plan.items])
         revisions = await _revisions(repos, await repos.results.versions(), zone)
-        # The saved state of the latest digest is continued, so the groups keep their letters.
-        found = await group_hearing(repos, plan, GroupsParams(min_group_size=min_group), now)
+    # The saved state of the latest digest is continued, so the groups keep their letters.
+    found = await (opinions or Opinions(db, plan, min_group)).current(fresh=True)
     public = Publication(min_group, outcomes, digest.suggestions)
     versions = {v.item_id: v for v in digest.after.versions if public.enough_on_both(v)}
     items = tuple(

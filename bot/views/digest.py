@@ -20,7 +20,7 @@ from bot.views.new_suggestions import new_blocks
 from bot.views.opinion_groups import opinion_blocks, render_digest_map
 from bot.views.reports import after_blocks
 from bot.views.texts import Html, Texts
-from bot.views.ui import pack, shorten
+from bot.views.ui import head_count, pack, shorten
 
 SUGGESTION_CHARS = 160
 ITEM_CHARS = 90
@@ -118,10 +118,10 @@ def _header(t: Texts, digest: Digest, zone: str) -> str:
 
 def _participation(t: Texts, digest: Digest, zone: str) -> str:
     p, least = digest.participation, digest.min_group
-    line = t("digest.participation", total=_count(t, p.total, least),
-             total_change=_change(t, p.total_change), completed=_count(t, p.completed, least),
+    line = t("digest.participation", total=head_count(t, p.total, least),
+             total_change=_change(t, p.total_change), completed=head_count(t, p.completed, least),
              completed_change=_change(t, p.completed_change),
-             active=_count(t, p.active, least))  # fmt: skip
+             active=head_count(t, p.active, least))  # fmt: skip
     return line + _as_of(t, p.as_of, zone)
 
 
@@ -221,11 +221,6 @@ def _change(t: Texts, count: int | None) -> Html:
     if not count:  # not shown (None), or no change
         return Html("")
     return t("digest.change_up" if count > 0 else "digest.change_down", count=abs(count))
-
-
-def _count(t: Texts, count: int | None, min_group: int) -> Html:
-    """Show a published head count, or "fewer than N" where it is withheld."""
-    return t("digest.fewer", count=min_group) if count is None else Html(str(count))
 
 
 def _as_of(t: Texts, moment: datetime | None, zone: str) -> str:
