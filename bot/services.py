@@ -151,7 +151,7 @@ class Services:
             ),
             bans=Bans(db),
             eligibility=Eligibility(db, secret, settings.eligibility_country_code),
-            my_data=MyData(db, plan, clock),
+            my_data=MyData(db, plan, clock, settings.min_group_size),
             erasure=Erasure(db, ledger, participants, clock),
             tracking=Tracking(db, plan, participants.staff_id),
             following=Following(db, plan),
