@@ -147,17 +147,17 @@ async def test_votes_on_a_suggestion_follow_the_same_rule(db: Database, plan: Pl
         await repos.participants.ensure("author")
         sid = await repos.suggestions.add("author", ITEM, "Publish the list", "visible", "v")
         await vote(repos, sid, range(4))
-        assert (await Publisher(repos, K).votes([sid]))[sid].withheld, "four voters"
+        assert (await Publisher.within(repos, K).votes([sid]))[sid].withheld, "four voters"
         await vote(repos, sid, range(4, 6), "disagree")
-        six = (await Publisher(repos, K).votes([sid]))[sid]
+        six = (await Publisher.within(repos, K).votes([sid]))[sid]
         assert six.figures is not None and (six.figures.agree, six.figures.disagree) == (4, 2)
         await vote(repos, sid, range(6, 7), "disagree")
         await vote(repos, sid, range(0, 3), "pass")  # three changed votes
         await vote(repos, sid, range(0, 1), "agree")  # and one changed back: not a change
-        again = (await Publisher(repos, K).votes([sid]))[sid]
+        again = (await Publisher.within(repos, K).votes([sid]))[sid]
         assert (again.figures, again.at) == (six.figures, six.at), "three changed: too few"
         await vote(repos, sid, range(1, 2), "agree")  # changed back too: two changes left
         await vote(repos, sid, range(7, 10), "agree")  # and three new voters
-        fresh = (await Publisher(repos, K).votes([sid]))[sid]
+        fresh = (await Publisher.within(repos, K).votes([sid]))[sid]
         assert fresh.fresh and fresh.figures is not None
         assert (fresh.figures.agree, fresh.figures.disagree, fresh.figures.passed) == (6, 3, 1)

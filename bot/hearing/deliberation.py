@@ -173,7 +173,7 @@ class Deliberation:
         async with self.db.transaction() as repos:
             suggestions = await repos.suggestions.by_participant(pid)
             ids = [s.id for s in suggestions]
-            votes = await Publisher(repos, self.min_group).votes(ids)
+            votes = await Publisher.within(repos, self.min_group).votes(ids)
             outcomes = await repos.responses.decisions(ids)
         return [OwnSuggestion(s, votes[s.id].figures, outcomes.get(s.id)) for s in suggestions]
 

@@ -74,12 +74,12 @@ class DigestBuilder:
     ) -> Digest:
         """Build the digest of the period, comparing items with a previous snapshot."""
         start = iso(period_start) if period_start else ""
-        async with self.db.transaction() as repos:
-            publish = Publisher(repos, self.min_group)
-            answers = await publish.items()
-            votes = await publish.votes()
-            people = await publish.participation(self.zone)
-            active = await publish.active(start, iso(period_end))
+        # Read on the reader, recorded in short transactions: the write lock is not held.
+        publish = Publisher.over(self.db, self.min_group)
+        answers = await publish.items()
+        votes = await publish.votes()
+        people = await publish.participation(self.zone)
+        active = await publish.active(start, iso(period_end))
         async with self.db.reading() as repos:
             suggestions = [with_votes(r, votes) for r in await repos.digests.tallied_suggestions()]
             new = [

@@ -175,7 +175,9 @@ class FollowUps:
         """
         needed = 2 * self.min_group - 1
         audience = await repos.follow_ups.segment(item_id, segment)
-        size = await Publisher(repos, self.min_group).segment(item_id, segment, len(audience))
+        size = await Publisher.within(repos, self.min_group).segment(
+            item_id, segment, len(audience)
+        )
         if size.figures is None or size.figures < needed:
             raise Refused(Refusal.GROUP_TOO_SMALL, minimum=needed)
         return size.figures

@@ -58,7 +58,9 @@ class MyData:
 
     async def _published_votes(self, repos: Repositories, rows: list[dict[str, object]]) -> None:
         """Give the votes on their own suggestions as /mine does: published, or null."""
-        votes = await Publisher(repos, self.min_group).votes([int(str(r["id"])) for r in rows])
+        votes = await Publisher.within(repos, self.min_group).votes(
+            [int(str(r["id"])) for r in rows]
+        )
         for row in rows:
             tally = votes[int(str(row["id"]))].figures
             row["agree_votes"] = tally.agree if tally else None

@@ -18,7 +18,8 @@ Changes in answers and votes are counted exactly from their histories; for head 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
@@ -26,7 +27,8 @@ from zoneinfo import ZoneInfo
 
 from bot.model.records import Tally
 from bot.model.reports import ItemCounts, TalliedSuggestion
-from storage.releases import ReleaseRow
+from storage.db import Database
+from storage.releases import Answers, ReleaseRow
 from storage.repositories import Repositories
 
 ITEM = "item"
@@ -103,7 +105,7 @@ def _answers(by_version: Mapping[str, ItemCounts]) -> int:
     return sum(c.support + c.oppose + c.unsure for c in by_version.values())
 
 
-def _counts(data: Mapping[str, Sequence[int]]) -> dict[str, ItemCounts]:
+def _counts(data: Mapping[str, Sequence[int]]) -> ByVersion:
     return {version: ItemCounts(*values) for version, values in data.items()}
 
 
@@ -141,67 +143,96 @@ def _heads(name: str) -> _Kind[int]:
     return _Kind(name, int, int, int, lambda old, new: abs(new - old))
 
 
-class Publisher:
-    """Publish figures by the rule, within the caller's transaction, recording new releases.
+Reading = Callable[[], AbstractAsyncContextManager[Repositories]]
 
-    Deciding and recording happen in one write transaction, so two publishers (a digest and a
-    `/digest`, say) cannot both release the same figure from different counts.
+
+class Publisher:
+    """Publish figures by the rule, recording every new release.
+
+    Each figure is read in one statement with what changed in it since its release, so from
+    one snapshot; a new release is then recorded only over the release it was decided against,
+    so that two publishers at once (a digest and a `/digest`, say) never both release a figure.
+    `over(db)` reads on the reader and writes in a short transaction of its own (the digest's
+    large reads never hold the write lock); `within(repos)` does both in the caller's
+    transaction (a few figures, where the caller decides within it).
     """
 
-    def __init__(self, repos: Repositories, min_group: int) -> None:
-        self.repos = repos
+    def __init__(self, min_group: int, reading: Reading, writing: Reading) -> None:
         self.min_group = min_group
+        self._reading = reading
+        self._writing = writing
+
+    @classmethod
+    def over(cls, db: Database, min_group: int) -> Publisher:
+        """Publish over an open database: read, then record in a transaction of its own."""
+        return cls(min_group, db.reading, db.transaction)
+
+    @classmethod
+    def within(cls, repos: Repositories, min_group: int) -> Publisher:
+        """Publish within the caller's transaction."""
+
+        @asynccontextmanager
+        async def same() -> AsyncIterator[Repositories]:
+            yield repos
+
+        return cls(min_group, same, same)
 
     async def items(self) -> dict[str, Released[ByVersion]]:
         """Publish every answered (or once published) item's answers, by plan version."""
-        releases = self.repos.releases
-        current = await releases.item_counts()
-        stored = await releases.of(ITEM)
-        changes = await releases.changes(ITEM)
-        figures = {t: current.get(t, {}) for t in current.keys() | stored.keys()}
-        return await self._publish(_ITEMS, figures, stored, changes, await releases.mark(ITEM))
+        async with self._reading() as repos:
+            stored = await repos.releases.of(ITEM)
+            answers = await repos.releases.item_answers()
+            # Read after the answers: a release's mark may be late (then some change is not
+            # counted, and the figure waits longer), never early (a change counted twice).
+            after = await repos.releases.mark(ITEM)
+        mark = max([a.mark for a in answers.values()] or [after])
+        current = {t: _counts(a.counts) if (a := answers.get(t)) else {}
+                   for t in answers.keys() | stored.keys()}  # fmt: skip
+        return await self._publish(_ITEMS, current, stored, answers, mark)
 
     async def votes(self, ids: Sequence[int] | None = None) -> dict[int, Released[Tally]]:
         """Publish the votes on the given suggestions (default: every one shown to citizens)."""
-        releases = self.repos.releases
-        wanted = list(ids) if ids is not None else await releases.visible_suggestions()
-        counts = await releases.vote_counts(wanted)
-        stored = await releases.of(SUGGESTION, [str(i) for i in wanted])
-        changes = await releases.changes(SUGGESTION, wanted)
-        figures = {str(i): Tally(*counts.get(i, (0, 0, 0))) for i in wanted}
-        mark = await releases.mark(SUGGESTION)
-        published = await self._publish(_VOTES, figures, stored, changes, mark)
+        async with self._reading() as repos:
+            wanted = list(ids) if ids is not None else await repos.releases.visible_suggestions()
+            stored = await repos.releases.of(SUGGESTION, [str(i) for i in wanted])
+            answers = await repos.releases.vote_answers(wanted)
+            after = await repos.releases.mark(SUGGESTION)  # after the votes: never too early
+        current = {str(i): Tally(*a.counts[""]) if (a := answers.get(str(i))) else Tally()
+                   for i in wanted}  # fmt: skip
+        published = await self._publish(_VOTES, current, stored, answers, after)
         return {int(target): release for target, release in published.items()}
 
     async def participation(self, zone: str) -> Released[Participants]:
         """Publish who took part: joiners per local day, and how many finished the plan."""
         tz = ZoneInfo(zone)
         days: dict[str, int] = {}
-        for minute, count in await self.repos.results.joined():
-            day = datetime.fromisoformat(minute).replace(tzinfo=UTC).astimezone(tz).date()
-            days[day.isoformat()] = days.get(day.isoformat(), 0) + count
-        completed = await self.repos.digests.completed_total()
+        async with self._reading() as repos:
+            stored = await repos.releases.of(PARTICIPATION, [""])
+            for minute, count in await repos.results.joined():
+                day = datetime.fromisoformat(minute).replace(tzinfo=UTC).astimezone(tz).date()
+                days[day.isoformat()] = days.get(day.isoformat(), 0) + count
+            completed = await repos.digests.completed_total()
         now = Participants(tuple(sorted(days.items())), completed)
-        return await self._one(_PARTICIPANTS, "", now)
+        return (await self._publish(_PARTICIPANTS, {"": now}, stored))[""]
 
     async def active(self, start: str, end: str) -> Released[int]:
         """Publish how many took part in a period (keyed by its start)."""
-        return await self._one(_heads(ACTIVE), start, await self.repos.digests.active(start, end))
+        async with self._reading() as repos:
+            stored = await repos.releases.of(ACTIVE, [start])
+            count = await repos.digests.active(start, end)
+        return (await self._publish(_heads(ACTIVE), {start: count}, stored))[start]
 
     async def segment(self, item_id: str, segment: str, size: int) -> Released[int]:
         """Publish the size of a follow-up segment (the citizens a question would reach)."""
-        return await self._one(_heads(SEGMENT), f"{item_id}:{segment}", size)
-
-    async def _one(self, kind: _Kind[F], target: str, figures: F) -> Released[F]:
-        stored = await self.repos.releases.of(kind.name, [target])
-        return (await self._publish(kind, {target: figures}, stored, {}, 0))[target]
+        target = f"{item_id}:{segment}"
+        async with self._reading() as repos:
+            stored = await repos.releases.of(SEGMENT, [target])
+        return (await self._publish(_heads(SEGMENT), {target: size}, stored))[target]
 
     async def _publish(
         self, kind: _Kind[F], current: Mapping[str, F], stored: Mapping[str, ReleaseRow],
-        changes: Mapping[str, tuple[int, int]], mark: int,
+        answers: Mapping[str, Answers] | None = None, mark: int = 0,
     ) -> dict[str, Released[F]]:  # fmt: skip
-        now = self.repos.releases.timestamp()
-        shown_now: dict[str, Released[F]] = {}
         new: list[tuple[str, str, int, int]] = []
         for target, figures in current.items():
             people = kind.people(figures)
@@ -210,19 +241,27 @@ class Publisher:
                 due = people >= self.min_group
             elif kind.moved is None:
                 # Changed or new answers, and those present at the release that are gone.
-                present, changed = changes.get(target, (0, 0))
+                a = (answers or {}).get(target)
+                present, changed = (a.present, a.changed) if a else (0, 0)
                 due = changed + old.people - present >= self.min_group
             else:
                 due = kind.moved(kind.decode(json.loads(old.figures)), figures) >= self.min_group
             if due:
                 new.append((target, json.dumps(kind.encode(figures)), people, mark))
-                shown_now[target] = self._shown(figures, people, now, fresh=True)
-            elif old is None:
-                shown_now[target] = self._shown(figures, people, None)
+        async with self._writing() as repos:
+            await repos.releases.save(kind.name, new, stored)
+            # Read back: where another publisher released meanwhile, its release is shown.
+            now = await repos.releases.of(kind.name, list(current))
+        ours = {target: figures for target, figures, _, _ in new}
+        shown_now: dict[str, Released[F]] = {}
+        for target, figures in current.items():
+            row = now.get(target)
+            if row is None:  # never released: nobody, or too few so far
+                shown_now[target] = self._shown(figures, kind.people(figures), None)
             else:
-                old_figures = kind.decode(json.loads(old.figures))
-                shown_now[target] = self._shown(old_figures, old.people, old.released_at)
-        await self.repos.releases.save(kind.name, new)
+                fresh = ours.get(target) == row.figures and row.mark == mark
+                decoded = kind.decode(json.loads(row.figures))
+                shown_now[target] = self._shown(decoded, row.people, row.released_at, fresh)
         return shown_now
 
     def _shown(self, figures: F, people: int, at: str | None, fresh: bool = False) -> Released[F]:

@@ -74,7 +74,7 @@ class FollowThrough:
             suggestion = await repos.suggestions.get(suggestion_id)
             if suggestion is None:
                 raise Refused(Refusal.UNKNOWN_SUGGESTION)
-            votes = await Publisher(repos, self.min_group).votes([suggestion_id])
+            votes = await Publisher.within(repos, self.min_group).votes([suggestion_id])
             tally = votes[suggestion_id].figures
             decision = await repos.responses.decision(suggestion_id)
             answers = await repos.responses.answers(suggestion_id)

@@ -41,7 +41,7 @@ class SuggestionList:
         async with self.db.transaction() as repos:
             rows = await repos.digests.visible_page(before, self.page_size + 1)
             total = await repos.digests.visible_count()
-            votes = await Publisher(repos, self.min_group).votes([row.id for row in rows])
+            votes = await Publisher.within(repos, self.min_group).votes([row.id for row in rows])
         shown = tuple(with_votes(row, votes) for row in rows[: self.page_size])
         older = shown[-1].id if len(rows) > self.page_size else None
         return SuggestionPage(shown, total, older, before is None)

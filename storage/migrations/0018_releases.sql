@@ -47,3 +47,7 @@ ALTER TABLE vote_history_ids RENAME TO vote_history;
 CREATE INDEX vote_history_suggestion ON vote_history (suggestion_id);
 -- What one voter's vote on a suggestion was at a release: read by (voter, suggestion).
 CREATE INDEX vote_history_voter ON vote_history (participant_id, suggestion_id);
+
+-- What changed in a figure since its release is read from the answers changed since then only.
+CREATE INDEX stances_item_updated ON stances (item_id, updated_at);
+CREATE INDEX votes_suggestion_updated ON votes (suggestion_id, updated_at);
