@@ -21,7 +21,10 @@ from storage.db import Database
 
 
 def print_digest(settings: Settings, out: TextIO, language: Language = Language.ENGLISH) -> int:
-    """Print what a drafter's /digest would show now (without the charts), and record nothing.
+    """Print what a drafter's /digest would show now (without the charts); record no digest.
+
+    Its figures are published as /digest's are (bot/hearing/publishable.py): this may record
+    a figure's new release, never show one that /digest would not.
 
     In `language`, with the items in that language's plan when it has a matching translation.
     """
