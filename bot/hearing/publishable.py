@@ -195,7 +195,8 @@ class Publisher:
         async with self._reading() as repos:
             wanted = list(ids) if ids is not None else await repos.releases.visible_suggestions()
             stored = await repos.releases.of(SUGGESTION, [str(i) for i in wanted])
-            answers = await repos.releases.vote_answers(wanted)
+            # Every shown suggestion at once in one statement; a few by their ids.
+            answers = await repos.releases.vote_answers(None if ids is None else wanted)
             after = await repos.releases.mark(SUGGESTION)  # after the votes: never too early
         current = {str(i): Tally(*a.counts[""]) if (a := answers.get(str(i))) else Tally()
                    for i in wanted}  # fmt: skip
