@@ -101,7 +101,7 @@ class _Kind(Generic[F]):
     moved: Callable[[F, F], int] | None = None
 
 
-def _answers(by_version: Mapping[str, ItemCounts]) -> int:
+def _answering(by_version: Mapping[str, ItemCounts]) -> int:
     return sum(c.support + c.oppose + c.unsure for c in by_version.values())
 
 
@@ -121,7 +121,7 @@ _ITEMS: _Kind[ByVersion] = _Kind(
     ITEM,
     lambda by_version: {v: list(vars(c).values()) for v, c in sorted(by_version.items())},
     _counts,
-    _answers,
+    _answering,
 )
 _VOTES: _Kind[Tally] = _Kind(
     SUGGESTION,
