@@ -58,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check-content":
         return check_content(Path(args.path) if args.path else settings.plan_path)
     if args.command == "export":
-        return export(settings, args.format, Path(args.out))
+        return export(settings, args.format, Path(args.out), args.exact_times)
     if args.command == "backup":
         return backup(settings, Path(args.path))
     if args.command == "report":
@@ -185,6 +185,11 @@ def _parser() -> argparse.ArgumentParser:
         "--format", default="csv", help="csv (one file per table) or polis (Pol.is open data)"
     )
     exp.add_argument("--out", required=True, help="a new (or empty) folder to write the files to")
+    exp.add_argument(
+        "--exact-times",
+        action="store_true",
+        help="keep each row's exact time (default: only its day, see docs/privacy.md)",
+    )
     rep = sub.add_parser("report", help="write the public results site (HTML) to a new folder")
     rep.add_argument("--out", required=True, help="a new folder for the site (never overwritten)")
     digest = sub.add_parser("digest", help="show the drafters' digest so far")

@@ -24,7 +24,9 @@ async def send_results(update: Update, context: HearingContext) -> None:
     s = context.services
     now = s.clock()
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-    page = await build_results(s.db, s.plan, s.settings.timezone, s.settings.min_group_size, now)
+    page = await build_results(
+        s.db, s.plan, s.settings.timezone, s.settings.min_group_size, now, s.opinions
+    )
     local = now.astimezone(ZoneInfo(s.settings.timezone))
     folder = f"hearing-results-{local:%Y%m%d-%H%M}"
     archive = await packed_site(page, {Language.ENGLISH: s.plan, **s.plans}, folder)

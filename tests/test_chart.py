@@ -55,7 +55,7 @@ def digest(*items: ItemStats) -> Digest:
         title="Anti-Terror Action Plan",
         period_start=None,
         period_end=datetime(2025, 1, 15, 18, 0, tzinfo=UTC),
-        participation=Participation(new=3, active=5, completed=2, total=40, completed_total=12),
+        participation=Participation(total=40, completed=12, active=5),
         items=items,
         most_supported=(),
         most_opposed=(),

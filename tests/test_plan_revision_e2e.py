@@ -12,6 +12,7 @@ import pytest
 
 from bot.commands.tracking import publish_plan
 from bot.emulator import Emulator
+from bot.hearing.digest import DigestBuilder
 from bot.hearing.oversight import VersionSplit
 from bot.hearing.plan import DEFAULT_PLAN_PATH, load_plan
 from bot.senders.digests import send_digests
@@ -165,7 +166,10 @@ async def test_answers_stay_with_the_version_they_were_given_on(
     assert "Answers on the revised items" in digest
     assert "18. fewer than 5 answers on one of the wordings" in digest, "too few to split"
     assert hearing.app is not None and hearing.app.bot_data.services is not None
-    after = (await hearing.app.bot_data.services.digests.builder.build(None, clock.now)).after
+    services = hearing.app.bot_data.services
+    # Under MIN_GROUP_SIZE 1 the split itself is published: one answer on the new wording.
+    builder = DigestBuilder(services.db, services.plan, min_group=1)
+    after = (await builder.build(None, clock.now)).after
     assert after.versions == (VersionSplit("18", "changed", (2, 0, 2), (0, 1, 1)),)
     shown = "\n".join(after_blocks(load_texts(), {}, after, None, min_group=1))
     assert "18. earlier: 👍 2 👎 0 of 2 · current: 👍 0 👎 1 of 1" in strip_html(shown)

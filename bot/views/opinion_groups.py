@@ -17,7 +17,7 @@ from bot.hearing.opinion_summary import Across, Direction, Distinctive, Share
 from bot.views.links import Links
 from bot.views.opinion_map import letter, render_map
 from bot.views.texts import Html, Texts
-from bot.views.ui import Rendered, Ui, shorten, target_name
+from bot.views.ui import Rendered, Ui, head_count, shorten, target_name
 from storage.unit import in_thread
 
 ITEM_CHARS = 70
@@ -145,10 +145,12 @@ def own_map_caption(t: Texts, place: OwnPlace) -> str:
 
 
 def _too_few(t: Texts, groups: HearingGroups) -> str:
-    result = groups.result
+    result, least = groups.result, groups.params.min_group_size
+    # Head counts of people, so under MIN_GROUP_SIZE only "fewer than N" (publishable.py).
+    count = head_count(t, result.participants, least)
     if result.outcome is GroupsOutcome.TOO_FEW_PARTICIPANTS:
-        return t("groups.too_few_participants", count=result.participants, needed=groups.needed)
-    return t("groups.too_few_votes", enough=groups.enough, count=result.participants,
+        return t("groups.too_few_participants", count=count, needed=groups.needed)
+    return t("groups.too_few_votes", enough=head_count(t, groups.enough, least), count=count,
              min_votes=groups.params.min_votes, needed=groups.needed)  # fmt: skip
 
 

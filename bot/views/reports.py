@@ -93,7 +93,7 @@ def after_blocks(
         lines = [t("digest_after.versions")]
         for v in after.versions:
             # As for items: no split of a handful of answers that could be traced to people.
-            if any(0 < side[2] < min_group for side in (v.earlier, v.current)):
+            if v.withheld or any(0 < side[2] < min_group for side in (v.earlier, v.current)):
                 lines.append(t("digest_after.version_withheld", number=v.item_id, count=min_group))
                 continue
             lines.append(t("digest_after.version_row", number=v.item_id, old_support=v.earlier[0],
