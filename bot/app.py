@@ -34,7 +34,7 @@ from bot.senders.response_notices import deliver_pending
 from bot.services import Services
 from bot.views.menu import command_menu
 from handlers.context import CONTEXT_TYPES, HearingApp
-from storage.db import Database
+from storage.backend import open_database
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,8 @@ async def running_hearing(
     """Open storage, start the bot (long polling, or a webhook), and stop it all on exit."""
     plan = load_plan(settings.plan_path)
     # The hearing's one clock: storage stamps rows with it, and the services read it too.
-    async with Database(settings.database_path, system_clock if clock is None else clock) as db:
+    hearing_clock = system_clock if clock is None else clock
+    async with open_database(settings.database_url, settings.database_path, hearing_clock) as db:
         plan = await PlanRevisions(db).served(plan)  # the latest `publish-plan`, if any
         services = Services.build(settings, db, plan, secret)
         # Before any update is handled: a restored backup must not bring an erased person back.

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from bot.model.reports import DigestPart, DigestRow, ItemCounts, TalliedSuggestion
-from storage.repository import Repository
+from storage.repository import Repository, Row
 
 _DIGEST = "id, slot, period_start, period_end, stats, chart, completed_at"
 # Suggestions with their current agree / disagree / pass counts (add a WHERE on `s`).
@@ -14,8 +11,9 @@ _TALLIED = (
     "SELECT s.id, s.item_id, s.text,"
     " COALESCE(v.agree, 0), COALESCE(v.disagree, 0), COALESCE(v.passed, 0)"
     " FROM suggestions s LEFT JOIN (SELECT suggestion_id,"
-    "   SUM(vote = 'agree') AS agree, SUM(vote = 'disagree') AS disagree,"
-    "   SUM(vote = 'pass') AS passed FROM votes GROUP BY suggestion_id) v"
+    "   COUNT(*) FILTER (WHERE vote = 'agree') AS agree,"
+    "   COUNT(*) FILTER (WHERE vote = 'disagree') AS disagree,"
+    "   COUNT(*) FILTER (WHERE vote = 'pass') AS passed FROM votes GROUP BY suggestion_id) v"
     " ON v.suggestion_id = s.id"
 )
 
@@ -65,8 +63,12 @@ class DigestRepository(Repository):
         """Count current stances and priorities per item."""
         rows = await self.fetch_all(
             "SELECT item_id,"
-            " SUM(stance = 'support'), SUM(stance = 'oppose'), SUM(stance = 'unsure'),"
-            " SUM(priority = 'high'), SUM(priority = 'medium'), SUM(priority = 'low')"
+            " COUNT(*) FILTER (WHERE stance = 'support'),"
+            " COUNT(*) FILTER (WHERE stance = 'oppose'),"
+            " COUNT(*) FILTER (WHERE stance = 'unsure'),"
+            " COUNT(*) FILTER (WHERE priority = 'high'),"
+            " COUNT(*) FILTER (WHERE priority = 'medium'),"
+            " COUNT(*) FILTER (WHERE priority = 'low')"
             " FROM stances GROUP BY item_id"
         )
         return {str(r[0]): ItemCounts(*(int(v or 0) for v in r[1:])) for r in rows}
@@ -210,5 +212,5 @@ class DigestRepository(Repository):
         )
 
 
-def _tallied(row: Sequence[Any]) -> TalliedSuggestion:
+def _tallied(row: Row) -> TalliedSuggestion:
     return TalliedSuggestion(int(row[0]), str(row[1]), str(row[2]), *map(int, row[3:]))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import cached_property
 
-import aiosqlite
-
 from bot.model.clock import Clock, system_clock
 from storage.broadcasts import BroadcastRepository
 from storage.digests import DigestRepository
@@ -18,6 +16,7 @@ from storage.opinions import OpinionRepository
 from storage.outbox import OutboxRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.plan_versions import PlanVersionRepository
+from storage.repository import Connection
 from storage.responses import ResponseRepository
 from storage.results import ResultsRepository
 from storage.stances import StanceRepository
@@ -32,7 +31,7 @@ class Repositories:
     Each is made when first used: a transaction touches two or three of the seventeen.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock = system_clock) -> None:
+    def __init__(self, conn: Connection, clock: Clock = system_clock) -> None:
         self.conn = conn
         self.clock = clock
 

@@ -17,7 +17,7 @@ from bot.hearing.plan_revision import PlanRevisions
 from bot.model.values import Language
 from bot.views.digest import render_digest
 from bot.views.texts import load_texts, strip_html
-from storage.db import Database
+from storage.backend import open_database
 
 
 def print_digest(settings: Settings, out: TextIO, language: Language = Language.ENGLISH) -> int:
@@ -25,7 +25,7 @@ def print_digest(settings: Settings, out: TextIO, language: Language = Language.
 
     In `language`, with the items in that language's plan when it has a matching translation.
     """
-    if not settings.database_path.is_file():
+    if not settings.database_url and not settings.database_path.is_file():
         print(f"hearing-bot digest: no database at {settings.database_path}", file=sys.stderr)
         return 2
     messages = asyncio.run(_messages(settings, language))
@@ -40,7 +40,7 @@ async def _messages(settings: Settings, language: Language) -> list[str]:
     plan = load_plan(settings.plan_path)
     texts = load_texts(language)
 
-    async with Database(settings.database_path) as db:
+    async with open_database(settings.database_url, settings.database_path) as db:
         plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
         local = load_plans(plan, settings.plan_path).get(language, plan)
 

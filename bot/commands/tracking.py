@@ -15,7 +15,7 @@ from bot.hearing.plan_revision import ChangeKind, PlanRevisions, Published
 from bot.hearing.tracking import IMPORT, Tracking
 from bot.hearing.tracking_file import read_tracking_file
 from bot.model.refusals import Refused
-from storage.db import Database
+from storage.backend import open_database
 
 PREVIEW_CHARS = 100
 
@@ -55,7 +55,7 @@ async def _import(
     settings: Settings, path: Path, text: str, now: datetime
 ) -> tuple[list[Problem], int]:
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
-    async with Database(settings.database_path) as db:
+    async with open_database(settings.database_url, settings.database_path) as db:
         plan = await PlanRevisions(db).served(load_plan(settings.plan_path))
         tracking = Tracking(db, plan)
         current = await tracking.all()
@@ -98,7 +98,7 @@ def publish_plan(
 
 async def _publish(settings: Settings, text: str) -> tuple[Published, int]:
     base = load_plan(settings.plan_path)
-    async with Database(settings.database_path) as db:
+    async with open_database(settings.database_url, settings.database_path) as db:
         revisions = PlanRevisions(db)
         current = await revisions.served(base)
         current_text = await revisions.latest_text()

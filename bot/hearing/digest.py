@@ -12,8 +12,8 @@ from bot.hearing.oversight import after_hearing, local_day
 from bot.hearing.plan import Plan
 from bot.model.reports import ItemCounts, TalliedSuggestion
 from bot.model.values import NEW_ITEMS
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 
 # A suggestion needs this many votes for or against before it can be called one of the best.
 MIN_VOTES = 2
@@ -34,7 +34,7 @@ def stats_snapshot(digest: Digest) -> str:
 class DigestBuilder:
     """Read the hearing's figures for a period and shape them into a Digest."""
 
-    def __init__(self, db: Database, plan: Plan, zone: str = "UTC") -> None:
+    def __init__(self, db: Store, plan: Plan, zone: str = "UTC") -> None:
         self.db = db
         self.plan = plan
         self.zone = zone

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from bot.hearing.plan import Plan
 from bot.model.clock import Clock
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 
 FORMAT = "hearing-bot personal data"
 
@@ -29,7 +29,7 @@ class MyDataFile:
 class MyData:
     """Gather a participant's records into their personal data file."""
 
-    def __init__(self, db: Database, plan: Plan, clock: Clock | None = None) -> None:
+    def __init__(self, db: Store, plan: Plan, clock: Clock | None = None) -> None:
         self.db = db
         self.plan = plan
         self.clock = db.now if clock is None else clock

@@ -9,7 +9,7 @@ from bot.hearing.plan import Item, Plan, telegram_length
 from bot.model.records import ResponseRecord, SuggestionRecord, Tally
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting
-from storage.db import Database
+from storage.backend import Store
 
 MAX_RESPONSE_CHARS = 2000
 
@@ -62,7 +62,7 @@ class Notice:
 class FollowThrough:
     """Commands for drafters' replies and decisions; the caller checks the drafter role."""
 
-    def __init__(self, db: Database, plan: Plan) -> None:
+    def __init__(self, db: Store, plan: Plan) -> None:
         self.db = db
         self.plan = plan
 

@@ -21,7 +21,7 @@ from bot.model.records import ResponseRecord, Tally
 from bot.model.reports import TalliedSuggestion, VersionRow
 from bot.model.tracking import ItemTracking
 from bot.model.values import NEW_ITEMS
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 BEST_SHOWN = 5
@@ -221,7 +221,7 @@ class ResultsPage:
 
 
 async def build_results(
-    db: Database, plan: Plan, zone: str, min_group: int, now: datetime
+    db: Store, plan: Plan, zone: str, min_group: int, now: datetime
 ) -> ResultsPage:
     """Read the hearing and shape what may be published about it."""
     digest = (await DigestBuilder(db, plan, zone).build(None, now)).protected(min_group)

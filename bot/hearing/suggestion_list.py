@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.model.reports import TalliedSuggestion
-from storage.db import Database
+from storage.backend import Store
 
 PAGE_SIZE = 10
 
@@ -27,7 +27,7 @@ class SuggestionPage:
 class SuggestionList:
     """Page through the suggestions shown to citizens; the caller checks the drafter role."""
 
-    def __init__(self, db: Database, page_size: int = PAGE_SIZE) -> None:
+    def __init__(self, db: Store, page_size: int = PAGE_SIZE) -> None:
         self.db = db
         self.page_size = page_size
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -15,8 +14,8 @@ from telegram.error import TelegramError
 from bot.model.clock import Clock
 from bot.runtime.chat_order import chat_key
 from bot.runtime.wellformed import admitted
+from storage.backend import DATABASE_ERRORS, Store
 from storage.clock import iso
-from storage.db import Database, DatabaseError
 from storage.inbox import InboxRepository
 
 log = logging.getLogger(__name__)
@@ -37,6 +36,8 @@ DUPLICATE_WINDOW = timedelta(days=3)
 MAX_REPLAYS = 3
 # Handled entries between two prunings while running (start-up always prunes).
 PRUNE_EVERY = 1000
+# Confirming what polling fetched can fail at Telegram's end or at the database's.
+_CONFIRM_ERRORS: tuple[type[BaseException], ...] = (TelegramError, *DATABASE_ERRORS)
 
 
 class InboxUnavailable(TelegramError):
@@ -57,7 +58,7 @@ class Inbox:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         clock: Clock | None = None,
         prune_every: int = PRUNE_EVERY,
     ) -> None:
@@ -128,7 +129,7 @@ class Inbox:
                 entries = await InboxRepository(repos.conn).add_batch(
                     rows, received_at=iso(now), since=iso(now - DUPLICATE_WINDOW)
                 )
-        except (sqlite3.Error, DatabaseError) as exc:
+        except DATABASE_ERRORS as exc:
             raise InboxUnavailable(f"the inbox cannot store updates: {exc}") from exc
         stored = []
         for (update, _), entry_id in zip(mended, entries, strict=True):
@@ -200,7 +201,7 @@ class Inbox:
                 await InboxRepository(repos.conn).confirm_through(
                     self._last_seen, iso(self._clock())
                 )
-        except (TelegramError, sqlite3.Error, DatabaseError) as exc:
+        except _CONFIRM_ERRORS as exc:
             log.warning("could not confirm the last updates: %s", type(exc).__name__)
 
     def _track(self, update: Update, entry_id: int) -> None:

@@ -1,0 +1,56 @@
+"""The hearing's database, SQLite or PostgreSQL: one interface, opened from the settings."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, Self
+
+import asyncpg
+
+from bot.model.clock import Clock, system_clock
+from storage.db import Database, DatabaseError
+from storage.postgres import CONNECTION_ERRORS, PostgresDatabase
+from storage.repositories import Repositories
+
+# What a failed read or write raises on either backend (besides the bot's own bugs).
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    DatabaseError,
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    *CONNECTION_ERRORS,
+)
+
+
+class Store(Protocol):
+    """An open hearing database: write transactions, reads of what is committed, the clock."""
+
+    clock: Clock
+
+    async def open(self) -> None:
+        """Connect, check and migrate."""
+
+    async def close(self) -> None:
+        """Close every connection; safe to call twice."""
+
+    def now(self) -> datetime:
+        """Return the current moment by the hearing's clock."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Repositories]:
+        """Run one write transaction, committed on success, else rolled back."""
+
+    def reading(self) -> AbstractAsyncContextManager[Repositories]:
+        """Give repositories that read what is committed."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+
+def open_database(url: str | None, path: Path, clock: Clock = system_clock) -> Store:
+    """Return the hearing's database (not yet open): PostgreSQL at `url`, else SQLite at `path`."""
+    if url:
+        return PostgresDatabase(url, clock)
+    return Database(path, clock)

@@ -1,0 +1,190 @@
+"""One hearing on PostgreSQL: a pool of connections, serial write transactions, migrations.
+
+The same repositories and guarantees as storage/db.py's SQLite database. Why writers take one
+lock (docs/postgres.md, Transactions): every service reads, then writes, in one transaction,
+written for SQLite's single writer; a transaction-scoped advisory lock taken with BEGIN gives
+them that here too, across every process on the database (the bot, `tracking import`...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+import asyncpg
+
+from bot.model.clock import Clock, system_clock
+from storage.clock import iso
+from storage.db import DatabaseError
+from storage.pg_connection import STATEMENT_CACHE, PgConnection
+from storage.pg_url import describe, scrub
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+# Advisory lock keys, one per purpose, within the hearing's own database.
+MIGRATION_LOCK = 0x6865_6172_0001
+WRITER_LOCK = 0x6865_6172_0002
+CONNECT_TIMEOUT_SECONDS = 10.0
+POOL_SIZE = 10
+_MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)(\.postgres)?\.sql$")
+# What a connection that failed or was refused raises (the server gone, a network error).
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InvalidAuthorizationSpecificationError,
+    asyncpg.InvalidCatalogNameError,
+)
+# READ COMMITTED under the writer lock: each transaction runs alone among writers, and sees
+# everything committed before it (docs/postgres.md). One round trip for both.
+_BEGIN = f"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
+
+
+class PostgresDatabase:
+    """Own the connection pool and the clock; hand out transactions and reads."""
+
+    def __init__(self, url: str, clock: Clock = system_clock, pool_size: int = POOL_SIZE) -> None:
+        self.url = url
+        self.clock = clock
+        self.pool_size = pool_size
+        # Where it is, for messages: host, port and database, never the password.
+        self.where = describe(url)
+        self._pool: asyncpg.Pool[Any] | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        """Connect, apply pending migrations (one process at a time), and open the pool."""
+        try:
+            conn = await self._connect()
+            try:
+                await apply_postgres_migrations(conn, clock=self.now)
+            finally:
+                await conn.close()
+            self._pool = await asyncpg.create_pool(
+                self.url,
+                min_size=1,
+                max_size=self.pool_size,
+                timeout=CONNECT_TIMEOUT_SECONDS,
+                statement_cache_size=STATEMENT_CACHE,
+                reset=_keep_session,
+            )
+        except CONNECTION_ERRORS as exc:
+            raise DatabaseError(f"cannot reach {self.where}: {scrub(exc, self.url)}") from None
+
+    async def _connect(self) -> asyncpg.Connection:
+        return await asyncpg.connect(self.url, timeout=CONNECT_TIMEOUT_SECONDS)
+
+    async def close(self) -> None:
+        """Close the pool; safe to call twice."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    def now(self) -> datetime:
+        """Return the current moment by the hearing's clock."""
+        return self.clock()
+
+    async def __aenter__(self) -> PostgresDatabase:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repositories]:
+        """Run one write transaction, alone among writers; committed on success."""
+        pool = self._require()
+        # In-process writers queue here, not on pooled connections idling in the lock's queue.
+        async with self._write_lock, pool.acquire() as conn:
+            try:
+                await conn.execute(_BEGIN)
+                yield Repositories(PgConnection(conn), self.now)
+            except BaseException:
+                # A connection that broke has lost its transaction with it; the pool drops it.
+                with contextlib.suppress(*CONNECTION_ERRORS, asyncpg.PostgresError):
+                    if conn.is_in_transaction():
+                        await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Repositories]:
+        """Give repositories on a pooled connection: each query sees what is committed."""
+        async with self._require().acquire() as conn:
+            yield Repositories(PgConnection(conn), self.now)
+
+    def _require(self) -> asyncpg.Pool[Any]:
+        if self._pool is None:
+            raise DatabaseError("the database is not open")
+        return self._pool
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    # Nothing to reset between uses, and a round trip saved on each: a transaction is always
+    # closed by then (asyncpg rolls back one left open), and the bot sets no session state.
+    return None
+
+
+def postgres_migration_scripts() -> list[tuple[int, str, str]]:
+    """List the migrations as PostgreSQL runs them: each version's `.postgres.sql` if any."""
+    found: dict[int, tuple[str, str, bool]] = {}
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_RE.match(entry.name)
+        if match is None:
+            continue
+        version, name, own = int(match.group(1)), match.group(2), match.group(3) is not None
+        if version not in found or own:
+            found[version] = (name, entry.read_text(encoding="utf-8"), own)
+    return [(version, name, sql) for version, (name, sql, _) in sorted(found.items())]
+
+
+async def apply_postgres_migrations(
+    conn: asyncpg.Connection,
+    scripts: list[tuple[int, str, str]] | None = None,
+    clock: Clock = system_clock,
+) -> list[int]:
+    """Apply every migration not yet recorded, each in one transaction with its record.
+
+    A session advisory lock makes a second process starting at the same time wait, then find
+    the migrations recorded and apply nothing.
+    """
+    await conn.execute(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+    try:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in await conn.fetch("SELECT version FROM schema_migrations")}
+        applied = []
+        for version, name, sql in postgres_migration_scripts() if scripts is None else scripts:
+            if version in done:
+                continue
+            try:
+                async with conn.transaction():
+                    await conn.execute(sql)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at)"
+                        " VALUES ($1, $2, $3)",
+                        version,
+                        name,
+                        iso(clock()),
+                    )
+            except asyncpg.PostgresError as exc:
+                raise DatabaseError(f"migration {version:04d}_{name} failed: {exc}") from exc
+            log.info("applied migration %04d_%s", version, name)
+            applied.append(version)
+        return applied
+    finally:
+        await conn.execute(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
