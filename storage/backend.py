@@ -28,6 +28,8 @@ class Store(Protocol):
     """An open hearing database: write transactions, reads of what is committed, the clock."""
 
     clock: Clock
+    # The SQLite file; beside PostgreSQL, where the hearing's files (its erasure ledger) are.
+    path: Path
 
     async def open(self) -> None:
         """Connect, check and migrate."""
@@ -52,5 +54,5 @@ class Store(Protocol):
 def open_database(url: str | None, path: Path, clock: Clock = system_clock) -> Store:
     """Return the hearing's database (not yet open): PostgreSQL at `url`, else SQLite at `path`."""
     if url:
-        return PostgresDatabase(url, clock)
+        return PostgresDatabase(url, clock, path)
     return Database(path, clock)

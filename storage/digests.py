@@ -46,7 +46,7 @@ class DigestRepository(Repository):
             " UNION SELECT participant_id FROM vote_history"
             " WHERE recorded_at > ? AND recorded_at <= ?"
             " UNION SELECT participant_id FROM suggestions"
-            " WHERE created_at > ? AND created_at <= ?)",
+            " WHERE created_at > ? AND created_at <= ?) AS active",
             (start, end, start, end, start, end),
         )
         completed = await self._count(

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -34,6 +35,7 @@ MIGRATION_LOCK = 0x6865_6172_0001
 WRITER_LOCK = 0x6865_6172_0002
 CONNECT_TIMEOUT_SECONDS = 10.0
 POOL_SIZE = 10
+DEFAULT_PATH = Path("data/hearing.db")
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)(\.postgres)?\.sql$")
 # What a connection that failed or was refused raises (the server gone, a network error).
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -53,8 +55,17 @@ _BEGIN = f"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({W
 class PostgresDatabase:
     """Own the connection pool and the clock; hand out transactions and reads."""
 
-    def __init__(self, url: str, clock: Clock = system_clock, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self,
+        url: str,
+        clock: Clock = system_clock,
+        path: Path = DEFAULT_PATH,
+        pool_size: int = POOL_SIZE,
+    ) -> None:
         self.url = url
+        # DATABASE_PATH: no database here, but where the hearing's files (the erasure ledger)
+        # are kept, as beside a SQLite database.
+        self.path = path
         self.clock = clock
         self.pool_size = pool_size
         # Where it is, for messages: host, port and database, never the password.

@@ -199,6 +199,15 @@ def database_at(path: Path, clock: ClockType = system_clock) -> Store:
     return open_database(POSTGRES_AT.get(path), path, clock)
 
 
+def use_database(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """Point `hearing-bot` commands run in this test at the test database at a path."""
+    monkeypatch.setenv("DATABASE_PATH", str(path))
+    if path in POSTGRES_AT:
+        monkeypatch.setenv("DATABASE_URL", POSTGRES_AT[path])
+    else:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
 async def query(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
     """Read rows straight from a database file the bot wrote."""
     async with database_at(path) as db:

@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from storage.backup import BackupError, backup_database
 from storage.db import Database, DatabaseError
-from tests.harness import Hearing
+from tests.harness import SQLITE_ONLY, Hearing, use_database
 from tests.test_cli import run_cli
 
 CITIZEN = 3131
@@ -42,6 +42,7 @@ async def make_database(path: Path) -> None:
         pass
 
 
+@SQLITE_ONLY  # a SQLite file is copied
 async def test_backup_of_a_running_hearing_is_a_checked_copy(
     hearing: Hearing, tmp_path: Path
 ) -> None:
@@ -66,7 +67,7 @@ def test_backup_command_prints_what_it_wrote(
 ) -> None:
     asyncio.run(make_database(tmp_path / "hearing.db"))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "hearing.db"))
+    use_database(monkeypatch, tmp_path / "hearing.db")
     assert main(["backup", str(tmp_path / "copy.db")]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{tmp_path / 'copy.db'}: ") and "integrity check ok" in out

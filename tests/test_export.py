@@ -26,9 +26,17 @@ from bot.emulator import Emulator
 from bot.hearing.export import ExportFormat, polis_time
 from bot.hearing.plan import load_plan
 from bot.hearing.privacy import pseudonym
-from storage.db import Database
+from storage.backend import Store
 from storage.exports import SUGGESTION_TALLIES, TABLES, ExportReader
-from tests.harness import DATASETS, SECRET, Hearing, make_settings, query
+from tests.harness import (
+    DATASETS,
+    SECRET,
+    Hearing,
+    database_at,
+    make_settings,
+    query,
+    use_database,
+)
 from tests.test_polis_replay import events, recount
 
 # Long, distinctive ids, so that finding one in an export cannot be a coincidence.
@@ -85,7 +93,7 @@ async def built(emu: Emulator, tmp_path: Path) -> AsyncIterator[Built]:
         await vote(hearing, ANA, s3, "👍 Agree")
         await vote(hearing, BILAL, s3, "👎 Disagree")
         await vote(hearing, CHAND, s2, "🚩 Report", "Spam")
-        async with Database(settings.database_path) as db, db.transaction() as repos:
+        async with database_at(settings.database_path) as db, db.transaction() as repos:
             for sid, status in ((s2, "hidden"), (s3, "withdrawn"), (s4, "pending")):
                 await repos.suggestions.set_status(sid, status)
         yield Built(hearing, s1, s2, s3, s4)
@@ -93,7 +101,7 @@ async def built(emu: Emulator, tmp_path: Path) -> AsyncIterator[Built]:
 
 async def export_to(built: Built, fmt: ExportFormat, out: Path) -> dict[str, int]:
     """Export the built hearing's database as the CLI would."""
-    async with Database(built.db_path) as db:
+    async with database_at(built.db_path) as db:
         result = await export_hearing(db, load_plan(), fmt, out, tz=ZoneInfo("Asia/Karachi"))
     assert result.folder.name == out.name and files_in(result.folder) == list(result.files)
     return result.rows
@@ -306,7 +314,7 @@ async def test_cli_exports_csv_and_polis(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(built.db_path))
+    use_database(monkeypatch, built.db_path)
     items = await query(built.db_path, "SELECT COUNT(DISTINCT item_id) FROM suggestions")
     for fmt, files in (("csv", len(TABLES) + 1), ("polis", 5 + 3 * int(str(items[0][0])))):
         status = await asyncio.to_thread(main, ["export", "--format", fmt, "--out", fmt])
@@ -359,12 +367,12 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "hearing.db"
 
     async def create() -> None:
-        async with Database(path):
+        async with database_at(path):
             pass
 
     asyncio.run(create())
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(path))
+    use_database(monkeypatch, path)
     return path
 
 
@@ -417,7 +425,7 @@ def test_cli_refuses_a_missing_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "absent.db"))
+    use_database(monkeypatch, tmp_path / "absent.db")
     assert main(["export", "--out", "out"]) == 2
     assert "no database at" in refusal(capsys)
     assert list(tmp_path.iterdir()) == [], "no database is created by an export"
@@ -429,7 +437,7 @@ def test_cli_needs_an_out_folder(database: Path) -> None:
     assert exit_.value.code == 2
 
 
-async def test_a_failed_export_leaves_nothing_behind(db: Database, tmp_path: Path) -> None:
+async def test_a_failed_export_leaves_nothing_behind(db: Store, tmp_path: Path) -> None:
     def fail(file_name: str, done: int, total: int) -> None:
         if file_name:
             raise OSError("disk full")
@@ -444,7 +452,7 @@ async def test_a_failed_export_leaves_nothing_behind(db: Database, tmp_path: Pat
 
 @pytest.mark.parametrize("page_rows", [1, 2, 1000])
 async def test_pages_cover_every_row_once_in_key_order(built: Built, page_rows: int) -> None:
-    async with Database(built.db_path) as db, db.reading() as repos:
+    async with database_at(built.db_path) as db, db.reading() as repos:
         reader = ExportReader(repos.conn, page_rows=page_rows)
         for dataset in (*TABLES, SUGGESTION_TALLIES):
             rows = [row async for page in reader.pages(dataset) for row in page]

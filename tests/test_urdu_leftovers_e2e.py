@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.emulator import Emulator
-from tests.harness import Hearing, make_settings
+from tests.harness import Hearing, make_settings, use_database
 
 CITIZEN, MODERATOR, DRAFTER = 9301, 9302, 9303
 LINKED = "Read the full report at https://example.org/report first"
@@ -88,7 +88,7 @@ async def test_digest_print_in_urdu(
     await hearing.suggest(CITIZEN, "3", "Register every madrasa within a year")
     await hearing.stop()
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(hearing.settings.database_path))
+    use_database(monkeypatch, hearing.settings.database_path)
     assert await asyncio.to_thread(main, ["digest", "--print", "--lang", "ur"]) == 0
     out = capsys.readouterr().out
     assert "خلاصہ" in out and "انسداد دہشت گردی ایکشن پلان" in out
