@@ -18,6 +18,7 @@ from bot.commands.console import run_console
 from bot.commands.content_check import catalogue_problems, translation_problems
 from bot.commands.digest import print_digest
 from bot.commands.export import export
+from bot.commands.move import move
 from bot.commands.report import report
 from bot.commands.tracking import import_tracking, publish_plan
 from bot.config import ConfigError, Settings, load_settings
@@ -48,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return backup(settings, Path(args.path))
     if args.command == "report":
         return report(settings, Path(args.out))
+    if args.command == "move-to-postgres":
+        return move(settings, args.to)
     if (problem := plan_problem(settings)) is not None:
         print(f"hearing-bot: configuration error: {problem}", file=sys.stderr)
         return 2
@@ -186,5 +189,15 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("file", help="the revised plan, in the Markdown format of the plan")
     back = sub.add_parser("backup", help="copy the database (while the bot runs) and check it")
     back.add_argument("path", help="the new backup file (an existing file is never overwritten)")
+    moving = sub.add_parser(
+        "move-to-postgres",
+        help="copy the hearing (DATABASE_PATH) into an empty PostgreSQL database and verify it",
+    )
+    moving.add_argument(
+        "--to",
+        metavar="URL",
+        help="postgresql://user@host/db (default: DATABASE_URL; .env keeps a password off "
+        "the command line)",
+    )
     groups.add_parser(sub)
     return parser

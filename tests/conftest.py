@@ -80,6 +80,26 @@ async def database_url(
         await cluster.drop(url)
 
 
+@pytest.fixture
+async def postgres_url(postgres_cluster: Cluster | str) -> str:
+    """A fresh, migrated PostgreSQL database of the test's own (for PostgreSQL-only tests)."""
+    if isinstance(postgres_cluster, str):
+        pytest.skip(f"PostgreSQL half skipped: {postgres_cluster}")
+    return await postgres_cluster.fresh_database()
+
+
+@pytest.fixture
+async def bare_postgres_url(postgres_cluster: Cluster | str) -> AsyncIterator[str]:
+    """A PostgreSQL database nothing was ever applied to: no table at all."""
+    if isinstance(postgres_cluster, str):
+        pytest.skip(f"PostgreSQL half skipped: {postgres_cluster}")
+    url = await postgres_cluster.empty_database()
+    try:
+        yield url
+    finally:
+        await postgres_cluster.drop(url)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out the PostgreSQL half where no server can run, to say so in one line."""
     postgres = [item for item in items if _backend(item) == "postgres"]
@@ -95,9 +115,9 @@ _skipped_key = pytest.StashKey[int]()
 
 def _backend(item: pytest.Item) -> str:
     callspec = getattr(item, "callspec", None)
-    return (
-        "postgres" if callspec and callspec.params.get("database_url") == "postgres" else "sqlite"
-    )
+    if callspec is not None and "database_url" in callspec.params:
+        return "postgres" if callspec.params["database_url"] == "postgres" else "sqlite"
+    return "postgres" if "postgres_cluster" in getattr(item, "fixturenames", ()) else "sqlite"
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -164,10 +164,10 @@ class Hearing:
         await self.say(user, text)
         if "📝 Post mine anyway" in self.last(user).button_labels():
             await self.press(user, "📝 Post mine anyway")
-        rows = await query(self.settings.database_path,
-                           "SELECT MAX(id) FROM suggestions WHERE participant_id = ?",
-                           pseudonym(SECRET, user))  # fmt: skip
-        return int(str(rows[0][0]))
+        async with database_of(self.settings) as db:
+            found = await rows(db, "SELECT MAX(id) FROM suggestions WHERE participant_id = ?",
+                               pseudonym(SECRET, user))  # fmt: skip
+        return int(str(found[0][0]))
 
     def last(self, user: int) -> SentMessage:
         """Return the bot's latest message in the citizen's chat."""
@@ -197,6 +197,11 @@ SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def database_at(path: Path, clock: ClockType = system_clock) -> Store:
     """The test database at a path: SQLite, or the PostgreSQL database standing in for it."""
     return open_database(POSTGRES_AT.get(path), path, clock)
+
+
+def database_of(settings: Settings) -> Store:
+    """The database a hearing with these settings keeps its data in (not yet open)."""
+    return open_database(settings.database_url, settings.database_path)
 
 
 def use_database(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
