@@ -27,6 +27,7 @@ from bot.model.values import Language
 from bot.runtime.logs import configure_logging
 from storage.backup import BackupError, backup_database
 from storage.db import DatabaseError
+from storage.pg_backup import backup_postgres
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,8 +129,13 @@ def check_content(path: Path) -> int:
 
 
 def backup(settings: Settings, path: Path) -> int:
-    """Copy the database to PATH with SQLite's online backup and check the copy; 1 on failure."""
+    """Copy the database to PATH (SQLite's online backup, or pg_dump) and check the copy."""
     try:
+        if settings.database_url:
+            dumped = asyncio.run(backup_postgres(settings.database_url, path))
+            print(f"{dumped.path}: {dumped.size} bytes, a pg_dump archive of {dumped.entries}"
+                  " objects, read back by pg_restore")  # fmt: skip
+            return 0
         result = asyncio.run(backup_database(settings.database_path, path))
     except BackupError as exc:
         print(f"hearing-bot backup: {exc}", file=sys.stderr)
@@ -187,7 +193,9 @@ def _parser() -> argparse.ArgumentParser:
     imported.add_argument("file", help="a tracking file (see content/tracking.md)")
     publish = sub.add_parser("publish-plan", help="publish a revised plan as the next version")
     publish.add_argument("file", help="the revised plan, in the Markdown format of the plan")
-    back = sub.add_parser("backup", help="copy the database (while the bot runs) and check it")
+    back = sub.add_parser(
+        "backup", help="copy the database (while the bot runs; pg_dump on PostgreSQL), check it"
+    )
     back.add_argument("path", help="the new backup file (an existing file is never overwritten)")
     moving = sub.add_parser(
         "move-to-postgres",

@@ -192,6 +192,8 @@ INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolation
 # Run a test that uses the `database_url` fixture (through `db` or `hearing`) on SQLite only:
 # it checks something only SQLite has (a pragma, the file itself).
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+# ... or on PostgreSQL only: it checks what only PostgreSQL has (pg_dump, its own refusals).
+POSTGRES_ONLY = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 
 
 def database_at(path: Path, clock: ClockType = system_clock) -> Store:

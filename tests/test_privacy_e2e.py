@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import shutil
@@ -23,7 +24,17 @@ from bot.views.chart import render_chart
 from bot.views.digest import render_digest
 from bot.views.texts import load_texts
 from storage.erasure_ledger import ledger_path
-from tests.harness import POSTGRES_AT, SECRET, SQLITE_ONLY, TOKEN, Hearing, make_settings, query
+from storage.pg_backup import backup_postgres
+from tests.harness import (
+    POSTGRES_AT,
+    POSTGRES_ONLY,
+    SECRET,
+    SQLITE_ONLY,
+    TOKEN,
+    Hearing,
+    make_settings,
+    query,
+)
 
 ANA, BILAL = 2001, 2002
 ANA_TEXT = "Register every seminary with the provincial government"
@@ -242,6 +253,32 @@ async def test_a_restored_backup_cannot_bring_an_erased_citizen_back(hearing: He
     await hearing.answer_item(ANA, "1")
     await hearing.restart()
     assert (await rows_of(path, ana))["stances"] == 1
+
+
+@POSTGRES_ONLY
+async def test_a_restored_dump_cannot_bring_an_erased_citizen_back(
+    hearing: Hearing, tmp_path: Path
+) -> None:
+    await two_citizens(hearing)
+    path, url = hearing.settings.database_path, hearing.settings.database_url
+    assert url is not None
+    ana, bilal = (pseudonym(SECRET, u) for u in (ANA, BILAL))
+    dump = tmp_path / "before.dump"
+    await backup_postgres(url, dump)  # `hearing-bot backup` while the bot runs
+    await hearing.say(ANA, "/delete")
+    await hearing.press(ANA, ERASE)
+    bilal_after_erasure = await rows_of(path, bilal)
+    await hearing.stop()
+
+    restore = await asyncio.create_subprocess_exec(
+        "pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={url}", str(dump)
+    )
+    assert await restore.wait() == 0
+    assert (await rows_of(path, ana))["stances"] == 2, "the backup still holds Ana"
+    await hearing.start()
+    assert set((await rows_of(path, ana)).values()) == {0}, "erased again at start-up"
+    assert await rows_of(path, bilal) == bilal_after_erasure
+    await consistent(path)
 
 
 async def test_logs_of_a_run_with_the_privacy_commands_carry_no_text_ids_or_token(
