@@ -9,7 +9,6 @@ them that here too, across every process on the database (the bot, `tracking imp
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -42,6 +41,8 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     asyncio.TimeoutError,
     asyncpg.InterfaceError,
+    # What asyncpg raises for a connection the server ended while it was idle in a transaction.
+    asyncpg.InternalClientError,
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.InvalidAuthorizationSpecificationError,
@@ -71,16 +72,15 @@ class PostgresDatabase:
         # Where it is, for messages: host, port and database, never the password.
         self.where = describe(url)
         self._pool: asyncpg.Pool[Any] | None = None
+        # Writers take turns, as on SQLite: one connection of their own, no pool in between.
+        self._writer: asyncpg.Connection | None = None
         self._write_lock = asyncio.Lock()
 
     async def open(self) -> None:
-        """Connect, apply pending migrations (one process at a time), and open the pool."""
+        """Connect, apply pending migrations (one process at a time), and open the readers."""
         try:
-            conn = await self._connect()
-            try:
-                await apply_postgres_migrations(conn, clock=self.now)
-            finally:
-                await conn.close()
+            self._writer = await self._connect()
+            await apply_postgres_migrations(self._writer, clock=self.now)
             self._pool = await asyncpg.create_pool(
                 self.url,
                 min_size=1,
@@ -89,15 +89,23 @@ class PostgresDatabase:
                 statement_cache_size=STATEMENT_CACHE,
                 reset=_keep_session,
             )
-        except CONNECTION_ERRORS as exc:
-            raise DatabaseError(f"cannot reach {self.where}: {scrub(exc, self.url)}") from None
+        except BaseException as exc:
+            await self.close()
+            if isinstance(exc, CONNECTION_ERRORS):
+                raise DatabaseError(f"cannot reach {self.where}: {scrub(exc, self.url)}") from None
+            raise
 
     async def _connect(self) -> asyncpg.Connection:
-        return await asyncpg.connect(self.url, timeout=CONNECT_TIMEOUT_SECONDS)
+        return await asyncpg.connect(
+            self.url, timeout=CONNECT_TIMEOUT_SECONDS, statement_cache_size=STATEMENT_CACHE
+        )
 
     async def close(self) -> None:
-        """Close the pool; safe to call twice."""
+        """Close every connection; safe to call twice."""
+        writer, self._writer = self._writer, None
         pool, self._pool = self._pool, None
+        if writer is not None and not writer.is_closed():
+            await writer.close()
         if pool is not None:
             await pool.close()
 
@@ -115,20 +123,30 @@ class PostgresDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repositories]:
         """Run one write transaction, alone among writers; committed on success."""
-        pool = self._require()
-        # In-process writers queue here, not on pooled connections idling in the lock's queue.
-        async with self._write_lock, pool.acquire() as conn:
+        self._require()
+        async with self._write_lock:
+            conn = await self._writer_connection()
             try:
                 await conn.execute(_BEGIN)
                 yield Repositories(PgConnection(conn), self.now)
             except BaseException:
-                # A connection that broke has lost its transaction with it; the pool drops it.
-                with contextlib.suppress(*CONNECTION_ERRORS, asyncpg.PostgresError):
-                    if conn.is_in_transaction():
-                        await conn.execute("ROLLBACK")
+                await _roll_back(conn)
                 raise
             else:
                 await conn.execute("COMMIT")
+
+    async def _writer_connection(self) -> asyncpg.Connection:
+        writer = self._writer
+        if writer is None or writer.is_closed():
+            # The server ended it (a restart, a network cut): a new one, if the server answers.
+            try:
+                writer = self._writer = await self._connect()
+            except CONNECTION_ERRORS as exc:
+                raise DatabaseError(f"cannot reach {self.where}: {scrub(exc, self.url)}") from None
+        elif writer.is_in_transaction():
+            # Left open by a task cancelled while it rolled back: never build on it.
+            await writer.execute("ROLLBACK")
+        return writer
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
@@ -140,6 +158,16 @@ class PostgresDatabase:
         if self._pool is None:
             raise DatabaseError("the database is not open")
         return self._pool
+
+
+async def _roll_back(conn: asyncpg.Connection) -> None:
+    try:
+        if not conn.is_closed() and conn.is_in_transaction():
+            await conn.execute("ROLLBACK")
+    except Exception:
+        # A connection that broke lost its transaction with it; whatever state it is left in,
+        # the next transaction opens a new one.
+        conn.terminate()
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
