@@ -206,6 +206,14 @@ def database_of(settings: Settings) -> Store:
     return open_database(settings.database_url, settings.database_path)
 
 
+def database_env(path: Path) -> dict[str, str]:
+    """The environment that points a `hearing-bot` process at the test database at a path."""
+    found = {"DATABASE_PATH": str(path)}
+    if path in POSTGRES_AT:
+        found["DATABASE_URL"] = POSTGRES_AT[path]
+    return found
+
+
 def use_database(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     """Point `hearing-bot` commands run in this test at the test database at a path."""
     monkeypatch.setenv("DATABASE_PATH", str(path))

@@ -37,7 +37,9 @@ class FakeTime:
 
 
 @pytest.fixture
-async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def drafting(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with two drafters, the first of whom has opened the bot."""
     settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER, OTHER_DRAFTER}))
     async with Hearing(emu, settings) as hearing:

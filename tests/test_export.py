@@ -33,6 +33,7 @@ from tests.harness import (
     SECRET,
     Hearing,
     database_at,
+    database_env,
     make_settings,
     query,
     use_database,
@@ -72,7 +73,7 @@ async def vote(hearing: Hearing, user: int, sid: int, *labels: str) -> None:
 
 
 @pytest.fixture
-async def built(emu: Emulator, tmp_path: Path) -> AsyncIterator[Built]:
+async def built(emu: Emulator, tmp_path: Path, database_url: str | None) -> AsyncIterator[Built]:
     """Three citizens answer, suggest, propose, vote (one vote changed) and report."""
     settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER}))
     async with Hearing(emu, settings) as hearing:
@@ -328,7 +329,7 @@ async def test_cli_exports_csv_and_polis(
 
 async def test_cli_draws_a_progress_bar_on_a_terminal(built: Built, tmp_path: Path) -> None:
     leader, follower = pty.openpty()
-    env = {**os.environ, "DATABASE_PATH": str(built.db_path)}
+    env = {**os.environ, **database_env(built.db_path)}
     args = [sys.executable, "-m", "bot", "export", "--format", "polis", "--out", "out"]
     try:
         result = await asyncio.to_thread(

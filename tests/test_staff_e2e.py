@@ -23,7 +23,9 @@ LINKED = "Read the full report at https://example.org/report first"
 
 
 @pytest.fixture
-async def staffed(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def staffed(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with a drafter, a moderator, an overseer, and one drafter who moderates too."""
     settings = replace(
         make_settings(tmp_path), drafter_ids=frozenset({DRAFTER, BOTH}),

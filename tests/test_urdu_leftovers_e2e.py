@@ -23,7 +23,9 @@ ENGLISH_DATE = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\
 
 
 @pytest.fixture
-async def urdu_staff(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def urdu_staff(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing whose moderator and drafter read Urdu."""
     settings = replace(make_settings(tmp_path), moderator_ids=frozenset({MODERATOR}),
                        drafter_ids=frozenset({DRAFTER}))  # fmt: skip
