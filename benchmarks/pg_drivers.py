@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from storage.db import Database  # noqa: E402
 from storage.inbox import InboxRepository  # noqa: E402
 from storage.pg_connection import PgConnection  # noqa: E402
-from storage.postgres import _BEGIN, PostgresDatabase  # noqa: E402
+from storage.postgres import BEGIN_WRITE, PostgresDatabase  # noqa: E402
 from storage.repositories import Repositories  # noqa: E402
 from tests.postgres_cluster import Cluster, start_cluster  # noqa: E402
 
@@ -125,7 +125,7 @@ async def asyncpg_driver(url: str) -> AsyncIterator[tuple[Transaction, Transacti
 
     @asynccontextmanager
     async def write() -> AsyncIterator[Repositories]:
-        await writer.execute(_BEGIN)
+        await writer.execute(BEGIN_WRITE)
         yield Repositories(PgConnection(writer))
         await writer.execute("COMMIT")
 
@@ -225,7 +225,7 @@ async def psycopg_driver(url: str) -> AsyncIterator[tuple[Transaction, Transacti
 
     @asynccontextmanager
     async def write() -> AsyncIterator[Repositories]:
-        await writer.execute(_BEGIN)
+        await writer.execute(BEGIN_WRITE)
         yield Repositories(PsycopgConnection(writer))  # type: ignore[arg-type]
         await writer.execute("COMMIT")
 

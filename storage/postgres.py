@@ -1,4 +1,4 @@
-"""One hearing on PostgreSQL: a pool of connections, serial write transactions, migrations.
+"""One hearing on PostgreSQL: a writer connection, pooled readers, migrations.
 
 The same repositories and guarantees as storage/db.py's SQLite database. Why writers take one
 lock (docs/postgres.md, Transactions): every service reads, then writes, in one transaction,
@@ -50,11 +50,11 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 )
 # READ COMMITTED under the writer lock: each transaction runs alone among writers, and sees
 # everything committed before it (docs/postgres.md). One round trip for both.
-_BEGIN = f"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
+BEGIN_WRITE = f"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
 
 
 class PostgresDatabase:
-    """Own the connection pool and the clock; hand out transactions and reads."""
+    """Own the writer, the readers' pool and the clock; hand out transactions and reads."""
 
     def __init__(
         self,
@@ -127,7 +127,7 @@ class PostgresDatabase:
         async with self._write_lock:
             conn = await self._writer_connection()
             try:
-                await conn.execute(_BEGIN)
+                await conn.execute(BEGIN_WRITE)
                 yield Repositories(PgConnection(conn), self.now)
             except BaseException:
                 await _roll_back(conn)

@@ -78,24 +78,31 @@ class Cluster:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
-        """Create the cluster, start it, and build the migrated template database."""
+        """Create the cluster, start it, and build the migrated database."""
         # PostgreSQL refuses to run as root: the server runs as an unprivileged user then.
         if os.geteuid() == 0:
             self.user = _unprivileged_user()
             shutil.chown(self.folder, self.user)
         self.port = _free_port()
-        data = self.folder / "data"
-        self._run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")  # fmt: skip
+        self._run("initdb", "-D", self.folder / "data", "-U", "postgres", "-A", "trust",
+                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
+        self.resume()
+        # Its own thread and loop: the cluster may be started from inside a test's event loop.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, self._migrate_shared()).result()
+
+    def pause(self) -> None:
+        """Stop the server (as a restart does: every connection ended), keeping its data."""
+        self._run("pg_ctl", "-D", self.folder / "data", "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server again on the same port and data."""
         # Durability is not what the tests check: a throwaway cluster need not fsync.
         options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
                    " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
                    " -c max_connections=200")  # fmt: skip
-        self._run("pg_ctl", "-D", data, "-o", options, "-l", self.folder / "server.log",
-                  "-w", "-t", "60", "start")  # fmt: skip
-        # Its own thread and loop: the cluster may be started from inside a test's event loop.
-        with ThreadPoolExecutor(1) as thread:
-            thread.submit(asyncio.run, self._migrate_shared()).result()
+        self._run("pg_ctl", "-D", self.folder / "data", "-o", options,
+                  "-l", self.folder / "server.log", "-w", "-t", "60", "start")  # fmt: skip
 
     def stop(self) -> None:
         """Stop the server and remove its folder."""
