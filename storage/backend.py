@@ -12,15 +12,17 @@ import asyncpg
 
 from bot.model.clock import Clock, system_clock
 from storage.db import Database, DatabaseError
-from storage.postgres import CONNECTION_ERRORS, PostgresDatabase
+from storage.postgres import PostgresDatabase
 from storage.repositories import Repositories
 
-# What a failed read or write raises on either backend (besides the bot's own bugs).
+# What a failed read or write raises on either backend (besides the bot's own bugs). A server
+# that cannot be reached when a connection is made is a DatabaseError (storage/postgres.py).
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (
     DatabaseError,
     sqlite3.Error,
     asyncpg.PostgresError,
-    *CONNECTION_ERRORS,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
 )
 
 

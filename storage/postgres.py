@@ -151,8 +151,15 @@ class PostgresDatabase:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
         """Give repositories on a pooled connection: each query sees what is committed."""
-        async with self._require().acquire() as conn:
+        pool = self._require()
+        try:
+            conn = await pool.acquire()
+        except CONNECTION_ERRORS as exc:  # a new connection, and the server does not answer
+            raise DatabaseError(f"cannot reach {self.where}: {scrub(exc, self.url)}") from None
+        try:
             yield Repositories(PgConnection(conn), self.now)
+        finally:
+            await pool.release(conn)
 
     def _require(self) -> asyncpg.Pool[Any]:
         if self._pool is None:

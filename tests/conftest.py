@@ -51,9 +51,11 @@ _on_postgres: set[str] = set()
 
 
 @pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[Cluster | str]:
+def postgres_cluster(request: pytest.FixtureRequest) -> Iterator[Cluster | str]:
     """A throwaway PostgreSQL cluster for the session, or why there is none."""
     cluster = start_cluster()
+    if isinstance(cluster, str):
+        request.config.stash[_failed_key] = cluster
     yield cluster
     if isinstance(cluster, Cluster):
         cluster.stop()
@@ -111,6 +113,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 _skipped_key = pytest.StashKey[int]()
+_failed_key = pytest.StashKey[str]()
 
 
 def _backend(item: pytest.Item) -> str:
@@ -128,10 +131,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say how many tests passed on each backend, or that the PostgreSQL half was skipped."""
-    skipped = terminalreporter.config.stash.get(_skipped_key, 0)
+    stash = terminalreporter.config.stash
+    skipped, failed = stash.get(_skipped_key, 0), stash.get(_failed_key, None)
     line = f"backends: {_ran['sqlite']} passed on SQLite, {_ran['postgres']} on PostgreSQL"
     if skipped:
         line += f"; PostgreSQL half skipped ({skipped} tests): {HOW_TO_ENABLE}"
+    elif failed is not None:
+        line += f"; PostgreSQL half skipped: {failed}"
     terminalreporter.write_line(line)
 
 
