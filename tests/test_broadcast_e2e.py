@@ -106,7 +106,9 @@ async def statuses(hearing: Hearing) -> list[object]:
     return [row[0] for row in rows]
 
 
-async def test_broadcast_is_paced_within_telegrams_limits(tmp_path: Path) -> None:
+async def test_broadcast_is_paced_within_telegrams_limits(
+    tmp_path: Path, database_url: str | None
+) -> None:
     fake = FakeTime()
     citizens = list(range(9000, 9060))
     async with Emulator(token=TOKEN, bot_username="hearing_test_bot", clock=fake) as emu:

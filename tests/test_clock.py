@@ -38,7 +38,7 @@ async def test_a_database_stamps_rows_and_migrations_with_its_clock(tmp_path: Pa
 
 
 async def test_setting_the_services_clock_moves_storage_and_the_domain(
-    db: Store, plan: Plan, tmp_path: Path
+    db: Store, plan: Plan, tmp_path: Path, database_url: str | None
 ) -> None:
     services = Services.build(make_settings(tmp_path), db, plan, SECRET)
     fixed = Clock(MOMENT)

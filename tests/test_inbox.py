@@ -328,7 +328,7 @@ async def test_an_update_id_seen_before_the_window_is_handled_again(hearing: Hea
 
 
 async def test_updates_left_pending_are_replayed_at_start_up_first_and_once(
-    emu: Emulator, tmp_path: Path
+    emu: Emulator, tmp_path: Path, database_url: str | None
 ) -> None:
     settings = make_settings(tmp_path)
     # What a crash leaves behind: stored (and so confirmed to Telegram), never handled.

@@ -191,7 +191,7 @@ async def test_delete_erases_the_citizen_and_keeps_tallies_consistent(hearing: H
 
 @pytest.mark.parametrize("how", ["forged-on-another-message", "old-question", "bad-arguments"])
 async def test_a_forged_or_stale_confirmation_erases_nothing(
-    emu: Emulator, tmp_path: Path, how: str
+    emu: Emulator, tmp_path: Path, database_url: str | None, how: str
 ) -> None:
     later = datetime.now(UTC) + timedelta(hours=1)
     hearing = Hearing(
@@ -282,7 +282,7 @@ async def test_a_restored_dump_cannot_bring_an_erased_citizen_back(
 
 
 async def test_logs_of_a_run_with_the_privacy_commands_carry_no_text_ids_or_token(
-    emu: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    emu: Emulator, tmp_path: Path, database_url: str | None, caplog: pytest.LogCaptureFixture
 ) -> None:
     with quiet_libraries(), caplog.at_level(logging.DEBUG):
         hearing = Hearing(emu, make_settings(tmp_path))
