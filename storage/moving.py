@@ -47,8 +47,7 @@ class TableCheck:
 async def move_to_postgres(
     source: Path, url: str, progress: Callable[[str, int], None] | None = None
 ) -> list[TableCheck]:
-    """Copy the SQLite database at `source` (an absolute path) into the empty PostgreSQL
-    database at `url`.
+    """Copy the SQLite hearing at `source` (absolute) into the empty PostgreSQL one at `url`.
 
     Return each table's check (compare `matches`); raise MoveError (or DatabaseError, for a
     database that cannot be opened) before anything is written when the move cannot be made.

@@ -20,7 +20,9 @@ ASKED = "A follow-up question from the drafters"
 
 
 @pytest.fixture
-async def hearing(emu: Emulator, tmp_path: Path, clock: Clock) -> AsyncIterator[Hearing]:
+async def hearing(
+    emu: Emulator, tmp_path: Path, database_url: str | None, clock: Clock
+) -> AsyncIterator[Hearing]:
     """A hearing whose minimum group is 3, with opposers and a supporter of item 7."""
     async with running(emu, tmp_path, clock, min_group_size=3) as started:
         for user in (*OPPOSERS, SILENT_OPPOSER):

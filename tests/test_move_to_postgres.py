@@ -16,7 +16,7 @@ from bot.hearing.plan import Plan
 from storage.db import Database
 from storage.moving import row_hash, verify_copy
 from storage.postgres import postgres_migration_scripts
-from tests.harness import Hearing, database_of, make_settings, rows
+from tests.harness import Hearing, make_settings, rows
 from tests.results_support import fill
 
 ANA, BILAL = 7001, 7002
@@ -193,10 +193,3 @@ def test_the_checksum_ignores_order_but_not_types_or_repeats() -> None:
     assert row_hash((1.0,)) != row_hash((1,))
     assert row_hash(("ab", "c")) != row_hash(("a", "bc"))
     assert total != sum(map(row_hash, [*rows_, rows_[0]]))
-
-
-async def test_the_moved_database_is_what_the_bot_opens(postgres_url: str, tmp_path: Path) -> None:
-    # database_of() is how the tests reach a hearing's data wherever it is.
-    settings = make_settings(tmp_path, database_url=postgres_url)
-    async with database_of(settings) as db:
-        assert await rows(db, "SELECT COUNT(*) FROM participants") == [(0,)]

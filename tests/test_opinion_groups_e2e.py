@@ -43,7 +43,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def camps(emu: Emulator, tmp_path: Path, clock: Clock, plan: Plan) -> AsyncIterator[Hearing]:
+async def camps(
+    emu: Emulator, tmp_path: Path, database_url: str | None, clock: Clock, plan: Plan
+) -> AsyncIterator[Hearing]:
     """The two camps, with a drafter."""
     hearing = await start(emu, tmp_path, clock)
     await seed_camps(hearing, plan, clock)

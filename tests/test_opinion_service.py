@@ -38,7 +38,9 @@ class Clock:
 
 
 @pytest.fixture
-async def hearing_db(tmp_path: Path) -> AsyncIterator[tuple[Store, Clock]]:
+async def hearing_db(
+    tmp_path: Path, database_url: str | None
+) -> AsyncIterator[tuple[Store, Clock]]:
     """A migrated database on a clock the test moves."""
     clock = Clock()
     async with database_at(tmp_path / "hearing.db", clock) as database:
