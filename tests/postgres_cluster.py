@@ -10,6 +10,7 @@ database nothing was ever applied to gets one of its own (`empty_database`).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import itertools
 import os
@@ -105,7 +106,9 @@ class Cluster:
                   "-l", self.folder / "server.log", "-w", "-t", "60", "start")  # fmt: skip
 
     def stop(self) -> None:
-        """Stop the server and remove its folder."""
+        """Stop the server and remove its folder (nothing to do a second time)."""
+        if not self.folder.exists():
+            return
         with contextlib.suppress(subprocess.CalledProcessError):
             self._run("pg_ctl", "-D", self.folder / "data", "-m", "immediate", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -175,6 +178,8 @@ def start_cluster() -> Cluster | str:
     if binaries is None:
         return f"no PostgreSQL server binaries found: {HOW_TO_ENABLE}"
     cluster = Cluster(binaries, Path(tempfile.mkdtemp(prefix="hearing-pg-")))
+    # Stopped at exit even when the session ends without its teardown (a broken pipe, ^C).
+    atexit.register(cluster.stop)
     try:
         cluster.start()
     except (OSError, subprocess.CalledProcessError, asyncpg.PostgresError) as exc:
