@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from storage.repository import Repository
+from storage.repository import Repository, Row
 
 _RELEASE = "target, figures, people, mark, released_at"
 _VISIBLE = "SELECT id FROM suggestions WHERE status = 'visible'"
@@ -182,7 +181,7 @@ class ReleaseRepository(Repository):
         return [int(r[0]) for r in rows]
 
 
-def _answers(rows: Sequence[Sequence[Any]], width: int) -> dict[str, Answers]:
+def _answers(rows: Sequence[Row], width: int) -> dict[str, Answers]:
     """Gather (target, part, counts..., total, since, present, changed, mark) by target."""
     counts: dict[str, dict[str, tuple[int, ...]]] = {}
     totals: dict[str, int] = {}

@@ -8,7 +8,7 @@ from bot.hearing.plan import telegram_length
 from bot.model.records import BroadcastRecord, Recipient
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting, BroadcastStatus, DeliveryStatus
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 MAX_BROADCAST_CHARS = 3500
@@ -27,7 +27,7 @@ class Drafted:
 class Broadcasts:
     """Commands for drafting, starting and tracking broadcasts (the caller checks the role)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
 
     async def request(self, drafter_id: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -18,8 +17,8 @@ from bot.model.clock import Clock
 from bot.runtime.chat_order import chat_key
 from bot.runtime.replies import Kept, Post, decode, deliver, encode, recording
 from bot.runtime.wellformed import admitted
+from storage.backend import DATABASE_ERRORS, Store
 from storage.clock import iso
-from storage.db import Database, DatabaseError
 from storage.inbox import InboxRepository
 from storage.repositories import Repositories
 
@@ -49,6 +48,8 @@ ABANDONED_KEPT = timedelta(days=1)
 # "Handled" marks ride along with the next write (a handler's commit, a stored batch); when
 # none comes within this many seconds, they are written on their own.
 MARK_DELAY = 0.05
+# Confirming what polling fetched can fail at Telegram's end or at the database's.
+_CONFIRM_ERRORS: tuple[type[BaseException], ...] = (TelegramError, *DATABASE_ERRORS)
 
 
 class InboxUnavailable(TelegramError):
@@ -69,7 +70,7 @@ class Inbox:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         clock: Clock | None = None,
         prune_every: int = PRUNE_EVERY,
         keep_phone: bool = False,
@@ -148,7 +149,7 @@ class Inbox:
                 entries = await inbox.add_batch(
                     rows, received_at=iso(now), since=iso(now - DUPLICATE_WINDOW)
                 )
-        except (sqlite3.Error, DatabaseError) as exc:
+        except DATABASE_ERRORS as exc:
             raise InboxUnavailable(f"the inbox cannot store updates: {exc}") from exc
         stored = []
         for (update, _), entry_id in zip(mended, entries, strict=True):
@@ -275,7 +276,7 @@ class Inbox:
                 await InboxRepository(repos.conn).confirm_through(
                     self._last_seen, iso(self._clock())
                 )
-        except (TelegramError, sqlite3.Error, DatabaseError) as exc:
+        except _CONFIRM_ERRORS as exc:
             log.warning("could not confirm the last updates: %s", type(exc).__name__)
 
     def _track(self, update: Update, entry_id: int) -> None:
@@ -339,7 +340,7 @@ class Inbox:
         try:
             async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
                 await inbox.mark_begun(entry_id, bit, begun)
-        except (sqlite3.Error, DatabaseError) as exc:
+        except DATABASE_ERRORS as exc:
             # A message must not be sent when a replay could not know it was.
             raise InboxUnavailable(f"cannot mark a reply of entry {entry_id}: {exc}") from exc
 
