@@ -17,7 +17,7 @@ from storage.db import Database, DatabaseError
 from storage.pg_connection import postgres_sql, rows_affected
 from storage.pg_url import describe, url_problem, without_password
 from storage.postgres import PostgresDatabase, apply_postgres_migrations
-from tests.harness import INTEGRITY_ERRORS, TOKEN, rows
+from tests.harness import INTEGRITY_ERRORS, SECRET, TOKEN, rows
 
 PASSWORD = "n0t-to-be-Seen"
 
@@ -194,7 +194,7 @@ def test_an_unreachable_database_stops_start_up_with_one_line(
 ) -> None:  # fmt: skip
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("PSEUDONYM_SECRET", "a-long-enough-test-secret")
+    monkeypatch.setenv("PSEUDONYM_SECRET", SECRET)
     monkeypatch.setenv("DATABASE_URL", f"postgresql://hearing:{PASSWORD}@{address}")
     with caplog.at_level(logging.DEBUG):
         assert main(["run"]) == 1

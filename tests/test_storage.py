@@ -146,6 +146,7 @@ async def test_a_file_that_is_not_a_database_leaves_no_connection_open(tmp_path:
     assert leaked == [], "a connection's thread would keep the process from exiting"
 
 
+@SQLITE_ONLY  # another process holding SQLite's write lock
 async def test_a_transaction_cancelled_while_it_begins_leaves_the_writer_usable(
     db: Store,
 ) -> None:
