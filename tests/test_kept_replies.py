@@ -349,3 +349,29 @@ async def test_slow_work_in_a_thread_first_commits_the_unit(db: Database) -> Non
         assert await in_thread(sum, [1, 2]) == 3
         assert not unit.open, "the writer is free while the thread works"
         assert await _count_rows(db) == 1, "and what the unit wrote is committed"
+
+
+async def test_a_retried_message_is_marked_begun_again_as_its_retry_leaves(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path)
+    hearing = Hearing(emu, settings)
+    await hearing.start()
+    marks: list[tuple[int, bool]] = []
+    try:
+        inbox = inbox_of(hearing)
+        real = inbox._mark
+
+        async def noted(entry_id: int, bit: int, begun: bool) -> None:
+            marks.append((bit, begun))
+            await real(entry_id, bit, begun)
+
+        inbox._mark = noted  # type: ignore[method-assign]
+        emu.inject_error("sendMessage", 500)
+        await hearing.say(CITIZEN, "/start")
+    finally:
+        await hearing.stop()
+    first = begun_bit(0)
+    assert marks[:3] == [(first, True), (first, False), (first, True)], (
+        "begun as the first try left, not begun once it failed, begun again as the retry left"
+    )

@@ -290,8 +290,14 @@ async def _make_once(
         await begun()
         with tries_reported_to(TryHooks(before=begun, unsent=unsent)):
             return await _make(call, post)
-    with tries_reported_to(TryHooks(before=_nothing, unsent=unsent)), before_bytes_leave(begun):
-        return await _make(call, post)
+    with before_bytes_leave(begun) as leaving:
+
+        async def unsent_then_again() -> None:
+            await unsent()
+            leaving.done = False  # the retry's body marks it begun again as it leaves
+
+        with tries_reported_to(TryHooks(before=_nothing, unsent=unsent_then_again)):
+            return await _make(call, post)
 
 
 async def _nothing() -> None:

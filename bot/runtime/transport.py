@@ -46,11 +46,15 @@ _leaving: ContextVar[Leaving | None] = ContextVar("leaving", default=None)
 
 
 @contextmanager
-def before_bytes_leave(hook: Callable[[], Awaitable[None]]) -> Iterator[None]:
-    """Run `hook` just before the body of the next request made in this block is written."""
-    token = _leaving.set(Leaving(hook))
+def before_bytes_leave(hook: Callable[[], Awaitable[None]]) -> Iterator[Leaving]:
+    """Run `hook` just before the body of the next request made in this block is written.
+
+    Once per request: set `done` back to False before a retry, and it runs again.
+    """
+    leaving = Leaving(hook)
+    token = _leaving.set(leaving)
     try:
-        yield
+        yield leaving
     finally:
         _leaving.reset(token)
 
