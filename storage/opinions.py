@@ -86,7 +86,7 @@ class OpinionRepository(Repository):
         return int(
             await self.fetch_value(
                 "SELECT COUNT(*) FROM (SELECT participant_id FROM stance_history WHERE id > ?"
-                " UNION SELECT participant_id FROM vote_history WHERE id > ?)",
+                " UNION SELECT participant_id FROM vote_history WHERE id > ?) AS changed",
                 (stance_mark, vote_mark),
                 default=0,
             )

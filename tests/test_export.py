@@ -308,7 +308,7 @@ async def test_the_exact_times_are_the_operators_to_ask_for(
     built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(built.db_path))
+    use_database(monkeypatch, built.db_path)
     for flags in ([], ["--exact-times"]):
         out = "exact" if flags else "days"
         assert await asyncio.to_thread(main, ["export", "--out", out, *flags]) == 0
