@@ -63,9 +63,7 @@ async def test_a_suggestion_killed_before_its_reply_gets_the_first_runs_reply(
     emu: Emulator, tmp_path: Path
 ) -> None:
     settings = make_settings(tmp_path)
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    try:
+    async with Hearing(emu, settings) as hearing:
         item = await hearing.answer_item(CITIZEN, "1")
         await hearing.press(CITIZEN, "✍️ Add a suggestion", item)
         kill_after(inbox_of(hearing), 0)  # committed, then killed before a byte went out
@@ -77,12 +75,8 @@ async def test_a_suggestion_killed_before_its_reply_gets_the_first_runs_reply(
         assert begun == 0 and SAVED in decode(reply).calls[0].params["text"]
         stored = await query(settings.database_path, "SELECT COUNT(*) FROM suggestions")
         assert stored == [(1,)], "the effect was committed with the reply"
-    finally:
-        await hearing.stop()
 
-    again = Hearing(emu, settings)
-    await again.start()
-    try:
+    async with Hearing(emu, settings) as again:
         await again.settle()
         texts = [m.plain_text() for m in emu.messages(CITIZEN)]
         assert sum(SAVED in text for text in texts) == 1, "the first run's reply, once"
@@ -92,17 +86,13 @@ async def test_a_suggestion_killed_before_its_reply_gets_the_first_runs_reply(
         assert await kept_replies(settings.database_path) == []
         statuses = await query(settings.database_path, "SELECT DISTINCT status FROM inbox")
         assert statuses == [("done",)]
-    finally:
-        await again.stop()
 
 
 async def test_a_message_begun_before_the_kill_is_not_sent_again(
     emu: Emulator, tmp_path: Path
 ) -> None:
     settings = make_settings(tmp_path)
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    try:
+    async with Hearing(emu, settings) as hearing:
         item = await hearing.answer_item(CITIZEN, "1")
         await hearing.press(CITIZEN, "✍️ Add a suggestion", item)
         inbox = inbox_of(hearing)
@@ -113,43 +103,29 @@ async def test_a_message_begun_before_the_kill_is_not_sent_again(
         assert [call.endpoint for call in made] == ["sendMessage"]
         [(_, begun)] = await kept_replies(settings.database_path)
         assert begun & begun_bit(0), "the message was recorded as begun before it was sent"
-    finally:
-        await hearing.stop()
 
-    again = Hearing(emu, settings)
-    await again.start()
-    try:
+    async with Hearing(emu, settings) as again:
         await again.settle()
         texts = [m.plain_text() for m in emu.messages(CITIZEN)]
         assert sum(SAVED in text for text in texts) == 1, "never sent twice"
         assert await kept_replies(settings.database_path) == []
-    finally:
-        await again.stop()
 
 
 async def test_a_press_killed_before_its_reply_is_shown_by_the_replay(
     emu: Emulator, tmp_path: Path
 ) -> None:
     settings = make_settings(tmp_path)
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    try:
+    async with Hearing(emu, settings) as hearing:
         await hearing.open_link(CITIZEN, "item-1")
         item = hearing.last(CITIZEN)
         kill_after(inbox_of(hearing), 0)  # an edit and an answer: nothing counted as begun
         await hearing.press(CITIZEN, "👍 Support", item)
         assert shown(emu, item.message_id) == item.plain_text(), "no edit yet"
-    finally:
-        await hearing.stop()
-    again = Hearing(emu, settings)
-    await again.start()
-    try:
+    async with Hearing(emu, settings) as again:
         await again.settle()
         assert shown(emu, item.message_id) != item.plain_text(), "the replay's edit"
         stances = await query(settings.database_path, "SELECT COUNT(*) FROM stance_history")
         assert stances == [(1,)], "the answer was stored once"
-    finally:
-        await again.stop()
 
 
 async def test_a_handled_entry_forgets_its_reply(
