@@ -81,6 +81,7 @@ def build_application(
     app: HearingApp = use_transport(builder, transport).build()
     if inbox is not None and isinstance(app.bot, InboxBot):
         inbox.post = app.bot.post_kept
+        inbox.marks_at_write = transport == "aiohttp"
     app.bot_data.services = services
     handlers.register(app)
     return app

@@ -89,6 +89,9 @@ class Inbox:
         # Replies an earlier run committed with their effects and may not have sent in full.
         self._kept: dict[int, tuple[Kept, int]] = {}
         self.post: Post | None = None
+        # Whether the transport says when a request's body is about to leave (aiohttp's does):
+        # then a message is marked begun at that moment, not before its request is built.
+        self.marks_at_write = False
         self._replayed: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
         self._arrivals: list[tuple[Update, asyncio.Future[Update | None]]] = []
@@ -205,7 +208,8 @@ class Inbox:
         else:
             reply, begun = await self._handle_once(entry_id, chat_key(update), handling), 0
         post = self.post
-        await deliver(reply, post, lambda bit, on: self._mark(entry_id, bit, on), begun)
+        mark = lambda bit, on: self._mark(entry_id, bit, on)  # noqa: E731
+        await deliver(reply, post, mark, begun, at_write=self.marks_at_write)
 
     async def _handle_once(
         self, entry_id: int, chat: int | None, handling: Awaitable[Any]
