@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults, Updater
 
 import handlers
 from bot.config import Settings
@@ -18,6 +18,9 @@ from bot.hearing.plan_revision import PlanRevisions
 from bot.model.clock import Clock, system_clock
 from bot.model.values import Language
 from bot.runtime.chat_order import ChatOrderedProcessor
+from bot.runtime.claims import FleetQueue
+from bot.runtime.fleet import Fleet
+from bot.runtime.fleet_settings import fingerprints
 from bot.runtime.inbox import Inbox, InboxQueue
 from bot.runtime.pacer import Pacing
 from bot.runtime.polling import InboxApplicationBuilder, InboxBot
@@ -25,12 +28,11 @@ from bot.runtime.retry import RetryPolicy, retries_off
 from bot.runtime.transport import DEFAULT_TRANSPORT, Transport, use_transport
 from bot.runtime.webhook import WebhookServer, webhook_path
 from bot.senders.broadcasts import IN_FLIGHT, Broadcaster
-from bot.senders.digests import catch_up, schedule_digests
-from bot.senders.followers import announce_revision, notify_followers, schedule_followers
+from bot.senders.digests import schedule_digests
+from bot.senders.followers import schedule_followers
 from bot.senders.hub import BackgroundSenders
-from bot.senders.moderation_notices import tell_pending_authors
 from bot.senders.outbox import OutboxSender
-from bot.senders.response_notices import deliver_pending
+from bot.senders.startup import resume_scheduled
 from bot.services import Services
 from bot.views.menu import command_menu
 from handlers.context import CONTEXT_TYPES, HearingApp
@@ -105,72 +107,114 @@ async def running_hearing(
     ) as db:
         # The latest `publish-plan`, if any, with the translations published with it.
         plans = await PlanRevisions(db).served_plans(plan, settings.plan_path)
-        services = Services.build(settings, db, plans[Language.ENGLISH], secret, plans)
-        # Before any update is handled: a restored backup must not bring an erased person back.
-        await services.erasure.reapply()
         eligibility = settings.eligibility_country_code is not None
-        queue = InboxQueue(Inbox(db, keep_phone=eligibility))
-        app = build_application(settings, services, token, queue, transport)
-        # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
-        # default), the two together stay within Telegram's ~30 messages a second.
-        outbox = OutboxSender(
-            Outbox(db), services.participants, services.texts_in,
-            send=lambda chat_id, text, markup: _send_outbox(app, chat_id, text, markup),
-            pacing=Pacing(per_second=max(1.0, settings.broadcast_rate / OUTBOX_SHARE)),
-        )  # fmt: skip
-        broadcaster = Broadcaster(
-            services.broadcasts, services.participants, services.texts_of_participant,
-            send=lambda chat_id, text: _send_broadcast(app, chat_id, text),
-            pacing=Pacing(per_second=settings.broadcast_rate, in_flight=IN_FLIGHT),
-            finished=outbox.kick,  # the author's report waits in the outbox
-        )  # fmt: skip
-        server: WebhookServer | None = None
-        app.bot_data.senders = BackgroundSenders(app, broadcaster, outbox)
+        inbox = Inbox(db, keep_phone=eligibility)
+        fleet: Fleet | None = None
+        if settings.database_url:  # workers on one PostgreSQL: they must share these settings
+            shared = fingerprints(must_match(settings, plans[Language.ENGLISH].version), secret)
+            fleet = await Fleet.join(db, settings.database_url, settings.database_where, shared,
+                                     inbox, settings.max_concurrent_updates)  # fmt: skip
         try:
-            await app.initialize()
-        except BaseException:
-            # The transport's sessions were opened before getMe failed (a refused token).
-            await app.bot.shutdown()
-            raise
-        try:
-            await app.bot.set_my_commands(command_menu(services.texts))
-            # Clients set to Urdu show this menu until the citizen chooses (then their chat's).
-            urdu = command_menu(services.texts_in(Language.URDU))
-            await app.bot.set_my_commands(urdu, language_code=Language.URDU.value)
-            await app.start()
-            schedule_digests(app)
-            schedule_followers(app)
-            await catch_up(app)
-            broadcaster.kick()  # resumes a broadcast an earlier run did not finish
-            await announce_revision(app)
-            await notify_followers(app)
-            outbox.kick()  # sends what an earlier run queued and did not send
-            await deliver_pending(app.bot, services)
-            await tell_pending_authors(app.bot, services)
-            if app.updater is None:
-                raise RuntimeError("the application was built without an updater")
+            services = Services.build(settings, db, plans[Language.ENGLISH], secret, plans)
+            # Before any update is handled: a restored backup must not bring an erased person
+            # back.
+            await services.erasure.reapply()
+            queue = FleetQueue(inbox) if fleet is not None else InboxQueue(inbox)
+            app = build_application(settings, services, token, queue, transport)
+            async with _serving(settings, app, queue, fleet, webhook=webhook):
+                log.info("hearing %r is running with %d items", plan.title, len(plan.items))
+                yield app
+        finally:
+            if fleet is not None:
+                await fleet.leave()
+
+
+@asynccontextmanager
+async def _serving(
+    settings: Settings, app: HearingApp, queue: InboxQueue, fleet: Fleet | None, *, webhook: bool
+) -> AsyncIterator[None]:
+    """Start the application, its senders and its updates (polling or a webhook); stop them."""
+    services = app.bot_data.require_services()
+    db = services.db
+    # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
+    # default), the two together stay within Telegram's ~30 messages a second.
+    outbox = OutboxSender(
+        Outbox(db), services.participants, services.texts_in,
+        send=lambda chat_id, text, markup: _send_outbox(app, chat_id, text, markup),
+        pacing=Pacing(per_second=max(1.0, settings.broadcast_rate / OUTBOX_SHARE)),
+    )  # fmt: skip
+    broadcaster = Broadcaster(
+        services.broadcasts, services.participants, services.texts_of_participant,
+        send=lambda chat_id, text: _send_broadcast(app, chat_id, text),
+        pacing=Pacing(per_second=settings.broadcast_rate, in_flight=IN_FLIGHT),
+        finished=outbox.kick,  # the author's report waits in the outbox
+    )  # fmt: skip
+    server: WebhookServer | None = None
+    app.bot_data.senders = BackgroundSenders(app, broadcaster, outbox)
+    try:
+        await app.initialize()
+    except BaseException:
+        # The transport's sessions were opened before getMe failed (a refused token).
+        await app.bot.shutdown()
+        raise
+    updater = app.updater
+    try:
+        if updater is None:
+            raise RuntimeError("the application was built without an updater")
+        await app.bot.set_my_commands(command_menu(services.texts))
+        # Clients set to Urdu show this menu until the citizen chooses (then their chat's).
+        urdu = command_menu(services.texts_in(Language.URDU))
+        await app.bot.set_my_commands(urdu, language_code=Language.URDU.value)
+        await app.start()
+        schedule_digests(app)
+        schedule_followers(app)
+        if webhook and fleet is not None:  # every worker receives (behind the reverse proxy)
+            server = await start_webhook(settings, app, queue)
+        if isinstance(queue, FleetQueue) and fleet is not None:
+            app.bot_data.scheduled_here = fleet.schedules
+            await queue.inbox.tidy()
+
+            async def stop_polling() -> None:
+                if updater.running:
+                    await updater.stop()
+                    await queue.inbox.confirm_polled(app.bot)
+
+            await fleet.start(
+                app.bot, queue, [broadcaster, outbox],
+                lambda: resume_scheduled(app, broadcaster, outbox),
+                None if webhook else (lambda: _poll(updater), stop_polling),
+            )  # fmt: skip
+        else:
+            await resume_scheduled(app, broadcaster, outbox)
             # Before polling, so that a chat's leftovers run before its new updates.
             await queue.replay_pending(app.bot)
             if webhook:
                 server = await start_webhook(settings, app, queue)
             else:
-                await app.updater.start_polling(
-                    poll_interval=0, timeout=LONG_POLL_SECONDS, allowed_updates=Update.ALL_TYPES
-                )
-            log.info("hearing %r is running with %d items", plan.title, len(plan.items))
-            yield app
-        finally:
-            await broadcaster.stop()
-            if server is not None:
-                await server.stop()
-            await outbox.stop()
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-                await queue.inbox.confirm_polled(app.bot)
-            if app.running:
-                await app.stop()
-            await queue.inbox.flush()
-            await app.shutdown()
+                await _poll(updater)
+        yield
+    finally:
+        if fleet is not None:
+            await fleet.stop()  # polling stops, bulk sending pauses
+        await broadcaster.stop()
+        if server is not None:
+            await server.stop()
+        await outbox.stop()
+        if updater is not None and updater.running:
+            await updater.stop()
+            await queue.inbox.confirm_polled(app.bot)
+        if app.running:
+            await app.stop()
+        await queue.inbox.flush()
+        if fleet is not None:
+            await fleet.leave()
+        await app.shutdown()
+
+
+async def _poll(updater: Updater) -> None:
+    await updater.start_polling(
+        poll_interval=0, timeout=LONG_POLL_SECONDS, allowed_updates=Update.ALL_TYPES
+    )
 
 
 async def start_webhook(settings: Settings, app: HearingApp, queue: InboxQueue) -> WebhookServer:
@@ -202,11 +246,32 @@ async def _send_outbox(
         return await app.bot.send_message(chat_id, text, reply_markup=markup)
 
 
+def must_match(settings: Settings, plan_version: str) -> dict[str, str]:
+    """The settings every worker of a fleet must share, by the name an operator sets them by."""
+    ids = lambda found: ",".join(map(str, sorted(found)))  # noqa: E731
+    return {
+        "PLAN_PATH": plan_version,  # the plan served: the file's, or the one published
+        "MODERATION_MODE": settings.moderation_mode.value,
+        "TIMEZONE": settings.timezone,
+        "DIGEST_TIME": settings.digest_time.isoformat(),
+        "DRAFTER_IDS": ids(settings.drafter_ids),
+        "MODERATOR_IDS": ids(settings.moderator_ids),
+        "OVERSIGHT_IDS": ids(settings.oversight_ids),
+        "MODERATOR_CHAT_ID": str(settings.moderator_chat_id),
+    }
+
+
 async def settle(app: HearingApp) -> None:
-    """Wait until every update the application has received is fully handled."""
-    await app.update_queue.join()
-    processor = app.update_processor
-    if isinstance(processor, ChatOrderedProcessor):
-        await processor.wait_idle()
+    """Wait until every update the application has received is fully handled.
+
+    On a fleet, also every update stored for a chat this worker holds or can claim.
+    """
+    while True:
+        await app.update_queue.join()
+        processor = app.update_processor
+        if isinstance(processor, ChatOrderedProcessor):
+            await processor.wait_idle()
+        if not isinstance(app.update_queue, FleetQueue) or await app.update_queue.settled():
+            break
     if isinstance(app.update_queue, InboxQueue):
         await app.update_queue.inbox.flush()

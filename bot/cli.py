@@ -24,6 +24,7 @@ from bot.commands.tracking import import_tracking, publish_plan
 from bot.config import ConfigError, Settings, load_settings
 from bot.hearing.plan import DEFAULT_PLAN_PATH, PlanError, check_plan, load_plan, parse_plan
 from bot.model.values import Language
+from bot.runtime.fleet_settings import SettingsMismatch
 from bot.runtime.logs import configure_logging
 from storage.backup import BackupError, backup_database
 from storage.db import DatabaseError
@@ -93,6 +94,9 @@ def _run(args: argparse.Namespace) -> int:
     except DatabaseError as exc:
         print(f"hearing-bot: database error: {exc}", file=sys.stderr)
         return 1
+    except SettingsMismatch as exc:  # another worker on this database runs with other settings
+        print(f"hearing-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
     except InvalidToken:
         # python-telegram-bot's message holds the whole token: never print it.
         print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
@@ -40,6 +41,9 @@ class BotData:
     def __init__(self) -> None:
         self.services: Services | None = None
         self.senders: Senders | None = None
+        # Whether this process runs the scheduled work (digests, follower batches): on a fleet
+        # of workers, only the one holding the scheduler's lock does.
+        self.scheduled_here: Callable[[], bool] = lambda: True
 
     def require_services(self) -> Services:
         """Return the hearing's services."""

@@ -6,10 +6,12 @@ from functools import cached_property
 
 from bot.model.clock import Clock, system_clock
 from storage.broadcasts import BroadcastRepository
+from storage.claims import ClaimsRepository
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
 from storage.eligibility import EligibilityRepository
 from storage.erasure import PersonalDataRepository
+from storage.fleet_settings import FleetSettingsRepository
 from storage.follow_ups import FollowUpRepository
 from storage.moderation import ModerationRepository
 from storage.opinions import OpinionRepository
@@ -140,3 +142,13 @@ class Repositories:
     def eligibility(self) -> EligibilityRepository:
         """Return the eligibility repository."""
         return EligibilityRepository(self.conn, self.clock)
+
+    @cached_property
+    def claims(self) -> ClaimsRepository:
+        """Return the chat claims repository (a fleet on PostgreSQL)."""
+        return ClaimsRepository(self.conn, self.clock)
+
+    @cached_property
+    def fleet_settings(self) -> FleetSettingsRepository:
+        """Return the fleet's recorded settings repository."""
+        return FleetSettingsRepository(self.conn, self.clock)

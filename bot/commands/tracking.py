@@ -17,6 +17,7 @@ from bot.hearing.tracking import IMPORT, Tracking
 from bot.hearing.tracking_file import read_tracking_file
 from bot.model.refusals import Refused
 from bot.model.values import Language
+from bot.runtime.fleet_settings import plan_fingerprint
 from storage.backend import open_database
 
 PREVIEW_CHARS = 100
@@ -147,6 +148,10 @@ async def _publish(settings: Settings, text: str, new: dict[str, str]) -> tuple[
         published = await revisions.publish(
             current, current_text, text, Translations(new=new, current=first)
         )
+        if settings.database_url:
+            # On purpose: workers started from now on serve the new version, and must match it.
+            async with db.transaction() as repos:
+                await repos.fleet_settings.record(plan_fingerprint(published.version))
         return published, await revisions.engaged(published.changes)
 
 

@@ -73,6 +73,10 @@ class BackgroundSender:
         self._stopping = asyncio.Event()
         self._kicked = False
         self._task: asyncio.Task[None] | None = None
+        # On a fleet, one worker sends for everyone (Telegram's limit is the bot's, not the
+        # worker's): elsewhere a kick is passed on to it.
+        self.here: Callable[[], bool] = lambda: True
+        self.elsewhere: Callable[[], None] = lambda: None
 
     async def send_due(self, pacer: Pacer) -> bool | None:
         """Send what is due now: None if nothing was, False if stopped, True to look again."""
@@ -86,6 +90,9 @@ class BackgroundSender:
         when_committed(self._kick)
 
     def _kick(self) -> None:
+        if not self.here():
+            self.elsewhere()
+            return
         self._kicked = True
         if self._stopping.is_set():
             return
@@ -119,6 +126,11 @@ class BackgroundSender:
         if late:
             task.cancel()
             await asyncio.wait({task})
+
+    async def pause(self) -> None:
+        """Stop between two sends (another worker sends now); a later kick starts again."""
+        await self.stop()
+        self._stopping.clear()
 
     def _log_crash(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and (exc := task.exception()) is not None:

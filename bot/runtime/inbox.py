@@ -6,9 +6,9 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
@@ -19,7 +19,7 @@ from bot.runtime.replies import Kept, Post, decode, deliver, encode, recording
 from bot.runtime.wellformed import admitted
 from storage.backend import DATABASE_ERRORS, Store
 from storage.clock import iso
-from storage.inbox import InboxRepository
+from storage.inbox import InboxEntry, InboxRepository
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,26 @@ class InboxUnavailable(TelegramError):
     # an error, so Telegram retries.
 
 
+class ClaimLost(Exception):
+    """Another worker of the fleet took this update's chat over: it must not be handled here."""
+
+
+class Claims(Protocol):
+    """A fleet's claims per chat (bot/runtime/claims.py), as the inbox consults them."""
+
+    def holds(self, entry_id: int) -> bool:
+        """Tell whether this worker may still handle the entry (its chat is still its own)."""
+
+    async def guard(self, repos: Repositories, entry_id: int) -> None:
+        """Raise ClaimLost, inside the transaction about to commit, if the chat was taken over."""
+
+    def finished(self, entry_id: int) -> None:
+        """Note that a handed-on entry is done with (handled, or given up here)."""
+
+    def stored(self, entries: list[tuple[Update, int]]) -> None:
+        """Take note of updates just stored, to hand them on once their chat is claimed."""
+
+
 def payload_of(update: Update, keep_phone: bool = False) -> str:
     """Serialise an update as the inbox stores it: JSON that Update.de_json reads back."""
     return admitted(update, keep_phone)[1]
@@ -98,6 +118,9 @@ class Inbox:
         self._arrivals: list[tuple[Update, asyncio.Future[Update | None]]] = []
         self._storer: asyncio.Task[None] | None = None
         self._prerecorded: dict[int, tuple[Update, Update, int | None]] = {}
+        # On a fleet (PostgreSQL), a stored update is handled once its chat is claimed, by
+        # whichever worker claims it; None: this process handles every update it stores.
+        self.claims: Claims | None = None
 
     async def record(self, update: Update) -> bool:
         """Store an update as pending; return False (store nothing) if it is a duplicate."""
@@ -154,14 +177,18 @@ class Inbox:
                 )
         except DATABASE_ERRORS as exc:
             raise InboxUnavailable(f"the inbox cannot store updates: {exc}") from exc
-        stored = []
+        stored, fresh = [], []
         for (update, _), entry_id in zip(mended, entries, strict=True):
             self._last_seen = update.update_id
             if entry_id is None:
                 log.info("dropped an update delivered twice")
-            else:
+            elif self.claims is None:
                 self._track(update, entry_id)
+            else:
+                fresh.append((update, entry_id))
             stored.append((update, entry_id))
+        if self.claims is not None and fresh:
+            self.claims.stored(fresh)
         return stored
 
     async def complete(self, update: object) -> None:
@@ -175,6 +202,8 @@ class Inbox:
         entry_id = self._untrack(update) if isinstance(update, Update) else None
         if entry_id is None:
             return
+        if self.claims is not None:
+            self.claims.finished(entry_id)
         self._done.append(entry_id)
         self._handled_since_prune += 1
         if self._due_to_prune(self._clock()):
@@ -202,25 +231,45 @@ class Inbox:
         if entry_id is None or self.post is None:
             await handling
             return
+        if self.claims is not None and not self.claims.holds(entry_id):
+            handling.close()  # type: ignore[attr-defined]
+            self._give_up(update, self.claims)  # its chat was taken over: its holder handles it
+            return
+        try:
+            await self._handle_entry(entry_id, update, handling)
+        except ClaimLost:
+            if self.claims is not None:
+                self._give_up(update, self.claims)  # rolled back: the chat's holder handles it
+            log.warning("a chat was taken over by another worker while an update ran here")
+
+    def _give_up(self, update: object, claims: Claims) -> None:
+        """Leave an update to the worker that took its chat over: never marked handled here."""
+        entry_id = self._untrack(update) if isinstance(update, Update) else None
+        if entry_id is not None:
+            claims.finished(entry_id)
+
+    async def _handle_entry(self, entry_id: int, update: object, handling: Awaitable[Any]) -> None:
         kept = self._kept.pop(entry_id, None)
         if kept is not None:
             handling.close()  # type: ignore[attr-defined]
             reply, begun = kept
         else:
-            reply, begun = await self._handle_once(entry_id, chat_key(update), handling), 0
+            reply, begun = await self._handle_once(entry_id, update, handling), 0
         post = self.post
+        if post is None:
+            return
         mark = lambda bit, on: self._mark(entry_id, bit, on)  # noqa: E731
         await deliver(reply, post, mark, begun, at_write=self.marks_at_write)
 
-    async def _handle_once(
-        self, entry_id: int, chat: int | None, handling: Awaitable[Any]
-    ) -> Kept:
+    async def _handle_once(self, entry_id: int, update: object, handling: Awaitable[Any]) -> Kept:
         async with self._db.unit_of_work() as unit:
-            with recording(chat) as recorded:
+            with recording(chat_key(update)) as recorded:
                 await handling
             reply = recorded.kept()
-            if reply.calls:
-                stored = encode(reply)
+            # On a fleet, what the handler wrote commits only while the chat is still this
+            # worker's (checked in the same transaction): never beside its new holder's.
+            if reply.calls or (self.claims is not None and unit.open):
+                stored = encode(reply) if reply.calls else None
                 await self._db.finish(
                     unit,
                     lambda repos: self._keep(repos, entry_id, stored),
@@ -242,22 +291,44 @@ class Inbox:
             )
         updates, unreadable = [], []
         for entry in entries:
-            try:
-                update = Update.de_json(json.loads(entry.payload or ""), bot)
-                kept = None if entry.reply is None else decode(entry.reply)
-            except Exception as exc:  # a payload this version cannot read: keep it, stop trying
-                log.error("cannot read a pending update: %s", type(exc).__name__)
+            update = self.adopt(entry, bot)
+            if update is None:
                 unreadable.append(entry.id)
-                continue
-            self._track(update, entry.id)
-            self._replayed.add(entry.id)
-            if kept is not None:
-                self._kept[entry.id] = (kept, entry.reply_begun)
-            updates.append(update)
+            else:
+                updates.append(update)
         if unreadable:
             async with self._db.transaction() as repos:
                 await InboxRepository(repos.conn).abandon(unreadable, iso(now))
         return updates
+
+    def adopt(
+        self, entry: InboxEntry, bot: Bot | None, update: Update | None = None,
+        *, replayed: bool = True,
+    ) -> Update | None:  # fmt: skip
+        """Take on a stored entry to handle it (decoded, unless given), with any reply an earlier
+        run kept; a replay's attempts are counted. None if this version cannot read it."""
+        try:
+            if update is None:
+                update = Update.de_json(json.loads(entry.payload or ""), bot)
+            kept = None if entry.reply is None else decode(entry.reply)
+        except Exception as exc:  # a payload this version cannot read: keep it, stop trying
+            log.error("cannot read a pending update: %s", type(exc).__name__)
+            return None
+        self._track(update, entry.id)
+        if replayed:
+            self._replayed.add(entry.id)
+        if kept is not None:
+            self._kept[entry.id] = (kept, entry.reply_begun)
+        return update
+
+    async def tidy(self) -> None:
+        """Prune old entries (what a start-up does before it replays anything)."""
+        async with self._db.transaction() as repos:
+            await self._prune(InboxRepository(repos.conn), self._clock())
+
+    def with_marks(self, repos: Repositories) -> AbstractAsyncContextManager[InboxRepository]:
+        """Give the inbox of a transaction that also writes the waiting "handled" marks."""
+        return self._done_marks(repos)
 
     async def starting(self, update: object) -> None:
         """Count a replayed update's attempt durably before it is handled again."""
@@ -304,9 +375,12 @@ class Inbox:
                 return entry_id
         return None
 
-    async def _keep(self, repos: Repositories, entry_id: int, reply: str) -> None:
+    async def _keep(self, repos: Repositories, entry_id: int, reply: str | None) -> None:
+        if self.claims is not None:
+            await self.claims.guard(repos, entry_id)
         async with self._done_marks(repos) as inbox:
-            await inbox.keep_reply(entry_id, reply)
+            if reply is not None:
+                await inbox.keep_reply(entry_id, reply)
 
     @asynccontextmanager
     async def _done_marks(self, repos: Repositories) -> AsyncIterator[InboxRepository]:
@@ -343,6 +417,8 @@ class Inbox:
         """
         try:
             async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
+                if self.claims is not None:
+                    await self.claims.guard(repos, entry_id)
                 await inbox.mark_begun(entry_id, bit, begun)
         except DATABASE_ERRORS as exc:
             # A message must not be sent when a replay could not know it was.

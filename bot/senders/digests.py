@@ -54,7 +54,9 @@ def schedule_digests(app: HearingApp) -> None:
 
 async def _digest_job(context: HearingContext) -> None:
     # python-telegram-bot's generics lose the application's own type inside a job.
-    await catch_up(cast("HearingApp", context.application))
+    app = cast("HearingApp", context.application)
+    if app.bot_data.scheduled_here():  # on a fleet, the scheduler's worker sends it
+        await catch_up(app)
 
 
 async def send_digests(app: HearingApp) -> bool:

@@ -30,8 +30,11 @@ def schedule_followers(app: HearingApp) -> None:
 
 
 async def _followers_job(context: HearingContext) -> None:
+    app = cast("HearingApp", context.application)
+    if not app.bot_data.scheduled_here():  # on a fleet, the scheduler's worker gathers them
+        return
     try:
-        await notify_followers(cast("HearingApp", context.application))
+        await notify_followers(app)
     except Exception:  # the next hourly run tries again; citizens are still served
         log.exception("gathering the followers' notices failed")
 

@@ -1,0 +1,268 @@
+"""Claims per chat across a fleet of workers on one PostgreSQL (docs/postgres.md).
+
+Every worker hands on to its Application the pending updates of the chats it holds, and only
+those: a chat is held by one worker at a time, under a lease the worker renews, so a chat's
+updates run in order across the fleet and different chats run in parallel. A worker claims
+chats with pending updates that nobody holds (or whose holder let the lease run out: it died,
+and its chat's pending updates are replayed, their attempts counted, as after a restart), and
+gives a chat back once it has handled every pending update of it. What a handler writes
+commits only if its chat is still the worker's, checked in the same transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+from telegram import Bot, Update
+
+from bot.runtime.chat_order import chat_key
+from bot.runtime.inbox import MAX_REPLAYS, ClaimLost, Inbox, InboxQueue
+from bot.runtime.logs import Throttled
+from storage.backend import DATABASE_ERRORS, Store
+from storage.claims import NO_CHAT
+from storage.clock import iso
+from storage.inbox import InboxEntry
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+# A chat whose holder has not renewed its claim for this long is taken over by another worker.
+LEASE_SECONDS = 15.0
+HEARTBEAT_SECONDS = 4.0
+# How often a worker looks for chats nobody holds when no one tells it of new ones.
+LOOK_EVERY_SECONDS = 1.0
+# Updates the receiving worker keeps to hand on without reading them back (if it claims them).
+STORED_KEPT = 10_000
+
+
+def claim_key(update: object) -> int:
+    """The key a chat is claimed under: its chat (or user) id, NO_CHAT for neither."""
+    key = chat_key(update)
+    return NO_CHAT if key is None else key
+
+
+class ChatClaims:
+    """Claim chats with pending updates, hand their updates on in order, renew, give back."""
+
+    def __init__(
+        self, db: Store, inbox: Inbox, worker: str, capacity: int,
+        tell_fleet: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:  # fmt: skip
+        self._db = db
+        self._inbox = inbox
+        self.worker = worker
+        self._capacity = capacity
+        # Told when this worker had more chats to claim than room: another may take them.
+        self._tell_fleet = tell_fleet
+        # Chats held: the claim's epoch, and how many of its updates are handed on, not done.
+        self._held: dict[int, tuple[int, int]] = {}
+        self._handed_ids: dict[int, set[int]] = {}  # chat: the entries handed on
+        self._handed: dict[int, tuple[int, int]] = {}  # entry id: (chat, epoch)
+        self._epochs = itertools.count(1)
+        self._stored: OrderedDict[int, Update] = OrderedDict()
+        # Entries stored before this worker started are replays when it begins them, as the
+        # leftovers of a restart are (their attempts counted); None until the first look.
+        self._leftovers_up_to: int | None = None
+        self._wake = asyncio.Event()
+        self._round_lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._bot: Bot | None = None
+        self._hand_on: Callable[[Update], Awaitable[None]] | None = None
+        self._failing = Throttled(log, "could not claim chats or renew their leases")
+        self.handed_on = 0  # updates handed on so far (what this worker handled, or began)
+
+    def start(self, bot: Bot, hand_on: Callable[[Update], Awaitable[None]]) -> None:
+        """Start claiming (and renewing): `hand_on` queues an update for the Application."""
+        self._bot, self._hand_on = bot, hand_on
+        self._inbox.claims = self
+        self._tasks = [
+            asyncio.create_task(self._claiming(), name="chat-claims"),
+            asyncio.create_task(self._renewing(), name="chat-leases"),
+        ]
+
+    async def halt(self) -> None:
+        """Stop claiming chats and renewing leases (the worker is stopping)."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def stop(self) -> None:
+        """Stop claiming; give back the chats that are done, end the lease of the others."""
+        await self.halt()
+        try:
+            async with self._db.transaction() as repos, self._inbox.with_marks(repos):
+                await self._give_back(repos, await repos.claims.pending_of(self.worker))
+                await repos.claims.expire(self.worker)
+        except DATABASE_ERRORS as exc:  # the leases run out on their own
+            log.warning("could not give back the chats held: %s", type(exc).__name__)
+        self._held.clear()
+
+    def kick(self) -> None:
+        """Look for work now (new updates stored, a chat done)."""
+        self._wake.set()
+
+    def stored(self, entries: list[tuple[Update, int]]) -> None:
+        """Keep updates just stored, to hand them on without reading them back; look now."""
+        for update, entry_id in entries:
+            self._stored[entry_id] = update
+        while len(self._stored) > STORED_KEPT:
+            self._stored.popitem(last=False)
+        self.kick()
+
+    def holds(self, entry_id: int) -> bool:
+        """Tell whether the entry's chat is still held under the claim it was handed on in."""
+        handed = self._handed.get(entry_id)
+        if handed is None:
+            return True  # not one of the claims' (nothing to check)
+        chat, epoch = handed
+        held = self._held.get(chat)
+        return held is not None and held[0] == epoch
+
+    async def guard(self, repos: Repositories, entry_id: int) -> None:
+        """Raise ClaimLost unless the chat is still this worker's (checked as it commits)."""
+        handed = self._handed.get(entry_id)
+        if handed is None:
+            return
+        if not self.holds(entry_id) or not await repos.claims.holds(self.worker, handed[0]):
+            raise ClaimLost(handed[0])
+
+    def finished(self, entry_id: int) -> None:
+        """Count a handed-on entry done; a chat with none left is given back at the next look."""
+        handed = self._handed.pop(entry_id, None)
+        if handed is None:
+            return
+        chat, epoch = handed
+        held = self._held.get(chat)
+        if held is not None and held[0] == epoch:
+            self._held[chat] = (epoch, held[1] - 1)
+            if held[1] <= 1:
+                self.kick()
+
+    async def settled(self) -> bool:
+        """Look once now; tell whether nothing is left to hand on and no chat is held."""
+        handed = await self._look()
+        return handed == 0 and not self._held
+
+    async def _claiming(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), LOOK_EVERY_SECONDS)
+            self._wake.clear()
+            try:
+                await self._look()
+            except DATABASE_ERRORS:
+                self._failing.note()
+                await asyncio.sleep(LOOK_EVERY_SECONDS)
+
+    async def _look(self) -> int:
+        """Claim free chats, hand on what is new in the chats held, give back finished ones."""
+        async with self._round_lock:
+            room = self._capacity - len(self._held)
+            async with self._db.transaction() as repos, self._inbox.with_marks(repos):
+                claimed = await repos.claims.claim_free(self.worker, LEASE_SECONDS, room) if (
+                    room > 0) else []  # fmt: skip
+                if self._leftovers_up_to is None:
+                    self._leftovers_up_to = await repos.claims.last_entry()
+                taken = [c.chat for c in claimed if c.taken_over]
+                if taken:
+                    now = iso(self._db.now())
+                    if await repos.claims.abandon_exhausted(taken, MAX_REPLAYS, now):
+                        log.warning("gave up on update(s) replayed %d times", MAX_REPLAYS)
+                for found in claimed:  # a chat claimed anew: its earlier handing-on is void
+                    self._held[found.chat] = (next(self._epochs), 0)
+                    self._handed_ids[found.chat] = set()
+                pending = await repos.claims.pending_of(self.worker)
+                await self._give_back(repos, pending)
+            if room > 0 and len(claimed) == room and self._tell_fleet is not None:
+                await self._tell_fleet()
+            return await self._hand_on_new(pending, set(taken))
+
+    async def _give_back(self, repos: Repositories, pending: list[InboxEntry]) -> None:
+        waiting = {claim_key_of(entry) for entry in pending
+                   if entry.id not in self._handed_ids.get(claim_key_of(entry), ())}  # fmt: skip
+        done = [chat for chat, (_, busy) in self._held.items()
+                if busy <= 0 and chat not in waiting]  # fmt: skip
+        if done:
+            await repos.claims.release(self.worker, done)
+            for chat in done:
+                del self._held[chat]
+                self._handed_ids.pop(chat, None)
+
+    async def _hand_on_new(self, pending: list[InboxEntry], taken: set[int]) -> int:
+        handed = replays = 0
+        for entry in pending:
+            chat = claim_key_of(entry)
+            held = self._held.get(chat)
+            # Not while a copy handed on under an earlier claim of the chat is still under way:
+            # it gives up (its claim is void), and the next look hands the entry on again.
+            if held is None or entry.id in self._handed:
+                continue
+            handed_ids = self._handed_ids.setdefault(chat, set())
+            if entry.id in handed_ids:
+                continue
+            handed_ids.add(entry.id)
+            replayed = chat in taken or entry.id <= (self._leftovers_up_to or 0)
+            stored = self._stored.pop(entry.id, None)
+            update = self._inbox.adopt(entry, self._bot, stored, replayed=replayed)
+            if update is None or self._hand_on is None:
+                continue  # unreadable: left pending, counted nowhere, found by whoever looks
+            self._held[chat] = (held[0], held[1] + 1)
+            self._handed[entry.id] = (chat, held[0])
+            await self._hand_on(update)
+            handed += 1
+            self.handed_on += 1
+            replays += replayed
+        if replays:
+            log.info("replaying %d update(s) left pending by an earlier run", replays)
+        return handed
+
+    async def _renewing(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                async with self._db.transaction() as repos:
+                    still = await repos.claims.renew(self.worker, LEASE_SECONDS)
+            except DATABASE_ERRORS:
+                self._failing.note()
+                continue
+            lost = [chat for chat in self._held if chat not in still]
+            for chat in lost:
+                del self._held[chat]
+                self._handed_ids.pop(chat, None)
+            if lost:
+                log.warning("%d chat(s) were taken over by other workers", len(lost))
+
+
+def claim_key_of(entry: InboxEntry) -> int:
+    """The key an entry's chat is claimed under."""
+    return NO_CHAT if entry.chat_key is None else int(entry.chat_key)
+
+
+class FleetQueue(InboxQueue):
+    """The Application's update queue on a fleet: an update is stored, then handed on by the
+    worker that claims its chat (this one, or another)."""
+
+    claims: ChatClaims | None = None
+
+    async def put(self, item: object) -> None:
+        """Store an update (the claims hand it on); queue anything else."""
+        if isinstance(item, Update):
+            await self.inbox.admit(item)
+            return
+        await asyncio.Queue.put(self, item)
+
+    async def hand_on(self, update: Update) -> None:
+        """Queue an update of a claimed chat (already stored)."""
+        await asyncio.Queue.put(self, update)
+
+    async def settled(self) -> bool:
+        """Look for work once now; tell whether none is left for this worker."""
+        return self.claims is None or await self.claims.settled()
