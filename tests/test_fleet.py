@@ -90,14 +90,14 @@ async def test_the_pseudonym_secrets_are_compared_by_an_hmac(postgres_url: str) 
         for link in links:
             await link.connect()
         try:
-            await join_fleet(db, links[0], fingerprints({"TIMEZONE": "UTC"}, SECRET))
+            assert await join_fleet(db, links[0], fingerprints({"TIMEZONE": "UTC"}, SECRET))
             other = SECRET.replace("test", "TEST")
             with pytest.raises(SettingsMismatch, match="PSEUDONYM_SECRET"):
                 await join_fleet(db, links[1], fingerprints({"TIMEZONE": "UTC"}, other))
             recorded = await rows(db, "SELECT value FROM app_state WHERE key LIKE 'fleet%'")
             assert not any(SECRET in str(value) for (value,) in recorded)
             await links[0].close()  # the whole fleet stopped: new settings are taken, on purpose
-            await join_fleet(db, links[2], fingerprints({"TIMEZONE": OTHER_TZ}, other))
+            assert await join_fleet(db, links[2], fingerprints({"TIMEZONE": OTHER_TZ}, other))
         finally:
             for link in links:
                 await link.close()

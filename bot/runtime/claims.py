@@ -51,7 +51,7 @@ class ChatClaims:
 
     def __init__(
         self, db: Store, inbox: Inbox, worker: str, capacity: int,
-        tell_fleet: Callable[[], Awaitable[object]] | None = None,
+        tell_fleet: Callable[[], Awaitable[object]] | None = None, *, alone: bool = False,
     ) -> None:  # fmt: skip
         self._db = db
         self._inbox = inbox
@@ -65,9 +65,11 @@ class ChatClaims:
         self._handed: dict[int, tuple[int, int]] = {}  # entry id: (chat, epoch)
         self._epochs = itertools.count(1)
         self._stored: OrderedDict[int, Update] = OrderedDict()
-        # Entries stored before this worker started are replays when it begins them, as the
-        # leftovers of a restart are (their attempts counted); None until the first look.
-        self._leftovers_up_to: int | None = None
+        # A worker that starts alone finds what the fleet's last run left pending: replays when
+        # it begins them, their attempts counted, as after a restart on SQLite (None: not
+        # looked yet). Joining a running fleet, unclaimed updates are new ones; a dead
+        # worker's are found by their claims, taken over.
+        self._leftovers_up_to: int | None = None if alone else 0
         self._wake = asyncio.Event()
         self._round_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []

@@ -46,10 +46,12 @@ def worker_name() -> str:
 class Fleet:
     """Join the fleet, then claim chats, take the free roles, and pass bulk work on."""
 
-    def __init__(self, db: Store, link: FleetLink, inbox: Inbox, capacity: int) -> None:
+    def __init__(
+        self, db: Store, link: FleetLink, inbox: Inbox, capacity: int, *, alone: bool = False
+    ) -> None:
         self.link = link
         self.worker = worker_name()
-        self.claims = ChatClaims(db, inbox, self.worker, capacity, self._tell_work)
+        self.claims = ChatClaims(db, inbox, self.worker, capacity, self._tell_work, alone=alone)
         self.leadership: Leadership | None = None
         self._senders: list[BackgroundSender] = []
         self._notices: set[asyncio.Task[bool]] = set()
@@ -66,11 +68,11 @@ class Fleet:
         link = FleetLink(url, where)
         await link.connect()
         try:
-            await join_fleet(db, link, settings)
+            alone = await join_fleet(db, link, settings)
         except BaseException:
             await link.close()
             raise
-        return cls(db, link, inbox, capacity)
+        return cls(db, link, inbox, capacity, alone=alone)
 
     async def start(
         self, bot: Bot, queue: FleetQueue, senders: list[BackgroundSender],

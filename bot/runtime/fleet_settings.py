@@ -52,9 +52,10 @@ def _digest(name: str, value: str) -> str:
     return hashlib.sha256(f"{name}={value}".encode()).hexdigest()[:24]
 
 
-async def join_fleet(db: Store, link: FleetLink, mine: Mapping[str, str]) -> None:
+async def join_fleet(db: Store, link: FleetLink, mine: Mapping[str, str]) -> bool:
     """Take this worker's place in the fleet: record the settings if no other worker runs,
     else compare them with the recorded ones; SettingsMismatch names the first that differs.
+    Return whether this worker is the only one running.
 
     Every running worker holds FLEET_LOCK shared, for as long as its link lives: a worker that
     can take it exclusively is alone, and records (a fleet restarted with new settings on
@@ -68,7 +69,7 @@ async def join_fleet(db: Store, link: FleetLink, mine: Mapping[str, str]) -> Non
         finally:
             await link.unlock(FLEET_LOCK)
         log.info("first worker of the fleet: recorded the settings every worker must share")
-        return
+        return True
     await link.lock_shared(FLEET_LOCK)
     async with db.transaction() as repos:
         recorded = await repos.fleet_settings.recorded()
@@ -78,3 +79,4 @@ async def join_fleet(db: Store, link: FleetLink, mine: Mapping[str, str]) -> Non
                 raise SettingsMismatch(name)
         # A setting an earlier version did not record: this worker's value stands for it.
         await repos.fleet_settings.record({n: v for n, v in mine.items() if n not in recorded})
+    return False
