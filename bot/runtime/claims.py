@@ -26,7 +26,7 @@ from bot.runtime.logs import Throttled
 from storage.backend import DATABASE_ERRORS, Store
 from storage.claims import NO_CHAT
 from storage.clock import iso
-from storage.inbox import InboxEntry
+from storage.inbox import InboxEntry, InboxRepository
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -77,11 +77,12 @@ class ChatClaims:
         self._hand_on: Callable[[Update], Awaitable[None]] | None = None
         self._failing = Throttled(log, "could not claim chats or renew their leases")
         self.handed_on = 0  # updates handed on so far (what this worker handled, or began)
+        # From now on, what this worker stores waits for a claim (a webhook may already post).
+        inbox.claims = self
 
     def start(self, bot: Bot, hand_on: Callable[[Update], Awaitable[None]]) -> None:
         """Start claiming (and renewing): `hand_on` queues an update for the Application."""
         self._bot, self._hand_on = bot, hand_on
-        self._inbox.claims = self
         self._tasks = [
             asyncio.create_task(self._claiming(), name="chat-claims"),
             asyncio.create_task(self._renewing(), name="chat-leases"),
@@ -174,10 +175,10 @@ class ChatClaims:
                 if self._leftovers_up_to is None:
                     self._leftovers_up_to = await repos.claims.last_entry()
                 taken = [c.chat for c in claimed if c.taken_over]
-                if taken:
-                    now = iso(self._db.now())
-                    if await repos.claims.abandon_exhausted(taken, MAX_REPLAYS, now):
-                        log.warning("gave up on update(s) replayed %d times", MAX_REPLAYS)
+                now = iso(self._db.now())
+                chats = [c.chat for c in claimed]
+                if claimed and await repos.claims.abandon_exhausted(chats, MAX_REPLAYS, now):
+                    log.warning("gave up on update(s) replayed %d times", MAX_REPLAYS)
                 for found in claimed:  # a chat claimed anew: its earlier handing-on is void
                     self._held[found.chat] = (next(self._epochs), 0)
                     self._handed_ids[found.chat] = set()
@@ -200,6 +201,7 @@ class ChatClaims:
 
     async def _hand_on_new(self, pending: list[InboxEntry], taken: set[int]) -> int:
         handed = replays = 0
+        unreadable: list[int] = []
         for entry in pending:
             chat = claim_key_of(entry)
             held = self._held.get(chat)
@@ -214,8 +216,11 @@ class ChatClaims:
             replayed = chat in taken or entry.id <= (self._leftovers_up_to or 0)
             stored = self._stored.pop(entry.id, None)
             update = self._inbox.adopt(entry, self._bot, stored, replayed=replayed)
-            if update is None or self._hand_on is None:
-                continue  # unreadable: left pending, counted nowhere, found by whoever looks
+            if update is None:
+                unreadable.append(entry.id)  # this version cannot read it: keep it, stop trying
+                continue
+            if self._hand_on is None:
+                continue
             self._held[chat] = (held[0], held[1] + 1)
             self._handed[entry.id] = (chat, held[0])
             await self._hand_on(update)
@@ -224,6 +229,9 @@ class ChatClaims:
             replays += replayed
         if replays:
             log.info("replaying %d update(s) left pending by an earlier run", replays)
+        if unreadable:
+            async with self._db.transaction() as repos:
+                await InboxRepository(repos.conn).abandon(unreadable, iso(self._db.now()))
         return handed
 
     async def _renewing(self) -> None:
