@@ -100,6 +100,7 @@ async def running_hearing(
         services = Services.build(settings, db, plan, secret)
         # Before any update is handled: a restored backup must not bring an erased person back.
         await services.erasure.reapply()
+        await services.submissions.key_old_texts()  # texts stored before the repeat check's keys
         queue = InboxQueue(Inbox(db))
         app = build_application(settings, services, token, queue, transport)
         # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
