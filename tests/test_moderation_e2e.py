@@ -164,7 +164,9 @@ async def test_a_flood_of_suggestions_alerts_the_moderators_once_and_stores_no_m
         assert len(emu.messages(GROUP)) == alerts, "none of the later ones reach the group"
         stored = await query(hearing.settings.database_path, "SELECT status FROM suggestions")
         assert stored == [("visible",), ("visible",), ("pending",)]
-        drafts = await query(hearing.settings.database_path, "SELECT COUNT(*) FROM suggestion_drafts")
+        drafts = await query(
+            hearing.settings.database_path, "SELECT COUNT(*) FROM suggestion_drafts"
+        )
         assert drafts == [(3,)], "a refused text is not kept as a draft either"
     finally:
         await hearing.stop()

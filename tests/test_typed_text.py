@@ -29,6 +29,13 @@ INVISIBLE = (
     "\U000e0041\U000e007f"  # tag characters
     "\x00\x07\x1b\x7f"  # controls
 )
+
+
+def fullwidth(text: str) -> str:
+    """Write ASCII letters and digits in their fullwidth forms (NFKC folds them back)."""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
 any_text = st.text(st.characters(codec="utf-8"), max_size=60)
 
 
@@ -70,7 +77,7 @@ def test_text_without_invisible_characters_is_only_stripped(text: str) -> None:
         ("call (0300) 123 4567", "number"),  # brackets and spaces
         ("call 0300 / 1234567", "number"),
         ("call ۰۳۰۰۱۲۳۴۵۶۷", "number"),  # Urdu digits
-        ("call ０３００１２３４５６７", "number"),  # fullwidth digits
+        (fullwidth("call 03001234567"), "number"),
         ("call 0300-123\u2060-4567", "number"),  # a word joiner
         ("cnic 35202\u200b-1234567-1", "cnic"),
         ("mail ali\u200b@example\u200c.com", "email"),
@@ -96,7 +103,12 @@ def test_figures_are_not_taken_for_phone_numbers(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["they should be\u200b killed", "they should be ｋｉｌｌｅｄ", "they should be\u00adkilled"]
+    "text",
+    [
+        "they should be\u200b killed",
+        fullwidth("they should be killed"),
+        "they should be\u00adkilled",
+    ],
 )
 def test_the_blocklist_reads_the_screening_form(text: str) -> None:
     flags = content_flags(text, default_blocklist())
@@ -109,7 +121,7 @@ def test_the_blocklist_reads_the_screening_form(text: str) -> None:
         "register every madrasa within a year",
         "Register every madrasa within a year!!",
         "REGISTER  every\u200b madrasa,\nwithin a year.",
-        "Register every madrasa within a ｙｅａｒ",
+        fullwidth("Register every madrasa within a year"),
     ],
 )
 def test_the_repeat_key_ignores_case_punctuation_spacing_and_invisibles(variant: str) -> None:

@@ -204,7 +204,7 @@ class Submissions:
         )
 
     async def key_old_texts(self, batch: int = 500) -> int:
-        """Give suggestions stored before texts had keys theirs (once, at start); return how many."""
+        """Key the suggestions stored before texts had keys (once, at start); return how many."""
         keyed = 0
         while True:
             async with self.db.transaction() as repos:

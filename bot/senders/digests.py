@@ -100,9 +100,9 @@ async def _send_report(
         await ledger.start(now)
         if render is not None:
             await ledger.prepare_due(now, recipients, render)
-        complete = True
+        complete, holders = True, frozenset(recipients)
         for digest_id in await ledger.unfinished():
-            complete = await _send_parts(app, ledger, digest_id, frozenset(recipients)) and complete
+            complete = await _send_parts(app, ledger, digest_id, holders) and complete
     return complete
 
 
