@@ -91,8 +91,12 @@ async def run_hearing(
         pseudonym_secret=SECRET,
         max_concurrent_updates=concurrency,
         suggestion_max_chars=MAX_SUGGESTION_CHARS,
-        # A replay compresses hours of a conversation into minutes: no author is flooding.
+        # A replay compresses hours of a conversation into minutes: no author is flooding,
+        # and no citizen's pace is a flood either.
         suggestions_per_hour=1000,
+        rate_limit_per_minute=100_000,
+        rate_limit_burst=100_000,
+        chat_backlog=100_000,
         log_level="WARNING",
     )
     async with running_hearing(settings, TOKEN, SECRET, transport=transport):

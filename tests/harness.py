@@ -3,6 +3,7 @@ against the emulator), and a hearing's services over a migrated database for ser
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
@@ -177,6 +178,30 @@ class Hearing:
         return [m for m in self.emu.messages(user) if mark.get(m.message_id) != m.edits]
 
 
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class WebhookHearing(Hearing):
+    """The real bot in webhook mode: Telegram (the emulator) posts updates to its server."""
+
+    async def start(self) -> None:
+        """Start the bot with its own webhook server instead of long polling."""
+        self._stack = AsyncExitStack()
+        self.app = await self._stack.enter_async_context(
+            running_hearing(self.settings, TOKEN, SECRET, self.clock, webhook=True)
+        )
+
+    @property
+    def local_url(self) -> str:
+        """Return the URL the bot's own server answers at (behind the TLS proxy)."""
+        host, port = self.settings.webhook_listen
+        return f"http://{host}:{port}/telegram/hook"
+
+
 async def query(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
     """Read rows straight from a database file the bot wrote."""
     async with Database(path) as db:
@@ -189,10 +214,18 @@ async def rows(db: Database, sql: str, *args: object) -> list[tuple[object, ...]
         return [tuple(row) for row in await cursor.fetchall()]
 
 
+# Tests play a person's hour in a second: the flood gate is opened wide unless a test sets it.
+UNLIMITED = {
+    "rate_limit_per_minute": 100_000,
+    "rate_limit_burst": 100_000,
+    "chat_backlog": 100_000,
+}
+
+
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a test hearing on its own database file, with any other values given."""
     settings = Settings(database_path=tmp_path / "hearing.db", pseudonym_secret=SECRET)
-    return replace(settings, **overrides)
+    return replace(settings, **{**UNLIMITED, **overrides})
 
 
 def build_services(db: Database, plan: Plan, tmp_path: Path, **overrides: Any) -> Services:

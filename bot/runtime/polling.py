@@ -8,6 +8,7 @@ from telegram import Update
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.ext import ApplicationBuilder, ExtBot
 
+from bot.runtime.flood_gate import FloodGate
 from bot.runtime.inbox import Inbox
 
 
@@ -18,30 +19,46 @@ class InboxBot(ExtBot[None]):
     does only after this returns: so nothing is confirmed before it is stored, and the batch
     costs one transaction instead of one per update. If the batch cannot be stored, the error
     (a TelegramError) makes the updater fetch it again.
+
+    The flood gate, if any, sifts the batch first: what it drops is neither stored nor
+    returned. The updater confirms up to the last update it is given, so the next offset is
+    carried past dropped ones here: Telegram must not send them again.
     """
 
-    __slots__ = ("_inbox",)
+    __slots__ = ("_fetched_through", "_gate", "_inbox")
 
-    def __init__(self, *args: Any, inbox: Inbox, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, inbox: Inbox, gate: FloodGate | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._inbox = inbox
+        self._gate = gate
+        self._fetched_through: int | None = None
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
-        """Fetch updates, then store them all as pending in one transaction."""
+        """Fetch updates, drop a flood's excess, then store the rest as pending at once."""
+        offset = kwargs.get("offset")
+        if self._fetched_through is not None and (offset or 0) <= self._fetched_through:
+            kwargs["offset"] = self._fetched_through + 1
         updates = await super().get_updates(*args, **kwargs)
-        if updates:
-            await self._inbox.record_batch(updates)
-        return updates
+        if not updates:
+            return updates
+        kept = tuple(self._gate.sift(updates)) if self._gate is not None else updates
+        if kept:
+            await self._inbox.record_batch(kept)
+        self._fetched_through = updates[-1].update_id
+        return kept
 
 
 class InboxApplicationBuilder(ApplicationBuilder):
     """An ApplicationBuilder whose bot is an InboxBot, with every setting the builder was given."""
 
-    __slots__ = ("_inbox",)
+    __slots__ = ("_gate", "_inbox")
 
-    def __init__(self, inbox: Inbox) -> None:
+    def __init__(self, inbox: Inbox, gate: FloodGate | None = None) -> None:
         super().__init__()
         self._inbox = inbox
+        self._gate = gate
 
     def _build_ext_bot(self) -> ExtBot[None]:
         # python-telegram-bot 22's own construction (ApplicationBuilder._build_ext_bot) with our
@@ -61,4 +78,5 @@ class InboxApplicationBuilder(ApplicationBuilder):
             rate_limiter=DefaultValue.get_value(self._rate_limiter),
             local_mode=DefaultValue.get_value(self._local_mode),
             inbox=self._inbox,
+            gate=self._gate,
         )

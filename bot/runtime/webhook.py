@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Bot, Update
 
+from bot.runtime.flood_gate import FloodGate
 from bot.runtime.inbox import InboxQueue, InboxUnavailable
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,11 @@ class WebhookServer:
     """Receive Telegram's POSTs on one path: check the secret, store the update, answer."""
 
     def __init__(
-        self, queue: InboxQueue, bot: Bot, secret: str, path: str, host: str, port: int
-    ) -> None:
+        self, queue: InboxQueue, bot: Bot, secret: str, path: str, host: str, port: int,
+        gate: FloodGate | None = None,
+    ) -> None:  # fmt: skip
         self._queue = queue
+        self._gate = gate
         self._bot = bot
         self._secret = secret.encode()
         self._path = path
@@ -91,6 +94,10 @@ class WebhookServer:
         if update is None or not isinstance(update_id, int) or isinstance(update_id, bool):
             log.warning("refused a webhook request that is not an update")
             return web.Response(status=HTTPStatus.BAD_REQUEST)
+        if self._gate is not None and not self._gate.admit(update):
+            # A flood's excess: answered as received, so Telegram does not send it again, and
+            # never stored (bot/runtime/flood_gate.py).
+            return web.Response(status=HTTPStatus.OK)
         try:
             await self._queue.put(update)
         except InboxUnavailable as exc:
