@@ -167,10 +167,13 @@ async def phase(
     """Have every citizen walk its items; return the latencies measured."""
     citizens = Citizens(emu)
     walkers = [Walker(citizens, user, rng, think) for user, rng in walkers_of]
+    print(f"{time.strftime('%H:%M:%S')} {name}: {len(walkers)} citizens", file=sys.stderr)
     citizens.tally.started = time.perf_counter()
     await asyncio.gather(*(w.walk(items[w.user]) for w in walkers))
     citizens.tally.ended = time.perf_counter()
     citizens.close()
+    stuck = sum(w.stuck is not None for w in walkers)
+    print(f"{time.strftime('%H:%M:%S')} {name} done, {stuck} stuck", file=sys.stderr)
     return Phase.of(name, citizens.tally), walkers
 
 
@@ -228,9 +231,13 @@ async def run(args: argparse.Namespace, workdir: Path) -> Result:
 async def settle(emu: Emulator, quiet: float = 5.0, longest: float = 300.0) -> None:
     """Wait until the bot has taken every update off the emulator and stopped writing."""
     await emu.wait_delivered(timeout=longest)
-    calls, deadline = -1, time.monotonic() + longest
-    while calls != len(emu.calls) and time.monotonic() < deadline:
-        calls = len(emu.calls)
+
+    def writes() -> int:  # every call but the long polls, which go on while idle
+        return sum(name != "getUpdates" for name, _ in emu.calls)
+
+    seen, deadline = -1, time.monotonic() + longest
+    while seen != (now := writes()) and time.monotonic() < deadline:
+        seen = now
         await asyncio.sleep(quiet)
 
 

@@ -115,7 +115,7 @@ async def running_hearing(
         # dropped, and the gate runs where updates arrive, which must not wait for a send.
         gate = FloodGate(
             flood_limits(settings),
-            notify=lambda update: app.create_task(ask_to_slow_down(app, update)),
+            notify=lambda sender: app.create_task(ask_to_slow_down(app, sender)),
         )
         app = build_application(settings, services, token, queue, transport, gate)
         # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram import Update
 from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import JSONDict
 from telegram.ext import ApplicationBuilder, ExtBot
 
 from bot.runtime.flood_gate import FloodGate
@@ -20,12 +21,13 @@ class InboxBot(ExtBot[None]):
     costs one transaction instead of one per update. If the batch cannot be stored, the error
     (a TelegramError) makes the updater fetch it again.
 
-    The flood gate, if any, sifts the batch first: what it drops is neither stored nor
-    returned. The updater confirms up to the last update it is given, so the next offset is
-    carried past dropped ones here: Telegram must not send them again.
+    The flood gate, if any, sifts the batch as Telegram sent it (JSON), before any Update is
+    built of it: what it drops is neither built, stored nor returned. The updater confirms up
+    to the last update it is given, so the next offset is carried past dropped ones here:
+    Telegram must not send them again.
     """
 
-    __slots__ = ("_fetched_through", "_gate", "_inbox")
+    __slots__ = ("_batch_through", "_fetched_through", "_gate", "_inbox")
 
     def __init__(
         self, *args: Any, inbox: Inbox, gate: FloodGate | None = None, **kwargs: Any
@@ -33,21 +35,33 @@ class InboxBot(ExtBot[None]):
         super().__init__(*args, **kwargs)
         self._inbox = inbox
         self._gate = gate
-        self._fetched_through: int | None = None
+        self._fetched_through: int | None = None  # the last update id stored or dropped
+        self._batch_through: int | None = None  # the last update id of the batch in hand
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         """Fetch updates, drop a flood's excess, then store the rest as pending at once."""
-        offset = kwargs.get("offset")
-        if self._fetched_through is not None and (offset or 0) <= self._fetched_through:
-            kwargs["offset"] = self._fetched_through + 1
+        self._batch_through = None
         updates = await super().get_updates(*args, **kwargs)
-        if not updates:
-            return updates
-        kept = tuple(self._gate.sift(updates)) if self._gate is not None else updates
-        if kept:
-            await self._inbox.record_batch(kept)
-        self._fetched_through = updates[-1].update_id
-        return kept
+        if updates:
+            await self._inbox.record_batch(updates)
+        if self._batch_through is not None:
+            self._fetched_through = self._batch_through
+        return updates
+
+    async def _post(self, endpoint: str, data: JSONDict | None = None, **kwargs: Any) -> Any:
+        # python-telegram-bot's get_updates posts getUpdates here and builds an Update of each
+        # JSON object returned: the gate reads them first (bot/runtime/flood_gate.py).
+        if endpoint != "getUpdates" or self._gate is None:
+            return await super()._post(endpoint, data, **kwargs)
+        data, through = dict(data or {}), self._fetched_through
+        if through is not None and (data.get("offset") or 0) <= through:
+            data["offset"] = through + 1
+        result = await super()._post(endpoint, data, **kwargs)
+        if not isinstance(result, list) or not result:
+            return result
+        last = result[-1].get("update_id") if isinstance(result[-1], dict) else None
+        self._batch_through = last if isinstance(last, int) else None
+        return [raw for raw in result if not isinstance(raw, dict) or self._gate.admit(raw)]
 
 
 class InboxApplicationBuilder(ApplicationBuilder):

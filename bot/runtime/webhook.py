@@ -86,6 +86,10 @@ class WebhookServer:
             return web.Response(status=HTTPStatus.FORBIDDEN)
         try:
             data = json.loads(await request.read())
+            if self._gate is not None and isinstance(data, dict) and not self._gate.admit(data):
+                # A flood's excess: answered as received, so Telegram does not send it again;
+                # never built, never stored (bot/runtime/flood_gate.py).
+                return web.Response(status=HTTPStatus.OK)
             update = Update.de_json(data, self._bot) if isinstance(data, dict) else None
         except Exception as exc:  # whatever a malformed body raises, nothing is stored
             log.warning("refused a webhook request that is not an update: %s", type(exc).__name__)
@@ -94,10 +98,6 @@ class WebhookServer:
         if update is None or not isinstance(update_id, int) or isinstance(update_id, bool):
             log.warning("refused a webhook request that is not an update")
             return web.Response(status=HTTPStatus.BAD_REQUEST)
-        if self._gate is not None and not self._gate.admit(update):
-            # A flood's excess: answered as received, so Telegram does not send it again, and
-            # never stored (bot/runtime/flood_gate.py).
-            return web.Response(status=HTTPStatus.OK)
         try:
             await self._queue.put(update)
         except InboxUnavailable as exc:
