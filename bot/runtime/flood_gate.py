@@ -14,6 +14,7 @@ a flood of ten thousand, during which every other chat's updates would wait.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -22,6 +23,7 @@ from typing import Any
 
 from telegram import Update
 
+log = logging.getLogger(__name__)
 # An update admitted longer ago than this and never reported finished (a duplicate the inbox
 # dropped, an update lost with a crashed task) stops counting against its chat's backlog.
 STALE_SECONDS = 600.0
@@ -204,5 +206,9 @@ class FloodGate:
         self.dropped += 1
         starts = bucket.dropped_at is None or now - bucket.dropped_at > self.limits.quiet_seconds
         bucket.dropped_at = now
-        if starts and self.notify is not None:
+        if not starts:
+            return
+        # Once a flood, and without ids: the log must not become the flood's next target.
+        log.warning("a chat sends faster than its limits allow: its excess is dropped")
+        if self.notify is not None:
             self.notify(sender)
