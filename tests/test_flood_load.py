@@ -29,8 +29,8 @@ def test_a_flood_beside_citizens_loses_nothing_of_theirs(tmp_path: Path) -> None
     result = json.loads(figures.read_text(encoding="utf-8"))
     assert result["problems"] == [], output
     assert done.returncode == 0, output
-    assert result["answers"] == 18 and (result["lost"], result["stuck"]) == (0, 0)
-    assert [phase["name"] for phase in result["phases"]] == ["quiet", "flood"]
+    assert result["answers"] == 24 and (result["lost"], result["stuck"]) == (0, 0)
+    assert [phase["name"] for phase in result["phases"]] == ["quiet", "flood", "quiet again"]
     assert result["slow_down_notices"] == 1, "asked once to slow down"
     # RATE_LIMIT_BURST (20) at once, then one a second and never more than CHAT_BACKLOG (10)
     # waiting: a few dozen at most of the thousand are ever stored.
