@@ -27,7 +27,7 @@ from bot.config import MAX_SUGGESTION_CHARS, Settings
 from bot.runtime.transport import Transport, use_transport
 
 TOKEN = "123456:BENCH-TOKEN-hearing"
-SECRET = "bench-secret-0123456789abcdef"
+SECRET = "bench-only-71E7HekgfaD-mh2Ld8-JQifmeLc4An3iTk6dyZcVXc8"
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 

@@ -38,12 +38,15 @@ from bot.emulator import Emulator, FaultShares  # noqa: E402
 from bot.hearing.privacy import pseudonym  # noqa: E402
 
 TOKEN = "123456:CRASH-TEST-token"
-SECRET = "crash-test-secret-0123456789"
+SECRET = "crash-test-only-eVybcTYUqqOAfJsReWpo5PotAucZkM0qq8aN2BuD3Fo"
 HOOK_SECRET = "crash-hook-secret-0123456789"
 SIGTERM_LIMIT = 10.0
 # Start-up on a loaded machine can take several seconds; longer than this is a failure.
 START_LIMIT = 60.0
 READY = frozenset({"getUpdates", "setWebhook"})
+# Every text a citizen sends here answers the bot's prompt; this refusal means it was not taken.
+BUTTONS_PLEASE = "Please answer with the buttons"
+APOLOGY = "something went wrong on our side"
 
 
 @dataclass
@@ -88,6 +91,10 @@ class Result:
     doubled: int = 0
     unexpected: int = 0
     unanswered_citizens: int = 0
+    # Texts a citizen typed at the bot's prompt that it did not take ("Please answer with the
+    # buttons" instead of a confirmation, or never stored), and apologies the bot sent.
+    texts_not_taken: int = 0
+    apologies: int = 0
     confirmations_repeated: int = 0
     messages_repeated: int = 0
     log_errors: int = 0
@@ -276,9 +283,12 @@ def _note_sigterm(result: Result, code: int | None, seconds: float) -> None:
 
 
 def _count_confirmations(emu: Emulator, sent: list[Sent], result: Result) -> None:
-    """Count suggestions whose confirmation a citizen saw twice, and repeated bot messages."""
+    """Count suggestions whose confirmation a citizen saw twice, repeated bot messages, typed
+    texts the bot refused, and apologies."""
     for citizen in sent:
         texts = [m.plain_text() for m in emu.messages(citizen.user_id)]
+        result.texts_not_taken += sum(BUTTONS_PLEASE in t for t in texts)
+        result.apologies += sum(APOLOGY in t for t in texts)
         for _, text in citizen.suggestions:
             if sum("is saved" in t and text in t for t in texts) > 1:
                 result.confirmations_repeated += 1
@@ -329,7 +339,9 @@ def verify(db: Path, sent: list[Sent], result: Result) -> None:
     result.unexpected = sum(n for key, n in suggestions.items() if key not in expected_suggestions)
     result.inbox_pending = inbox.get("pending", 0)
     result.inbox_abandoned = inbox.get("abandoned", 0)
-    for name in ("lost", "doubled", "unexpected", "inbox_pending", "inbox_abandoned"):
+    checked = ("lost", "doubled", "unexpected", "inbox_pending", "inbox_abandoned",
+               "unanswered_citizens", "texts_not_taken", "confirmations_repeated")  # fmt: skip
+    for name in checked:
         if getattr(result, name):
             result.problems.append(f"{name}: {getattr(result, name)}")
     if result.integrity != "ok":

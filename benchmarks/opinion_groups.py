@@ -2,15 +2,17 @@
 
 Run from the project root (see docs/opinion-groups.md and BENCHMARKS.md):
 
-- `.venv/bin/python -m benchmarks.opinion_groups agreement`: adjusted Rand index and number
-  of groups against the group-id Pol.is gave each participant, on the three conversations in
-  datasets/polis/ (CC BY 4.0: Data was gathered using the Polis software
+- `.venv/bin/python -m benchmarks.opinion_groups agreement [--orderings N]`: adjusted Rand
+  index and number of groups against the group-id Pol.is gave each participant (with
+  `--orderings`, also their spread over N random orders of the participants), on the three
+  conversations in datasets/polis/ (CC BY 4.0: Data was gathered using the Polis software
   (compdemocracy.org/polis) and is sub-licensed under CC BY 4.0 with Attribution to The
   Computational Democracy Project). Run with a Python that has red-dwarf installed, red-dwarf
   is measured beside ours.
 - `.venv/bin/python -m benchmarks.opinion_groups scale [STANCES ...]`: synthetic hearings shaped
   like benchmarks/digest_scale.py (20 items, one suggestion per 50 stances, one vote per two
-  stances), each grouped in a fresh process so that its peak memory is its own.
+  stances), with three camps and with every vote at random, each grouped in a fresh process
+  so that its peak memory is its own.
 """
 
 from __future__ import annotations
@@ -125,8 +127,44 @@ def run_agreement() -> None:
         )
 
 
-def synthetic_votes(stances: int, seed: int = 7) -> list[tuple[str, str, int]]:
-    """Make a hearing: everyone answers every item, votes fall mostly on popular suggestions."""
+def run_orderings(orderings: int) -> None:
+    """Print how the figures move when the participants come in other orders.
+
+    Each ordering renames the participants at random (as another pseudonym secret would in
+    the bot), which changes only the order ids sort in, hence the base clusters' seeds.
+    """
+    print("| conversation | orderings | groups found (times) | ARI median | ARI lowest |")
+    print("|---|---|---|---|---|")
+    for name in CONVERSATIONS:
+        theirs = polis_groups(name)
+        conversation = read_conversation(POLIS / name)
+        people = sorted({p for p, _ in conversation.votes})
+        counts: dict[int, int] = {}
+        scores = []
+        for seed in range(orderings):
+            renamed = np.random.default_rng(seed).permutation(len(people)).tolist()
+            alias = dict(zip(people, renamed, strict=True))
+            votes = [(alias[p], c, v) for (p, c), v in conversation.votes.items()]
+            ours = find_groups(
+                votes, moderated_out=conversation.rejected, params=GroupsParams(min_group_size=1)
+            )
+            original = {a: p for p, a in alias.items()}
+            named = {original[a]: g for a, g in ours.membership.items()}
+            scores.append(agreement(named, theirs)[0])
+            counts[len(ours.groups)] = counts.get(len(ours.groups), 0) + 1
+        found = ", ".join(f"{k} ({n})" for k, n in sorted(counts.items()))
+        print(
+            f"| {name} | {orderings} | {found} | {np.median(scores):.3f} | {min(scores):.3f} |",
+            flush=True,
+        )
+
+
+def synthetic_votes(stances: int, seed: int = 7, camps: bool = True) -> list[tuple[str, str, int]]:
+    """Make a hearing: everyone answers every item, votes fall mostly on popular suggestions.
+
+    With camps, each participant mostly votes their camp's way; without, every vote is drawn
+    at random (no structure at all: the slowest case for the PCA, no direction stands out).
+    """
     rng = np.random.default_rng(seed)
     people = max(1, stances // ITEMS)
     suggestions = max(1, stances // STANCES_PER_SUGGESTION)
@@ -142,7 +180,7 @@ def synthetic_votes(stances: int, seed: int = 7) -> list[tuple[str, str, int]]:
     popular = spread.astype(np.int64)
     who = np.concatenate([who, voters])
     what = np.concatenate([what, ITEMS + np.minimum(popular, suggestions - 1)])
-    follows = rng.random(len(who)) < 0.7
+    follows = (rng.random(len(who)) < 0.7) & camps
     value = np.where(follows, leaning[camp[who], what], rng.choice((-1, 0, 1), len(who)))
     # The latest vote per participant and statement counts.
     pair = who * (ITEMS + suggestions) + what
@@ -166,9 +204,9 @@ def memory_mib(field: str) -> float:
     return float("nan")
 
 
-def measure(stances: int) -> dict[str, float]:
+def measure(stances: int, camps: bool) -> dict[str, float]:
     """Group one synthetic hearing in this process; time it and read its peak memory."""
-    votes = synthetic_votes(stances)
+    votes = synthetic_votes(stances, camps=camps)
     # Reset the peak to what the process holds now (the votes included), so that the peak
     # read afterwards is the run's, not the generator's.
     Path("/proc/self/clear_refs").write_text("5")
@@ -193,21 +231,21 @@ def measure(stances: int) -> dict[str, float]:
 def run_scale(sizes: list[int]) -> None:
     """Measure each size in a fresh process and print the table."""
     print(
-        "| stances | suggestion votes | matrix entries | participants | statements | groups "
-        "| seconds | CPU seconds | ratio to 10k (CPU) | peak MiB (process, during the run) "
-        "| MiB added by the run |"
+        "| hearing | stances | suggestion votes | matrix entries | participants | statements "
+        "| groups | seconds | CPU seconds | ratio to 10k (CPU) "
+        "| peak MiB (process, during the run) | MiB added by the run |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    first: float | None = None
-    for size in sizes:
-        command = [sys.executable, "-m", "benchmarks.opinion_groups", "measure", str(size)]
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    first: dict[str, float] = {}
+    for size, kind in ((size, kind) for size in sizes for kind in ("camps", "random")):
+        command = [sys.executable, "-m", "benchmarks.opinion_groups", "measure", str(size), kind]
         out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        first = first or r["cpu"]
+        first.setdefault(kind, r["cpu"])
         print(
-            f"| {size:,} | {size // STANCES_PER_VOTE:,} | {int(r['entries']):,} "
+            f"| {kind} | {size:,} | {size // STANCES_PER_VOTE:,} | {int(r['entries']):,} "
             f"| {int(r['participants']):,} | {int(r['statements']):,} | {int(r['groups'])} "
-            f"| {r['seconds']:.2f} | {r['cpu']:.2f} | {r['cpu'] / first:.0f} "
+            f"| {r['seconds']:.2f} | {r['cpu']:.2f} | {r['cpu'] / first[kind]:.0f} "
             f"| {r['peak_mib']:.0f} | {r['peak_mib'] - r['base_mib']:.0f} |",
             flush=True,
         )
@@ -217,18 +255,24 @@ def main() -> None:
     """Run the part of the benchmark named on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="part", required=True)
-    sub.add_parser("agreement", help="ARI and groups against Pol.is's own")
+    agree = sub.add_parser("agreement", help="ARI and groups against Pol.is's own")
+    agree.add_argument(
+        "--orderings", type=int, default=0, help="also rerun under N random orders of participants"
+    )
     scale = sub.add_parser("scale", help="time and peak memory of synthetic hearings")
     scale.add_argument("sizes", nargs="*", type=int, default=list(SIZES))
     one = sub.add_parser("measure", help=argparse.SUPPRESS)
     one.add_argument("size", type=int)
+    one.add_argument("kind", choices=("camps", "random"))
     args = parser.parse_args()
     if args.part == "agreement":
         run_agreement()
+        if args.orderings:
+            run_orderings(args.orderings)
     elif args.part == "scale":
         run_scale(args.sizes)
     else:
-        print(json.dumps(measure(args.size)))
+        print(json.dumps(measure(args.size, args.kind == "camps")))
 
 
 if __name__ == "__main__":

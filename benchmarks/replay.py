@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import sqlite3
 import sys
 import tempfile
@@ -30,13 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.botproc import SECRET, TOKEN  # noqa: E402
 from benchmarks.driver import Citizens, Tally, run_people  # noqa: E402
+from benchmarks.process import bot_process, cpu_of, peak_mib_of, start_profile  # noqa: E402
 from benchmarks.scripts import EchoScript, HearingScript, Outcome  # noqa: E402
 from bot.commands.polis_data import Event, by_person, events, recount  # noqa: E402
 from bot.emulator import Emulator  # noqa: E402
 
 POLIS = ROOT / "datasets" / "polis"
 CONVERSATIONS = ("vtaiwan.uberx", "scoop-hivemind.biodiversity")
-TICKS = os.sysconf("SC_CLK_TCK")
 # The first 6,000 events of each conversation keep the default run (two conversations, two
 # round trips, echo and hearing) near 10 minutes; `--events 0` replays them whole.
 DEFAULT_EVENTS = 6_000
@@ -81,44 +80,19 @@ HEADER = (
 )
 
 
-def cpu_of(pid: int) -> float:
-    """Return a process's user + system CPU seconds so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def peak_mib_of(pid: int) -> float:
-    """Return a process's peak resident memory (VmHWM) in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 async def measure(
     kind: str, stream: list[Event], rtt: float, transport: str, concurrency: int, workdir: Path
 ) -> Result:
     """Run one bot in its own process against a fresh emulator and play the stream."""
     db = workdir / f"{kind}-{transport}-{int(rtt * 1000)}.db"
     async with Emulator(token=TOKEN, bot_username="hearing_bench_bot", latency=rtt) as emu:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "benchmarks.botproc", kind, emu.base_url, str(db),
-            transport, str(concurrency), cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        spy: asyncio.subprocess.Process | None = None
-        try:
-            assert proc.stdout is not None
-            line = await asyncio.wait_for(proc.stdout.readline(), 60)
-            if line.strip() != b"READY":
-                raise RuntimeError(f"the {kind} bot did not start: {line!r}")
+        args = (kind, emu.base_url, str(db), transport, str(concurrency))
+        async with bot_process("benchmarks.botproc", *args) as proc:
+            spy: asyncio.subprocess.Process | None = None
             if PROFILE_DIR and kind == "hearing":
                 # py-spy samples the running bot until it exits, then writes collapsed stacks.
                 out = Path(PROFILE_DIR) / f"{kind}-{int(rtt * 1000)}ms.txt"
-                spy = await asyncio.create_subprocess_exec(
-                    "py-spy", "record", "--pid", str(proc.pid), "--format", "raw", "-r", "100",
-                    "-o", str(out), stdout=asyncio.subprocess.DEVNULL,
-                    stderr=asyncio.subprocess.DEVNULL,
-                )  # fmt: skip
+                spy = await start_profile(proc.pid, out)
             citizens = Citizens(emu)
             script = HearingScript(citizens, db, SECRET) if kind == "hearing" else None
             player = script or EchoScript(citizens)
@@ -130,12 +104,8 @@ async def measure(
             cpu, peak = cpu_of(proc.pid) - cpu_before, peak_mib_of(proc.pid)
             driver = time.process_time() - own_before
             citizens.close()
-        finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-            await proc.wait()
-            if spy is not None:
-                await spy.wait()
+        if spy is not None:
+            await spy.wait()
     label = f"{kind} ({transport})"
     return Result(label, citizens.tally, cpu, peak, driver, player.outcome)
 

@@ -21,7 +21,7 @@ from bot.runtime.chat_order import ChatOrderedProcessor
 from bot.runtime.flood_gate import FloodGate, FloodLimits
 from bot.runtime.inbox import Inbox, InboxQueue
 from bot.runtime.pacer import Pacing
-from bot.runtime.polling import InboxApplicationBuilder
+from bot.runtime.polling import InboxApplicationBuilder, InboxBot
 from bot.runtime.retry import RetryPolicy, retries_off
 from bot.runtime.transport import DEFAULT_TRANSPORT, Transport, use_transport
 from bot.runtime.webhook import WebhookServer, webhook_path
@@ -63,22 +63,24 @@ def build_application(
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
+    inbox = queue.inbox if queue is not None else None
 
     async def on_done(update: object) -> None:
         if gate is not None:
             gate.finished(update)  # no longer waiting: the chat's backlog shrinks
-        if queue is not None:
-            await queue.inbox.complete(update)
+        if inbox is not None:
+            await inbox.complete(update)
 
-    on_start = queue.inbox.starting if queue is not None else None
-    start = ApplicationBuilder() if queue is None else InboxApplicationBuilder(queue.inbox, gate)
+    on_start = inbox.starting if inbox is not None else None
+    handle = inbox.handle if inbox is not None else None
+    start = ApplicationBuilder() if inbox is None else InboxApplicationBuilder(inbox, gate)
     builder = (
         start.token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url_for(settings.telegram_api_url))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(
-            ChatOrderedProcessor(settings.max_concurrent_updates, on_done, on_start)
+            ChatOrderedProcessor(settings.max_concurrent_updates, on_done, on_start, handle)
         )
         .defaults(defaults)
         .rate_limiter(RetryPolicy())
@@ -86,6 +88,8 @@ def build_application(
     if queue is not None:
         builder = builder.update_queue(queue)
     app: HearingApp = use_transport(builder, transport).build()
+    if inbox is not None and isinstance(app.bot, InboxBot):
+        inbox.post = app.bot.post_kept
     app.bot_data.services = services
     handlers.register(app)
     return app
@@ -105,12 +109,14 @@ async def running_hearing(
     plan = load_plan(settings.plan_path)
     # The hearing's one clock: storage stamps rows with it, and the services read it too.
     async with Database(settings.database_path, system_clock if clock is None else clock) as db:
-        plan = await PlanRevisions(db).served(plan)  # the latest `publish-plan`, if any
-        services = Services.build(settings, db, plan, secret)
+        # The latest `publish-plan`, if any, with the translations published with it.
+        plans = await PlanRevisions(db).served_plans(plan, settings.plan_path)
+        services = Services.build(settings, db, plans[Language.ENGLISH], secret, plans)
         # Before any update is handled: a restored backup must not bring an erased person back.
         await services.erasure.reapply()
         await services.submissions.key_old_texts()  # texts stored before the repeat check's keys
-        queue = InboxQueue(Inbox(db))
+        eligibility = settings.eligibility_country_code is not None
+        queue = InboxQueue(Inbox(db, keep_phone=eligibility))
         # The gate's notice is sent in the background: the update that found the flood is
         # dropped, and the gate runs where updates arrive, which must not wait for a send.
         gate = FloodGate(
@@ -176,6 +182,7 @@ async def running_hearing(
                 await queue.inbox.confirm_polled(app.bot)
             if app.running:
                 await app.stop()
+            await queue.inbox.flush()
             await app.shutdown()
 
 
@@ -223,3 +230,5 @@ async def settle(app: HearingApp) -> None:
     processor = app.update_processor
     if isinstance(processor, ChatOrderedProcessor):
         await processor.wait_idle()
+    if isinstance(app.update_queue, InboxQueue):
+        await app.update_queue.inbox.flush()

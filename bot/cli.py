@@ -27,10 +27,25 @@ from bot.runtime.logs import configure_logging
 from storage.backup import BackupError, backup_database
 from storage.db import DatabaseError
 
+PRIVATE_UMASK = 0o077
+# Commands whose output is made to be published (the results site): the usual umask applies.
+PUBLISHED = frozenset({"report"})
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen command; return the exit status."""
     args = _parser().parse_args(argv)
+    # Whatever a command creates (the database, its -wal, a backup, an export, the folders
+    # they go in) is readable by the bot's user only, whatever the shell's umask says.
+    umask = os.umask(PRIVATE_UMASK) if args.command not in PUBLISHED else None
+    try:
+        return _run(args)
+    finally:
+        if umask is not None:
+            os.umask(umask)  # main() is also called within a process (tests): leave it as found
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "groups":  # reads a folder only: no settings needed
         return groups.run(args)
     # Opt in to python-telegram-bot's timedelta durations; without it, every 429 logs a warning.
@@ -43,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check-content":
         return check_content(Path(args.path) if args.path else settings.plan_path)
     if args.command == "export":
-        return export(settings, args.format, Path(args.out))
+        return export(settings, args.format, Path(args.out), args.exact_times)
     if args.command == "backup":
         return backup(settings, Path(args.path))
     if args.command == "report":
@@ -170,6 +185,11 @@ def _parser() -> argparse.ArgumentParser:
         "--format", default="csv", help="csv (one file per table) or polis (Pol.is open data)"
     )
     exp.add_argument("--out", required=True, help="a new (or empty) folder to write the files to")
+    exp.add_argument(
+        "--exact-times",
+        action="store_true",
+        help="keep each row's exact time (default: only its day, see docs/privacy.md)",
+    )
     rep = sub.add_parser("report", help="write the public results site (HTML) to a new folder")
     rep.add_argument("--out", required=True, help="a new folder for the site (never overwritten)")
     digest = sub.add_parser("digest", help="show the drafters' digest so far")

@@ -10,14 +10,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.hearing.plan import DEFAULT_PLAN_PATH
+from bot.hearing.privacy import strong_secret
 from bot.model.values import ModerationMode
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 _KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-MIN_SECRET_LENGTH = 16
+MAKE_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
 # Telegram accepts 1-256 of these characters as a webhook's secret_token; we ask for at least
-# MIN_SECRET_LENGTH, since the token is all that tells Telegram's requests from forged ones.
+# 16, since the token is all that tells Telegram's requests from forged ones.
 _WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,256}")
 # No spaces, quotes or angle brackets: the address goes into a link in a message.
 _RESULTS_URL_RE = re.compile(r"https?://[^\s/\"'<>]+(/[^\s\"'<>]*)?")
@@ -79,8 +80,10 @@ class Settings:
         if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", api_url):
             raise ConfigError("TELEGRAM_API_URL must be an http:// or https:// URL")
         secret = env.get("PSEUDONYM_SECRET")
-        if secret is not None and len(secret) < MIN_SECRET_LENGTH:
-            raise ConfigError(f"PSEUDONYM_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+        if secret is not None and not strong_secret(secret):
+            raise ConfigError(
+                f"PSEUDONYM_SECRET must be at least 32 random bytes; make one with: {MAKE_SECRET}"
+            )
         timezone = env.get("TIMEZONE", cls.timezone)
         try:
             ZoneInfo(timezone)
@@ -138,7 +141,7 @@ class Settings:
         """Return the pseudonym secret, or fail with the key's name when it is not set."""
         if not self.pseudonym_secret:
             raise ConfigError(
-                "PSEUDONYM_SECRET is not set (use a long random string and keep it secret)"
+                f"PSEUDONYM_SECRET is not set (make one with: {MAKE_SECRET}; keep it secret)"
             )
         return self.pseudonym_secret
 

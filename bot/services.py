@@ -100,8 +100,12 @@ class Services:
         return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
 
     @classmethod
-    def build(cls, settings: Settings, db: Database, plan: Plan, secret: str) -> Services:
-        """Wire the services of one hearing over an open database, all on the database's clock."""
+    def build(
+        cls, settings: Settings, db: Database, plan: Plan, secret: str,
+        plans: dict[Language, Plan] | None = None,
+    ) -> Services:  # fmt: skip
+        """Wire the services of one hearing over an open database, all on the database's clock;
+        `plans`: the plan in each language (default: the translations beside the plan file)."""
         clock = db.now
         walkthrough = Walkthrough(db, plan)
         screening = Screening(
@@ -114,7 +118,8 @@ class Services:
         drafters = frozenset(participants.identify(d) for d in settings.drafter_ids)
         zone = settings.timezone
         opinions = Opinions(db, plan, settings.min_group_size)
-        grouped = GroupsDigestBuilder(DigestBuilder(db, plan, zone), opinions)
+        builder = DigestBuilder(db, plan, zone, settings.min_group_size)
+        grouped = GroupsDigestBuilder(builder, opinions)
         return cls(
             settings=settings,
             db=db,
@@ -123,13 +128,17 @@ class Services:
             walkthrough=walkthrough,
             sub_items=SubItems(db, plan),
             deliberation=Deliberation(
-                db, plan, settings.votes_per_item, settings.report_hide_threshold
+                db,
+                plan,
+                settings.votes_per_item,
+                settings.report_hide_threshold,
+                settings.min_group_size,
             ),
             submissions=Submissions(
                 db, plan, walkthrough, settings.suggestion_max_chars, screening, clock
             ),
             digests=DigestLedger(db, grouped, settings.digest_time, zone, record=opinions.record),
-            suggestions=SuggestionList(db),
+            suggestions=SuggestionList(db, settings.min_group_size),
             oversight=DigestLedger(
                 db,
                 OversightBuilder(db, plan, zone, participants.staff_id),
@@ -138,7 +147,7 @@ class Services:
                 kind=OVERSIGHT,
                 weekday=REPORT_WEEKDAY,
             ),
-            follow=FollowThrough(db, plan),
+            follow=FollowThrough(db, plan, settings.min_group_size),
             answers=AuthorAnswers(db, drafters, settings.suggestion_max_chars),
             broadcasts=Broadcasts(db),
             moderation=Moderation(
@@ -146,7 +155,7 @@ class Services:
             ),
             bans=Bans(db),
             eligibility=Eligibility(db, secret, settings.eligibility_country_code),
-            my_data=MyData(db, plan, clock),
+            my_data=MyData(db, plan, clock, settings.min_group_size),
             erasure=Erasure(db, ledger, participants, clock),
             tracking=Tracking(db, plan, participants.staff_id),
             following=Following(db, plan),
@@ -155,5 +164,5 @@ class Services:
             ),
             revisions=PlanRevisions(db),
             opinions=opinions,
-            plans=load_plans(plan, settings.plan_path),
+            plans=load_plans(plan, settings.plan_path) if plans is None else plans,
         )

@@ -29,7 +29,11 @@ async def digest_now(update: Update, context: HearingContext) -> None:
         ),
     )
     at = services.settings.digest_time.strftime("%H:%M")
-    await context.bot.send_message(chat_id, context.t("digest.on_demand", time=at))
+    intro = [context.t("digest.on_demand", time=at)]
+    least = services.settings.min_group_size
+    if least > 1:  # say why a figure may lag behind: it waits for enough changes
+        intro.append(context.t("digest.on_demand_releases", count=least))
+    await context.bot.send_message(chat_id, " ".join(intro))
     for body in rendered.messages:
         await context.bot.send_message(chat_id, body)
     if rendered.chart is not None:

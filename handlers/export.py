@@ -21,11 +21,15 @@ async def export_data(update: Update, context: HearingContext) -> None:
     if chat is None:
         return
     s = context.services
-    now = s.clock().astimezone(ZoneInfo(s.settings.timezone))
+    zone = ZoneInfo(s.settings.timezone)
+    now = s.clock().astimezone(zone)
     name = f"hearing-export-{now:%Y%m%d-%H%M}.zip"
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     staff = s.participants.staff_id  # staff under a pseudonym of their own
-    async with open_export(s.db, s.plan, ExportFormat.CSV, now=s.clock, staff=staff) as export:
+    # Rows dated by the hearing's day, never to the millisecond (docs/privacy.md, "Exports").
+    async with open_export(
+        s.db, s.plan, ExportFormat.CSV, zone, now=s.clock, staff=staff
+    ) as export:
         archive = await zip_export(export)
     caption = context.t(
         "export.caption",

@@ -7,6 +7,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.model.values import Language
+from bot.runtime.replies import apologise_with
 from bot.views.buttons import Action
 from handlers import eligibility
 from handlers.context import HearingContext
@@ -29,6 +30,7 @@ async def admit(update: Update, context: HearingContext) -> None:
         raise ApplicationHandlerStop
     pid = await context.services.participants.register(user.id, chat.id)
     await resolve_language(context, pid, user.language_code)
+    apologise_with(chat.id, context.t("error.generic"))
     message = update.message
     if message is not None and message.text is not None and message.text.startswith("/"):
         # A command ends any wait for free text, so that later chat is not taken as a suggestion.

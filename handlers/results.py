@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -10,7 +9,7 @@ from telegram.constants import ChatAction
 
 from bot.hearing.results import build_results
 from bot.model.values import Language
-from bot.views.results.site import render_site, zip_site
+from bot.views.results.site import packed_site
 from handlers.context import HearingContext
 from handlers.roles import drafter_only
 
@@ -25,13 +24,12 @@ async def send_results(update: Update, context: HearingContext) -> None:
     s = context.services
     now = s.clock()
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-    page = await build_results(s.db, s.plan, s.settings.timezone, s.settings.min_group_size, now)
+    page = await build_results(
+        s.db, s.plan, s.settings.timezone, s.settings.min_group_size, now, s.opinions
+    )
     local = now.astimezone(ZoneInfo(s.settings.timezone))
     folder = f"hearing-results-{local:%Y%m%d-%H%M}"
-    # Rendering and packing take a moment on a large plan: off the event loop.
-    plans = {Language.ENGLISH: s.plan, **s.plans}
-    site = await asyncio.to_thread(render_site, page, plans)
-    archive = await asyncio.to_thread(zip_site, site, folder)
+    archive = await packed_site(page, {Language.ENGLISH: s.plan, **s.plans}, folder)
     caption = context.t(
         "results.caption", time=f"{local:%Y-%m-%d %H:%M}", count=s.settings.min_group_size
     )

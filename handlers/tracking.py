@@ -130,7 +130,8 @@ async def show_history(query: CallbackQuery, context: HearingContext, pid: str, 
     item = _item(context, b.text("item"))
     rows = await s.tracking.history(item.id)
     await toast(query)
-    await send_all(context, query.from_user.id, render_history(context.ui, item, rows))
+    history = render_history(context.ui, item, rows, s.settings.timezone)
+    await send_all(context, query.from_user.id, history)
 
 
 async def receive_text(update: Update, context: HearingContext, pid: str) -> bool:

@@ -95,10 +95,11 @@ async def build(seed_dir: Path, out: Path) -> None:
                 # Stamped the morning of the sample day: the digest lists them as new.
                 await repos.conn.execute("UPDATE suggestions SET created_at = ?", (iso(POSTED),))
             now = POSTED + timedelta(hours=5)
-            digest = await DigestBuilder(db, plan).build(None, now)
+            # As drafters see it: MIN_GROUP_SIZE at its default.
+            digest = await DigestBuilder(db, plan, min_group=Settings.min_group_size).build(
+                None, now
+            )
     t = load_texts()
-    # As drafters see it: MIN_GROUP_SIZE at its default.
-    digest = digest.protected(Settings.min_group_size)
     messages = render_digest(t, digest, "Asia/Karachi", Links("hearing_bot"))
     write(out, render_chart(digest, chart_labels(t)), _markdown(messages))
 

@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
 from bot.model.clock import Clock, system_clock
 from storage.clock import iso
+from storage.connection import Connection
+from storage.direct import DirectConnection
+from storage.erasure_ledger import LEDGER_SUFFIX
 from storage.repositories import Repositories
+from storage.unit import running_unit
+from storage.units import UnitsOfWork
 
 log = logging.getLogger(__name__)
+C = TypeVar("C", aiosqlite.Connection, DirectConnection)
 
 BUSY_TIMEOUT_MS = 5000
+# The writer never checkpoints the WAL itself (it would do so on the event loop's thread, with
+# an fsync): after this many commits, the reader checkpoints it on its thread.
+CHECKPOINT_EVERY = 1000
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+# Files beside the database, named after it, that hold its data too.
+SIDE_FILES = ("-wal", "-shm", LEDGER_SUFFIX)
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -28,7 +45,7 @@ class DatabaseError(RuntimeError):
     """The database cannot be opened or migrated; the message says what to do."""
 
 
-class Database:
+class Database(UnitsOfWork):
     """Own the writer and reader connections and the clock; hand out transactions and reads."""
 
     def __init__(self, path: Path, clock: Clock = system_clock) -> None:
@@ -36,17 +53,18 @@ class Database:
         # The hearing's one clock. Replaceable while open (a test moving time): repositories
         # and services call `now`, which reads it afresh each time.
         self.clock = clock
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: DirectConnection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._commits = 0
+        self._checkpoint: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         """Open both connections, set the pragmas and apply pending migrations."""
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        keep_private(self.path)
         try:
             try:
-                self._writer = await _connect(self.path)
+                self._writer = await _connect_writer(self.path)
             except sqlite3.OperationalError:
                 raise  # cannot be opened at all (a folder, no permission): not damage
             except sqlite3.DatabaseError as exc:  # "file is not a database", and the like
@@ -61,6 +79,8 @@ class Database:
 
     async def close(self) -> None:
         """Close both connections; safe to call twice."""
+        if self._checkpoint is not None:
+            await asyncio.wait({self._checkpoint})
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -79,7 +99,16 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repositories]:
-        """Run one write transaction (BEGIN IMMEDIATE), committed on success, else rolled back."""
+        """Run one write transaction (BEGIN IMMEDIATE), committed on success, else rolled back.
+
+        Inside a unit of work (storage/unit.py) it is a part of the unit's one transaction
+        instead, undone alone if it fails, and committed when the unit is.
+        """
+        unit = running_unit()
+        if unit is not None:
+            async with self._unit_part(unit) as repos:
+                yield repos
+            return
         conn = self._require(self._writer)
         async with self._write_lock:
             try:
@@ -94,16 +123,121 @@ class Database:
                 raise
             else:
                 await conn.commit()
+                self._committed()
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and empty it; False if a reader held it too long."""
+        # The WAL keeps earlier versions of the pages it holds (an erased suggestion among
+        # them) until it is reset and written over; TRUNCATE leaves it empty on disk.
+        # On the reader's thread, which may wait for readers (the writer waits for nothing);
+        # with the writer's lock held, so that no write comes in between. A unit of work
+        # holding it (the erasure's update) commits first: what it erased is then in the WAL.
+        unit = running_unit()
+        if unit is not None and unit.open and unit.depth == 0:
+            await self._close_unit(unit, commit=True)
+        conn = self._require(self._reader)
+        async with self._write_lock, conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            row = await cursor.fetchone()
+        if row is None or row[0] != 0:
+            log.warning("the WAL could not be emptied: a reader held it past the busy timeout")
+            return False
+        return True
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
-        """Give repositories on the reader connection, which sees only committed data."""
-        yield Repositories(self._require(self._reader), self.now)
+        """Give repositories on the reader connection, which sees only committed data.
 
-    def _require(self, conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        A unit of work that has written reads on the writer, so that it sees its own writes.
+        """
+        unit = running_unit()
+        if unit is not None and unit.open:
+            yield Repositories(self._require(self._writer), self.now)
+        else:
+            yield Repositories(self._require(self._reader), self.now)
+
+    async def _begin_write(self) -> None:
+        conn = self._require(self._writer)
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            await conn.rollback()
+            raise
+
+    async def _end_write(self, commit: bool) -> None:
+        conn = self._require(self._writer)
+        try:
+            if commit:
+                await conn.commit()
+                self._committed()
+                return
+        except BaseException:
+            await conn.rollback()
+            raise
+        await conn.rollback()
+
+    async def _on_writer(self, sql: str) -> None:
+        await self._require(self._writer).execute(sql)
+
+    def _writer_repositories(self) -> Repositories:
+        return Repositories(self._require(self._writer), self.now)
+
+    def _committed(self) -> None:
+        self._commits += 1
+        if self._commits >= CHECKPOINT_EVERY and (
+            self._checkpoint is None or self._checkpoint.done()
+        ):
+            self._commits = 0
+            self._checkpoint = asyncio.create_task(self._checkpoint_wal())
+
+    async def _checkpoint_wal(self) -> None:
+        # PASSIVE: copies what no reader still needs, without waiting for anyone.
+        try:
+            if self._reader is not None:
+                await self._reader.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:  # the next one tries again; the WAL only grows meanwhile
+            log.warning("could not checkpoint the WAL: %s", type(exc).__name__)
+
+    def _require(self, conn: C | None) -> C:
         if conn is None:
             raise DatabaseError("the database is not open")
         return conn
+
+
+async def _connect_writer(path: Path) -> DirectConnection:
+    conn = await DirectConnection.open(path)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA secure_delete=ON")
+        await conn.execute("PRAGMA wal_autocheckpoint=0")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+def keep_private(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600), or narrow a file others can read."""
+    # The database holds the delivery table (chat ids): whoever reads the file can tell which
+    # account gave which answers. SQLite gives the -wal and -shm files the database's own mode.
+    if not path.parent.exists():
+        path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in SIDE_FILES)):
+        narrow(file)
+
+
+def narrow(path: Path) -> None:
+    """Take away what group and others may do with a file of ours (a file made before 0600)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & ~PRIVATE_FILE:
+            os.chmod(path, mode & PRIVATE_FILE)
+            log.info("made %s readable by its owner only", path.name)
+    except (FileNotFoundError, PermissionError):
+        pass  # not there, or another user's file: opening it says what is wrong, if anything
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:
@@ -114,6 +248,9 @@ async def _connect(path: Path) -> aiosqlite.Connection:
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA synchronous=NORMAL")
+        # What is deleted or overwritten (an erased citizen's rows, a handled update's payload)
+        # is overwritten with zeros, not left in free space where the file still holds it.
+        await conn.execute("PRAGMA secure_delete=ON")
     except BaseException:
         # Each connection owns a thread that keeps the process alive until it is closed.
         await conn.close()
@@ -121,7 +258,7 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     return conn
 
 
-async def check_database(conn: aiosqlite.Connection, path: Path) -> None:
+async def check_database(conn: Connection, path: Path) -> None:
     """Run PRAGMA quick_check; raise DatabaseError saying what to do if the file is damaged."""
     # Before anything writes to it: a damaged database must not be made worse by a migration
     # or by new answers written into broken pages.
@@ -153,7 +290,7 @@ def migration_scripts() -> list[tuple[int, str, str]]:
 
 
 async def apply_migrations(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     scripts: list[tuple[int, str, str]] | None = None,
     clock: Clock = system_clock,
 ) -> list[int]:

@@ -1,11 +1,11 @@
-"""Digest queries: what happened in a period, every item's counts, suggestions with tallies."""
+"""Digest queries: what happened in a period, suggestions with tallies, the digests sent."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from bot.model.reports import DigestPart, DigestRow, ItemCounts, TalliedSuggestion
+from bot.model.reports import DigestPart, DigestRow, TalliedSuggestion
 from storage.repository import Repository
 
 _DIGEST = "id, slot, period_start, period_end, stats, chart, completed_at"
@@ -26,23 +26,9 @@ class DigestRepository(Repository):
     async def _count(self, sql: str, args: tuple[object, ...] = ()) -> int:
         return int(await self.fetch_value(sql, args, default=0))
 
-    async def participation(self, start: str, end: str) -> tuple[int, int, int, int, int]:
-        """Count participants new, active and completed in (start, end], and in total.
-
-        Only people who took part count: an answer, a suggestion or a vote. Someone who only
-        opened the bot (a drafter, a moderator, a visitor) is not a participant here.
-        """
-        took_part = (
-            "(EXISTS (SELECT 1 FROM stances s WHERE s.participant_id = p.id)"
-            " OR EXISTS (SELECT 1 FROM suggestions g WHERE g.participant_id = p.id)"
-            " OR EXISTS (SELECT 1 FROM votes v WHERE v.participant_id = p.id))"
-        )
-        new = await self._count(
-            f"SELECT COUNT(*) FROM participants p WHERE {took_part}"
-            " AND p.created_at > ? AND p.created_at <= ?",
-            (start, end),
-        )
-        active = await self._count(
+    async def active(self, start: str, end: str) -> int:
+        """Count the participants who answered, suggested or voted in (start, end]."""
+        return await self._count(
             "SELECT COUNT(*) FROM (SELECT participant_id FROM stance_history"
             " WHERE recorded_at > ? AND recorded_at <= ?"
             " UNION SELECT participant_id FROM vote_history"
@@ -51,25 +37,12 @@ class DigestRepository(Repository):
             " WHERE created_at > ? AND created_at <= ?)",
             (start, end, start, end, start, end),
         )
-        completed = await self._count(
-            "SELECT COUNT(*) FROM participants WHERE completed_at > ? AND completed_at <= ?",
-            (start, end),
-        )
-        total = await self._count(f"SELECT COUNT(*) FROM participants p WHERE {took_part}")
-        completed_total = await self._count(
+
+    async def completed_total(self) -> int:
+        """Count the participants who finished the plan."""
+        return await self._count(
             "SELECT COUNT(*) FROM participants WHERE completed_at IS NOT NULL"
         )
-        return new, active, completed, total, completed_total
-
-    async def item_counts(self) -> dict[str, ItemCounts]:
-        """Count current stances and priorities per item."""
-        rows = await self.fetch_all(
-            "SELECT item_id,"
-            " SUM(stance = 'support'), SUM(stance = 'oppose'), SUM(stance = 'unsure'),"
-            " SUM(priority = 'high'), SUM(priority = 'medium'), SUM(priority = 'low')"
-            " FROM stances GROUP BY item_id"
-        )
-        return {str(r[0]): ItemCounts(*(int(v or 0) for v in r[1:])) for r in rows}
 
     async def tallied_suggestions(self) -> list[TalliedSuggestion]:
         """Return every visible suggestion with its current agree / disagree / pass counts."""
@@ -184,18 +157,19 @@ class DigestRepository(Repository):
         return [DigestPart(*row) for row in rows]
 
     async def mark_sent(self, digest_id: int, recipient: int, part: int) -> None:
-        """Record that Telegram accepted one part."""
+        """Record that Telegram accepted one part, and forget its body: it is never sent again."""
+        # A sent body would keep quoting suggestions after their authors erased them.
         await self.execute(
-            "UPDATE digest_parts SET sent_at = ? WHERE digest_id = ? AND recipient = ?"
-            " AND part = ?",
+            "UPDATE digest_parts SET sent_at = ?, body = NULL"
+            " WHERE digest_id = ? AND recipient = ? AND part = ?",
             (self.timestamp(), digest_id, recipient, part),
         )
 
     async def mark_withheld(self, digest_id: int, recipient: int, part: int) -> None:
-        """Record that one part will never be sent: its recipient lost the role."""
+        """Record that one part will never be sent (its recipient lost the role); forget it."""
         await self.execute(
-            "UPDATE digest_parts SET withheld_at = ? WHERE digest_id = ? AND recipient = ?"
-            " AND part = ?",
+            "UPDATE digest_parts SET withheld_at = ?, body = NULL"
+            " WHERE digest_id = ? AND recipient = ? AND part = ?",
             (self.timestamp(), digest_id, recipient, part),
         )
 
@@ -220,4 +194,6 @@ class DigestRepository(Repository):
 
 
 def _tallied(row: Sequence[Any]) -> TalliedSuggestion:
-    return TalliedSuggestion(int(row[0]), str(row[1]), str(row[2]), *map(int, row[3:]))
+    return TalliedSuggestion(
+        int(row[0]), str(row[1]), str(row[2]), int(row[3]), int(row[4]), int(row[5])
+    )

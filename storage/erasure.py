@@ -85,6 +85,15 @@ _PROFILE = (
 # The participant's own suggestions written at or before the cutoff.
 _OWN = "SELECT id FROM suggestions WHERE participant_id = ? AND created_at <= ?"
 
+# The participant's raw updates in the inbox received at or before the cutoff, by status.
+_INBOX = (
+    "DELETE FROM inbox WHERE status IN ({statuses}) AND received_at <= ?2"
+    " AND chat_key IN (SELECT chat_id FROM delivery WHERE participant_id = ?1)"
+)
+# Updates still to be handled, left in a restored backup: replayed, they would bring back what
+# the erasure removed. (While the bot runs, every pending update is being handled.)
+_PENDING_UPDATES = _INBOX.format(statuses="'pending'")
+
 # (label, statement): each takes (participant id, cutoff); the order respects foreign keys.
 _ERASE: tuple[tuple[str | None, str], ...] = (
     ("drafts", "DELETE FROM suggestion_drafts WHERE participant_id = ? AND created_at <= ?"),
@@ -120,10 +129,13 @@ _ERASE: tuple[tuple[str | None, str], ...] = (
      " (SELECT digest_id FROM opinion_runs WHERE computed_at <= ?)"),
     # The fingerprint of their phone number (opt-in eligibility): the number may take part anew.
     (None, "DELETE FROM eligibility WHERE participant_id = ? AND verified_at <= ?"),
+    # Raw updates from their chat given up on (text, callback data), found by the chat id that
+    # only `delivery` holds: so before it goes.
+    (None, _INBOX.format(statuses="'abandoned'")),
     (None, "DELETE FROM delivery WHERE participant_id = ? AND updated_at <= ?"),
     (None,
      "UPDATE participants SET current_item = NULL, step = 'welcome', resume_item = NULL,"
-     " updated_at = ?2 WHERE id = ?1 AND updated_at <= ?2"),
+     " language = NULL, updated_at = ?2 WHERE id = ?1 AND updated_at <= ?2"),
     (None, "UPDATE participants SET completed_at = NULL WHERE id = ? AND completed_at <= ?"),
     (None,
      "UPDATE participants SET erased_at = ?2 WHERE id = ?1"
@@ -162,9 +174,17 @@ class PersonalDataRepository(Repository):
         )
         return None if erased is None else str(erased)
 
-    async def erase(self, participant_id: str, cutoff: str) -> Erased:
-        """Erase what the participant recorded at or before the cutoff; mark the row erased."""
+    async def erase(
+        self, participant_id: str, cutoff: str, *, pending_updates: bool = False
+    ) -> Erased:
+        """Erase what the participant recorded at or before the cutoff; mark the row erased.
+
+        With `pending_updates`, their inbox updates not yet handled go too: only right for a
+        database no running bot is handling updates from (a backup restored, at start-up).
+        """
         counts: dict[str, int] = {}
+        if pending_updates:
+            await self.execute(_PENDING_UPDATES, (participant_id, cutoff))
         for label, sql in _ERASE:
             changed = await self.execute(sql, (participant_id, cutoff))
             if label is not None:

@@ -39,9 +39,10 @@ class ErasureLedger:
 
     def record(self, entry: LedgerEntry) -> None:
         """Append an entry and make sure it is on disk."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         line = json.dumps({"participant": entry.participant_id, "erased_at": entry.erased_at})
-        with self.path.open("a", encoding="utf-8") as handle:
+        # Readable by its owner only, like the database beside it: it lists who left.
+        with open(self.path, "a", encoding="utf-8", opener=_private) as handle:
             handle.write(line + "\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -58,3 +59,7 @@ class ErasureLedger:
             except (ValueError, KeyError, TypeError):
                 log.warning("skipped an unreadable line of the erasure ledger")
         return found
+
+
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)

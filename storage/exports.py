@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
-import aiosqlite
-
+from storage.connection import Connection
 from storage.repository import Repository
 
 PAGE_ROWS = 1000
@@ -124,7 +123,7 @@ VOTE_HISTORY = replace(
 class ExportReader(Repository):
     """Read exported tables a page at a time over one connection."""
 
-    def __init__(self, conn: aiosqlite.Connection, page_rows: int = PAGE_ROWS) -> None:
+    def __init__(self, conn: Connection, page_rows: int = PAGE_ROWS) -> None:
         super().__init__(conn)
         self.page_rows = page_rows
 

@@ -9,7 +9,8 @@ from enum import StrEnum
 from storage.repository import Repository
 
 _COLUMNS = (
-    "id, update_id, received_at, chat_key, payload, status, attempts, finished_at, confirmed_at"
+    "id, update_id, received_at, chat_key, payload, status, attempts, finished_at, confirmed_at,"
+    " reply, reply_begun"
 )
 
 
@@ -23,7 +24,7 @@ class InboxStatus(StrEnum):
 
 @dataclass(frozen=True)
 class InboxEntry:
-    """One stored update; payload and chat key are cleared once it is handled."""
+    """One stored update; payload, chat key and reply are cleared once it is handled."""
 
     id: int
     update_id: int
@@ -34,6 +35,8 @@ class InboxEntry:
     attempts: int
     finished_at: str | None
     confirmed_at: str | None
+    reply: str | None = None
+    reply_begun: int = 0
 
 
 # Rows per statement: well under SQLite's limit of host parameters.
@@ -113,16 +116,29 @@ class InboxRepository(Repository):
             (at, update_id),
         )
 
+    async def keep_reply(self, entry_id: int, reply: str) -> None:
+        """Keep the reply computed for a pending entry, with the effects of handling it."""
+        await self.execute("UPDATE inbox SET reply = ? WHERE id = ?", (reply, entry_id))
+
+    async def mark_begun(self, entry_id: int, bit: int, begun: bool) -> None:
+        """Set (or clear) the bit of a call of an entry's reply: begun (or known not sent)."""
+        sql = (
+            "UPDATE inbox SET reply_begun = reply_begun | ? WHERE id = ?"
+            if begun
+            else "UPDATE inbox SET reply_begun = reply_begun & ~? WHERE id = ?"
+        )
+        await self.execute(sql, (bit, entry_id))
+
     async def mark_done(self, entry_ids: Sequence[int], at: str) -> None:
-        """Close pending entries as handled, forgetting their payload and chat key."""
+        """Close pending entries as handled, forgetting their payload, chat key and reply."""
         await self.execute_many(
-            "UPDATE inbox SET status = ?, finished_at = ?, payload = NULL, chat_key = NULL"
-            " WHERE id = ? AND status = ?",
+            "UPDATE inbox SET status = ?, finished_at = ?, payload = NULL, chat_key = NULL,"
+            " reply = NULL WHERE id = ? AND status = ?",
             [(InboxStatus.DONE, at, entry_id, InboxStatus.PENDING) for entry_id in entry_ids],
         )
 
     async def abandon(self, entry_ids: Sequence[int], at: str) -> None:
-        """Give up on pending entries, keeping their payload for whoever investigates."""
+        """Give up on pending entries, keeping their payload a while for whoever investigates."""
         await self.execute_many(
             "UPDATE inbox SET status = ?, finished_at = ? WHERE id = ? AND status = ?",
             [(InboxStatus.ABANDONED, at, entry_id, InboxStatus.PENDING) for entry_id in entry_ids],
@@ -156,6 +172,14 @@ class InboxRepository(Repository):
             f"SELECT {_COLUMNS} FROM inbox WHERE update_id = ? ORDER BY id", (update_id,)
         )
         return [InboxEntry(*row) for row in rows]
+
+    async def forget_abandoned(self, before: str) -> int:
+        """Forget the payload and chat of entries given up on before `before`; return how many."""
+        return await self.execute(
+            "UPDATE inbox SET payload = NULL, chat_key = NULL, reply = NULL"
+            " WHERE status = ? AND finished_at < ? AND payload IS NOT NULL",
+            (InboxStatus.ABANDONED, before),
+        )
 
     async def prune(self, before: str) -> int:
         """Delete finished entries received before `before`; return how many."""

@@ -81,6 +81,17 @@ class OpinionRepository(Repository):
         )
         return tuple(row) if row else ()
 
+    async def changed_since(self, stance_mark: int, vote_mark: int) -> int:
+        """Count the participants who answered or voted after the given history row ids."""
+        return int(
+            await self.fetch_value(
+                "SELECT COUNT(*) FROM (SELECT participant_id FROM stance_history WHERE id > ?"
+                " UNION SELECT participant_id FROM vote_history WHERE id > ?)",
+                (stance_mark, vote_mark),
+                default=0,
+            )
+        )
+
     async def _tuples(self, sql: str, params: Sequence[object]) -> list[Any]:
         # A million rows: plain tuples, as sqlite3 makes them, cost half what named rows do.
         async with self.conn.execute(sql, params) as cursor:

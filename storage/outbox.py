@@ -39,10 +39,13 @@ class OutboxRepository(Repository):
         return [OutboxRow(*row) for row in rows]
 
     async def mark(self, outbox_id: int, status: str) -> None:
-        """Record what became of one message."""
+        """Record what became of one message, and forget its text: it is never sent again."""
+        # A drafter's copy of an author's answer quotes the suggestion; kept after sending,
+        # it would outlive the author's erasure.
         sent = self.timestamp() if status == "sent" else None
         await self.execute(
-            "UPDATE outbox SET status = ?, sent_at = ? WHERE id = ?", (status, sent, outbox_id)
+            "UPDATE outbox SET status = ?, sent_at = ?, body = '' WHERE id = ?",
+            (status, sent, outbox_id),
         )
 
     async def received(self, participant_id: str, question_id: int) -> bool:

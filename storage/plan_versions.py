@@ -35,6 +35,20 @@ class PlanVersionRepository(Repository):
             (version, text, previous, now, now if announced else None),
         )
 
+    async def add_translations(self, version: str, texts: dict[str, str]) -> None:
+        """Record a version's translations, by language code."""
+        await self.execute_many(
+            "INSERT INTO plan_translations (version, language, text) VALUES (?, ?, ?)",
+            [(version, language, text) for language, text in sorted(texts.items())],
+        )
+
+    async def translations(self, version: str) -> dict[str, str]:
+        """Return a version's translations, by language code."""
+        rows = await self.fetch_all(
+            "SELECT language, text FROM plan_translations WHERE version = ?", (version,)
+        )
+        return {str(row[0]): str(row[1]) for row in rows}
+
     async def add_changes(self, changes: list[ChangeRow]) -> None:
         """Record what changed in a version."""
         await self.execute_many(
@@ -87,17 +101,3 @@ class PlanVersionRepository(Repository):
             (*item_ids, *item_ids),
         )
         return [(str(r[0]), str(r[1])) for r in rows]
-
-    async def answers_by_version(
-        self, item_ids: list[str]
-    ) -> list[tuple[str, str, int, int, int]]:
-        """Count support, oppose and all answers per (item, plan version they were given on)."""
-        if not item_ids:
-            return []
-        marks = ", ".join("?" for _ in item_ids)
-        rows = await self.fetch_all(
-            "SELECT item_id, plan_version, SUM(stance = 'support'), SUM(stance = 'oppose'),"
-            f" COUNT(*) FROM stances WHERE item_id IN ({marks}) GROUP BY item_id, plan_version",
-            tuple(item_ids),
-        )
-        return [(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-import aiosqlite
-
 from bot.model.clock import Clock, system_clock
 from storage.broadcasts import BroadcastRepository
+from storage.connection import Connection
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
 from storage.eligibility import EligibilityRepository
@@ -18,6 +17,7 @@ from storage.opinions import OpinionRepository
 from storage.outbox import OutboxRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.plan_versions import PlanVersionRepository
+from storage.releases import ReleaseRepository
 from storage.responses import ResponseRepository
 from storage.results import ResultsRepository
 from storage.stances import StanceRepository
@@ -29,10 +29,10 @@ from storage.votes import VoteRepository
 class Repositories:
     """Every repository bound to the same connection (and so the same transaction) and clock.
 
-    Each is made when first used: a transaction touches two or three of the seventeen.
+    Each is made when first used: a transaction touches two or three of them.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock = system_clock) -> None:
+    def __init__(self, conn: Connection, clock: Clock = system_clock) -> None:
         self.conn = conn
         self.clock = clock
 
@@ -130,6 +130,11 @@ class Repositories:
     def opinions(self) -> OpinionRepository:
         """Return the opinion groups' repository."""
         return OpinionRepository(self.conn, self.clock)
+
+    @cached_property
+    def releases(self) -> ReleaseRepository:
+        """Return the releases of published figures."""
+        return ReleaseRepository(self.conn, self.clock)
 
     @cached_property
     def eligibility(self) -> EligibilityRepository:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import aiosqlite
-
 from bot.model.clock import Clock, system_clock
 from storage.clock import iso
+from storage.connection import Connection
 
 Params = Sequence[object]
 
@@ -24,7 +24,7 @@ def returning_id(sql: str) -> str:
 class Repository:
     """A repository over one connection; its timestamps come from the injected clock."""
 
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock = system_clock) -> None:
+    def __init__(self, conn: Connection, clock: Clock = system_clock) -> None:
         self.conn = conn
         self.clock = clock
 
@@ -36,12 +36,12 @@ class Repository:
     # so no statement stays open on the connection (an open one would keep a reader on an old
     # snapshot, or block a COMMIT). A cursor opened, read and closed took three.
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """Return the first row of a query (by key, or LIMIT 1), or None when it has none."""
         rows = await self.conn.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Return every row of a query."""
         return list(await self.conn.execute_fetchall(sql, params))
 

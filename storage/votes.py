@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from bot.model.records import Tally
 from storage.repository import Repository
 
 # The most history rows one participant's vote on one suggestion (or answer on one item) keeps:
@@ -53,21 +50,6 @@ class VoteRepository(Repository):
             "  WHERE participant_id = ?1 AND suggestion_id = ?2) > ?3",
             (participant_id, suggestion_id, HISTORY_KEPT),
         )
-
-    async def tallies(self, suggestion_ids: Sequence[int]) -> dict[int, Tally]:
-        """Count current agree / disagree / pass votes for each suggestion."""
-        result = {sid: Tally() for sid in suggestion_ids}
-        if not suggestion_ids:
-            return result
-        marks = ",".join("?" * len(suggestion_ids))
-        rows = await self.fetch_all(
-            "SELECT suggestion_id, vote, COUNT(*) FROM votes"
-            f" WHERE suggestion_id IN ({marks}) GROUP BY suggestion_id, vote",
-            tuple(suggestion_ids),
-        )
-        for sid, vote, count in rows:
-            result[sid] = result[sid].plus(vote, count)
-        return result
 
     async def next_candidate(self, participant_id: str, item_id: str) -> int | None:
         """Pick the visible suggestion on an item this participant should vote on next.

@@ -25,7 +25,8 @@ from storage.db import Database
 
 DATASETS = Path(__file__).resolve().parents[1] / "datasets"
 TOKEN = "123456:TEST-TOKEN-hearing"
-SECRET = "test-secret-0123456789abcdef"
+# As `secrets.token_urlsafe(32)` makes one (.env.example): the settings refuse weaker secrets.
+SECRET = "test-only-vwdPdGHkQMHBN159lHYmrGZQZZAxeCT77gqpzrBHZrc"
 KARACHI = ZoneInfo("Asia/Karachi")
 
 

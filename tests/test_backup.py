@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from storage.backup import BackupError, backup_database
 from storage.db import Database, DatabaseError
-from tests.harness import Hearing
+from tests.harness import SECRET, Hearing
 from tests.test_cli import run_cli
 
 CITIZEN = 3131
@@ -138,7 +138,7 @@ def test_run_on_a_damaged_database_stops_with_one_clear_line(tmp_path: Path) -> 
         ["run"],
         tmp_path,
         TELEGRAM_BOT_TOKEN="123:abc",
-        PSEUDONYM_SECRET="s" * 20,
+        PSEUDONYM_SECRET=SECRET,
         TELEGRAM_API_URL="http://127.0.0.1:9/bot",
         DATABASE_PATH=str(path),
     )

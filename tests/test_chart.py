@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import struct
+import unicodedata
 import warnings
+from dataclasses import fields, replace
 from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib import font_manager
+from matplotlib.font_manager import FontProperties
+from matplotlib.ft2font import FT2Font
+from PIL import Image
 
 from bot.hearing.digest_model import Digest, ItemStats, Participation
-from bot.views.chart import LABEL_CHARS, chart_order, item_label, render_chart
+from bot.hearing.plan import DEFAULT_PLAN_PATH, Plan, load_plan
+from bot.views.chart import (
+    LABEL_CHARS,
+    SCRIPTS,
+    SUPPORT,
+    chart_order,
+    item_label,
+    render_chart,
+)
+from bot.views.digest import chart_labels
+from bot.views.fonts import URDU_FONT
+from bot.views.texts import load_texts
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 URDU = "پالیسی کا مسودہ: دہشت گردی کے خلاف قومی ایکشن پلان پر عوامی رائے"
@@ -32,7 +55,7 @@ def digest(*items: ItemStats) -> Digest:
         title="Anti-Terror Action Plan",
         period_start=None,
         period_end=datetime(2025, 1, 15, 18, 0, tzinfo=UTC),
-        participation=Participation(new=3, active=5, completed=2, total=40, completed_total=12),
+        participation=Participation(total=40, completed=12, active=5),
         items=items,
         most_supported=(),
         most_opposed=(),
@@ -129,3 +152,65 @@ def test_same_input_gives_the_same_bytes() -> None:
 
 def test_png_carries_no_software_or_time_chunk() -> None:
     assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(chunk_types(render_chart(many(3))))
+
+
+# The Urdu chart: the shipped Nastaliq font, Urdu labels and wording, read from the right.
+URDU_PLAN = load_plan(DEFAULT_PLAN_PATH.with_name("plan.ur.md"))
+NASTALIQ = "Noto Nastaliq Urdu"
+
+
+def in_plan(plan: Plan, *items: ItemStats, subs: tuple[ItemStats, ...] = ()) -> Digest:
+    """Build a digest of the given items (and sub-items), worded in a plan's language."""
+    planned = [replace(s, item_id=s.number) for s in items]
+    built = replace(digest(*planned), title=plan.title, sub_items=tuple(
+        replace(s, item_id=s.number) for s in subs))  # fmt: skip
+    return built.in_plan(plan)
+
+
+def support_x(png: bytes) -> float:
+    """Return the mean x, as a share of the width, of the pixels drawn in the support blue."""
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    blue = [int(SUPPORT[i : i + 2], 16) for i in (1, 3, 5)]
+    xs = np.nonzero((pixels == blue).all(axis=2))[1]
+    return float(xs.mean()) / pixels.shape[1]
+
+
+def test_the_shipped_font_covers_every_urdu_label_and_item() -> None:
+    nastaliq = FT2Font(str(URDU_FONT)).get_charmap()
+    dejavu = FT2Font(font_manager.findfont("DejaVu Sans")).get_charmap()
+    labels = chart_labels(load_texts("ur"))
+    texts = [*(getattr(labels, f.name) for f in fields(labels)), URDU_PLAN.title,
+             SCRIPTS["ur"].number_gap, *(item.text for item in URDU_PLAN.all_items())]  # fmt: skip
+    drawn = {c for text in texts for c in text if c not in " \n"}
+    drawn -= {c for c in drawn if unicodedata.category(c) == "Cf"}  # isolates: not drawn
+    urdu = {c for c in drawn if "\u0600" <= c <= "\u06ff"}
+    assert len(urdu) > 30 and "\u06c1" in urdu  # heh goal, which DejaVu Sans lacks
+    assert {c for c in urdu if ord(c) not in nastaliq} == set(), "Urdu from the Nastaliq font"
+    missing = {c for c in drawn if ord(c) not in nastaliq and ord(c) not in dejavu}
+    assert missing == set(), "every other sign from it or DejaVu Sans"
+
+
+def test_an_urdu_chart_is_drawn_in_the_shipped_font_mirrored(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    items = (stats(1, 1, 3, 0), stats(9, 2, 1, 1), stats(12, 0, 0, 0))
+    english = render_chart(in_plan(load_plan(), *items))
+    local = in_plan(URDU_PLAN, *items)
+    assert local.title == URDU_PLAN.title and local.items[0].text == URDU_PLAN.items[0].text
+    with caplog.at_level(logging.INFO, logger="matplotlib"):
+        urdu = render_chart(local, chart_labels(load_texts("ur")), "ur")
+    assert caplog.records == [], "no font substituted (such as a missing bold)"
+    used = font_manager.findfont(FontProperties(family=NASTALIQ), fallback_to_default=False)
+    assert Path(used).name == Path(str(URDU_FONT)).name, "the shipped font (or it, installed)"
+    assert urdu != english
+    assert png_size(urdu)[0] == 1080 and png_size(urdu)[1] > png_size(english)[1], "taller rows"
+    assert support_x(english) < 0.4 < 0.6 < support_x(urdu), "support starts where reading does"
+
+
+def test_an_urdu_chart_renders_the_same_bytes_and_any_sub_item() -> None:
+    labels = chart_labels(load_texts("ur"))
+    local = in_plan(URDU_PLAN, stats(9, 3, 1, 0), stats(2, 0, 0, 0), subs=(stats("9.1", 1, 0, 1),))
+    assert [s.text for s in local.sub_items] == [URDU_PLAN.all_items()[9].text]
+    first = render_chart(local, labels, "ur")
+    assert render_chart(local, labels, "ur") == first
+    assert render_chart(in_plan(URDU_PLAN), labels, "ur") != first, "an empty chart renders"

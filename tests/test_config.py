@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.config import ConfigError, Settings, load_settings, read_dotenv
 from bot.hearing.plan import DEFAULT_PLAN_PATH
+from tests.harness import SECRET
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def b64_token(size: int) -> str:
+    """Make a secret as `openssl rand -base64 32` does."""
+    return base64.b64encode(secrets.token_bytes(size)).decode()
 
 
 def test_defaults_need_nothing() -> None:
@@ -33,7 +43,7 @@ def test_every_key_is_read() -> None:
             "DRAFTER_IDS": "1, 2",
             "MODERATOR_IDS": "3;4",
             "TIMEZONE": "Europe/London",
-            "PSEUDONYM_SECRET": "s" * 16,
+            "PSEUDONYM_SECRET": SECRET,
             "MAX_CONCURRENT_UPDATES": "8",
             "SUGGESTION_MAX_CHARS": "500",
             "LOG_LEVEL": "debug",
@@ -88,8 +98,8 @@ def test_missing_required_key_is_named(method: str) -> None:
 
 
 def test_token_and_secret_never_appear_in_repr() -> None:
-    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "PSEUDONYM_SECRET": "x" * 20})
-    assert TOKEN not in repr(settings) and "x" * 20 not in repr(settings)
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "PSEUDONYM_SECRET": SECRET})
+    assert TOKEN not in repr(settings) and SECRET not in repr(settings)
 
 
 def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
@@ -183,3 +193,36 @@ def test_malformed_webhook_value_names_the_key_not_the_value(key: str, value: st
 def test_webhook_mode_names_the_missing_key(env: dict[str, str], missing: str) -> None:
     with pytest.raises(ConfigError, match=f"^{missing} is not set"):
         Settings.from_env(env).require_webhook()
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "s" * 16,  # what the settings used to accept
+        "test-secret-0123456789abcdef",  # 28 characters
+        "fde36c1c416d5fa3ac73af25fe212342",  # 16 random bytes in hex: half the strength
+        "xys1N3kIIEDx9dHlR0pa6TxTfArA1k1f",  # 24 random bytes, URL-safe
+        "0123456789abcdef" * 4,  # long enough, but a pattern
+        "passwordpasswordpasswordpasswordpassword1234",
+        "a" * 200,
+    ],
+)
+def test_a_pseudonym_secret_weaker_than_32_random_bytes_is_refused(weak: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"PSEUDONYM_SECRET": weak})
+    message = str(caught.value)
+    assert message.startswith("PSEUDONYM_SECRET must be at least 32 random bytes")
+    assert "secrets.token_urlsafe(32)" in message, "it says how to make one"
+    assert "\n" not in message and weak[:12] not in message
+
+
+@pytest.mark.parametrize("make", [secrets.token_urlsafe, secrets.token_hex, b64_token])
+def test_secrets_made_as_the_docs_say_are_accepted(make: Callable[[int], str]) -> None:
+    for _ in range(200):
+        made = make(32)
+        assert Settings.from_env({"PSEUDONYM_SECRET": made}).pseudonym_secret == made
+
+
+def test_env_example_gives_the_command_that_makes_a_secret() -> None:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"' in example

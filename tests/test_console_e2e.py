@@ -42,3 +42,15 @@ def test_ask_is_not_as_and_an_overseer_can_be_played(tmp_path: Path) -> None:
     assert "(you are now the overseer; send /start)" in out
     assert "Weekly oversight report: Anti-Terror Action Plan" in out
     assert "(you can be: citizen, drafter, moderator, overseer)" in out
+
+
+def test_in_urdu_the_chart_and_the_tracking_history_are_shown(tmp_path: Path) -> None:
+    suggestion, zone = "مدارس کا اندراج لازمی ہو", "پاکستان کا وقت"
+    lines = ["1", "1", "1", "1", suggestion, "/as drafter", "/digest", "/track", "18", "1", "2"]
+    result = run_cli(["console", "--lang", "ur"], tmp_path, "\n".join([*lines, "6", ""]))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    out = result.stdout
+    assert "ہر نکتے پر حمایت، غیر یقینی اور مخالفت" in out, "the chart's caption, in Urdu"
+    history = out[out.index("drafter > 6") :]
+    assert f"\u2068{zone}\u2069" in history and " دسمبر " in history
+    assert "UTC" not in history

@@ -172,7 +172,8 @@ async def test_mine_lists_votes_and_withdraw_hides_but_keeps_votes(hearing: Hear
     mine = hearing.last(ANA)
     assert f"#{sid} · item 14 (“Limiting financial resources" in mine.plain_text(), "its item"
     assert "…”): Audit foreign funding of seminaries" in mine.plain_text()
-    assert "👍 0 · 👎 1 · 🤷 0" in mine.plain_text()
+    assert "🗳 too few votes to show yet" in mine.plain_text(), "one vote: under MIN_GROUP_SIZE"
+    assert "👎" not in mine.plain_text()
     await hearing.press(ANA, f"Withdraw #{sid} (item 14)", mine)
     await hearing.press(ANA, "Yes, withdraw it")
     assert "Withdrawn" in hearing.last(ANA).plain_text()

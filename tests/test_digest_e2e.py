@@ -59,7 +59,7 @@ async def test_digest_is_sent_at_the_scheduled_time(drafting: Hearing, clock: Cl
     assert digests_in(drafting, SECOND_DRAFTER) == (1, 1)
     text = drafting.emu.messages(DRAFTER)[-2].plain_text()
     assert "Since the hearing began → 27 Nov 2026 20:00 (Asia/Karachi)" in text
-    assert "1 in total" in text and "3." in text
+    assert "fewer than 5 in total" in text and "3." in text, "one person: too few to count"
     chart = drafting.emu.messages(DRAFTER)[-1]
     assert (
         chart.kind == "photo"
@@ -130,6 +130,12 @@ async def test_a_drafter_removed_before_delivery_never_receives_the_prepared_dig
         (DRAFTER, parts[0][3], 0),
         (SECOND_DRAFTER, 0, parts[1][3]),
     ], "recorded as withheld, never sent"
+    kept = await query(
+        drafting.settings.database_path,
+        "SELECT COUNT(*) FROM digest_parts WHERE recipient = ? AND body IS NOT NULL",
+        SECOND_DRAFTER,
+    )
+    assert kept == [(0,)], "a withheld part's text is not kept either"
     done = await query(drafting.settings.database_path, "SELECT completed_at FROM digests")
     assert done[0][0] is not None, "the digest is complete: nothing is left to retry"
     await drafting.restart()
@@ -188,3 +194,30 @@ async def test_a_chart_too_tall_for_a_photo_is_sent_as_a_file(
         assert png_size(chart.file_bytes or b"")[1] > 10_000 - 1080
     finally:
         await hearing.stop()
+
+
+async def digest_now(hearing: Hearing, drafter: int) -> list[str]:
+    """Ask for /digest; return what came back (texts, and each photo's bytes as text)."""
+    replies = await hearing.say(drafter, "/digest")
+    return [m.plain_text() if m.kind == "text" else repr(m.file_bytes) for m in replies]
+
+
+async def test_two_digests_on_demand_around_one_answer_are_the_same(
+    drafting: Hearing, clock: Clock
+) -> None:
+    for citizen in range(601, 607):
+        await drafting.answer_item(citizen, "3", "👍 Support")
+    before = await digest_now(drafting, DRAFTER)
+    assert "👍 6 (100%)" in before[1], "six answers: shown"
+    assert "figures are those last published" in before[0], "the message says which"
+    await drafting.answer_item(607, "3", "👎 Oppose")  # one person, between the two requests
+    after = await digest_now(drafting, DRAFTER)
+    assert after == before, "nothing in them tells how the one person answered"
+    for citizen in range(608, 612):
+        await drafting.answer_item(citizen, "3", "👎 Oppose")
+    moved = await digest_now(drafting, DRAFTER)
+    assert "👍 6 (55%)" in moved[1] and "👎 5 (45%)" in moved[1], "five people since: shown"
+    clock.now = at(27, 20, 0)
+    assert await run_digest_job(drafting)
+    scheduled = drafting.emu.messages(DRAFTER)[-2].plain_text()
+    assert "👍 6 (55%)" in scheduled, "the scheduled digest shows the same release"

@@ -23,7 +23,7 @@ import pytest
 from bot.cli import main
 from bot.commands.export import ProgressBar, export_hearing
 from bot.emulator import Emulator
-from bot.hearing.export import ExportFormat, polis_time
+from bot.hearing.export import ExportFormat, Times, day_of, polis_time
 from bot.hearing.plan import load_plan
 from bot.hearing.privacy import pseudonym
 from storage.db import Database
@@ -36,6 +36,7 @@ ANA, BILAL, CHAND, DRAFTER = 781234560001, 781234560002, 781234560003, 781234560
 GROUP = -1007812345600
 NAME = "Zarghunakhan"
 TIMEOUT = 60
+KARACHI = ZoneInfo("Asia/Karachi")
 POLIS_DATETIME = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \S+ \d{4}")
 
 
@@ -221,9 +222,10 @@ async def test_polis_export_reimports_to_the_current_votes(built: Built, tmp_pat
     )
     first = comments[built.s1]
     assert (int(first["timestamp"]), first["datetime"]) == polis_time(
-        str(created[0][0]), ZoneInfo("Asia/Karachi")
+        str(created[0][0]), ZoneInfo("Asia/Karachi"), exact=False
     )
     assert POLIS_DATETIME.fullmatch(first["datetime"]) and " PKT " in first["datetime"]
+    assert " 00:00:00 PKT " in first["datetime"], "the day only, by default"
     with (out / "summary.csv").open(encoding="utf-8", newline="") as handle:
         summary = dict(csv.reader(handle))
     assert summary == {
@@ -255,6 +257,63 @@ def test_polis_time_writes_what_polis_wrote() -> None:
     assert polis_time("2019-09-01T00:09:14.698+00:00", ZoneInfo("America/Los_Angeles"))[1] == (
         "Sat Aug 31 17:09:14 PDT 2019"
     )
+
+
+def test_polis_time_of_the_day_is_its_start_in_the_hearings_zone() -> None:
+    # 20:30 UTC on 26 November is already the 27th in Karachi (UTC+5).
+    stamp, text = polis_time("2026-11-26T20:30:15.123+00:00", ZoneInfo("Asia/Karachi"), False)
+    assert text == "Fri Nov 27 00:00:00 PKT 2026"
+    assert stamp == 1795719600000  # 2026-11-26T19:00:00Z
+
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def time_columns(rows: list[dict[str, str]]) -> list[str]:
+    """Every non-empty stored time in a CSV table's rows (its columns named *_at)."""
+    return [v for row in rows for name, v in row.items() if name.endswith("_at") and v]
+
+
+@pytest.mark.parametrize("times", list(Times))
+async def test_csv_times_are_days_unless_the_operator_asks_for_exact_ones(
+    built: Built, tmp_path: Path, times: Times
+) -> None:
+    out = tmp_path / "csv"
+    async with Database(built.db_path) as db:
+        await export_hearing(db, load_plan(), ExportFormat.CSV, out, tz=KARACHI, times=times)
+    exported = {d.file_name: read_csv(out / d.file_name) for d in TABLES}
+    values = [v for rows in exported.values() for v in time_columns(rows)]
+    assert len(values) > 20, "answers, votes, suggestions, reports: all dated"
+    stored = await query(built.db_path, "SELECT recorded_at FROM vote_history ORDER BY id")
+    votes = [r["recorded_at"] for r in exported["vote_history.csv"]]
+    if times is Times.DAY:
+        assert all(DAY.fullmatch(v) for v in values), "no hour, minute or millisecond"
+        assert votes == [day_of(str(at), KARACHI) for (at,) in stored]
+    else:
+        assert votes == [str(at) for (at,) in stored], "to the millisecond, as stored"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["times"] == {"precision": times.value, "time_zone": "Asia/Karachi"}
+
+
+async def test_the_exact_times_are_the_operators_to_ask_for(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_PATH", str(built.db_path))
+    for flags in ([], ["--exact-times"]):
+        out = "exact" if flags else "days"
+        assert await asyncio.to_thread(main, ["export", "--out", out, *flags]) == 0
+    days = time_columns(read_csv(tmp_path / "days" / "suggestions.csv"))
+    exact = time_columns(read_csv(tmp_path / "exact" / "suggestions.csv"))
+    assert all(DAY.fullmatch(v) for v in days) and not any(DAY.fullmatch(v) for v in exact)
+    stored = await query(built.db_path, "SELECT created_at FROM suggestions ORDER BY id")
+    assert exact == [str(at) for (at,) in stored]
+    # A drafter's /export in Telegram is always dated by the day.
+    await built.hearing.say(DRAFTER, "/export")
+    with zipfile.ZipFile(io.BytesIO(built.hearing.last(DRAFTER).file_bytes or b"")) as packed:
+        text = packed.read("vote_history.csv").decode("utf-8")
+    values = time_columns(list(csv.DictReader(io.StringIO(text, newline=""))))
+    assert values and all(DAY.fullmatch(v) for v in values)
 
 
 async def test_export_command_is_for_drafters_only(built: Built) -> None:

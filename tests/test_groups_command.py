@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from scipy.special import comb
 
 from bot.cli import main
 
@@ -47,6 +49,28 @@ def test_without_the_floor_groups_may_be_small(tmp_path: Path) -> None:
     assert main(["groups", str(LONDON), "--out", str(out), "--min-group-size", "1"]) == 0
     _, rows = read(out)
     assert len({row["group-id"] for row in rows.values() if row["group-id"]}) >= 3
+
+
+def adjusted_rand_index(a: list[str], b: list[str]) -> float:
+    """Return the adjusted Rand index of two labellings of the same participants."""
+    pairs = sum(comb(n, 2) for n in Counter(zip(a, b, strict=True)).values())
+    rows = sum(comb(n, 2) for n in Counter(a).values())
+    cols = sum(comb(n, 2) for n in Counter(b).values())
+    expected = rows * cols / comb(len(a), 2)
+    return float((pairs - expected) / ((rows + cols) / 2 - expected))
+
+
+@pytest.mark.parametrize("name", ["scoop-hivemind.biodiversity", "vtaiwan.uberx"])
+def test_the_large_conversations_get_polis_groups(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "pv.csv"
+    assert main(["groups", str(POLIS / name), "--out", str(out), "--min-group-size", "1"]) == 0
+    _, ours = read(out)
+    _, theirs = read(POLIS / name / "participants-votes.csv")
+    both = [p for p, row in ours.items() if row["group-id"] and theirs[p]["group-id"]]
+    mine, polis = [ours[p]["group-id"] for p in both], [theirs[p]["group-id"] for p in both]
+    assert len(set(mine)) == len(set(polis)) == 2
+    # The issue's target (docs/opinion-groups.md: 0.966 and 0.919 measured).
+    assert adjusted_rand_index(mine, polis) >= 0.9
 
 
 def broken(tmp_path: Path, file: str, edit: str) -> Path:

@@ -7,7 +7,11 @@ import random
 
 import numpy as np
 import pytest
+from scipy import sparse
+from scipy.cluster.vq import kmeans2
+from scipy.spatial.distance import cdist
 
+from bot.hearing.opinion_clusters import modal_kmeans, silhouettes
 from bot.hearing.opinion_groups import (
     GroupsOutcome,
     GroupsParams,
@@ -15,7 +19,7 @@ from bot.hearing.opinion_groups import (
     OpinionGroups,
     find_groups,
 )
-from bot.hearing.opinion_matrix import OpinionMatrix
+from bot.hearing.opinion_matrix import OpinionMatrix, project
 from bot.hearing.opinion_summary import Direction
 
 Vote = tuple[str, str, int]
@@ -187,3 +191,64 @@ def test_the_state_survives_json() -> None:
 def test_bad_votes_are_refused(votes: list[tuple[str, str, int]]) -> None:
     with pytest.raises(ValueError):
         OpinionMatrix.from_votes(votes)
+
+
+def test_the_map_is_exact_when_no_direction_stands_out() -> None:
+    # Random votes: the leading directions nearly tie, where an iteration with a cap stops early.
+    rng = np.random.default_rng(1)
+    rows, cols = np.nonzero(rng.random((2000, 200)) < 0.2)
+    values = rng.choice((-1, 0, 1), len(rows)).tolist()
+    matrix = OpinionMatrix.from_votes(
+        (f"p{r:04d}", f"s{c:03d}", v) for r, c, v in zip(rows, cols, values, strict=True)
+    )
+    projection = project(matrix)
+    centred = matrix.values - projection.center[matrix.cols]
+    x = sparse.csr_matrix((centred, (matrix.rows, matrix.cols)), shape=matrix.shape)
+    for component, variance in zip(projection.components, projection.variance, strict=True):
+        eigenvalue = variance * matrix.shape[0]
+        residual = x.T @ (x @ component) - eigenvalue * component
+        assert np.linalg.norm(residual) < 1e-9 * eigenvalue
+    assert projection.variance[0] >= projection.variance[1] > 0
+
+
+def test_the_groups_are_the_outcome_most_starts_reach() -> None:
+    rng = np.random.default_rng(4)
+    points = np.concatenate([rng.normal(c, 1.0, (12, 2)) for c in ((0, 0), (3, 0), (1, 4))])
+    weights = np.ones(len(points))
+    found = modal_kmeans(points, 3, weights, starts=300)
+    assert found is not None
+    # The same starts (k distinct points each), each run to the end by scipy's own k-means.
+    seeds = np.argsort(np.random.default_rng(20240614).random((300, len(points))), axis=1)[:, :3]
+    reached: dict[tuple[int, ...], int] = {}
+    for seed in seeds:
+        _, labels = kmeans2(points, points[seed], iter=100, minit="matrix", missing="warn")
+        if len(set(labels.tolist())) == 3:
+            first = {}
+            key = tuple(first.setdefault(label, len(first)) for label in labels.tolist())
+            reached[key] = reached.get(key, 0) + 1
+    assert tuple(found.labels.tolist()) == max(reached, key=reached.__getitem__)
+    assert modal_kmeans(points[:2], 3, weights[:2], starts=10) is None, "fewer points than k"
+
+
+@pytest.mark.parametrize("most", [1000, 40], ids=["every point", "a sample"])
+def test_silhouettes_follow_the_definition(most: int) -> None:
+    rng = np.random.default_rng(2)
+    points = rng.normal(0, 1, (70, 2))
+    labelings = [rng.integers(0, 3, 70), (points[:, 0] > 0).astype(np.int64) * 2]
+    labelings[0][0] = 3  # a point alone in its cluster scores 0; cluster 1 of the second is empty
+    found = silhouettes(points, labelings, most)
+    if most < len(points):
+        kept = np.sort(np.random.default_rng(20240614).choice(len(points), most, replace=False))
+        points, labelings = points[kept], [labels[kept] for labels in labelings]
+    distances = cdist(points, points)
+    for labels, score in zip(labelings, found, strict=True):
+        expected = []
+        for i, own in enumerate(labels):
+            mates = (labels == own) & (np.arange(len(labels)) != i)
+            if not mates.any():
+                expected.append(0.0)
+                continue
+            a = distances[i, mates].mean()
+            b = min(distances[i, labels == c].mean() for c in set(labels.tolist()) - {own})
+            expected.append((b - a) / max(a, b))
+        assert score == pytest.approx(np.mean(expected), abs=1e-12)

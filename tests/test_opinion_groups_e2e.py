@@ -129,7 +129,8 @@ async def test_too_few_participants_is_one_line(
         sent = await scheduled_digest(hearing, clock)
         lines = [line for line in texts(sent).split("\n") if "Opinion groups" in line]
         assert lines == [
-            "🧭 Opinion groups: too few participants so far (3; at least 10 are needed)."
+            "🧭 Opinion groups: too few participants so far"
+            " (fewer than 5; at least 10 are needed)."
         ]
         assert len(photos(sent)) == 1, "the chart only: no map"
         replies = await hearing.say(501, "/groups")

@@ -187,8 +187,13 @@ async def test_groups_are_found_again_only_when_something_changed(
     assert await opinions.current() is first, "nothing changed: the same result"
     async with db.transaction() as repos:
         await repos.stances.record("camp0-00", "10", "support", None, plan.version)
-    changed = await opinions.current()
-    assert changed is not first
+    # One person's new answer: shown again as it was, or comparing the two would tell it.
+    assert await opinions.current(fresh=True) is first
+    async with db.transaction() as repos:
+        for n in range(1, 5):
+            await repos.stances.record(f"camp0-0{n}", "10", "support", None, plan.version)
+    changed = await opinions.current(fresh=True)
+    assert changed is not first, "five people answered since: found anew"
     assert await opinions.current() is changed
     clock.tick()
     async with db.transaction() as repos:

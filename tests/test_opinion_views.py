@@ -94,7 +94,8 @@ def test_too_few_is_one_line() -> None:
     t = load_texts()
     few = hearing_groups(find_groups(two_camps((2, 2))))
     assert opinion_blocks(t, digest(few), None) == [
-        "🧭 <b>Opinion groups</b>: too few participants so far (4; at least 10 are needed)."
+        "🧭 <b>Opinion groups</b>: too few participants so far"
+        " (fewer than 5; at least 10 are needed)."
     ]
     sparse = find_groups([(f"p{n}", "item-1", 1) for n in range(12)])
     assert opinion_blocks(t, digest(hearing_groups(sparse, enough=0)), None) == [

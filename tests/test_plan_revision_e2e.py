@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
 from bot.commands.tracking import publish_plan
 from bot.emulator import Emulator
+from bot.hearing.digest import DigestBuilder
 from bot.hearing.oversight import VersionSplit
-from bot.hearing.plan import load_plan
+from bot.hearing.plan import DEFAULT_PLAN_PATH, load_plan
 from bot.senders.digests import send_digests
 from bot.views.reports import after_blocks
 from bot.views.texts import load_texts, strip_html
@@ -20,8 +22,11 @@ from tests.after_support import DRAFTER, outbox_sent, running
 from tests.harness import Clock, Hearing, at, query
 
 REVISED = Path(__file__).parent / "data" / "plan_revised.md"
-ANSWERED, COMMENTED, ELSEWHERE = 601, 602, 603
+ANSWERED, COMMENTED, ELSEWHERE, URDU_READER = 601, 602, 603, 604
 NOTICE = "You said, we did"
+UR_NOTICE = "آپ نے کہا، ہم نے کیا"
+UR_BEFORE = load_plan(DEFAULT_PLAN_PATH.with_name("plan.ur.md")).items[17].text
+UR_NOW = load_plan(REVISED.with_name("plan_revised.ur.md")).items[17].text
 
 
 @pytest.fixture
@@ -41,9 +46,25 @@ async def publish(hearing: Hearing, path: Path = REVISED) -> tuple[int, str, str
     return status, out.getvalue(), err.getvalue()
 
 
-def notices(hearing: Hearing, user: int) -> list[str]:
+def notices(hearing: Hearing, user: int, notice: str = NOTICE) -> list[str]:
     """The "you said, we did" notices a citizen received."""
-    return [m.plain_text() for m in hearing.emu.messages(user) if NOTICE in m.plain_text()]
+    return [m.plain_text() for m in hearing.emu.messages(user) if notice in m.plain_text()]
+
+
+async def urdu_reader_answers_item_18(hearing: Hearing) -> None:
+    """A citizen whose phone is set to Urdu begins, then answers item 18 in Urdu."""
+    hearing.emu.send_message(URDU_READER, "/start", language_code="ur")
+    await hearing.settle()
+    await hearing.press(URDU_READER, "شروع کریں")
+    await hearing.answer_item(URDU_READER, "18", "👍 حمایت", "زیادہ")
+
+
+async def publish_without_translation(hearing: Hearing, tmp_path: Path) -> tuple[int, str, str]:
+    """Publish the revised plan from a folder that has no translation beside it."""
+    alone = tmp_path / "revised" / REVISED.name
+    alone.parent.mkdir()
+    alone.write_text(REVISED.read_text("utf-8"), encoding="utf-8")
+    return await publish(hearing, alone)
 
 
 async def test_publishing_the_revised_seed_plan_tells_the_right_citizens(
@@ -72,6 +93,60 @@ async def test_publishing_the_revised_seed_plan_tells_the_right_citizens(
     assert "extended to judges and jail staff" in replies[0].plain_text()
 
 
+async def test_an_urdu_reader_is_told_in_the_urdu_wording_and_reads_the_revision(
+    hearing: Hearing,
+) -> None:
+    await urdu_reader_answers_item_18(hearing)
+    status, out, _ = await publish(hearing)
+    assert status == 0 and "ur translation: plan_revised.ur.md, published with it" in out
+    await hearing.restart()
+    await outbox_sent(hearing)
+    (notice,) = notices(hearing, URDU_READER, UR_NOTICE)
+    assert f"پہلے: \u2068{UR_BEFORE}\u2069" in notice and f"اب: \u2068{UR_NOW}\u2069" in notice
+    assert "Witness" not in notice, "no English wording quoted"
+    (english,) = notices(hearing, ANSWERED)
+    assert "Now: An effective Witness Protection Program, extended to judges and jail" in english
+    item = (await hearing.open_link(URDU_READER, "item-18"))[-1].plain_text()
+    assert UR_NOW in item and "Witness" not in item, "the revision's Urdu wording is served"
+
+
+async def test_a_revision_without_a_translation_is_read_in_english_in_urdu(
+    hearing: Hearing, tmp_path: Path
+) -> None:
+    await urdu_reader_answers_item_18(hearing)
+    status, out, _ = await publish_without_translation(hearing, tmp_path)
+    assert status == 0 and "ur translation: none (plan_revised.ur.md is not beside it)" in out
+    await hearing.restart()
+    await outbox_sent(hearing)
+    (notice,) = notices(hearing, URDU_READER, UR_NOTICE)
+    assert f"پہلے: \u2068{UR_BEFORE}\u2069" in notice, "the wording answered, in Urdu"
+    assert "extended to judges and jail staff" in notice, "no Urdu of the new wording yet"
+    item = (await hearing.open_link(URDU_READER, "item-18"))[-1].plain_text()
+    assert "extended to judges and jail staff" in item, "not the old Urdu wording of item 18"
+    assert "گواہوں" not in item
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda text: re.sub(r"\n20\. [^\n]*", "", text), "its items differ"),
+        (lambda text: text.replace("\n3. ", "\n4. "), "item 4 comes after item 2"),
+    ],
+)
+async def test_a_translation_that_does_not_fit_refuses_the_revision(
+    hearing: Hearing, tmp_path: Path, change: Callable[[str], str], said: str
+) -> None:
+    folder = tmp_path / "revised"
+    folder.mkdir()
+    (folder / REVISED.name).write_text(REVISED.read_text("utf-8"), encoding="utf-8")
+    translated = REVISED.with_name("plan_revised.ur.md").read_text("utf-8")
+    (folder / "plan_revised.ur.md").write_text(change(translated), encoding="utf-8")
+    status, _, err = await publish(hearing, folder / REVISED.name)
+    assert status == 1 and said in err and "plan_revised.ur.md" in err
+    rows = await query(hearing.settings.database_path, "SELECT COUNT(*) FROM plan_versions")
+    assert rows == [(0,)]
+
+
 async def test_answers_stay_with_the_version_they_were_given_on(
     hearing: Hearing, clock: Clock
 ) -> None:
@@ -91,7 +166,10 @@ async def test_answers_stay_with_the_version_they_were_given_on(
     assert "Answers on the revised items" in digest
     assert "18. fewer than 5 answers on one of the wordings" in digest, "too few to split"
     assert hearing.app is not None and hearing.app.bot_data.services is not None
-    after = (await hearing.app.bot_data.services.digests.builder.build(None, clock.now)).after
+    services = hearing.app.bot_data.services
+    # Under MIN_GROUP_SIZE 1 the split itself is published: one answer on the new wording.
+    builder = DigestBuilder(services.db, services.plan, min_group=1)
+    after = (await builder.build(None, clock.now)).after
     assert after.versions == (VersionSplit("18", "changed", (2, 0, 2), (0, 1, 1)),)
     shown = "\n".join(after_blocks(load_texts(), {}, after, None, min_group=1))
     assert "18. earlier: 👍 2 👎 0 of 2 · current: 👍 0 👎 1 of 1" in strip_html(shown)

@@ -129,9 +129,11 @@ async def test_a_batch_fetched_again_after_a_failed_store_keeps_what_the_gate_ad
     async with InboxBot(TOKEN, base_url=emu.base_url, inbox=closed, gate=gate) as failing:
         with pytest.raises(InboxUnavailable):
             await failing.get_updates(timeout=0)
-    async with Database(tmp_path / "h.db") as db:
-        async with InboxBot(TOKEN, base_url=emu.base_url, inbox=Inbox(db), gate=gate) as bot:
-            fetched = await bot.get_updates(timeout=0)
+    async with (
+        Database(tmp_path / "h.db") as db,
+        InboxBot(TOKEN, base_url=emu.base_url, inbox=Inbox(db), gate=gate) as bot,
+    ):
+        fetched = await bot.get_updates(timeout=0)
     assert [u.update_id for u in fetched] == sent, "admitted once, admitted again: none lost"
     assert gate.waiting(CITIZEN) == 3, "and counted once"
 

@@ -7,7 +7,6 @@ import logging
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,15 @@ import pytest
 
 from bot.config import ConfigError, Settings
 from bot.emulator import Emulator
-from bot.hearing.digest_model import Digest, ItemStats, Participation
+from bot.hearing.digest import DigestBuilder
+from bot.hearing.digest_model import Digest
+from bot.hearing.plan import Plan
 from bot.hearing.privacy import pseudonym
 from bot.runtime.logs import configure_logging
 from bot.views.chart import render_chart
 from bot.views.digest import render_digest
 from bot.views.texts import load_texts
+from storage.db import Database
 from storage.erasure_ledger import ledger_path
 from tests.harness import SECRET, TOKEN, Hearing, make_settings, query
 
@@ -109,7 +111,7 @@ async def test_mydata_holds_everything_about_the_citizen_and_nothing_else(
     assert [(s["id"], s["text"], s["status"]) for s in data["suggestions"]] == [
         (ana_sid, ANA_TEXT, "visible")
     ]
-    assert data["suggestions"][0]["agree_votes"] == 1, "the count /mine shows too"
+    assert data["suggestions"][0]["agree_votes"] is None, "one vote: withheld, as /mine does"
     assert [(v["suggestion_id"], v["vote"]) for v in data["votes"]] == [(bilal_sid, "disagree")]
     assert [d["text"] for d in data["drafts"]] == [ANA_TEXT]
     records = sum(len(v) for k, v in data.items() if isinstance(v, list))
@@ -282,20 +284,23 @@ def quiet_libraries() -> Iterator[None]:
             logging.getLogger(name).setLevel(level)
 
 
-def small_and_large_items() -> Digest:
+async def small_and_large_items(db: Database, plan: Plan, min_group: int) -> Digest:
     """Item 1: three answers, all support; item 2: six answers; item 3: none."""
-    items = (
-        ItemStats("1", "1", "Few answered", 3, 0, 0, 100.0, (1, 0, 0)),
-        ItemStats("2", "2", "Many answered", 4, 1, 1, 50.0, (0, 1, 0)),
-        ItemStats("3", "3", "Nobody answered", 0, 0, 0, None),
-    )
-    return Digest("Plan", None, datetime(2026, 11, 27, tzinfo=UTC),
-                  Participation(6, 6, 0, 6, 0), items, ("1", "2"), ("2", "1"), ("1",))  # fmt: skip
+    async with db.transaction() as repos:
+        answers = (
+            [("1", "support")] * 3 + [("2", "support")] * 4 + [("2", "oppose"), ("2", "unsure")]
+        )
+        for n, (item, stance) in enumerate(answers):
+            await repos.participants.ensure(f"p{n}")
+            await repos.stances.record(f"p{n}", item, stance, "medium", plan.version)
+    return await DigestBuilder(db, plan, min_group=min_group).build(None, datetime.now(UTC))
 
 
-def test_no_breakdown_for_an_item_fewer_than_min_group_size_answered() -> None:
-    raw = small_and_large_items()
-    digest = raw.protected(5)
+async def test_no_breakdown_for_an_item_fewer_than_min_group_size_answered(
+    db: Database, plan: Plan
+) -> None:
+    raw = await small_and_large_items(db, plan, 1)
+    digest = await DigestBuilder(db, plan, min_group=5).build(None, datetime.now(UTC))
     text = "\n".join(render_digest(load_texts(), digest, "Asia/Karachi", None))
     few = text[text.index("<b>1.</b>") : text.index("<b>2.</b>")]
     assert "fewer than 5 responses" in few and "👍" not in few and "priority" not in few
@@ -305,7 +310,8 @@ def test_no_breakdown_for_an_item_fewer_than_min_group_size_answered() -> None:
     assert "Most supported: 2 (67%)" in text and "1 (100%)" not in text
     assert "Most opposed: 2 (17%)" in text and "Most contested: —" in text
     assert render_chart(digest) != render_chart(raw), "the chart withholds it too"
-    assert raw.protected(3) == replace(raw, min_group=3), "three answers are enough for 3"
+    three = await DigestBuilder(db, plan, min_group=3).build(None, datetime.now(UTC))
+    assert three.item("1") == raw.item("1"), "three answers are enough for 3"
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "five", "1001"])

@@ -15,7 +15,7 @@ from telegram.error import (
 
 from bot.emulator import FaultShares
 from bot.emulator.faults import AnswerLost, Faults
-from bot.runtime.retry import maybe_delivered
+from bot.runtime.retry import RetryPolicy, TryHooks, maybe_delivered, tries_reported_to
 
 
 def caused(error: TelegramError, cause: Exception) -> TelegramError:
@@ -69,3 +69,57 @@ def test_faults_only_hit_the_chosen_chats_and_methods() -> None:
     with pytest.raises(AnswerLost):
         faults.after("editMessageText", 1)
     assert faults.counts == {"server_error": 1, "lost_answer": 1}
+
+
+async def _no_wait(_: float) -> None:
+    """Let the retry policy go on at once."""
+
+
+@pytest.mark.parametrize(
+    ("failure", "events"),
+    [
+        (NetworkError("Internal Server Error (500)"), ["unsent", "before"]),
+        (RetryAfter(1), ["unsent", "before"]),
+    ],
+)
+async def test_a_try_telegram_refused_is_reported_unsent_before_the_retry(
+    failure: TelegramError, events: list[str]
+) -> None:
+    seen: list[str] = []
+    tries = 0
+
+    async def send() -> bool:
+        nonlocal tries
+        tries += 1
+        if tries == 1:
+            raise failure
+        return True
+
+    async def before() -> None:
+        seen.append("before")
+
+    async def unsent() -> None:
+        seen.append("unsent")
+
+    with tries_reported_to(TryHooks(before=before, unsent=unsent)):
+        assert await RetryPolicy(sleep=_no_wait).process_request(
+            send, (), {}, "sendMessage", {}, None
+        )
+    assert seen == events
+
+
+async def test_a_message_whose_answer_was_lost_stays_begun() -> None:
+    seen: list[str] = []
+    lost = TimedOut("Timed out")
+    lost.__cause__ = TimeoutError()
+
+    async def send() -> bool:
+        raise lost
+
+    async def note(event: str) -> None:
+        seen.append(event)
+
+    hooks = TryHooks(before=lambda: note("before"), unsent=lambda: note("unsent"))
+    with tries_reported_to(hooks), pytest.raises(TimedOut):
+        await RetryPolicy(sleep=_no_wait).process_request(send, (), {}, "sendMessage", {}, None)
+    assert seen == [], "it may have gone out: a replay must not send it again"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -145,16 +146,26 @@ async def test_a_file_that_is_not_a_database_leaves_no_connection_open(tmp_path:
 async def test_a_transaction_cancelled_while_it_begins_leaves_the_writer_usable(
     db: Database,
 ) -> None:
-    # What stopping the bot does to a task that was storing an update (polling is cancelled).
+    # What stopping the bot does to a task that was storing an update (polling is cancelled),
+    # here while another process (a command run beside the bot) holds the write lock.
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
     async def write() -> None:
         async with db.transaction() as repos:
             await repos.conn.execute("CREATE TABLE never (x INTEGER)")
 
     task = asyncio.create_task(write())
-    await asyncio.sleep(0)  # the task is now waiting for its BEGIN IMMEDIATE
+    ticks = 0
+    while ticks < 5:  # the event loop stays free while the writer waits for the lock
+        await asyncio.sleep(0.005)
+        ticks += 1
+    assert not task.done(), "the task is waiting for its BEGIN IMMEDIATE"
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    other.execute("ROLLBACK")
+    other.close()
     async with db.transaction() as repos:
         await repos.conn.execute("CREATE TABLE later (x INTEGER)")
     async with (

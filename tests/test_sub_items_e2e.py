@@ -14,7 +14,7 @@ import pytest
 from bot.emulator import Emulator, SentMessage
 from bot.hearing.privacy import pseudonym
 from bot.senders.digests import png_size
-from bot.views.chart import DPI, FOOTER_IN, HEADER_IN, ROW_IN
+from bot.views.chart import DPI, FOOTER_IN, LATIN
 from tests.harness import SECRET, Hearing, make_settings, query
 
 DRAFTER, ANA, BILAL = 7901, 7902, 7903
@@ -93,7 +93,7 @@ async def test_the_digest_chart_and_export_show_the_points(drafting: Hearing) ->
     chart = replies[-1]
     assert chart.kind == "photo"
     rows = 20 + 2  # the items, and the two points answered
-    expected = round((HEADER_IN + rows * ROW_IN + FOOTER_IN) * DPI)
+    expected = round((LATIN.header_in + rows * LATIN.row_in + FOOTER_IN) * DPI)
     assert abs(png_size(chart.file_bytes or b"")[1] - expected) <= 2
     await hearing.say(DRAFTER, "/export")
     with zipfile.ZipFile(io.BytesIO(hearing.last(DRAFTER).file_bytes or b"")) as packed:

@@ -12,6 +12,8 @@ from bot.views.codec import Action, encode
 from tests.after_support import CITIZEN, DRAFTER, OVERSEER, forged, running
 from tests.harness import Clock, Hearing, at, query
 
+FSI, PDI = "\u2068", "\u2069"
+
 
 @pytest.fixture
 async def hearing(emu: Emulator, tmp_path: Path, clock: Clock) -> AsyncIterator[Hearing]:
@@ -75,14 +77,33 @@ async def test_every_change_keeps_who_when_and_what_it_was(hearing: Hearing, clo
     await hearing.press(OVERSEER, "🏁 Done")
     await hearing.press(OVERSEER, "🕓 History", hearing.with_buttons(OVERSEER))
     shown = hearing.last(OVERSEER).plain_text()
-    assert "status: 📝 Proposed → ✅ Adopted" in shown
-    assert "status: ✅ Adopted → 🏁 Done" in shown
+    assert "Tracking history of item 18 (times in Asia/Karachi)" in shown
+    assert "27 Nov 2026 10:00 · status: 📝 Proposed → ✅ Adopted" in shown, "Karachi, not UTC"
+    assert "28 Nov 2026 10:00 · status: ✅ Adopted → 🏁 Done" in shown
+    assert "UTC" not in shown and "05:00" not in shown
     rows = await query(hearing.settings.database_path,
                        "SELECT actor, changed_at FROM tracking_history ORDER BY id")  # fmt: skip
     assert rows[0][0] != rows[1][0], "the drafter and the overseer are told apart"
     assert str(rows[0][1]).startswith("2026-11-27") and str(rows[1][1]).startswith("2026-11-28")
     for actor, _ in rows:
         assert str(DRAFTER) not in str(actor) and str(OVERSEER) not in str(actor)
+
+
+async def test_an_urdu_reader_sees_the_history_in_urdu_and_local_time(
+    hearing: Hearing, clock: Clock
+) -> None:
+    await hearing.say(OVERSEER, "/language")
+    await hearing.press(OVERSEER, "اردو")
+    clock.now = at(27, 23, 30)  # 18:30 UTC: the day differs too
+    await hearing.say(OVERSEER, "/track")
+    await hearing.press(OVERSEER, "18")
+    await hearing.press(OVERSEER, "کیفیت")
+    await hearing.press(OVERSEER, "✅ منظور شدہ")
+    await hearing.press(OVERSEER, "🕓 تاریخچہ", hearing.with_buttons(OVERSEER))
+    shown = hearing.last(OVERSEER).plain_text()
+    assert f"(اوقات {FSI}پاکستان کا وقت{PDI} میں)" in shown
+    assert "27 نومبر 2026 23:30" in shown, "the Karachi day and time, the month in Urdu"
+    assert "UTC" not in shown and "Nov" not in shown and "18:30" not in shown
 
 
 @pytest.mark.parametrize(

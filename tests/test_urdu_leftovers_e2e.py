@@ -14,8 +14,9 @@ import pytest
 from bot.cli import main
 from bot.emulator import Emulator
 from tests.harness import Hearing, make_settings
+from tests.test_chart import png_size, support_x
 
-CITIZEN, MODERATOR, DRAFTER = 9301, 9302, 9303
+CITIZEN, MODERATOR, DRAFTER, ENGLISH_DRAFTER = 9301, 9302, 9303, 9304
 LINKED = "Read the full report at https://example.org/report first"
 # The Urdu plan keeps acronyms in Latin letters, in brackets after the Urdu words.
 ACRONYMS = {"PEMRA", "FATA", "IDPs", "LEAs", "SIMs", "IEDs", "PPO", "SIMS"}
@@ -24,9 +25,10 @@ ENGLISH_DATE = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\
 
 @pytest.fixture
 async def urdu_staff(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
-    """A hearing whose moderator and drafter read Urdu."""
+    """A hearing whose moderator and drafter read Urdu (and a drafter who reads English)."""
     settings = replace(make_settings(tmp_path), moderator_ids=frozenset({MODERATOR}),
-                       drafter_ids=frozenset({DRAFTER}))  # fmt: skip
+                       drafter_ids=frozenset({DRAFTER, ENGLISH_DRAFTER}),
+                       min_group_size=1)  # fmt: skip
     hearing = Hearing(emu, settings)
     await hearing.start()
     for user in (MODERATOR, DRAFTER):  # the citizen writes in English
@@ -78,6 +80,19 @@ async def test_dates_and_the_zone_are_in_urdu_in_the_digest(urdu_staff: Hearing)
     assert not ENGLISH_DATE.search(text)
     chart = replies[-1]
     assert chart.caption is not None and not ENGLISH_DATE.search(chart.caption)
+
+
+async def test_an_urdu_drafter_gets_the_chart_in_urdu(urdu_staff: Hearing) -> None:
+    hearing = urdu_staff
+    await hearing.answer_item(CITIZEN, "3", "👎 Oppose")
+    await hearing.answer_item(CITIZEN + 10, "3", "👍 Support")
+    await hearing.answer_item(CITIZEN + 11, "3", "👎 Oppose")
+    urdu = (await hearing.say(DRAFTER, "/digest"))[-1].file_bytes
+    english = (await hearing.say(ENGLISH_DRAFTER, "/digest"))[-1].file_bytes
+    assert urdu is not None and english is not None and urdu != english
+    assert png_size(urdu)[0] == png_size(english)[0] == 1080
+    assert png_size(urdu)[1] > png_size(english)[1], "Nastaliq's taller rows"
+    assert support_x(english) < 0.5 < support_x(urdu), "the Urdu bars start at the right"
 
 
 async def test_digest_print_in_urdu(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,12 +14,14 @@ import aiohttp
 import pytest
 
 from bot.emulator import Emulator
+from bot.runtime.logs import Throttled
 from bot.runtime.webhook import SECRET_HEADER
-from tests.harness import Hearing, WebhookHearing, free_port, make_settings, query
+from tests.harness import Hearing, SecondsClock, WebhookHearing, free_port, make_settings, query
 
 CITIZEN = 7070
 HOOK_URL = "https://hearing.example/telegram/hook"
 HOOK_SECRET = "hook-secret_0123456789-abcdef"
+FLOOD = 1000
 
 
 @pytest.fixture
@@ -121,6 +126,47 @@ async def test_forged_requests_are_refused_and_store_nothing(
     await hooked.settle()
     assert await inbox_rows(hooked) == []
     assert emu.messages(CITIZEN) == [], "the forged /start got no answer"
+
+
+async def test_a_flood_of_forged_requests_is_refused_and_logged_as_a_count(
+    emu: Emulator, hooked: WebhookHearing, caplog: pytest.LogCaptureFixture
+) -> None:
+    forged = json.dumps(UPDATE).encode()
+    headers = {"Content-Type": "application/json", SECRET_HEADER: "guess"}
+    with caplog.at_level(logging.INFO, logger="bot.runtime.webhook"):
+        async with aiohttp.ClientSession() as session:
+
+            async def attempt(number: int) -> int:
+                guess = {**headers, SECRET_HEADER: f"guess-{number}"} if number % 2 else headers
+                async with session.post(hooked.local_url, data=forged, headers=guess) as answer:
+                    return answer.status
+
+            statuses = await asyncio.gather(*(attempt(n) for n in range(FLOOD)))
+        await hooked.stop()  # what is still counted is logged when the server stops
+    assert statuses == [403] * FLOOD, "every one refused"
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.runtime.webhook"]
+    refused = [line for line in lines if "without the right secret token" in line]
+    assert 1 <= len(refused) <= 2, lines
+    assert sum(int(re.findall(r"\((\d+) in all", line)[0]) for line in refused) == FLOOD
+    assert all("guess" not in line for line in lines), "never what they sent"
+    assert await inbox_rows(hooked) == [] and emu.messages(CITIZEN) == []
+
+
+def test_a_flood_is_logged_once_a_minute_with_its_count(caplog: pytest.LogCaptureFixture) -> None:
+    clock = SecondsClock(0.0)
+    throttled = Throttled(logging.getLogger("flood"), "refused", period=60, clock=clock)
+    with caplog.at_level(logging.WARNING, logger="flood"):
+        for second in range(0, 150):  # 2.5 minutes, ten events a second
+            clock.now = float(second)
+            for _ in range(10):
+                throttled.note()
+        throttled.flush()
+    assert [r.getMessage() for r in caplog.records] == [
+        "refused (1 in all since the last such line)",
+        "refused (600 in all since the last such line)",
+        "refused (600 in all since the last such line)",
+        "refused (299 in all since the last such line)",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from bot.config import Settings
 from bot.hearing.digest import DigestBuilder
 from bot.hearing.digest_model import Digest
 from bot.hearing.digest_schedule import DigestLedger, RenderedDigest
-from bot.hearing.languages import load_plans
 from bot.hearing.opinion_service import GroupsDigestBuilder, Opinions
 from bot.hearing.plan import load_plan
 from bot.hearing.plan_revision import PlanRevisions
@@ -21,7 +20,10 @@ from storage.db import Database
 
 
 def print_digest(settings: Settings, out: TextIO, language: Language = Language.ENGLISH) -> int:
-    """Print what a drafter's /digest would show now (without the charts), and record nothing.
+    """Print what a drafter's /digest would show now (without the charts); record no digest.
+
+    Its figures are published as /digest's are (bot/hearing/publishable.py): this may record
+    a figure's new release, never show one that /digest would not.
 
     In `language`, with the items in that language's plan when it has a matching translation.
     """
@@ -41,16 +43,18 @@ async def _messages(settings: Settings, language: Language) -> list[str]:
     texts = load_texts(language)
 
     async with Database(settings.database_path) as db:
-        plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
-        local = load_plans(plan, settings.plan_path).get(language, plan)
+        # A revised plan, if one was published, with its translations.
+        plans = await PlanRevisions(db).served_plans(plan, settings.plan_path)
+        plan = plans[Language.ENGLISH]
+        local = plans.get(language, plan)
 
         async def render(digest: Digest) -> RenderedDigest:
-            shown = digest.protected(settings.min_group_size).in_plan(local)
+            shown = digest.in_plan(local)
             return RenderedDigest(render_digest(texts, shown, settings.timezone, None), None)
 
         # With the opinion groups section (as /digest: the saved state, nothing stored).
         builder = GroupsDigestBuilder(
-            DigestBuilder(db, plan, settings.timezone),
+            DigestBuilder(db, plan, settings.timezone, settings.min_group_size),
             Opinions(db, plan, settings.min_group_size),
         )
         ledger = DigestLedger(db, builder, settings.digest_time, settings.timezone)

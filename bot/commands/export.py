@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.inputs import stored_hearing_plan
 from bot.config import Settings
-from bot.hearing.export import ExportFormat, Progress, open_export
+from bot.hearing.export import ExportFormat, Progress, Times, open_export
 from bot.hearing.opinion_groups import GroupsParams
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import PlanRevisions
@@ -39,8 +39,11 @@ class ExportResult:
     rows: dict[str, int]
 
 
-def export(settings: Settings, fmt: str, out: Path) -> int:
-    """Export the hearing's data into a new folder; one line on stderr and 2 if it cannot."""
+def export(settings: Settings, fmt: str, out: Path, exact_times: bool = False) -> int:
+    """Export the hearing's data into a new folder; one line on stderr and 2 if it cannot.
+
+    Rows are dated by the day unless the operator asks for `exact_times` (`--exact-times`).
+    """
     if fmt not in set(ExportFormat):
         return _refuse(f"--format must be csv or polis, not {fmt!r}")
     plan = stored_hearing_plan(settings)
@@ -48,7 +51,8 @@ def export(settings: Settings, fmt: str, out: Path) -> int:
         return _refuse(plan)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        result = asyncio.run(_export(settings, plan, ExportFormat(fmt), out, bar))
+        times = Times.EXACT if exact_times else Times.DAY
+        result = asyncio.run(_export(settings, plan, ExportFormat(fmt), out, bar, times))
     except ExportError as exc:
         return _refuse(str(exc), bar)
     except (DatabaseError, sqlite3.Error) as exc:
@@ -62,8 +66,9 @@ def export(settings: Settings, fmt: str, out: Path) -> int:
 
 
 async def _export(
-    settings: Settings, plan: Plan, fmt: ExportFormat, out: Path, bar: ProgressBar | None
-) -> ExportResult:
+    settings: Settings, plan: Plan, fmt: ExportFormat, out: Path, bar: ProgressBar | None,
+    times: Times,
+) -> ExportResult:  # fmt: skip
     async with Database(settings.database_path) as db:
         tz = ZoneInfo(settings.timezone)
         plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
@@ -71,7 +76,7 @@ async def _export(
         staff = partial(staff_pseudonym, secret) if secret else None
         return await export_hearing(
             db, plan, fmt, out, tz=tz, progress=bar, staff=staff,
-            min_group_size=settings.min_group_size,
+            min_group_size=settings.min_group_size, times=times,
         )  # fmt: skip
 
 
@@ -85,12 +90,13 @@ async def export_hearing(
     progress: Progress | None = None,
     min_group_size: int = GroupsParams().min_group_size,
     staff: StaffIds | None = None,
+    times: Times = Times.DAY,
 ) -> ExportResult:
     """Write an export into a new folder `out`, all or nothing (staged, then renamed)."""
     target, staging = _stage(out)
     try:
         async with open_export(
-            db, plan, fmt, tz, min_group_size=min_group_size, staff=staff
+            db, plan, fmt, tz, min_group_size=min_group_size, staff=staff, times=times
         ) as export:
             await write_folder(export, staging, progress)
         files = _publish(staging, target)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.hearing.opinion_groups import GroupsOutcome, GroupsParams, OpinionGroups, find_groups
 from bot.hearing.polis_layout import participants_header, participants_rows
+from bot.views.export_files import inert_rows
 
 COMMENT_COLUMNS = ("comment-id", "author-id", "moderated")
 VOTE_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
@@ -120,7 +121,7 @@ def write_participants_votes(out: Path, conversation: Conversation, groups: Opin
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
             writer = csv.writer(file, lineterminator="\n")
             writer.writerow(participants_header(comments, rejected))
-            writer.writerows(rows)
+            writer.writerows(inert_rows(rows))
         # A link refuses to replace a file that appeared meanwhile; rename would not.
         os.link(staging, out)
     finally:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from bot.commands.inputs import stored_hearing_plan
 from bot.config import Settings
-from bot.hearing.languages import load_plans
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.results import build_results
+from bot.model.values import Language
 from bot.views.results.site import Site, render_site
 from storage.db import Database, DatabaseError
 
@@ -54,9 +54,11 @@ def report(settings: Settings, out: Path, now: datetime | None = None) -> int:
 async def build_site(settings: Settings, plan: Plan, now: datetime) -> Site:
     """Read the hearing (the plan it serves, in each language) and render its results site."""
     async with Database(settings.database_path) as db:
-        plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
+        # A revised plan, if one was published, with its translations.
+        plans = await PlanRevisions(db).served_plans(plan, settings.plan_path)
+        plan = plans[Language.ENGLISH]
         page = await build_results(db, plan, settings.timezone, settings.min_group_size, now)
-    return render_site(page, load_plans(plan, settings.plan_path))
+    return render_site(page, plans)
 
 
 def write_site(site: Site, target: Path) -> None:

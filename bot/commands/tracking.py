@@ -10,11 +10,13 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.hearing.plan import Problem, check_plan, load_plan
-from bot.hearing.plan_revision import ChangeKind, PlanRevisions, Published
+from bot.hearing.languages import item_mismatch, load_plans, translation_path
+from bot.hearing.plan import Problem, check_plan, load_plan, parse_plan
+from bot.hearing.plan_revision import ChangeKind, PlanRevisions, Published, Translations
 from bot.hearing.tracking import IMPORT, Tracking
 from bot.hearing.tracking_file import read_tracking_file
 from bot.model.refusals import Refused
+from bot.model.values import Language
 from storage.db import Database
 
 PREVIEW_CHARS = 100
@@ -72,19 +74,30 @@ async def _import(
 def publish_plan(
     settings: Settings, path: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
-    """Record a revised plan as the next version and say what changed and who will be told."""
+    """Record a revised plan (and its translations beside it) as the next version and say what
+    changed and who will be told."""
     text = _read(path, err)
     if text is None:
         return 1
     if problems := check_plan(text):
         return _report(path, problems, err)
+    translations = _translations_beside(path, text, err)
+    if translations is None:
+        return 1
     try:
-        published, told = asyncio.run(_publish(settings, text))
+        published, told = asyncio.run(_publish(settings, text, translations))
     except Refused:
         print(f"{path}: this plan is the one already published; nothing changed", file=err)
         return 1
     print(f"{path}: published as version {published.version} "
           f"(replacing {published.previous})", file=out)  # fmt: skip
+    for language in (language for language in Language if language is not Language.ENGLISH):
+        beside = translation_path(path, language).name
+        if language.value in translations:
+            print(f"{language.value} translation: {beside}, published with it", file=out)
+        else:
+            print(f"{language.value} translation: none ({beside} is not beside it); its "
+                  "readers will read the English plan", file=out)  # fmt: skip
     for change in published.changes:
         print(_describe(change.item_id, change.kind, change.into_item), file=out)
         for label, wording in (("before", change.old_text), ("now", change.new_text)):
@@ -96,15 +109,44 @@ def publish_plan(
     return 0
 
 
-async def _publish(settings: Settings, text: str) -> tuple[Published, int]:
+def _translations_beside(path: Path, text: str, err: TextIO) -> dict[str, str] | None:
+    """Read the plan's translations beside it (plan.ur.md); None once told why one is unusable."""
+    plan, found = parse_plan(text), {}
+    for language in Language:
+        beside = translation_path(path, language)
+        if language is Language.ENGLISH or not beside.exists():
+            continue
+        translated = _read(beside, err)
+        if translated is None:
+            return None
+        if problems := check_plan(translated):
+            _report(beside, problems, err)
+            return None
+        if mismatch := item_mismatch(plan, parse_plan(translated)):
+            print(f"{beside}: its items differ from {path.name}'s: {', '.join(mismatch)}; "
+                  "nothing was changed", file=err)  # fmt: skip
+            return None
+        found[language.value] = translated
+    return found
+
+
+async def _publish(settings: Settings, text: str, new: dict[str, str]) -> tuple[Published, int]:
     base = load_plan(settings.plan_path)
     async with Database(settings.database_path) as db:
         revisions = PlanRevisions(db)
         current = await revisions.served(base)
         current_text = await revisions.latest_text()
+        first: dict[str, str] = {}
         if current_text is None:
             current_text = settings.plan_path.read_text(encoding="utf-8")
-        published = await revisions.publish(current, current_text, text)
+            # The translations served with the plan file, kept to quote its earlier wording.
+            first = {language.value: translation_path(settings.plan_path, language)
+                     .read_text(encoding="utf-8")
+                     for language in load_plans(base, settings.plan_path)
+                     if language is not Language.ENGLISH}  # fmt: skip
+        published = await revisions.publish(
+            current, current_text, text, Translations(new=new, current=first)
+        )
         return published, await revisions.engaged(published.changes)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.hearing.bans import MODERATION_NOTICE
 from bot.hearing.plan import Item, Plan
+from bot.hearing.publishable import Publisher
 from bot.model.records import ResponseRecord, SuggestionRecord, Tally
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import (
@@ -53,7 +54,7 @@ class OwnSuggestion:
     """One of the citizen's own suggestions with its current tally."""
 
     suggestion: SuggestionRecord
-    tally: Tally
+    tally: Tally | None  # as published (publishable.py); None: too few voted to show
     # What the drafters last said or decided on it (a reply, adopted, merged, declined), if any.
     outcome: ResponseRecord | None = None
 
@@ -70,12 +71,14 @@ class Deliberation:
     """Commands for voting, reporting and withdrawing; each runs in one transaction."""
 
     def __init__(
-        self, db: Database, plan: Plan, cards_per_item: int = 3, hide_after_reports: int = 3
-    ) -> None:
+        self, db: Database, plan: Plan, cards_per_item: int = 3, hide_after_reports: int = 3,
+        min_group: int = 1,
+    ) -> None:  # fmt: skip
         self.db = db
         self.plan = plan
         self.cards_per_item = cards_per_item
         self.hide_after_reports = hide_after_reports
+        self.min_group = min_group
 
     async def first_card(self, pid: str, item_id: str) -> Card | None:
         """Return the first suggestion on an item to offer for voting, if there is one."""
@@ -166,12 +169,13 @@ class Deliberation:
         return suggestion
 
     async def mine(self, pid: str) -> list[OwnSuggestion]:
-        """Return the citizen's suggestions with their current agree / disagree counts."""
-        async with self.db.reading() as repos:
+        """Return the citizen's suggestions with their votes as published (publishable.py)."""
+        async with self.db.transaction() as repos:
             suggestions = await repos.suggestions.by_participant(pid)
-            tallies = await repos.votes.tallies([s.id for s in suggestions])
-            outcomes = await repos.responses.decisions([s.id for s in suggestions])
-        return [OwnSuggestion(s, tallies[s.id], outcomes.get(s.id)) for s in suggestions]
+            ids = [s.id for s in suggestions]
+            votes = await Publisher.within(repos, self.min_group).votes(ids)
+            outcomes = await repos.responses.decisions(ids)
+        return [OwnSuggestion(s, votes[s.id].figures, outcomes.get(s.id)) for s in suggestions]
 
     async def request_proposal(self, pid: str) -> None:
         """Make the citizen's next text message a proposal for a new item."""

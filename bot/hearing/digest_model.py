@@ -13,13 +13,18 @@ from bot.model.reports import TalliedSuggestion
 
 @dataclass(frozen=True)
 class Participation:
-    """How many took part: in the period, and in total."""
+    """How many took part, as published (bot/hearing/publishable.py); None: fewer than a group.
 
-    new: int
-    active: int
-    completed: int
-    total: int
-    completed_total: int
+    The changes are since the last scheduled digest, shown only when both figures were.
+    """
+
+    total: int | None
+    completed: int | None  # finished the plan
+    active: int | None = None  # answered, suggested or voted in the period
+    total_change: int | None = None
+    completed_change: int | None = None
+    joined: tuple[tuple[str, int], ...] = ()  # (ISO day, people) as published, for the page
+    as_of: datetime | None = None  # when published, if before the period began
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,10 @@ class ItemStats:
     oppose: int
     unsure: int
     priority_score: float | None  # 0 (all low) .. 100 (all high); None without answers
-    change: tuple[int, int, int] = (0, 0, 0)  # support, oppose, unsure since the last digest
+    # Support, oppose, unsure since the last digest; None where either figure was not shown.
+    change: tuple[int, int, int] | None = None
     withheld: bool = False  # too few answers to show how they split: every count is zero
+    as_of: datetime | None = None  # when these figures were published, if before the period
 
     @property
     def answers(self) -> int:
@@ -57,6 +64,7 @@ class SuggestionGroup:
     disagree: int
     passed: int
     similar: tuple[int, ...] = ()  # ids of the near-duplicates folded into this entry
+    withheld: bool = False  # fewer than a group voted: every count is zero
 
     @property
     def score(self) -> int:
@@ -98,8 +106,10 @@ class Digest:
     opinion: HearingGroups | None = None  # opinion groups (docs/opinion-groups.md)
     # Sub-items some citizens answered one by one, in plan order (item ids such as "9.3").
     sub_items: tuple[ItemStats, ...] = ()
+    # Every suggestion shown to citizens, with its votes as published.
+    suggestions: tuple[TalliedSuggestion, ...] = ()
 
-    min_group: int = 1  # items with fewer answers (but some) have their breakdown withheld
+    min_group: int = 1  # no figure about fewer people (but some) is shown
 
     def in_plan(self, plan: Plan) -> Digest:
         """Return this digest with the title and item texts of a translation of its plan."""
@@ -112,25 +122,6 @@ class Digest:
         subs = tuple(local(stats) for stats in self.sub_items)
         return replace(self, title=plan.title, items=items, sub_items=subs)
 
-    def protected(self, min_group: int) -> Digest:
-        """Return this digest with no breakdown of an item fewer than min_group people answered.
-
-        Withheld items lose their counts, shares, priority and change, and leave the highlights,
-        so that no figure lets a drafter work out how a few known people answered.
-        """
-        items = tuple(_withhold(s) if 0 < s.answers < min_group else s for s in self.items)
-        subs = tuple(_withhold(s) if 0 < s.answers < min_group else s for s in self.sub_items)
-        kept = {s.item_id for s in items if not s.withheld}
-        return replace(
-            self,
-            items=items,
-            sub_items=subs,
-            most_supported=tuple(i for i in self.most_supported if i in kept),
-            most_opposed=tuple(i for i in self.most_opposed if i in kept),
-            most_contested=tuple(i for i in self.most_contested if i in kept),
-            min_group=min_group,
-        )
-
     def item(self, item_id: str) -> ItemStats | None:
         """Return one item's statistics, or None."""
         return next((stats for stats in self.items if stats.item_id == item_id), None)
@@ -138,7 +129,3 @@ class Digest:
     def subs_of(self, item_id: str) -> tuple[ItemStats, ...]:
         """Return the answered sub-items of an item, in plan order."""
         return tuple(s for s in self.sub_items if s.item_id.split(".")[0] == item_id)
-
-
-def _withhold(stats: ItemStats) -> ItemStats:
-    return ItemStats(stats.item_id, stats.number, stats.text, 0, 0, 0, None, withheld=True)

@@ -42,9 +42,12 @@ class Erasure:
         entry = LedgerEntry(pid, iso(self.clock()))
         await asyncio.to_thread(self.ledger.record, entry)
         async with self.db.transaction() as repos:
-            erased = await repos.personal.erase(pid, entry.erased_at)
+            # Their updates still pending are being handled now (this one among them): each
+            # is forgotten once handled. Only those given up on are erased here.
+            erased = await repos.personal.erase(pid, entry.erased_at, pending_updates=False)
         # Their chat is no longer stored: the next message from them must store it anew.
         self.participants.forget(pid)
+        await self.db.checkpoint()  # what was erased must not stay behind in the WAL
         log.info("erased a participant's data on their request")
         return erased
 
@@ -56,9 +59,14 @@ class Erasure:
                 marked = await repos.personal.erased_at(entry.participant_id)
                 if marked is None or marked >= entry.erased_at:
                     continue
-                await repos.personal.erase(entry.participant_id, entry.erased_at)
+                # Before any update is replayed: a restored backup's pending updates from
+                # before the erasure must not bring back what they carried.
+                await repos.personal.erase(
+                    entry.participant_id, entry.erased_at, pending_updates=True
+                )
             self.participants.forget(entry.participant_id)
             applied += 1
         if applied:
+            await self.db.checkpoint()
             log.warning("re-applied %d recorded erasures the database did not reflect", applied)
         return applied

@@ -9,7 +9,8 @@ Pol.is mapping (comments.csv, votes.csv, summary.csv as in the compdemocracy/ope
 - author-id and voter-id are small integers, one per participant, numbered from 0 in order of
   first appearance (comments first, then votes), the same in both files;
 - timestamp is milliseconds since the epoch; datetime the same instant written as Pol.is does,
-  in the hearing's time zone ("Wed Jul 27 22:09:49 WIB 2022");
+  in the hearing's time zone ("Wed Jul 27 22:09:49 WIB 2022"); unless the operator asks for
+  exact times, both are the start of the row's day (see Times below);
 - agrees / disagrees count current votes; moderated is 1 for visible, -1 for hidden, 0 for
   pending and withdrawn suggestions;
 - votes.csv holds every vote ever cast (agree 1, disagree -1, pass 0), oldest first, so that
@@ -78,6 +79,7 @@ POLIS_VOTE = {Vote.AGREE: 1, Vote.DISAGREE: -1, Vote.PASS: 0}
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TIME_SUFFIX = "_at"  # every stored time is a column named so (created_at, recorded_at...)
 
 Row = Sequence[object]
 # Called with the file being written, rows written so far and rows expected in all.
@@ -89,6 +91,18 @@ class ExportFormat(StrEnum):
 
     CSV = "csv"
     POLIS = "polis"
+
+
+class Times(StrEnum):
+    """How precisely an export dates its rows (docs/privacy.md, "Exports").
+
+    A time to the millisecond can be matched with when someone was seen using their phone, and
+    it tells apart answers the counts lump together; a day cannot, and is enough to read a
+    hearing by. Rows keep their order, so Pol.is's "latest vote" still recounts.
+    """
+
+    DAY = "day"  # the calendar day in the hearing's time zone: every export, by default
+    EXACT = "exact"  # as stored: only `hearing-bot export --exact-times`, run by the operator
 
 
 @dataclass
@@ -115,6 +129,7 @@ class HearingExport:
     grouping: Callable[[], Awaitable[HearingGroups]] | None = None
     # Staff pseudonyms (a keyed hash: needs the secret); without it staff are only "staff".
     staff: StaffIds | None = None
+    times: Times = Times.DAY
 
     async def expected_rows(self) -> int:
         """Return how many table rows the export will hold (for a progress bar)."""
@@ -127,7 +142,7 @@ class HearingExport:
         """Yield every sheet; read each one's pages before asking for the next."""
         if self.fmt == ExportFormat.CSV:
             for dataset in TABLES:
-                convert = self._staff_columns(dataset)
+                convert = _chained(self._staff_columns(dataset), self._time_columns(dataset))
                 yield Sheet(dataset.file_name, dataset.columns, self._counted(dataset, convert))
             yield Sheet(MANIFEST, text=await self._manifest())
         else:
@@ -143,6 +158,18 @@ class HearingExport:
 
         def convert(row: Row) -> Row:
             return tuple(staff(str(v)) if i in columns and v is not None else v
+                         for i, v in enumerate(row))  # fmt: skip
+
+        return convert
+
+    def _time_columns(self, dataset: Dataset) -> Callable[[Row], Row] | None:
+        """Write each stored time as its day in the hearing's time zone (unless exact)."""
+        columns = [i for i, name in enumerate(dataset.columns) if name.endswith(TIME_SUFFIX)]
+        if not columns or self.times is Times.EXACT:
+            return None
+
+        def convert(row: Row) -> Row:
+            return tuple(day_of(str(v), self.tz) if i in columns and v is not None else v
                          for i, v in enumerate(row))  # fmt: skip
 
         return convert
@@ -163,6 +190,7 @@ class HearingExport:
             "format": "hearing-bot csv export",
             "exported_at": self.now().astimezone(UTC).isoformat(timespec="seconds"),
             "plan": {"title": self.plan.title, "version": self.plan.version},
+            "times": {"precision": self.times.value, "time_zone": str(self.tz)},
             "schema_version": await self.reader.schema_version(),
             "files": {
                 d.file_name: {"rows": self.rows[d.file_name], "columns": list(d.columns)}
@@ -218,8 +246,8 @@ class HearingExport:
             authored[author] += 1
             if moderated == -1:
                 rejected.add(int(str(sid)))
-            return (*polis_time(str(created), self.tz), sid, author, agrees, disagrees,
-                    moderated, text)  # fmt: skip
+            return (*polis_time(str(created), self.tz, self.exact), sid, author, agrees,
+                    disagrees, moderated, text)  # fmt: skip
 
         def vote(row: Row) -> Row:
             _, pid, sid, value, recorded = row
@@ -227,7 +255,7 @@ class HearingExport:
             voters.add(voter)
             polis = POLIS_VOTE[Vote(str(value))]
             latest[(voter, int(str(sid)))] = polis  # oldest first: the last one stays
-            return (*polis_time(str(recorded), self.tz), sid, voter, polis)
+            return (*polis_time(str(recorded), self.tz, self.exact), sid, voter, polis)
 
         names = [f"{folder}{name}" for name in ("comments.csv", "votes.csv", "summary.csv")]
         comments = self._counted(SUGGESTION_TALLIES, comment, names[0], item_id)
@@ -262,6 +290,11 @@ class HearingExport:
         self.rows[names[2]] = len(summary)
         yield Sheet(names[2], pages=_one_page(summary))
 
+    @property
+    def exact(self) -> bool:
+        """Tell whether rows keep their exact times (the operator asked for them)."""
+        return self.times is Times.EXACT
+
     async def _paged(self, name: str, rows: Iterable[Row]) -> AsyncIterator[list[Row]]:
         """Give rows a page at a time, counting them under the file's name."""
         self.rows[name] = 0
@@ -280,6 +313,20 @@ async def _one_page(rows: Iterable[Row]) -> AsyncIterator[list[Row]]:
     yield list(rows)
 
 
+def _chained(*converts: Callable[[Row], Row] | None) -> Callable[[Row], Row] | None:
+    """Apply each conversion of a row in turn (None: there is none)."""
+    chosen = [c for c in converts if c is not None]
+    if not chosen:
+        return None
+
+    def convert(row: Row) -> Row:
+        for one in chosen:
+            row = one(row)
+        return row
+
+    return convert
+
+
 def _comment_id(statement: Key) -> object:
     """Return a statement's Pol.is comment id: a suggestion's id; blank for an item."""
     key = str(statement)
@@ -295,6 +342,7 @@ async def open_export(
     now: Callable[[], datetime] | None = None,
     min_group_size: int = GroupsParams().min_group_size,
     staff: StaffIds | None = None,
+    times: Times = Times.DAY,
 ) -> AsyncIterator[HearingExport]:
     """Give the export of the hearing as it stands, read in one session of the reader."""
     params = GroupsParams(min_group_size=min_group_size)
@@ -305,19 +353,31 @@ async def open_export(
 
         yield HearingExport(
             ExportReader(repos.conn), plan, fmt, tz, now or db.now, grouping=grouping,
-            staff=staff,
+            staff=staff, times=times,
         )  # fmt: skip
 
 
-def polis_time(iso: str, tz: tzinfo) -> tuple[int, str]:
-    """Turn a stored ISO-8601 time into Pol.is's epoch milliseconds and human datetime."""
-    moment = datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(tz)
+def day_of(iso: str, tz: tzinfo) -> str:
+    """Return the calendar day (YYYY-MM-DD) of a stored ISO-8601 time in a time zone."""
+    return _moment(iso).astimezone(tz).date().isoformat()
+
+
+def polis_time(iso: str, tz: tzinfo, exact: bool = True) -> tuple[int, str]:
+    """Turn a stored ISO-8601 time into Pol.is's epoch milliseconds and human datetime.
+
+    Not `exact`: the start of that day in the time zone, as Times.DAY asks.
+    """
+    local = _moment(iso).astimezone(tz)
+    if not exact:
+        local = datetime(local.year, local.month, local.day, tzinfo=tz)
     # Fixed English names: strftime's %a and %b follow the locale.
     text = (
         f"{_DAYS[local.weekday()]} {_MONTHS[local.month - 1]} {local:%d %H:%M:%S}"
         f" {local.tzname()} {local.year}"
     )
-    return (moment - _EPOCH) // timedelta(milliseconds=1), text
+    return (local - _EPOCH) // timedelta(milliseconds=1), text
+
+
+def _moment(iso: str) -> datetime:
+    moment = datetime.fromisoformat(iso)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

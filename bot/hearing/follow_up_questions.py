@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.hearing.plan import Plan
+from bot.hearing.publishable import Publisher
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import check_text
 from bot.hearing.typed_text import clean_typed, repeat_key
@@ -16,6 +17,7 @@ from bot.model.reports import QuestionRow
 from bot.model.values import Awaiting, Language, SuggestionStatus
 from storage.db import Database
 from storage.follow_ups import FollowUpRepository
+from storage.repositories import Repositories
 
 MAX_QUESTION_CHARS = 1000
 
@@ -74,7 +76,12 @@ class FollowUps:
             return bool(await repos.follow_ups.consent(pid))
 
     async def draft(self, author: str, item_id: str, segment: Segment, text: str) -> Drafted:
-        """Store a question to confirm; refuse a segment under the minimum group size."""
+        """Store a question to confirm; refuse a segment under the minimum group size.
+
+        The size shown, and checked, is the segment's as published (publishable.py): it moves
+        only once a group of people joined or left it, so that drafting again and again cannot
+        show the moment one citizen answered an item one way.
+        """
         if self.plan.index_of(item_id) is None:
             raise Refused(Refusal.UNKNOWN_ITEM)
         cleaned = clean_typed(text)
@@ -83,11 +90,8 @@ class FollowUps:
         if len(cleaned) > MAX_QUESTION_CHARS:
             raise Refused(Refusal.RESPONSE_TOO_LONG, limit=MAX_QUESTION_CHARS, length=len(cleaned))
         async with self.db.transaction() as repos:
-            audience = await repos.follow_ups.segment(item_id, segment)
-            self._check_size(audience)
-            qid = await repos.follow_ups.add_question(
-                author, item_id, segment, cleaned, len(audience)
-            )
+            size = await self._size(repos, item_id, segment)
+            qid = await repos.follow_ups.add_question(author, item_id, segment, cleaned, size)
             question = await repos.follow_ups.question(qid)
         if question is None:
             raise RuntimeError("the question just stored cannot be read")
@@ -97,20 +101,23 @@ class FollowUps:
         self, author: str, question_id: int,
         render: Callable[[QuestionRow, Language | None], str],
     ) -> int:  # fmt: skip
-        """Queue the author's question for its segment, in each reader's language; count them."""
+        """Queue the author's question for its segment, in each reader's language.
+
+        Return the segment's size as published (what the author was shown), not the exact one.
+        """
         async with self.db.transaction() as repos:
             question = await self._own_draft(repos.follow_ups, author, question_id)
-            audience = await repos.follow_ups.segment(question.item_id, question.segment)
             # Counted again: consents may have been withdrawn since the question was drafted.
-            self._check_size(audience)
+            size = await self._size(repos, question.item_id, question.segment)
+            audience = await repos.follow_ups.segment(question.item_id, question.segment)
             chosen = await repos.participants.languages(list(audience))
             codes = {None, *chosen.values()}
             bodies = {code: render(question, Language.stored(code)) for code in codes}
             await repos.outbox.add_many(
                 [(pid, "question", bodies[chosen.get(pid)], question_id) for pid in audience]
             )
-            await repos.follow_ups.set_status(question_id, "sent", len(audience))
-        return len(audience)
+            await repos.follow_ups.set_status(question_id, "sent", size)
+        return size
 
     async def cancel(self, author: str, question_id: int) -> None:
         """Drop the author's question that was not sent."""
@@ -161,9 +168,22 @@ class FollowUps:
             questions = await repos.follow_ups.sent_questions()
             return [(q, await repos.follow_ups.answers(q.id)) for q in questions]
 
-    def _check_size(self, audience: list[str]) -> None:
-        if len(audience) < self.min_group:
-            raise Refused(Refusal.GROUP_TOO_SMALL, minimum=self.min_group)
+    async def _size(self, repos: Repositories, item_id: str, segment: str) -> int:
+        """Return a segment's published size; refuse one that may be under the minimum group.
+
+        A published size is at most min_group - 1 away from the exact one (else it would have
+        been published anew), so 2 * min_group - 1 published means at least min_group now:
+        the check protects those asked without ever telling the exact size, which polling the
+        refusal would otherwise reveal.
+        """
+        needed = 2 * self.min_group - 1
+        audience = await repos.follow_ups.segment(item_id, segment)
+        size = await Publisher.within(repos, self.min_group).segment(
+            item_id, segment, len(audience)
+        )
+        if size.figures is None or size.figures < needed:
+            raise Refused(Refusal.GROUP_TOO_SMALL, minimum=needed)
+        return size.figures
 
     @staticmethod
     async def _own_draft(repo: FollowUpRepository, author: str, question_id: int) -> QuestionRow:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from bot.hearing.opinion_clusters import best_kmeans, kmeans, silhouette
+from bot.hearing.opinion_clusters import kmeans, modal_kmeans, silhouettes
 from bot.hearing.opinion_matrix import Floats, Ints, Key, OpinionMatrix, project
 from bot.hearing.opinion_summary import Across, Distinctive, summarise
 
@@ -40,7 +40,8 @@ class GroupsParams:
     base_clusters: int = 100
     max_groups: int = 5
     k_buffer: int = 4  # a new number of groups must win this many runs in a row
-    starts: int = 10  # k-means++ starts tried beside Pol.is's own, for the groups
+    starts: int = 1000  # random starts of the group k-means; the most frequent outcome wins
+    scored: int = 4000  # participants the silhouette is computed over (a fixed sample if more)
     min_group_size: int = 5
     shown: int = 5  # statements listed per group, for the consensus and for the divisions
 
@@ -192,12 +193,14 @@ def _cluster(points: Floats, state: GroupsState, params: GroupsParams) -> tuple[
     # Pol.is: at most 2 + (base clusters / 12) groups, and never more than max_groups.
     top = min(params.max_groups, 2 + len(centres) // 12, len(centres))
     options: dict[int, Ints] = {}
-    scores: dict[int, float] = {}
     for k in range(2, top + 1):
-        groups = best_kmeans(centres, k, weights, params.starts)
-        if len(groups.centres) == k:
-            options[k] = groups.labels
-            scores[k] = silhouette(centres, groups.labels)
+        groups = modal_kmeans(centres, k, weights, params.starts)
+        if groups is not None:
+            options[k] = groups.labels[base.labels]
+    # Each k is scored by the participants' silhouette (a fixed sample of a large crowd's).
+    scores = dict(
+        zip(options, silhouettes(points, list(options.values()), params.scored), strict=True)
+    )
     # The smaller number of groups wins a tie; no options means the votes show no division.
     this_k = max(options, key=lambda k: (scores[k], -k)) if options else 1
     same = state.last_k == this_k
@@ -207,7 +210,7 @@ def _cluster(points: Floats, state: GroupsState, params: GroupsParams) -> tuple[
     k = smoothed if smoothed in options else this_k
     if k not in options:
         return np.zeros(len(points), dtype=np.int64), next_state
-    return options[k][base.labels], next_state
+    return options[k], next_state
 
 
 def _merge_small(points: Floats, labels: Ints, min_size: int) -> tuple[Ints, int]:

@@ -4,6 +4,11 @@ The digest's groups continue from the previous digest's (the k-smoother and the 
 names of bot/hearing/opinion_groups.py); what a scheduled digest found is stored in the same
 transaction as the digest, for the next one. A citizen's `/groups` and `/digest` on demand use
 the same saved state and store nothing.
+
+Groups are published by the rule of bot/hearing/publishable.py: once found, they are found
+anew only when at least MIN_GROUP_SIZE people have answered or voted since (or after an
+erasure, or a moderator's decision that changes which suggestions are shown), so that two
+showings of the groups cannot be compared to tell how one person answered.
 """
 
 from __future__ import annotations
@@ -54,7 +59,9 @@ class Opinions:
                 mark = await repos.opinions.fingerprint()
                 found = self._found
                 if found is not None and (
-                    found.mark == mark or (not fresh and self._recent(found, mark))
+                    found.mark == mark
+                    or (not fresh and self._recent(found, mark))
+                    or await self._few_changed(repos, found, mark)
                 ):
                     return found.groups
                 started = time.monotonic()
@@ -79,6 +86,20 @@ class Opinions:
             sorted((str(pid), label) for pid, label in state.membership.items()),
             iso(groups.computed_at),
         )
+
+    async def _few_changed(
+        self, repos: Repositories, found: _Found, mark: tuple[object, ...]
+    ) -> bool:
+        """Tell whether fewer than a group of people answered or voted since `found`.
+
+        Only answers and votes: an erasure, or a moderator's decision on which suggestions are
+        shown (fingerprint fields 4, 5 and the last), always makes the groups be found anew.
+        """
+        if mark[4:6] != found.mark[4:6] or mark[-1:] != found.mark[-1:]:
+            return False
+        stances, votes = (int(str(found.mark[i] or 0)) for i in (1, 3))
+        changed = await repos.opinions.changed_since(stances, votes)
+        return changed < self.params.min_group_size
 
     @staticmethod
     def _recent(found: _Found, mark: tuple[object, ...]) -> bool:

@@ -8,7 +8,6 @@ towards how many votes a participant cast, carry no opinion and are never descri
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -27,6 +26,7 @@ from bot.hearing.opinion_matrix import AGREE, DISAGREE, PASS
 from bot.hearing.plan import Plan
 from bot.model.values import Stance, Vote
 from storage.repositories import Repositories
+from storage.unit import in_thread
 
 ITEM_KEY = "item-"
 SUGGESTION_KEY = "s-"
@@ -143,7 +143,7 @@ async def group_hearing(
     votes = await read_votes(repos, plan)
     state = await saved_state(repos)
     # A few seconds of CPU at 50,000 participants: off the event loop.
-    result, counted, enough = await asyncio.to_thread(_group, votes, state, params)
+    result, counted, enough = await in_thread(_group, votes, state, params)
     described = _described(result)
     ids = [int(key.removeprefix(SUGGESTION_KEY)) for key in described if _is_suggestion(key)]
     texts = await repos.opinions.suggestions(ids)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.hearing.plan import Plan
 from bot.hearing.privacy import StaffIds
+from bot.hearing.publishable import ByVersion, Released
 from bot.hearing.tracking import load_tracking
 from bot.model.reports import HistoryRow, QuestionRow
 from bot.model.tracking import ItemTracking
@@ -29,6 +31,7 @@ class VersionSplit:
     kind: str
     earlier: tuple[int, int, int]  # support, oppose, all answers
     current: tuple[int, int, int]
+    withheld: bool = False  # the item's answers are about too few people: all zero
 
 
 @dataclass(frozen=True)
@@ -62,28 +65,37 @@ def local_day(moment: datetime, zone: str) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
 
 
-async def after_hearing(repos: Repositories, plan: Plan, today: date) -> AfterHearing:
-    """Read the after-the-hearing sections of a digest within the caller's read."""
+async def after_hearing(
+    repos: Repositories, plan: Plan, today: date, answers: Mapping[str, Released[ByVersion]]
+) -> AfterHearing:
+    """Read the after-the-hearing sections of a digest within the caller's read.
+
+    `answers` are the items' answers by plan version as published (publishable.py).
+    """
     tracked = await load_tracking(repos, [item.id for item in plan.items])
     overdue = tuple(t for t in tracked.values() if t.overdue(today))
     questions = [
         (q, tuple(await repos.follow_ups.answers(q.id)))
         for q in await repos.follow_ups.sent_questions()
     ]
-    return AfterHearing(overdue, tuple(questions), await _versions(repos, plan))
+    return AfterHearing(overdue, tuple(questions), await _versions(repos, plan, answers))
 
 
-async def _versions(repos: Repositories, plan: Plan) -> tuple[VersionSplit, ...]:
+async def _versions(
+    repos: Repositories, plan: Plan, answers: Mapping[str, Released[ByVersion]]
+) -> tuple[VersionSplit, ...]:
     changes = [c for c in await repos.plan_versions.changes(plan.version) if c.kind == "changed"]
-    counts = await repos.plan_versions.answers_by_version([c.item_id for c in changes])
     splits = []
     for change in changes:
+        released = answers.get(change.item_id, Released[ByVersion]({}))
+        if released.figures is None:
+            splits.append(VersionSplit(change.item_id, change.kind, (0, 0, 0), (0, 0, 0), True))
+            continue
         earlier, current = [0, 0, 0], [0, 0, 0]
-        for item_id, version, *figures in counts:
-            if item_id == change.item_id:
-                into = current if version == plan.version else earlier
-                for i, figure in enumerate(figures):
-                    into[i] += figure
+        for version, c in released.figures.items():
+            into = current if version == plan.version else earlier
+            for i, figure in enumerate((c.support, c.oppose, c.support + c.oppose + c.unsure)):
+                into[i] += figure
         splits.append(VersionSplit(change.item_id, change.kind, (earlier[0], earlier[1],
                                    earlier[2]), (current[0], current[1], current[2])))  # fmt: skip
     return tuple(splits)

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from bot.hearing.privacy import pseudonym, staff_pseudonym
 from bot.model.values import Language
 from storage.db import Database
+from storage.unit import when_committed
 
 KNOWN_CACHE_SIZE = 50_000
 
@@ -40,10 +41,13 @@ class Participants:
         async with self.db.transaction() as repos:
             await repos.participants.ensure(pid)
             await repos.delivery.upsert(pid, chat_id)
+        when_committed(lambda: self._remember_chat(pid, chat_id))
+        return pid
+
+    def _remember_chat(self, pid: str, chat_id: int) -> None:
         self._known[pid] = chat_id
         if len(self._known) > KNOWN_CACHE_SIZE:
             self._known.popitem(last=False)
-        return pid
 
     async def mark_blocked(self, pid: str) -> None:
         """Stop writing to a participant who blocked the bot, until they write to it again."""
@@ -64,7 +68,7 @@ class Participants:
             return self._languages[pid]
         async with self.db.reading() as repos:
             stored = Language.stored(await repos.participants.language(pid))
-        self._remember_language(pid, stored)
+        when_committed(lambda: self._remember_language(pid, stored))
         return stored
 
     async def languages_of(self, pids: list[str]) -> dict[str, Language]:
@@ -78,7 +82,7 @@ class Participants:
         async with self.db.transaction() as repos:
             await repos.participants.ensure(pid)
             await repos.participants.set_language(pid, language)
-        self._remember_language(pid, language)
+        when_committed(lambda: self._remember_language(pid, language))
 
     def _remember_language(self, pid: str, language: Language | None) -> None:
         self._languages[pid] = language

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from pathlib import Path
 
 from rapidfuzz import fuzz, utils
 
+from bot.hearing.languages import item_mismatch, load_plans
 from bot.hearing.plan import Item, Plan, parse_plan
 from bot.model.refusals import Refusal, Refused
 from bot.model.reports import ChangeRow
 from bot.model.values import Language
 from storage.db import Database
+from storage.repositories import Repositories
 
 # A dropped item whose words are (nearly) all found in a new or continuing item was merged
 # into it: token_set_ratio is 100 when one text's words are a subset of the other's.
@@ -104,8 +107,28 @@ class PlanRevisions:
             latest = await repos.plan_versions.latest()
         return parse_plan(latest.text) if latest else default
 
-    async def publish(self, current: Plan, current_text: str, text: str) -> Published:
-        """Record a revised plan as the next version; refuse one that changes nothing."""
+    async def served_plans(self, default: Plan, plan_path: Path) -> dict[Language, Plan]:
+        """Return the plan served in each language: the latest published version and the
+        translations published with it, or, never revised, the plan file and the
+        translations beside it. A language missing here reads the English plan."""
+        served = await self.served(default)
+        if served is default:
+            return load_plans(default, plan_path)
+        return {Language.ENGLISH: served, **await self.translations(served)}
+
+    async def translations(self, plan: Plan) -> dict[Language, Plan]:
+        """Return the translations published with a version, each item for item the same."""
+        async with self.db.reading() as repos:
+            texts = await repos.plan_versions.translations(plan.version)
+        return _matching(plan, texts)
+
+    async def publish(
+        self, current: Plan, current_text: str, text: str,
+        translations: Translations | None = None,
+    ) -> Published:  # fmt: skip
+        """Record a revised plan as the next version, with the translations of it and of the
+        plan it replaces (by language, as written); refuse one that changes nothing."""
+        translations = translations or Translations()
         new = parse_plan(text)
         changes = diff_plans(current, new)
         if not changes and new.version == current.version:
@@ -114,9 +137,11 @@ class PlanRevisions:
             if await repos.plan_versions.get(current.version) is None:
                 # The plan served until now is the first version: answers so far refer to it.
                 await repos.plan_versions.add(current.version, current_text, None, True)
+                await repos.plan_versions.add_translations(current.version, translations.current)
             if await repos.plan_versions.get(new.version) is not None:
                 raise Refused(Refusal.PLAN_UNCHANGED)
             await repos.plan_versions.add(new.version, text, current.version)
+            await repos.plan_versions.add_translations(new.version, translations.new)
             await repos.plan_versions.add_changes([
                 ChangeRow(new.version, c.item_id, c.kind, c.old_text, c.new_text, c.into_item)
                 for c in changes
@@ -159,10 +184,19 @@ class PlanRevisions:
             told = [c for c in changes if c.kind is not ChangeKind.ADDED]
             engaged = await repos.plan_versions.engaged([c.item_id for c in told])
             chosen = await repos.participants.languages(sorted({pid for pid, _ in engaged}))
+            before = await _translations(repos, row.previous)
+            after = _matching(plan, await repos.plan_versions.translations(plan.version))
         by_item = {c.item_id: c for c in told}
+
+        def notice(pid: str, item_id: str) -> str:
+            language = Language.stored(chosen.get(pid))
+            change = by_item[item_id]
+            if language is not None:
+                change = in_translation(change, before.get(language), after.get(language))
+            return render(change, language)
+
         rows: list[tuple[str, str, str, int | None]] = [
-            (pid, "plan_change", render(by_item[item_id], Language.stored(chosen.get(pid))), None)
-            for pid, item_id in engaged
+            (pid, "plan_change", notice(pid, item_id), None) for pid, item_id in engaged
         ]
         async with self.db.transaction() as repos:
             if not await repos.plan_versions.mark_announced(plan.version):
@@ -173,6 +207,44 @@ class PlanRevisions:
                     # Nobody is left at an item the plan no longer has.
                     await repos.plan_versions.move_positions(change.item_id, change.into_item)
         return len(rows)
+
+
+def in_translation(change: ItemChange, before: Plan | None, after: Plan | None) -> ItemChange:
+    """Quote a change's wording from translations of the plan before and after it, where they
+    have the item (else as the plan itself words it)."""
+    old = before.item(change.item_id) if before is not None else None
+    kept = change.into_item or change.item_id
+    new = after.item(kept) if after is not None and change.new_text is not None else None
+    return replace(
+        change,
+        old_text=wording(old) if old is not None else change.old_text,
+        new_text=wording(new) if new is not None else change.new_text,
+    )
+
+
+@dataclass(frozen=True)
+class Translations:
+    """The texts of the translations published with a revision, and of the plan it replaces
+    (kept when that plan is recorded as the first version), by language code."""
+
+    new: dict[str, str] = field(default_factory=dict)
+    current: dict[str, str] = field(default_factory=dict)
+
+
+async def _translations(repos: Repositories, version: str | None) -> dict[Language, Plan]:
+    """Return the translations recorded for a version (none for no version)."""
+    if version is None:
+        return {}
+    row = await repos.plan_versions.get(version)
+    if row is None:
+        return {}
+    return _matching(parse_plan(row.text), await repos.plan_versions.translations(version))
+
+
+def _matching(plan: Plan, texts: dict[str, str]) -> dict[Language, Plan]:
+    """Parse translations, keeping those with the plan's items (publish-plan checked them)."""
+    plans = {Language(code): parse_plan(text) for code, text in texts.items()}
+    return {language: p for language, p in plans.items() if not item_mismatch(plan, p)}
 
 
 def _change(row: ChangeRow) -> ItemChange:

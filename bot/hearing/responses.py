@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.hearing.plan import Item, Plan, telegram_length
+from bot.hearing.publishable import Publisher
 from bot.hearing.typed_text import clean_typed
 from bot.model.records import ResponseRecord, SuggestionRecord, Tally
 from bot.model.refusals import Refusal, Refused
@@ -40,7 +41,7 @@ class Review:
 
     suggestion: SuggestionRecord
     item: Item | None
-    tally: Tally
+    tally: Tally | None  # as published (publishable.py); None: too few voted to show
     decision: ResponseRecord | None
     history: tuple[Exchange, ...] = ()
 
@@ -63,17 +64,19 @@ class Notice:
 class FollowThrough:
     """Commands for drafters' replies and decisions; the caller checks the drafter role."""
 
-    def __init__(self, db: Database, plan: Plan) -> None:
+    def __init__(self, db: Database, plan: Plan, min_group: int = 1) -> None:
         self.db = db
         self.plan = plan
+        self.min_group = min_group
 
     async def review(self, suggestion_id: int) -> Review:
-        """Return a suggestion with its votes and the latest decision on it."""
-        async with self.db.reading() as repos:
+        """Return a suggestion with its votes (as published) and the latest decision on it."""
+        async with self.db.transaction() as repos:
             suggestion = await repos.suggestions.get(suggestion_id)
             if suggestion is None:
                 raise Refused(Refusal.UNKNOWN_SUGGESTION)
-            tally = (await repos.votes.tallies([suggestion_id]))[suggestion_id]
+            votes = await Publisher.within(repos, self.min_group).votes([suggestion_id])
+            tally = votes[suggestion_id].figures
             decision = await repos.responses.decision(suggestion_id)
             answers = await repos.responses.answers(suggestion_id)
             history = tuple(

@@ -8,15 +8,17 @@ from datetime import date, datetime
 
 from bot.hearing.digest import DigestBuilder, best_groups
 from bot.hearing.digest_model import Digest, ItemStats, SuggestionGroup
-from bot.hearing.opinion_groups import GroupsOutcome, GroupsParams
-from bot.hearing.opinion_statements import HearingGroups, Statement, group_hearing
+from bot.hearing.opinion_groups import GroupsOutcome
+from bot.hearing.opinion_service import Opinions
+from bot.hearing.opinion_statements import HearingGroups, Statement
 from bot.hearing.opinion_summary import Across, Direction, Share
 from bot.hearing.oversight import VersionSplit, local_day
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import ChangeKind, ItemChange
+from bot.hearing.publishable import shown
 from bot.hearing.responses import Decision
 from bot.hearing.tracking import load_tracking
-from bot.hearing.turnout import Turnout, shown, turnout
+from bot.hearing.turnout import Turnout, turnout
 from bot.model.records import ResponseRecord, Tally
 from bot.model.reports import TalliedSuggestion, VersionRow
 from bot.model.tracking import ItemTracking
@@ -221,20 +223,24 @@ class ResultsPage:
 
 
 async def build_results(
-    db: Database, plan: Plan, zone: str, min_group: int, now: datetime
-) -> ResultsPage:
-    """Read the hearing and shape what may be published about it."""
-    digest = (await DigestBuilder(db, plan, zone).build(None, now)).protected(min_group)
+    db: Database, plan: Plan, zone: str, min_group: int, now: datetime,
+    opinions: Opinions | None = None,
+) -> ResultsPage:  # fmt: skip
+    """Read the hearing and shape what may be published about it.
+
+    `opinions`: the running hearing's groups, so that the page shows what the digest does.
+    """
+    # Every figure as published (bot/hearing/publishable.py): the page can be made at will,
+    # and two pages never differ by fewer than min_group people.
+    digest = await DigestBuilder(db, plan, zone, min_group).build(None, now)
     today = local_day(now, zone)
     async with db.reading() as repos:
-        joined = await repos.results.joined()
         outcomes = _outcomes(await repos.results.responses(), plan)
-        tallied = await repos.digests.tallied_suggestions()
         tracked = await load_tracking(repos, [item.id for item in plan.items])
         revisions = await _revisions(repos, await repos.results.versions(), zone)
-        # The saved state of the latest digest is continued, so the groups keep their letters.
-        found = await group_hearing(repos, plan, GroupsParams(min_group_size=min_group), now)
-    public = Publication(min_group, outcomes, tallied)
+    # The saved state of the latest digest is continued, so the groups keep their letters.
+    found = await (opinions or Opinions(db, plan, min_group)).current(fresh=True)
+    public = Publication(min_group, outcomes, digest.suggestions)
     versions = {v.item_id: v for v in digest.after.versions if public.enough_on_both(v)}
     items = tuple(
         ItemResult(
@@ -252,7 +258,7 @@ async def build_results(
         version=plan.version,
         as_of=today,
         min_group=min_group,
-        turnout=turnout(joined, digest.participation.completed_total, zone, today, min_group),
+        turnout=_turnout(digest, today),
         items=items,
         most_supported=digest.most_supported,
         most_opposed=digest.most_opposed,
@@ -262,6 +268,14 @@ async def build_results(
         revisions=revisions,
         groups=public_groups(found) if found.result.participants else None,
     )
+
+
+def _turnout(digest: Digest, today: date) -> Turnout:
+    people = digest.participation
+    if people.total is None:
+        return Turnout(None, None)
+    days = {date.fromisoformat(day): count for day, count in people.joined}
+    return turnout(days, people.completed, today, digest.min_group)
 
 
 class Publication:

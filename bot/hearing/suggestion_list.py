@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.hearing.publishable import Publisher, with_votes
 from bot.model.reports import TalliedSuggestion
 from storage.db import Database
 
@@ -27,15 +28,20 @@ class SuggestionPage:
 class SuggestionList:
     """Page through the suggestions shown to citizens; the caller checks the drafter role."""
 
-    def __init__(self, db: Database, page_size: int = PAGE_SIZE) -> None:
+    def __init__(self, db: Database, min_group: int = 1, page_size: int = PAGE_SIZE) -> None:
         self.db = db
+        self.min_group = min_group
         self.page_size = page_size
 
     async def page(self, before: int | None = None) -> SuggestionPage:
-        """Return the newest suggestions, or those older than the suggestion `before`."""
-        async with self.db.reading() as repos:
+        """Return the newest suggestions, or those older than the suggestion `before`.
+
+        With their votes as published (publishable.py): a page can be asked for at will.
+        """
+        async with self.db.transaction() as repos:
             rows = await repos.digests.visible_page(before, self.page_size + 1)
             total = await repos.digests.visible_count()
-        shown = tuple(rows[: self.page_size])
+            votes = await Publisher.within(repos, self.min_group).votes([row.id for row in rows])
+        shown = tuple(with_votes(row, votes) for row in rows[: self.page_size])
         older = shown[-1].id if len(rows) > self.page_size else None
         return SuggestionPage(shown, total, older, before is None)

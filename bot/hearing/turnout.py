@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
+
+from bot.hearing.publishable import shown
 
 DAYS_SHOWN_BY_DAY = 31
 DAYS_SHOWN_BY_WEEK = 26 * 7
@@ -36,30 +37,19 @@ class Turnout:
         return self.total is None
 
 
-def shown(count: int, min_group: int) -> int | None:
-    """Return a head count, or None for 1 to min_group - 1 people (0 says nothing of anyone)."""
-    return None if 0 < count < min_group else count
-
-
 def turnout(
-    joined: Sequence[tuple[str, int]], completed: int, zone: str, today: date, min_group: int
+    days: Mapping[date, int], completed: int | None, today: date, min_group: int
 ) -> Turnout:
-    """Bucket joining times (UTC minutes) into periods of at least min_group people each.
+    """Bucket joiners per local day (as published) into periods of at least min_group each.
 
     A period with fewer joiners is merged with the next (the last with the one before), so
     that no two figures on the page differ by fewer than min_group people.
     """
-    total = sum(count for _, count in joined)
+    total = sum(days.values())
     if shown(total, min_group) is None:
         return Turnout(None, None)
     if total == 0:
         return Turnout(0, 0)
-    tz = ZoneInfo(zone)
-    days: dict[date, int] = {}
-    for minute, count in joined:
-        moment = datetime.fromisoformat(minute).replace(tzinfo=UTC)
-        day = moment.astimezone(tz).date()
-        days[day] = days.get(day, 0) + count
     first = min(days)
     last = max(today, max(days))
     unit = _unit((last - first).days + 1)
@@ -71,7 +61,8 @@ def turnout(
         count = sum(n for day, n in days.items() if start <= day <= end)
         buckets.append((max(start, first), end, count))
         start = following
-    return Turnout(total, shown(completed, min_group), unit, _merged(buckets, min_group))
+    finished = None if completed is None else shown(completed, min_group)
+    return Turnout(total, finished, unit, _merged(buckets, min_group))
 
 
 def _merged(buckets: list[tuple[date, date, int]], min_group: int) -> tuple[Period, ...]:

@@ -27,6 +27,7 @@ class TalliedSuggestion:
     agree: int
     disagree: int
     passed: int
+    withheld: bool = False  # fewer than a group voted: the counts are not shown (all zero)
 
 
 @dataclass(frozen=True)

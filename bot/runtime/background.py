@@ -11,6 +11,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.model.values import DeliveryStatus
 from bot.runtime.pacer import Pacer, Pacing
 from bot.runtime.retry import maybe_delivered, seconds
+from storage.unit import when_committed
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,13 @@ class BackgroundSender:
         raise NotImplementedError
 
     def kick(self) -> None:
-        """Have everything due sent: start a background run unless one is going."""
+        """Have everything due sent: start a background run unless one is going.
+
+        Inside an update's unit of work, once what it wrote is committed.
+        """
+        when_committed(self._kick)
+
+    def _kick(self) -> None:
         self._kicked = True
         if self._stopping.is_set():
             return

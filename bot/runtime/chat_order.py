@@ -37,6 +37,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         max_concurrent_updates: int,
         on_done: Callable[[object], Awaitable[None]] | None = None,
         on_start: Callable[[object], Awaitable[None]] | None = None,
+        handle: Callable[[object, Awaitable[Any]], Awaitable[None]] | None = None,
     ) -> None:
         # python-telegram-bot's own semaphore is taken before we see the update, so it only
         # bounds waiting tasks here; the real bound is `_slots`, taken after the chat's lock,
@@ -45,6 +46,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._on_done = on_done
         self._on_start = on_start
+        self._handle = handle
         self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._idle = asyncio.Event()
         self._idle.set()
@@ -89,7 +91,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             try:
                 if self._on_start is not None:
                     await self._on_start(update)
-                await coroutine
+                if self._handle is not None:
+                    await self._handle(update, coroutine)
+                else:
+                    await coroutine
             except Exception:
                 await self._report_done(update)
                 raise

@@ -6,18 +6,22 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.model.clock import Clock
 from bot.runtime.chat_order import chat_key
+from bot.runtime.replies import Kept, Post, decode, deliver, encode, recording
 from bot.runtime.wellformed import admitted
 from storage.clock import iso
 from storage.db import Database, DatabaseError
 from storage.inbox import InboxRepository
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +39,16 @@ DUPLICATE_WINDOW = timedelta(days=3)
 # stopped again did nothing that could have crashed it (a backlog killed three times over
 # before it was reached would otherwise be abandoned, and lost; the crash test found that).
 MAX_REPLAYS = 3
-# Handled entries between two prunings while running (start-up always prunes).
+# Handled entries between two prunings while running (start-up always prunes), and the
+# longest time between two while updates arrive.
 PRUNE_EVERY = 1000
+PRUNE_INTERVAL = timedelta(hours=1)
+# An update given up on keeps its payload (no names: bot/runtime/redact.py) this long for
+# whoever investigates the crash it caused, then only its id and times are kept.
+ABANDONED_KEPT = timedelta(days=1)
+# "Handled" marks ride along with the next write (a handler's commit, a stored batch); when
+# none comes within this many seconds, they are written on their own.
+MARK_DELAY = 0.05
 
 
 class InboxUnavailable(TelegramError):
@@ -47,9 +59,9 @@ class InboxUnavailable(TelegramError):
     # an error, so Telegram retries.
 
 
-def payload_of(update: Update) -> str:
-    """Serialise an update as JSON that Update.de_json reads back into an equal update."""
-    return admitted(update)[1]
+def payload_of(update: Update, keep_phone: bool = False) -> str:
+    """Serialise an update as the inbox stores it: JSON that Update.de_json reads back."""
+    return admitted(update, keep_phone)[1]
 
 
 class Inbox:
@@ -60,15 +72,23 @@ class Inbox:
         db: Database,
         clock: Clock | None = None,
         prune_every: int = PRUNE_EVERY,
+        keep_phone: bool = False,
     ) -> None:
         self._db = db
         self._clock = db.now if clock is None else clock
         self._prune_every = prune_every
+        self._keep_phone = keep_phone  # the eligibility check reads a shared contact's number
         self._handled_since_prune = 0
+        self._pruned_at = self._clock()
         self._last_seen: int | None = None
         # Entry ids of dispatched updates, found again by identity: ids are not unique enough.
         self._in_flight: dict[int, list[tuple[Update, int]]] = {}
-        self._finished: list[tuple[int, asyncio.Future[None]]] = []
+        # Entries handled, whose mark is not written yet (oldest first).
+        self._done: list[int] = []
+        self._later: asyncio.TimerHandle | None = None
+        # Replies an earlier run committed with their effects and may not have sent in full.
+        self._kept: dict[int, tuple[Kept, int]] = {}
+        self.post: Post | None = None
         self._replayed: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
         self._arrivals: list[tuple[Update, asyncio.Future[Update | None]]] = []
@@ -120,12 +140,12 @@ class Inbox:
 
     async def _store(self, updates: Sequence[Update]) -> list[tuple[Update, int | None]]:
         """Store updates as pending in one transaction; pair each (mended) with its entry."""
-        mended = [admitted(update) for update in updates]
+        mended = [admitted(update, self._keep_phone) for update in updates]
         rows = [(u.update_id, chat_key(u), payload) for u, payload in mended]
         now = self._clock()
         try:
-            async with self._db.transaction() as repos:
-                entries = await InboxRepository(repos.conn).add_batch(
+            async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
+                entries = await inbox.add_batch(
                     rows, received_at=iso(now), since=iso(now - DUPLICATE_WINDOW)
                 )
         except (sqlite3.Error, DatabaseError) as exc:
@@ -141,22 +161,74 @@ class Inbox:
         return stored
 
     async def complete(self, update: object) -> None:
-        """Mark a dispatched update handled; calls made meanwhile share one transaction."""
+        """Mark a dispatched update handled, with the next write (or shortly, on its own).
+
+        Nothing waits for it: a mark lost in a crash only makes the update replayed, and a
+        replay repeats no effect, and no message (bot/runtime/replies.py). Marks are written
+        in the order they were made, so a later update of a chat is never marked before an
+        earlier one.
+        """
         entry_id = self._untrack(update) if isinstance(update, Update) else None
         if entry_id is None:
             return
-        written = asyncio.get_running_loop().create_future()
-        self._finished.append((entry_id, written))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        await written
+        self._done.append(entry_id)
+        self._handled_since_prune += 1
+        if self._due_to_prune(self._clock()):
+            self._write_soon(0.0)
+        elif self._later is None:
+            self._write_soon(MARK_DELAY)
+
+    async def flush(self) -> None:
+        """Write every mark still waiting (before stopping, or before counting)."""
+        if self._later is not None:
+            self._later.cancel()
+            self._later = None
+        while self._done or (self._flusher and not self._flusher.done()):
+            if self._flusher is None or self._flusher.done():
+                self._flusher = asyncio.create_task(self._flush())
+            await asyncio.wait({self._flusher})
+
+    async def handle(self, update: object, handling: Awaitable[Any]) -> None:
+        """Handle a stored update: its effects, "handled" and its reply in one transaction.
+
+        Then send the reply. An update whose effects an earlier run committed is not handled
+        again: the reply that run kept is sent (what it had not begun to send).
+        """
+        entry_id = self._entry_of(update)
+        if entry_id is None or self.post is None:
+            await handling
+            return
+        kept = self._kept.pop(entry_id, None)
+        if kept is not None:
+            handling.close()  # type: ignore[attr-defined]
+            reply, begun = kept
+        else:
+            reply, begun = await self._handle_once(entry_id, chat_key(update), handling), 0
+        post = self.post
+        await deliver(reply, post, lambda bit, on: self._mark(entry_id, bit, on), begun)
+
+    async def _handle_once(
+        self, entry_id: int, chat: int | None, handling: Awaitable[Any]
+    ) -> Kept:
+        async with self._db.unit_of_work() as unit:
+            with recording(chat) as recorded:
+                await handling
+            reply = recorded.kept()
+            if reply.calls:
+                stored = encode(reply)
+                await self._db.finish(
+                    unit,
+                    lambda repos: self._keep(repos, entry_id, stored),
+                    always=any(not call.idempotent for call in reply.calls),
+                )
+        return reply
 
     async def recover(self, bot: Bot | None) -> list[Update]:
         """Prune old entries and return the updates an earlier run left pending, in order."""
         now = self._clock()
         async with self._db.transaction() as repos:
             inbox = InboxRepository(repos.conn)
-            await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
+            await self._prune(inbox, now)
             abandoned = await inbox.abandon_exhausted(MAX_REPLAYS, iso(now))
             entries = await inbox.pending()
         if abandoned:
@@ -167,12 +239,15 @@ class Inbox:
         for entry in entries:
             try:
                 update = Update.de_json(json.loads(entry.payload or ""), bot)
+                kept = None if entry.reply is None else decode(entry.reply)
             except Exception as exc:  # a payload this version cannot read: keep it, stop trying
                 log.error("cannot read a pending update: %s", type(exc).__name__)
                 unreadable.append(entry.id)
                 continue
             self._track(update, entry.id)
             self._replayed.add(entry.id)
+            if kept is not None:
+                self._kept[entry.id] = (kept, entry.reply_begun)
             updates.append(update)
         if unreadable:
             async with self._db.transaction() as repos:
@@ -224,27 +299,75 @@ class Inbox:
                 return entry_id
         return None
 
-    async def _flush(self) -> None:
-        # Group commit: whoever finishes while a write is in progress goes into the next one.
-        while self._finished:
-            batch, self._finished = self._finished, []
-            try:
-                await self._mark_done([entry_id for entry_id, _ in batch])
-            except Exception as exc:  # the entries stay pending and are replayed at start-up
-                log.error("cannot mark %d update(s) handled: %s", len(batch), type(exc).__name__)
-            for _, written in batch:
-                if not written.done():
-                    written.set_result(None)
+    async def _keep(self, repos: Repositories, entry_id: int, reply: str) -> None:
+        async with self._done_marks(repos) as inbox:
+            await inbox.keep_reply(entry_id, reply)
 
-    async def _mark_done(self, entry_ids: list[int]) -> None:
+    @asynccontextmanager
+    async def _done_marks(self, repos: Repositories) -> AsyncIterator[InboxRepository]:
+        """Give the inbox of a transaction that also writes the waiting "handled" marks.
+
+        If the transaction fails, the marks wait again, still first in line.
+        """
+        inbox = InboxRepository(repos.conn)
+        done, self._done = self._done, []
+        try:
+            if done:
+                await inbox.mark_done(done, iso(self._clock()))
+            yield inbox
+        except BaseException:
+            self._done[:0] = done
+            raise
+
+    def _write_soon(self, delay: float) -> None:
+        if self._later is not None:
+            self._later.cancel()
+        self._later = asyncio.get_running_loop().call_later(delay, self._write_now)
+
+    def _write_now(self) -> None:
+        self._later = None
+        if self._done and (self._flusher is None or self._flusher.done()):
+            self._flusher = asyncio.create_task(self._flush())
+
+    async def _mark(self, entry_id: int, bit: int, begun: bool) -> None:
+        """Record durably that a call of an entry's reply was begun (its bit), or, once it
+        failed without reaching Telegram, that it was not; with the waiting "handled" marks.
+
+        Written at once, not group-committed: a message goes out right after its mark, and
+        every moment between the two is one in which a kill leaves it unsent for good.
+        """
+        try:
+            async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
+                await inbox.mark_begun(entry_id, bit, begun)
+        except (sqlite3.Error, DatabaseError) as exc:
+            # A message must not be sent when a replay could not know it was.
+            raise InboxUnavailable(f"cannot mark a reply of entry {entry_id}: {exc}") from exc
+
+    async def _flush(self) -> None:
+        while self._done:
+            try:
+                await self._write_marks()
+            except Exception as exc:  # they wait for the next write
+                log.error("cannot record inbox marks: %s", type(exc).__name__)
+                return
+
+    async def _write_marks(self) -> None:
         now = self._clock()
-        self._handled_since_prune += len(entry_ids)
-        async with self._db.transaction() as repos:
-            inbox = InboxRepository(repos.conn)
-            await inbox.mark_done(entry_ids, iso(now))
-            if self._handled_since_prune >= self._prune_every:
-                await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
-                self._handled_since_prune = 0
+        async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
+            if self._due_to_prune(now):
+                await self._prune(inbox, now)
+
+    def _due_to_prune(self, now: datetime) -> bool:
+        return (
+            self._handled_since_prune >= self._prune_every
+            or now - self._pruned_at >= PRUNE_INTERVAL
+        )
+
+    async def _prune(self, inbox: InboxRepository, now: datetime) -> None:
+        await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
+        await inbox.forget_abandoned(before=iso(now - ABANDONED_KEPT))
+        self._handled_since_prune = 0
+        self._pruned_at = now
 
 
 class InboxQueue(asyncio.Queue[object]):

@@ -11,10 +11,15 @@ from telegram.ext import ApplicationBuilder, ExtBot
 
 from bot.runtime.flood_gate import FloodGate
 from bot.runtime.inbox import Inbox
+from bot.runtime.replies import Call, recording_reply
 
 
 class InboxBot(ExtBot[None]):
-    """An ExtBot whose getUpdates stores the whole batch in the inbox before returning it.
+    """An ExtBot that stores each getUpdates batch (less a flood's excess), and records a
+    handler's reply to keep it.
+
+    A handler's chat-changing calls are recorded (bot/runtime/replies.py) while it runs, and
+    sent by `post_kept` once the handler's effects and its reply are committed together.
 
     python-telegram-bot confirms a batch by asking for the next one (its offset), which it
     does only after this returns: so nothing is confirmed before it is stored, and the batch
@@ -37,6 +42,16 @@ class InboxBot(ExtBot[None]):
         self._gate = gate
         self._fetched_through: int | None = None  # the last update id stored or dropped
         self._batch_through: int | None = None  # the last update id of the batch in hand
+
+    async def _do_post(self, endpoint: str, data: dict[str, Any], **kwargs: Any) -> Any:
+        reply = recording_reply()
+        if reply is not None and reply.covers(endpoint, data):
+            return reply.record(endpoint, data)
+        return await super()._do_post(endpoint, data, **kwargs)
+
+    async def post_kept(self, call: Call) -> object:
+        """Make a recorded call, through the same defaults, retries and transport as any."""
+        return await self._post(call.endpoint, call.data())
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         """Fetch updates, drop a flood's excess, then store the rest as pending at once."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -53,6 +54,27 @@ Result = bool | dict[str, Any] | list[dict[str, Any]]
 _budget_override: ContextVar[float | None] = ContextVar("retry_budget", default=None)
 
 
+@dataclass(frozen=True)
+class TryHooks:
+    """Told of each try of a call: before it is made, and once it is known not to have been."""
+
+    before: Callable[[], Awaitable[None]]
+    unsent: Callable[[], Awaitable[None]]
+
+
+_hooks: ContextVar[TryHooks | None] = ContextVar("try_hooks", default=None)
+
+
+@contextmanager
+def tries_reported_to(hooks: TryHooks) -> Iterator[None]:
+    """Report the tries of the calls made in this block (bot/runtime/replies.py keeps count)."""
+    token = _hooks.set(hooks)
+    try:
+        yield
+    finally:
+        _hooks.reset(token)
+
+
 @contextmanager
 def retries_off() -> Iterator[None]:
     """Let Bot API calls in this block fail at once: their caller has its own way to wait."""
@@ -81,6 +103,12 @@ def _server_error(exc: NetworkError) -> bool:
         phrase in exc.message
         for phrase in ("Internal Server Error", "Bad Gateway", "Service Unavailable")
     )
+
+
+async def _unsent(hooks: TryHooks | None) -> None:
+    # Telegram answered that it did nothing (or nothing reached it): the call is not "begun".
+    if hooks is not None:
+        await hooks.unsent()
 
 
 def seconds(value: float | timedelta) -> float:
@@ -124,19 +152,22 @@ class RetryPolicy(BaseRateLimiter[None]):
         """Make the call, retrying what is safe to retry within the budget."""
         budget = _budget_override.get()
         budget = self.budget if budget is None else budget
+        hooks = _hooks.get()
         waited, others = 0.0, 0
         while True:
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                await _unsent(hooks)
                 delay = seconds(exc.retry_after)
                 if waited + delay > budget:
                     raise
                 log.info("%s: flood control, retrying in %.1f s", endpoint, delay)
             except NetworkError as exc:
-                if isinstance(exc, BadRequest) or others >= OTHER_RETRIES:
-                    raise
                 if maybe_delivered(exc) and endpoint not in IDEMPOTENT:
+                    raise
+                await _unsent(hooks)
+                if isinstance(exc, BadRequest) or others >= OTHER_RETRIES:
                     raise
                 delay = BACKOFF_SECONDS[min(others, len(BACKOFF_SECONDS) - 1)]
                 if waited + delay > budget:
@@ -145,3 +176,5 @@ class RetryPolicy(BaseRateLimiter[None]):
                 log.info("%s: %s, retrying in %.1f s", endpoint, type(exc).__name__, delay)
             await self._sleep(delay)
             waited += delay
+            if hooks is not None:
+                await hooks.before()

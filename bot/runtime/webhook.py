@@ -13,6 +13,7 @@ from telegram import Bot, Update
 
 from bot.runtime.flood_gate import FloodGate
 from bot.runtime.inbox import InboxQueue, InboxUnavailable
+from bot.runtime.logs import Throttled
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ class WebhookServer:
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
+        # Anyone who finds the port can post: their requests are counted, not each logged.
+        self._refused = Throttled(log, "refused webhook requests without the right secret token")
 
     @property
     def port(self) -> int:
@@ -77,12 +80,13 @@ class WebhookServer:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+        self._refused.flush()
 
     async def receive(self, request: web.Request) -> web.Response:
         """Answer 200 only once the update is stored (or known); 403 without the secret."""
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, self._secret):
-            log.warning("refused a webhook request without the right secret token")
+            self._refused.note()
             return web.Response(status=HTTPStatus.FORBIDDEN)
         try:
             data = json.loads(await request.read())

@@ -11,10 +11,17 @@ import json
 
 from telegram import Update
 
+from bot.runtime.redact import without_names
 
-def admitted(update: Update) -> tuple[Update, str]:
-    """Return the update, mended if it holds a lone surrogate, and its JSON: serialised once."""
-    text = json.dumps(update.to_dict(), separators=(",", ":"), ensure_ascii=False)
+
+def admitted(update: Update, keep_phone: bool = False) -> tuple[Update, str]:
+    """Return the update, mended if it holds a lone surrogate, and its JSON: serialised once.
+
+    The JSON is what the inbox stores, so it holds no names (bot/runtime/redact.py); the update
+    handled now keeps them, unread, in memory only.
+    """
+    data = without_names(update.to_dict(), keep_phone)
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

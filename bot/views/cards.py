@@ -17,6 +17,7 @@ from bot.views.ui import (
     prompt,
     shorten,
     state_note,
+    tally_text,
     target_name,
 )
 from bot.views.walkthrough import answers_lines
@@ -123,8 +124,7 @@ def render_mine(ui: Ui, overview: Overview, own: list[OwnSuggestion]) -> list[Re
         about = shorten(item.text, ITEM_PREVIEW_CHARS) if item is not None else ""
         lines.append(
             t(key, id=s.id, number=s.item_id, text=shorten(s.text, SUGGESTION_PREVIEW_CHARS),
-              item=about, agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
-              state=state_note(t, s.status))
+              item=about, votes=tally_text(t, tally), state=state_note(t, s.status))
         )  # fmt: skip
         if entry.outcome is not None:
             lines.append(_outcome(t, entry.outcome))

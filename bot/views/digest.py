@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
@@ -20,7 +19,8 @@ from bot.views.new_suggestions import new_blocks
 from bot.views.opinion_groups import opinion_blocks, render_digest_map
 from bot.views.reports import after_blocks
 from bot.views.texts import Html, Texts
-from bot.views.ui import pack, shorten
+from bot.views.ui import head_count, pack, shorten
+from storage.unit import in_thread
 
 SUGGESTION_CHARS = 160
 ITEM_CHARS = 90
@@ -60,12 +60,11 @@ async def render_for_drafters(
 ) -> RenderedDigest:
     """Render a digest in a drafter's language, with links they can tap, and its chart."""
     t = services.texts_in(language)
-    digest = digest.protected(services.settings.min_group_size)
     local = digest.in_plan(services.plan_for(language))
     messages = render_digest(t, local, services.settings.timezone, Links(username))
-    # matplotlib is slow and synchronous: keep it off the event loop. It neither joins nor
-    # orders Arabic script, so the chart keeps the English plan's numbers and English labels.
-    chart = await asyncio.to_thread(render_chart, digest, chart_labels(services.texts))
+    # matplotlib is slow and synchronous: keep it off the event loop. The chart is in the
+    # drafter's language too: its labels, the items' wording and the reading direction.
+    chart = await in_thread(render_chart, local, chart_labels(t), t.language)
     return RenderedDigest(messages, chart, await render_digest_map(digest))
 
 
@@ -82,9 +81,9 @@ def chart_caption(services: Hearing, t: Texts) -> str:
 
 def render_digest(t: Texts, digest: Digest, zone: str, links: Links | None) -> list[str]:
     """Render the digest as HTML messages, each under Telegram's limit, split between items."""
-    blocks = [_header(t, digest, zone), t("digest.items")]
+    blocks = [_header(t, digest, zone), _items_heading(t, digest)]
     for stats in digest.items:
-        blocks.append(_item_block(t, digest, stats, links))
+        blocks.append(_item_block(t, digest, stats, zone, links))
     blocks += new_blocks(t, digest, links)
     blocks.append(_proposals(t, digest, links))
     blocks += opinion_blocks(t, digest, links)
@@ -100,13 +99,11 @@ def _header(t: Texts, digest: Digest, zone: str) -> str:
     else:
         start = dates.when(t, digest.period_start, zone)
         period = t("digest.period", start=start, end=end, zone=name)
-    p = digest.participation
     lines = [
         t("digest.title", title=digest.title),
         period,
         "",
-        t("digest.participation", new=p.new, active=p.active, completed=p.completed,
-          total=p.total, completed_total=p.completed_total),
+        _participation(t, digest, zone),
         "",
         t("digest.highlights"),
         t("digest.most_supported", items=_shares(t, digest, digest.most_supported, "support")),
@@ -119,10 +116,27 @@ def _header(t: Texts, digest: Digest, zone: str) -> str:
     return "\n".join(lines)
 
 
-def _item_block(t: Texts, digest: Digest, s: ItemStats, links: Links | None) -> str:
+def _participation(t: Texts, digest: Digest, zone: str) -> str:
+    p, least = digest.participation, digest.min_group
+    line = t("digest.participation", total=head_count(t, p.total, least),
+             total_change=_change(t, p.total_change), completed=head_count(t, p.completed, least),
+             completed_change=_change(t, p.completed_change),
+             active=head_count(t, p.active, least))  # fmt: skip
+    return line + _as_of(t, p.as_of, zone)
+
+
+def _items_heading(t: Texts, digest: Digest) -> str:
+    if digest.min_group <= 1:
+        return t("digest.items")
+    return "\n".join([t("digest.items"), t("digest.release_note", count=digest.min_group)])
+
+
+def _item_block(t: Texts, digest: Digest, s: ItemStats, zone: str, links: Links | None) -> str:
     lines: list[str] = [t("digest.item", number=s.number, text=shorten(s.text, ITEM_CHARS))]
     if s.withheld:
-        lines.append(t("privacy.too_few_responses", count=digest.min_group))
+        lines.append(
+            t("privacy.too_few_responses", count=digest.min_group) + _as_of(t, s.as_of, zone)
+        )
     elif s.answers == 0:
         lines.append(t("digest.no_answers"))
     else:
@@ -131,13 +145,15 @@ def _item_block(t: Texts, digest: Digest, s: ItemStats, links: Links | None) -> 
             if s.priority_score is not None
             else ""
         )
+        change = s.change or (None, None, None)
         lines.append(
             t("digest.item_counts",
               support=s.support, support_pct=_pct(s, s.support),
-              support_change=_change(t, s.change[0]),
+              support_change=_change(t, change[0]),
               oppose=s.oppose, oppose_pct=_pct(s, s.oppose),
-              oppose_change=_change(t, s.change[1]),
-              unsure=s.unsure, unsure_change=_change(t, s.change[2]), priority=Html(priority))
+              oppose_change=_change(t, change[1]),
+              unsure=s.unsure, unsure_change=_change(t, change[2]), priority=Html(priority))
+            + _as_of(t, s.as_of, zone)
         )  # fmt: skip
     for sub in digest.subs_of(s.item_id):
         if sub.withheld:
@@ -148,7 +164,7 @@ def _item_block(t: Texts, digest: Digest, s: ItemStats, links: Links | None) -> 
     best = digest.best_suggestions.get(s.item_id, ())
     if best:
         lines.append(t("digest.best"))
-        lines += [_suggestion(t, group, links) for group in best]
+        lines += [_suggestion(t, group, links, digest.min_group) for group in best]
     return "\n".join(lines)
 
 
@@ -156,20 +172,25 @@ def _proposals(t: Texts, digest: Digest, links: Links | None) -> str:
     if not digest.proposals:
         return t("digest.no_proposals")
     shown = digest.proposals[:PROPOSALS_SHOWN]
-    lines = [t("digest.proposals")] + [_suggestion(t, g, links) for g in shown]
+    lines = [t("digest.proposals")] + [_suggestion(t, g, links, digest.min_group) for g in shown]
     if len(digest.proposals) > len(shown):
         lines.append(t("digest.more_proposals", count=len(digest.proposals) - len(shown)))
     return "\n".join(lines)
 
 
-def _suggestion(t: Texts, group: SuggestionGroup, links: Links | None) -> str:
+def _suggestion(t: Texts, group: SuggestionGroup, links: Links | None, min_group: int) -> str:
     sid = group.suggestion_id
     link = (
         t("digest.link", url=links.review(sid), id=sid) if links else t("digest.plain_id", id=sid)
     )
     similar = t("digest.similar", count=group.writers) if group.similar else ""
+    votes = (
+        t("digest.votes_withheld", count=min_group)
+        if group.withheld
+        else t("digest.new_split", agree=group.agree, disagree=group.disagree)
+    )
     return t("digest.suggestion", link=link, text=shorten(group.text, SUGGESTION_CHARS),
-             agree=group.agree, disagree=group.disagree, similar=Html(similar))  # fmt: skip
+             votes=votes, similar=Html(similar))  # fmt: skip
 
 
 def _shares(t: Texts, digest: Digest, item_ids: tuple[str, ...], stance: str) -> Html:
@@ -196,7 +217,14 @@ def _pct(stats: ItemStats, count: int) -> int:
     return round(100 * stats.share(count))
 
 
-def _change(t: Texts, count: int) -> Html:
-    if count == 0:
+def _change(t: Texts, count: int | None) -> Html:
+    if not count:  # not shown (None), or no change
         return Html("")
     return t("digest.change_up" if count > 0 else "digest.change_down", count=abs(count))
+
+
+def _as_of(t: Texts, moment: datetime | None, zone: str) -> str:
+    """Date a figure published before the digest's period; nothing for a current one."""
+    if moment is None:
+        return ""
+    return str(t("digest.as_of", day=dates.day(t, moment.astimezone(ZoneInfo(zone)).date())))

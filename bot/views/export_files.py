@@ -4,11 +4,32 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.hearing.export import HearingExport, Progress, Sheet
+from bot.hearing.export import HearingExport, Progress, Row, Sheet
+
+# A spreadsheet takes a cell that starts with one of these for a formula (OWASP, "CSV
+# Injection"; ASVS 1.2.10 adds NUL): `=HYPERLINK(...)` in a suggestion would become a live link.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def inert(cell: object) -> object:
+    """Return a text cell a spreadsheet would run as a formula with a `'` before it, as text.
+
+    Only text: a number (a Pol.is vote of -1, say) stays a number.
+    """
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def inert_rows(rows: Iterable[Row]) -> list[list[object]]:
+    """Return rows with every text cell made inert."""
+    return [[inert(cell) for cell in row] for row in rows]
 
 
 async def write_sheet(sheet: Sheet, handle: TextIO, advance: Progress | None = None) -> None:
@@ -22,7 +43,7 @@ async def write_sheet(sheet: Sheet, handle: TextIO, advance: Progress | None = N
     if sheet.pages is None:
         return
     async for page in sheet.pages:
-        writer.writerows(page)
+        writer.writerows(inert_rows(page))
         if advance is not None:
             advance(sheet.name, len(page), 0)
 
@@ -41,8 +62,10 @@ async def write_folder(export: HearingExport, folder: Path, progress: Progress |
     advance("", 0, 0)
     async for sheet in export.sheets():
         path = folder / sheet.name
-        path.parent.mkdir(exist_ok=True)  # a Pol.is export has a folder per item
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        path.parent.mkdir(mode=0o700, exist_ok=True)  # a Pol.is export has a folder per item
+        # Readable by its owner only, whatever the umask: an export is raw, pseudonymous data.
+        created = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(created, "w", encoding="utf-8", newline="") as handle:
             await write_sheet(sheet, handle, advance)
 
 

@@ -1,7 +1,8 @@
 """New suggestions as drafters read them: the digest's list, and the /suggestions pages.
 
-How a suggestion's votes split is shown once at least MIN_GROUP_SIZE people voted on it; before
-that only how many voted, as the digest withholds the split of an item few people answered.
+A suggestion's votes are shown as published (bot/hearing/publishable.py): how they split once
+at least MIN_GROUP_SIZE people voted on it; before that only "fewer than N", as the digest
+withholds the split of an item few people answered.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ ITEM_CHARS = 90
 
 
 def votes_text(t: Texts, row: TalliedSuggestion, min_group: int) -> Html:
-    """Show how the votes split, or only how many voted while they are fewer than min_group."""
-    votes = row.agree + row.disagree + row.passed
-    if votes < min_group:
-        return t("digest.new_tally", votes=votes)
+    """Show how the published votes split; "fewer than N" while they are withheld."""
+    if row.withheld:
+        return t("digest.votes_withheld", count=min_group)
+    if row.agree + row.disagree + row.passed == 0:
+        return t("digest.new_tally", votes=0)
     return t("digest.new_split", agree=row.agree, disagree=row.disagree)
 
 

@@ -6,7 +6,6 @@ people and shares resting on at least as many votes. A citizen is told their own
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,8 @@ from bot.hearing.opinion_summary import Across, Direction, Distinctive, Share
 from bot.views.links import Links
 from bot.views.opinion_map import letter, render_map
 from bot.views.texts import Html, Texts
-from bot.views.ui import Rendered, Ui, shorten, target_name
+from bot.views.ui import Rendered, Ui, head_count, shorten, target_name
+from storage.unit import in_thread
 
 ITEM_CHARS = 70
 SUGGESTION_CHARS = 110
@@ -124,14 +124,14 @@ async def render_digest_map(digest: Digest) -> bytes | None:
     if groups is None or not groups.found:
         return None
     # matplotlib is slow and synchronous: keep it off the event loop.
-    return await asyncio.to_thread(render_map, groups.result)
+    return await in_thread(render_map, groups.result)
 
 
 async def render_own_map(place: OwnPlace) -> bytes | None:
     """Draw the opinion map with the citizen marked ★, or None if they are in no group."""
     if place.label is None or place.position is None:
         return None
-    return await asyncio.to_thread(render_map, place.groups.result, place.position)
+    return await in_thread(render_map, place.groups.result, place.position)
 
 
 def map_caption(t: Texts, today: datetime) -> str:
@@ -145,10 +145,12 @@ def own_map_caption(t: Texts, place: OwnPlace) -> str:
 
 
 def _too_few(t: Texts, groups: HearingGroups) -> str:
-    result = groups.result
+    result, least = groups.result, groups.params.min_group_size
+    # Head counts of people, so under MIN_GROUP_SIZE only "fewer than N" (publishable.py).
+    count = head_count(t, result.participants, least)
     if result.outcome is GroupsOutcome.TOO_FEW_PARTICIPANTS:
-        return t("groups.too_few_participants", count=result.participants, needed=groups.needed)
-    return t("groups.too_few_votes", enough=groups.enough, count=result.participants,
+        return t("groups.too_few_participants", count=count, needed=groups.needed)
+    return t("groups.too_few_votes", enough=head_count(t, groups.enough, least), count=count,
              min_votes=groups.params.min_votes, needed=groups.needed)  # fmt: skip
 
 

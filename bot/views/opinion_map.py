@@ -1,9 +1,9 @@
 """The opinion map: each grouped participant a dot, each group a colour and a shape, as PNG.
 
 The picture has no words, only the groups' letters and sizes, so that it reads the same in
-every language (matplotlib cannot shape Urdu): the caption, in the reader's language, says
-what it shows. Only participants in a group are drawn, and every group has at least
-MIN_GROUP_SIZE people (smaller ones were counted with their nearest).
+every language: the caption, in the reader's language, says what it shows. Only participants
+in a group are drawn, and every group has at least MIN_GROUP_SIZE people (smaller ones were
+counted with their nearest).
 """
 
 from __future__ import annotations

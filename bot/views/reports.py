@@ -66,7 +66,7 @@ def render_oversight(t: Texts, plan: Plan, report: OversightReport, zone: str) -
         lines.append(t("oversight.item_row", number=tracking.item_id,
                        line=summary_line(t, tracking, report.today)))  # fmt: skip
     lines += ["", t("oversight.changes", count=len(report.changes))]
-    lines += [t("oversight.change_row", number=row.item_id, change=history_line(t, row))
+    lines += [t("oversight.change_row", number=row.item_id, change=history_line(t, row, zone))
               for row in report.changes[-CHANGES_SHOWN:]]  # fmt: skip
     return pack(lines)
 
@@ -93,7 +93,7 @@ def after_blocks(
         lines = [t("digest_after.versions")]
         for v in after.versions:
             # As for items: no split of a handful of answers that could be traced to people.
-            if any(0 < side[2] < min_group for side in (v.earlier, v.current)):
+            if v.withheld or any(0 < side[2] < min_group for side in (v.earlier, v.current)):
                 lines.append(t("digest_after.version_withheld", number=v.item_id, count=min_group))
                 continue
             lines.append(t("digest_after.version_row", number=v.item_id, old_support=v.earlier[0],

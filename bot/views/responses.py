@@ -16,7 +16,16 @@ from bot.views import dates
 from bot.views.codec import Action
 from bot.views.links import Links
 from bot.views.texts import Html, Texts
-from bot.views.ui import Rendered, Ui, keyboard, prompt, shorten, state_note, target_name
+from bot.views.ui import (
+    Rendered,
+    Ui,
+    keyboard,
+    prompt,
+    shorten,
+    state_note,
+    tally_text,
+    target_name,
+)
 
 # A notice quotes the suggestion; long ones are cut so that the notice fits one message.
 QUOTE_CHARS = 600
@@ -30,10 +39,9 @@ def render_review(ui: Ui, review: Review, zone: str = "UTC") -> Rendered:
     if review.decision is not None:
         d = review.decision
         decision = t(f"review.decision_{d.kind}", item=d.item_id or "", reason=d.text or "")
-    tally = review.tally
     text = t("review.card", id=sid, target=target_name(t, review.suggestion.item_id),
-             text=s.text, agree=tally.agree, disagree=tally.disagree, passed=tally.passed,
-             state=state_note(t, s.status), decision=decision)  # fmt: skip
+             text=s.text, votes=tally_text(t, review.tally), state=state_note(t, s.status),
+             decision=decision)  # fmt: skip
     if review.history:
         lines = [text, "", t("review.history")]
         for entry in review.history:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from telegram import InlineKeyboardButton
 
@@ -148,8 +148,9 @@ def render_metric_picker(ui: Ui, item: Item, metrics: Sequence[Metric]) -> Rende
     return Rendered(ui.t("tracking.ask_metric", number=item.number), keyboard(*rows))
 
 
-def history_line(t: Texts, row: HistoryRow) -> Html:
-    """Describe one change: when, what, from what to what, by whom (pseudonymous)."""
+def history_line(t: Texts, row: HistoryRow, zone: str) -> Html:
+    """Describe one change: when (in the hearing's time zone), what, from what to what, by whom
+    (pseudonymous)."""
     field, _, metric = row.field.partition(":")
     what = t(f"history.field_{field}", metric=metric)
     old = _shown(t, field, row.old_value)
@@ -159,8 +160,8 @@ def history_line(t: Texts, row: HistoryRow) -> Html:
         if row.source == "import"
         else t("history.by_person", who=row.actor[:8])
     )
-    return t("history.row", when=row.changed_at[:16].replace("T", " "), what=what, old=old,
-             new=new, who=who)  # fmt: skip
+    when = dates.when(t, datetime.fromisoformat(row.changed_at), zone)
+    return t("history.row", when=when, what=what, old=old, new=new, who=who)
 
 
 def _shown(t: Texts, field: str, value: str | None) -> Html:
@@ -171,8 +172,9 @@ def _shown(t: Texts, field: str, value: str | None) -> Html:
     return Html(t("history.value", value=value))
 
 
-def render_history(ui: Ui, item: Item, rows: Sequence[HistoryRow]) -> list[Rendered]:
-    """Render an item's tracking history, oldest first."""
-    lines = [ui.t("history.title", number=item.number)]
-    lines += [history_line(ui.t, row) for row in rows] or [ui.t("history.empty")]
+def render_history(ui: Ui, item: Item, rows: Sequence[HistoryRow], zone: str) -> list[Rendered]:
+    """Render an item's tracking history, oldest first, its times in the hearing's time zone."""
+    t = ui.t
+    lines = [t("history.title", number=item.number, zone=dates.zone_name(t, zone))]
+    lines += [history_line(t, row, zone) for row in rows] or [t("history.empty")]
     return paginate(lines)

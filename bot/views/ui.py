@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing.plan import Item, Plan, telegram_length
+from bot.model.records import Tally
 from bot.model.refusals import Refused
 from bot.model.values import NEW_ITEMS, Awaiting, SuggestionStatus
 from bot.views.codec import Action, encode
@@ -73,6 +74,20 @@ def target_name(t: Texts, item_id: str) -> Html:
 def state_note(t: Texts, status: str) -> Html:
     """Note a suggestion's state after it (" · withdrawn"); a visible one needs no note."""
     return Html("") if status == SuggestionStatus.VISIBLE else t(f"mine.state_{status}")
+
+
+def head_count(t: Texts, count: int | None, min_group: int) -> Html:
+    """Show a count of people, or "fewer than N" for a withheld one (None, or 1 to N - 1)."""
+    if count is None or 0 < count < min_group:
+        return t("digest.fewer", count=min_group)
+    return Html(str(count))
+
+
+def tally_text(t: Texts, tally: Tally | None) -> Html:
+    """Show a suggestion's votes as published, or say that too few voted to show them."""
+    if tally is None:
+        return t("tally.withheld")
+    return t("tally.split", agree=tally.agree, disagree=tally.disagree, passed=tally.passed)
 
 
 def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:

@@ -24,15 +24,19 @@ from bot.hearing.results import GroupsResult, GroupStatement, ItemResult, Outcom
 from bot.hearing.turnout import Period
 from bot.model.tracking import Metric, TrackingStatus
 from bot.model.values import NEW_ITEMS, Language
+from bot.views.fonts import LICENCE, URDU_FONT
 from bot.views.results.charts import chart_width, columns, percent, progress_width, split_segments
 from bot.views.texts import Html, Texts, load_texts
+from storage.unit import in_thread
 
 ITEMS_PER_PAGE = 20
 # The opinion groups name items and suggestions as the digest does: cut to this many characters.
 ITEM_CHARS, SUGGESTION_CHARS = 70, 110
 # Up to this many items, each item's suggestions are shown open; beyond, folded (<details>).
 OPEN_UP_TO = 30
-STATIC = ("style.css", "fonts/NotoNastaliqUrdu-Regular.ttf", "fonts/OFL.txt")
+# The site's own assets, and the package's Urdu font with its licence (bot/views/fonts).
+STATIC = ("style.css",)
+FONTS = (URDU_FONT, LICENCE)
 PAGES = (
     ("index.html", "results.nav_overview"),
     ("items-1.html", "results.nav_items"),
@@ -90,7 +94,15 @@ def render_site(page: ResultsPage, plans: Mapping[Language, Plan]) -> Site:
     static = files("bot.views.results") / "static"
     for name in STATIC:
         site[f"assets/{name}"] = (static / name).read_bytes()
+    for font in FONTS:
+        site[f"assets/fonts/{font.name}"] = font.read_bytes()
     return site
+
+
+async def packed_site(page: ResultsPage, plans: Mapping[Language, Plan], folder: str) -> bytes:
+    """Render the site and pack it as a zip, off the event loop (it takes a moment)."""
+    site = await in_thread(render_site, page, plans)
+    return await in_thread(zip_site, site, folder)
 
 
 def zip_site(site: Site, folder: str) -> bytes:
