@@ -36,7 +36,7 @@ from bot.senders.response_notices import deliver_pending
 from bot.services import Services
 from bot.views.menu import command_menu
 from handlers.context import CONTEXT_TYPES, HearingApp
-from storage.db import Database
+from storage.backend import open_database
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ def build_application(
     app: HearingApp = use_transport(builder, transport).build()
     if inbox is not None and isinstance(app.bot, InboxBot):
         inbox.post = app.bot.post_kept
+        inbox.marks_at_write = transport == "aiohttp"
     app.bot_data.services = services
     handlers.register(app)
     return app
@@ -108,7 +109,9 @@ async def running_hearing(
     """Open storage, start the bot (long polling, or a webhook), and stop it all on exit."""
     plan = load_plan(settings.plan_path)
     # The hearing's one clock: storage stamps rows with it, and the services read it too.
-    async with Database(settings.database_path, system_clock if clock is None else clock) as db:
+    async with open_database(
+        settings.database_url, settings.database_path, system_clock if clock is None else clock
+    ) as db:
         # The latest `publish-plan`, if any, with the translations published with it.
         plans = await PlanRevisions(db).served_plans(plan, settings.plan_path)
         services = Services.build(settings, db, plans[Language.ENGLISH], secret, plans)

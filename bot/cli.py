@@ -18,6 +18,7 @@ from bot.commands.console import run_console
 from bot.commands.content_check import catalogue_problems, translation_problems
 from bot.commands.digest import print_digest
 from bot.commands.export import export
+from bot.commands.move import move
 from bot.commands.report import report
 from bot.commands.tracking import import_tracking, publish_plan
 from bot.config import ConfigError, Settings, load_settings
@@ -26,6 +27,7 @@ from bot.model.values import Language
 from bot.runtime.logs import configure_logging
 from storage.backup import BackupError, backup_database
 from storage.db import DatabaseError
+from storage.pg_backup import backup_postgres
 
 PRIVATE_UMASK = 0o077
 # Commands whose output is made to be published (the results site): the usual umask applies.
@@ -63,6 +65,8 @@ def _run(args: argparse.Namespace) -> int:
         return backup(settings, Path(args.path))
     if args.command == "report":
         return report(settings, Path(args.out))
+    if args.command == "move-to-postgres":
+        return move(settings, args.to)
     if (problem := plan_problem(settings)) is not None:
         print(f"hearing-bot: configuration error: {problem}", file=sys.stderr)
         return 2
@@ -140,8 +144,13 @@ def check_content(path: Path) -> int:
 
 
 def backup(settings: Settings, path: Path) -> int:
-    """Copy the database to PATH with SQLite's online backup and check the copy; 1 on failure."""
+    """Copy the database to PATH (SQLite's online backup, or pg_dump) and check the copy."""
     try:
+        if settings.database_url:
+            dumped = asyncio.run(backup_postgres(settings.database_url, path))
+            print(f"{dumped.path}: {dumped.size} bytes, a pg_dump archive of {dumped.entries}"
+                  " objects, read back by pg_restore")  # fmt: skip
+            return 0
         result = asyncio.run(backup_database(settings.database_path, path))
     except BackupError as exc:
         print(f"hearing-bot backup: {exc}", file=sys.stderr)
@@ -204,7 +213,19 @@ def _parser() -> argparse.ArgumentParser:
     imported.add_argument("file", help="a tracking file (see content/tracking.md)")
     publish = sub.add_parser("publish-plan", help="publish a revised plan as the next version")
     publish.add_argument("file", help="the revised plan, in the Markdown format of the plan")
-    back = sub.add_parser("backup", help="copy the database (while the bot runs) and check it")
+    back = sub.add_parser(
+        "backup", help="copy the database (while the bot runs; pg_dump on PostgreSQL), check it"
+    )
     back.add_argument("path", help="the new backup file (an existing file is never overwritten)")
+    moving = sub.add_parser(
+        "move-to-postgres",
+        help="copy the hearing (DATABASE_PATH) into an empty PostgreSQL database and verify it",
+    )
+    moving.add_argument(
+        "--to",
+        metavar="URL",
+        help="postgresql://user@host/db (default: DATABASE_URL; .env keeps a password off "
+        "the command line)",
+    )
     groups.add_parser(sub)
     return parser

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.hearing.plan import DEFAULT_PLAN_PATH
 from bot.hearing.privacy import strong_secret
 from bot.model.values import ModerationMode
+from storage.pg_url import describe, url_problem
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
@@ -39,6 +40,8 @@ class Settings:
     telegram_bot_token: str | None = field(default=None, repr=False)
     telegram_api_url: str = TELEGRAM_API_DEFAULT
     database_path: Path = Path("data/hearing.db")
+    # PostgreSQL instead of SQLite (docs/postgres.md). A secret: it may hold a password.
+    database_url: str | None = field(default=None, repr=False)
     plan_path: Path = DEFAULT_PLAN_PATH
     drafter_ids: frozenset[int] = frozenset()
     moderator_ids: frozenset[int] = frozenset()
@@ -103,6 +106,7 @@ class Settings:
             telegram_bot_token=token,
             telegram_api_url=api_url.rstrip("/"),
             database_path=Path(env.get("DATABASE_PATH", str(cls.database_path))),
+            database_url=_database_url(env),
             plan_path=Path(env.get("PLAN_PATH", str(DEFAULT_PLAN_PATH))),
             drafter_ids=_id_set(env, "DRAFTER_IDS"),
             moderator_ids=_id_set(env, "MODERATOR_IDS"),
@@ -131,6 +135,11 @@ class Settings:
             chat_backlog=_int(env, "CHAT_BACKLOG", 10, 1, 100_000),
         )
 
+    @property
+    def database_where(self) -> str:
+        """Name the hearing's database for messages (never DATABASE_URL's password)."""
+        return describe(self.database_url) if self.database_url else str(self.database_path)
+
     def require_token(self) -> str:
         """Return the bot token, or fail with the key's name when it is not set."""
         if not self.telegram_bot_token:
@@ -154,6 +163,13 @@ class Settings:
                 "WEBHOOK_SECRET is not set (16-256 letters, digits, _ or -, kept secret)"
             )
         return self.webhook_url, self.webhook_secret
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("DATABASE_URL")
+    if url is not None and (problem := url_problem(url)) is not None:
+        raise ConfigError(f"DATABASE_URL {problem}")
+    return url
 
 
 def _webhook_url(env: Mapping[str, str]) -> str | None:

@@ -36,7 +36,7 @@ from bot.hearing.walkthrough import Walkthrough
 from bot.model.clock import Clock
 from bot.model.values import Language
 from bot.views.texts import Texts, load_texts
-from storage.db import Database
+from storage.backend import Store
 from storage.erasure_ledger import ErasureLedger, ledger_path
 
 
@@ -45,7 +45,7 @@ class Services:
     """Dependencies handed to handlers explicitly, instead of untyped bot_data lookups."""
 
     settings: Settings
-    db: Database
+    db: Store
     plan: Plan
     participants: Participants
     walkthrough: Walkthrough
@@ -101,7 +101,7 @@ class Services:
 
     @classmethod
     def build(
-        cls, settings: Settings, db: Database, plan: Plan, secret: str,
+        cls, settings: Settings, db: Store, plan: Plan, secret: str,
         plans: dict[Language, Plan] | None = None,
     ) -> Services:  # fmt: skip
         """Wire the services of one hearing over an open database, all on the database's clock;

@@ -20,7 +20,6 @@ import aiosqlite
 
 from bot.model.clock import Clock, system_clock
 from storage.clock import iso
-from storage.connection import Connection
 from storage.direct import DirectConnection
 from storage.erasure_ledger import LEDGER_SUFFIX
 from storage.repositories import Repositories
@@ -29,6 +28,7 @@ from storage.units import UnitsOfWork
 
 log = logging.getLogger(__name__)
 C = TypeVar("C", aiosqlite.Connection, DirectConnection)
+SqliteConnection = aiosqlite.Connection | DirectConnection
 
 BUSY_TIMEOUT_MS = 5000
 # The writer never checkpoints the WAL itself (it would do so on the event loop's thread, with
@@ -258,7 +258,7 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     return conn
 
 
-async def check_database(conn: Connection, path: Path) -> None:
+async def check_database(conn: SqliteConnection, path: Path) -> None:
     """Run PRAGMA quick_check; raise DatabaseError saying what to do if the file is damaged."""
     # Before anything writes to it: a damaged database must not be made worse by a migration
     # or by new answers written into broken pages.
@@ -290,7 +290,7 @@ def migration_scripts() -> list[tuple[int, str, str]]:
 
 
 async def apply_migrations(
-    conn: Connection,
+    conn: SqliteConnection,
     scripts: list[tuple[int, str, str]] | None = None,
     clock: Clock = system_clock,
 ) -> list[int]:

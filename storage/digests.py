@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from bot.model.reports import DigestPart, DigestRow, TalliedSuggestion
-from storage.repository import Repository
+from storage.repository import Repository, Row
 
 _DIGEST = "id, slot, period_start, period_end, stats, chart, completed_at"
 # Suggestions with their current agree / disagree / pass counts (add a WHERE on `s`).
@@ -14,8 +11,9 @@ _TALLIED = (
     "SELECT s.id, s.item_id, s.text,"
     " COALESCE(v.agree, 0), COALESCE(v.disagree, 0), COALESCE(v.passed, 0)"
     " FROM suggestions s LEFT JOIN (SELECT suggestion_id,"
-    "   SUM(vote = 'agree') AS agree, SUM(vote = 'disagree') AS disagree,"
-    "   SUM(vote = 'pass') AS passed FROM votes GROUP BY suggestion_id) v"
+    "   COUNT(*) FILTER (WHERE vote = 'agree') AS agree,"
+    "   COUNT(*) FILTER (WHERE vote = 'disagree') AS disagree,"
+    "   COUNT(*) FILTER (WHERE vote = 'pass') AS passed FROM votes GROUP BY suggestion_id) v"
     " ON v.suggestion_id = s.id"
 )
 
@@ -34,7 +32,7 @@ class DigestRepository(Repository):
             " UNION SELECT participant_id FROM vote_history"
             " WHERE recorded_at > ? AND recorded_at <= ?"
             " UNION SELECT participant_id FROM suggestions"
-            " WHERE created_at > ? AND created_at <= ?)",
+            " WHERE created_at > ? AND created_at <= ?) AS active",
             (start, end, start, end, start, end),
         )
 
@@ -193,7 +191,7 @@ class DigestRepository(Repository):
         )
 
 
-def _tallied(row: Sequence[Any]) -> TalliedSuggestion:
+def _tallied(row: Row) -> TalliedSuggestion:
     return TalliedSuggestion(
         int(row[0]), str(row[1]), str(row[2]), int(row[3]), int(row[4]), int(row[5])
     )

@@ -46,8 +46,8 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
      " ORDER BY id"),
     ("moderation_of_own_suggestions",
      "SELECT q.suggestion_id, q.state, q.reason, q.decided_at, q.appealed_at,"
-     " (SELECT group_concat(f.reason) FROM auto_flags f WHERE f.suggestion_id = q.suggestion_id)"
-     "   AS automatic_flags"
+     " (SELECT group_concat(f.reason) FROM (SELECT reason FROM auto_flags"
+     "   WHERE suggestion_id = q.suggestion_id ORDER BY reason) f) AS automatic_flags"
      " FROM moderation_queue q JOIN suggestions s ON s.id = q.suggestion_id"
      " WHERE s.participant_id = ? ORDER BY q.suggestion_id"),
     ("ban", "SELECT created_at FROM bans WHERE participant_id = ?"),
@@ -75,8 +75,9 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
 _PROFILE = (
     "SELECT p.id AS participant_id, p.created_at AS joined_at, p.current_item, p.step,"
     " p.completed_at, p.erased_at, p.language, a.kind AS awaiting_text_for,"
-    " d.participant_id IS NOT NULL AS reachable,"
-    " d.participant_id IS NOT NULL AND d.updates_off_at IS NULL AS updates_on,"
+    " CASE WHEN d.participant_id IS NOT NULL THEN 1 ELSE 0 END AS reachable,"
+    " CASE WHEN d.participant_id IS NOT NULL AND d.updates_off_at IS NULL THEN 1 ELSE 0 END"
+    "   AS updates_on,"
     " d.updates_off_at"
     " FROM participants p LEFT JOIN awaited_inputs a ON a.participant_id = p.id"
     " LEFT JOIN delivery d ON d.participant_id = p.id WHERE p.id = ?"

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
-from storage.connection import Connection
-from storage.repository import Repository
+from storage.repository import Connection, Repository
 
 PAGE_ROWS = 1000
 
@@ -165,8 +164,8 @@ class ExportReader(Repository):
 
     async def suggestion_items(self) -> list[str]:
         """Return the items that have suggestions (proposals: the pseudo-item), in any order."""
-        async with self.conn.execute("SELECT DISTINCT item_id FROM suggestions") as cursor:
-            return [str(row[0]) for row in await cursor.fetchall()]
+        rows = await self.fetch_all("SELECT DISTINCT item_id FROM suggestions")
+        return [str(row[0]) for row in rows]
 
     async def schema_version(self) -> int:
         """Return the latest migration applied to the database."""

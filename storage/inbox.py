@@ -123,9 +123,9 @@ class InboxRepository(Repository):
     async def mark_begun(self, entry_id: int, bit: int, begun: bool) -> None:
         """Set (or clear) the bit of a call of an entry's reply: begun (or known not sent)."""
         sql = (
-            "UPDATE inbox SET reply_begun = reply_begun | ? WHERE id = ?"
+            "UPDATE inbox SET reply_begun = reply_begun | CAST(? AS BIGINT) WHERE id = ?"
             if begun
-            else "UPDATE inbox SET reply_begun = reply_begun & ~? WHERE id = ?"
+            else "UPDATE inbox SET reply_begun = reply_begun & ~CAST(? AS BIGINT) WHERE id = ?"
         )
         await self.execute(sql, (bit, entry_id))
 

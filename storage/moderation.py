@@ -65,7 +65,7 @@ class ModerationRepository(Repository):
         A suggestion its author withdrew while it waited needs no decision: it is left out; so is
         one this moderator reported (another moderator decides it).
         """
-        async with self.conn.execute(
+        found = await self.fetch_value(
             "SELECT q.suggestion_id FROM moderation_queue q"
             " JOIN suggestions s ON s.id = q.suggestion_id"
             " WHERE q.state = 'open' AND s.status <> 'withdrawn'"
@@ -76,18 +76,17 @@ class ModerationRepository(Repository):
             " ORDER BY EXISTS (SELECT 1 FROM moderation_skips k WHERE k.moderator_id = ?"
             "   AND k.suggestion_id = q.suggestion_id), q.queued_at, q.suggestion_id LIMIT 1",
             (moderator_id, now, moderator_id, moderator_id, moderator_id),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else None
+        )
+        return None if found is None else int(found)
 
     async def count_open(self) -> int:
         """Count the items waiting for a moderator (not those their authors withdrew)."""
-        async with self.conn.execute(
+        count = await self.fetch_value(
             "SELECT COUNT(*) FROM moderation_queue q JOIN suggestions s ON s.id = q.suggestion_id"
-            " WHERE q.state = 'open' AND s.status <> 'withdrawn'"
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+            " WHERE q.state = 'open' AND s.status <> 'withdrawn'",
+            default=0,
+        )
+        return int(count)
 
     async def claim(self, suggestion_id: int, moderator_id: str, until: str) -> None:
         """Hold an open item for one moderator until a time."""
@@ -171,25 +170,24 @@ class ModerationRepository(Repository):
 
     async def unban(self, participant_id: str) -> bool:
         """Accept a participant's suggestions again; False if they were not banned."""
-        cursor = await self.conn.execute(
+        removed = await self.execute(
             "DELETE FROM bans WHERE participant_id = ?", (participant_id,)
         )
-        return cursor.rowcount == 1
+        return removed == 1
 
     async def bans(self) -> list[tuple[str, str]]:
         """Return every ban as (participant, since), oldest first."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             "SELECT participant_id, created_at FROM bans ORDER BY created_at"
-        ) as cursor:
-            return [(str(row[0]), str(row[1])) for row in await cursor.fetchall()]
+        )
+        return [(str(row[0]), str(row[1])) for row in rows]
 
     async def reported_by(self, suggestion_id: int, participant_id: str) -> bool:
         """Tell whether this participant reported the suggestion."""
-        async with self.conn.execute(
+        return await self.exists(
             "SELECT 1 FROM reports WHERE suggestion_id = ? AND participant_id = ?",
             (suggestion_id, participant_id),
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        )
 
     async def is_banned(self, participant_id: str) -> bool:
         """Tell whether a participant may no longer post."""

@@ -29,7 +29,7 @@ class OpinionRepository(Repository):
         if not item_ids:
             return []
         marks = ", ".join("?" for _ in item_ids)
-        cases = " ".join("WHEN ? THEN ?" for _ in values)
+        cases = " ".join("WHEN ? THEN CAST(? AS INTEGER)" for _ in values)
         return await self._tuples(
             f"SELECT s.participant_id, ? || s.item_id, CASE s.stance {cases} END FROM stances s"
             f" WHERE s.item_id IN ({marks}) AND NOT EXISTS ("
@@ -49,7 +49,7 @@ class OpinionRepository(Repository):
         withdrawn by their author (pending ones were never shown, so have no votes).
         """
         marks = ", ".join("?" for _ in _VOTED_ON)
-        cases = " ".join("WHEN ? THEN ?" for _ in values)
+        cases = " ".join("WHEN ? THEN CAST(? AS INTEGER)" for _ in values)
         return await self._tuples(
             f"SELECT v.participant_id, ? || v.suggestion_id, CASE v.vote {cases} END,"
             " CASE WHEN s.status = 'visible' THEN 0 ELSE 1 END FROM votes v"
@@ -86,7 +86,7 @@ class OpinionRepository(Repository):
         return int(
             await self.fetch_value(
                 "SELECT COUNT(*) FROM (SELECT participant_id FROM stance_history WHERE id > ?"
-                " UNION SELECT participant_id FROM vote_history WHERE id > ?)",
+                " UNION SELECT participant_id FROM vote_history WHERE id > ?) AS changed",
                 (stance_mark, vote_mark),
                 default=0,
             )

@@ -39,7 +39,7 @@ class ParticipantRepository(Repository):
 
     async def set_resume(self, participant_id: str, item_id: str | None) -> None:
         """Remember where the walk through the plan resumes after a visit (None: forget it)."""
-        await self.conn.execute(
+        await self.execute(
             "UPDATE participants SET resume_item = ? WHERE id = ?", (item_id, participant_id)
         )
 

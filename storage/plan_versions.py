@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.model.reports import ChangeRow, VersionRow
 from storage.repository import Repository
 
 _VERSION = "version, text, previous, published_at, announced_at"
+
+
+def item_order(item_id: str) -> tuple[int, str]:
+    """Order item ids by their leading number, then as text ('2' < '10', '3' < '3.1')."""
+    # What SQLite's ORDER BY CAST(item_id AS INTEGER), item_id did, on every backend.
+    number = re.match(r"\d+", item_id)
+    return (int(number.group()) if number else 0, item_id)
 
 
 class PlanVersionRepository(Repository):
@@ -14,7 +23,7 @@ class PlanVersionRepository(Repository):
     async def latest(self) -> VersionRow | None:
         """Return the version published last, or None if the plan was never revised."""
         row = await self.fetch_one(
-            f"SELECT {_VERSION} FROM plan_versions ORDER BY published_at DESC, rowid DESC LIMIT 1"
+            f"SELECT {_VERSION} FROM plan_versions ORDER BY published_at DESC, seq DESC LIMIT 1"
         )
         return VersionRow(*row) if row else None
 
@@ -31,7 +40,8 @@ class PlanVersionRepository(Repository):
         """Record a version (the first one, the plan served before, counts as announced)."""
         now = self.timestamp()
         await self.execute(
-            f"INSERT INTO plan_versions ({_VERSION}) VALUES (?, ?, ?, ?, ?)",
+            f"INSERT INTO plan_versions ({_VERSION}, seq) VALUES (?, ?, ?, ?, ?,"
+            " (SELECT COALESCE(MAX(seq), 0) + 1 FROM plan_versions))",
             (version, text, previous, now, now if announced else None),
         )
 
@@ -61,10 +71,10 @@ class PlanVersionRepository(Repository):
         """Return a version's changes in item order."""
         rows = await self.fetch_all(
             "SELECT version, item_id, kind, old_text, new_text, into_item FROM plan_changes"
-            " WHERE version = ? ORDER BY CAST(item_id AS INTEGER), item_id",
+            " WHERE version = ?",
             (version,),
         )
-        return [ChangeRow(*row) for row in rows]
+        return sorted((ChangeRow(*row) for row in rows), key=lambda c: item_order(c.item_id))
 
     async def mark_announced(self, version: str) -> bool:
         """Record that a version's notices are queued; False if another run did it first."""

@@ -6,7 +6,6 @@ from functools import cached_property
 
 from bot.model.clock import Clock, system_clock
 from storage.broadcasts import BroadcastRepository
-from storage.connection import Connection
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
 from storage.eligibility import EligibilityRepository
@@ -18,6 +17,7 @@ from storage.outbox import OutboxRepository
 from storage.participants import DeliveryRepository, ParticipantRepository
 from storage.plan_versions import PlanVersionRepository
 from storage.releases import ReleaseRepository
+from storage.repository import Connection
 from storage.responses import ResponseRepository
 from storage.results import ResultsRepository
 from storage.stances import StanceRepository

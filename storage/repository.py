@@ -3,15 +3,63 @@
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Generator, Iterable, Iterator, Sequence
+from typing import Any, Protocol
 
 from bot.model.clock import Clock, system_clock
 from storage.clock import iso
-from storage.connection import Connection
 
 Params = Sequence[object]
+
+
+class Row(Protocol):
+    """A result row, read by position or by column name (aiosqlite's Row, asyncpg's Record)."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+
+class Cursor(Protocol):
+    """A statement run with `execute`: how many rows it changed, and the rows it returned."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    # None: plain tuples, which cost about half what named rows do (a million votes).
+    row_factory: Any
+
+    async def fetchall(self) -> Iterable[Any]: ...
+
+
+class Execution(Protocol):
+    """What `execute` returns: awaited, the cursor; in `async with`, a cursor closed after."""
+
+    def __await__(self) -> Generator[Any, None, Cursor]: ...
+
+    async def __aenter__(self) -> Cursor: ...
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any, /) -> object: ...
+
+
+class Connection(Protocol):
+    """The part of aiosqlite's connection repositories use; storage/pg_connection.py has it too.
+
+    Statements are written for SQLite, with `?` placeholders and portable SQL.
+    """
+
+    def execute(self, sql: str, parameters: Params = ..., /) -> Execution: ...
+
+    def execute_fetchall(
+        self, sql: str, parameters: Params = ..., /
+    ) -> Awaitable[Iterable[Row]]: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Params], /) -> Awaitable[object]: ...
+
 
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
@@ -36,12 +84,12 @@ class Repository:
     # so no statement stays open on the connection (an open one would keep a reader on an old
     # snapshot, or block a COMMIT). A cursor opened, read and closed took three.
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         """Return the first row of a query (by key, or LIMIT 1), or None when it has none."""
         rows = await self.conn.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """Return every row of a query."""
         return list(await self.conn.execute_fetchall(sql, params))
 

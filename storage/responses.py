@@ -33,12 +33,11 @@ class ResponseRepository(Repository):
 
     async def decision_before(self, suggestion_id: int, response_id: int) -> ResponseRecord | None:
         """Return the decision that stood before a given response, or None."""
-        async with self.conn.execute(
+        row = await self.fetch_one(
             f"SELECT {_COLUMNS} FROM suggestion_responses WHERE suggestion_id = ?"
             " AND kind <> 'reply' AND id < ? ORDER BY id DESC LIMIT 1",
             (suggestion_id, response_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return ResponseRecord(*row) if row else None
 
     async def decisions(self, suggestion_ids: list[int]) -> dict[int, ResponseRecord]:
@@ -51,47 +50,44 @@ class ResponseRepository(Repository):
 
     async def get(self, response_id: int) -> ResponseRecord | None:
         """Return one reply or decision, or None."""
-        async with self.conn.execute(
+        row = await self.fetch_one(
             f"SELECT {_COLUMNS} FROM suggestion_responses WHERE id = ?", (response_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return ResponseRecord(*row) if row else None
 
     async def history(self, suggestion_id: int) -> list[tuple[ResponseRecord, str]]:
         """Return every reply and decision on a suggestion with its time, oldest first."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             f"SELECT {_COLUMNS}, created_at FROM suggestion_responses WHERE suggestion_id = ?"
             " ORDER BY id",
             (suggestion_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [(ResponseRecord(*row[:5]), str(row[5])) for row in rows]
 
     async def add_answer(
         self, response_id: int, suggestion_id: int, author_id: str, text: str
     ) -> bool:
         """Record an author's answer to a reply; False if they had answered it already."""
-        cursor = await self.conn.execute(
+        added = await self.execute(
             "INSERT INTO author_answers (response_id, suggestion_id, author_id, text, created_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (response_id) DO NOTHING",
             (response_id, suggestion_id, author_id, text, self.timestamp()),
         )
-        return cursor.rowcount == 1
+        return added == 1
 
     async def answered(self, response_id: int) -> bool:
         """Tell whether the author answered this reply."""
-        async with self.conn.execute(
+        return await self.exists(
             "SELECT 1 FROM author_answers WHERE response_id = ?", (response_id,)
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        )
 
     async def answers(self, suggestion_id: int) -> dict[int, tuple[str, str]]:
         """Return the author's answers on a suggestion: reply id -> (text, time)."""
-        async with self.conn.execute(
+        rows = await self.fetch_all(
             "SELECT response_id, text, created_at FROM author_answers WHERE suggestion_id = ?",
             (suggestion_id,),
-        ) as cursor:
-            return {int(r[0]): (str(r[1]), str(r[2])) for r in await cursor.fetchall()}
+        )
+        return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
     async def latest(self, suggestion_id: int) -> ResponseRecord | None:
         """Return the latest reply or decision on a suggestion, or None."""

@@ -39,6 +39,6 @@ class ResultsRepository(Repository):
         """Return every published version of the plan, oldest first."""
         rows = await self.fetch_all(
             "SELECT version, text, previous, published_at, announced_at FROM plan_versions"
-            " ORDER BY published_at, rowid"
+            " ORDER BY published_at, seq"
         )
         return [VersionRow(*row) for row in rows]

@@ -33,9 +33,9 @@ class StanceRepository(Repository):
             "ON CONFLICT (participant_id, item_id) DO UPDATE SET stance = excluded.stance,"
             " priority = excluded.priority, plan_version = excluded.plan_version,"
             " updated_at = excluded.updated_at"
-            " WHERE stances.stance IS NOT excluded.stance"
-            " OR stances.priority IS NOT excluded.priority"
-            " OR stances.plan_version IS NOT excluded.plan_version",
+            " WHERE stances.stance IS DISTINCT FROM excluded.stance"
+            " OR stances.priority IS DISTINCT FROM excluded.priority"
+            " OR stances.plan_version IS DISTINCT FROM excluded.plan_version",
             (participant_id, item_id, stance, priority, plan_version, now),
         )
         if changed == 0:

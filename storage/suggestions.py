@@ -50,13 +50,12 @@ class SuggestionRepository(Repository):
 
     async def count_shown(self, item_id: str, participant_id: str) -> tuple[int, int]:
         """Count a participant's own suggestions on an item not withdrawn, and others' visible."""
-        async with self.conn.execute(
-            "SELECT SUM(participant_id = ? AND status <> 'withdrawn'),"
-            " SUM(participant_id <> ? AND status = 'visible')"
+        row = await self.fetch_one(
+            "SELECT COUNT(*) FILTER (WHERE participant_id = ? AND status <> 'withdrawn'),"
+            " COUNT(*) FILTER (WHERE participant_id <> ? AND status = 'visible')"
             " FROM suggestions WHERE item_id = ?",
             (participant_id, participant_id, item_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
     async def set_status(self, suggestion_id: int, status: str) -> None:

@@ -20,7 +20,7 @@ class TrackingRepository(Repository):
 
     async def metrics(self) -> list[MetricRow]:
         """Return every metric of every item, in the order they were added."""
-        rows = await self.fetch_all(f"SELECT {_METRIC} FROM tracking_metrics ORDER BY rowid")
+        rows = await self.fetch_all(f"SELECT {_METRIC} FROM tracking_metrics ORDER BY seq")
         return [MetricRow(*row) for row in rows]
 
     async def ensure(self, item_id: str, at: str) -> None:
@@ -45,8 +45,9 @@ class TrackingRepository(Repository):
     ) -> None:
         """Add a metric, or redefine its unit, baseline and target (its value stays)."""
         await self.execute(
-            "INSERT INTO tracking_metrics (item_id, name, unit, baseline, target)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_id, name) DO UPDATE SET"
+            "INSERT INTO tracking_metrics (item_id, name, unit, baseline, target, seq)"
+            " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM tracking_metrics))"
+            " ON CONFLICT (item_id, name) DO UPDATE SET"
             " unit = excluded.unit, baseline = excluded.baseline, target = excluded.target",
             (item_id, name, unit, baseline, target),
         )
@@ -141,7 +142,9 @@ class FollowRepository(Repository):
         await self.execute(
             "INSERT INTO follower_watermarks (participant_id, seen_history_id, notified_at)"
             " VALUES (?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET"
-            " seen_history_id = MAX(seen_history_id, excluded.seen_history_id),"
+            " seen_history_id = CASE"
+            "   WHEN excluded.seen_history_id > follower_watermarks.seen_history_id"
+            "   THEN excluded.seen_history_id ELSE follower_watermarks.seen_history_id END,"
             " notified_at = excluded.notified_at",
             (participant_id, seen, at),
         )

@@ -32,7 +32,7 @@ class VoteRepository(Repository):
             "INSERT INTO votes (participant_id, suggestion_id, vote, updated_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (participant_id, suggestion_id)"
             " DO UPDATE SET vote = excluded.vote, updated_at = excluded.updated_at"
-            " WHERE votes.vote IS NOT excluded.vote",
+            " WHERE votes.vote IS DISTINCT FROM excluded.vote",
             (participant_id, suggestion_id, vote, now),
         )
         if changed == 0:

@@ -1,5 +1,5 @@
-"""Shared fixtures: a plan, a migrated database, a hearing's services, a fixed clock, the
-emulator and a running hearing."""
+"""Shared fixtures: a plan, a migrated database (on SQLite, and on PostgreSQL where a server
+can be started), a hearing's services, a fixed clock, the emulator and a running hearing."""
 
 from __future__ import annotations
 
@@ -13,8 +13,18 @@ from bot.emulator import Emulator
 from bot.emulator.speclog import SpecWarning, watching
 from bot.hearing.plan import Plan, load_plan
 from bot.services import Services
-from storage.db import Database
-from tests.harness import TOKEN, Clock, Hearing, at, build_services, make_settings
+from storage.backend import Store
+from tests.harness import (
+    POSTGRES_AT,
+    TOKEN,
+    Clock,
+    Hearing,
+    at,
+    build_services,
+    database_at,
+    make_settings,
+)
+from tests.postgres_cluster import HOW_TO_ENABLE, Cluster, server_binaries, start_cluster
 
 # python-telegram-bot 22 warns on every RetryAfter unless this opts in to its future behaviour.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -35,15 +45,111 @@ def plan() -> Plan:
     return load_plan()
 
 
+BACKENDS = ("sqlite", "postgres")
+_ran: dict[str, int] = dict.fromkeys(BACKENDS, 0)
+_on_postgres: set[str] = set()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster(request: pytest.FixtureRequest) -> Iterator[Cluster | str]:
+    """A throwaway PostgreSQL cluster for the session, or why there is none."""
+    cluster = start_cluster()
+    if isinstance(cluster, str):
+        request.config.stash[_failed_key] = cluster
+    yield cluster
+    if isinstance(cluster, Cluster):
+        cluster.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[str | None]:
+    """Where the test's hearing keeps its data: None (SQLite at tmp_path/hearing.db), or the
+    URL of a fresh, migrated PostgreSQL database standing in for that file."""
+    if request.param == "sqlite":
+        yield None
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    if isinstance(cluster, str):
+        pytest.skip(f"PostgreSQL half skipped: {cluster}")
+    url = await cluster.fresh_database()
+    POSTGRES_AT[tmp_path / "hearing.db"] = url
+    try:
+        yield url
+    finally:
+        del POSTGRES_AT[tmp_path / "hearing.db"]
+        await cluster.drop(url)
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated database on a real SQLite file."""
-    async with Database(tmp_path / "hearing.db") as database:
+async def postgres_url(postgres_cluster: Cluster | str) -> str:
+    """A fresh, migrated PostgreSQL database of the test's own (for PostgreSQL-only tests)."""
+    if isinstance(postgres_cluster, str):
+        pytest.skip(f"PostgreSQL half skipped: {postgres_cluster}")
+    return await postgres_cluster.fresh_database()
+
+
+@pytest.fixture
+async def bare_postgres_url(postgres_cluster: Cluster | str) -> AsyncIterator[str]:
+    """A PostgreSQL database nothing was ever applied to: no table at all."""
+    if isinstance(postgres_cluster, str):
+        pytest.skip(f"PostgreSQL half skipped: {postgres_cluster}")
+    url = await postgres_cluster.empty_database()
+    try:
+        yield url
+    finally:
+        await postgres_cluster.drop(url)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the PostgreSQL half where no server can run, to say so in one line."""
+    postgres = [item for item in items if _backend(item) == "postgres"]
+    if server_binaries() is None and postgres:
+        config.hook.pytest_deselected(items=postgres)
+        items[:] = [item for item in items if _backend(item) != "postgres"]
+        config.stash[_skipped_key] = len(postgres)
+    _on_postgres.update(item.nodeid for item in items if _backend(item) == "postgres")
+
+
+_skipped_key = pytest.StashKey[int]()
+_failed_key = pytest.StashKey[str]()
+
+
+def _backend(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "database_url" in callspec.params:
+        return "postgres" if callspec.params["database_url"] == "postgres" else "sqlite"
+    return "postgres" if "postgres_cluster" in getattr(item, "fixturenames", ()) else "sqlite"
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count the tests that passed on each backend."""
+    if report.when == "call" and report.passed:
+        _ran["postgres" if report.nodeid in _on_postgres else "sqlite"] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests passed on each backend, or that the PostgreSQL half was skipped."""
+    stash = terminalreporter.config.stash
+    skipped, failed = stash.get(_skipped_key, 0), stash.get(_failed_key, None)
+    line = f"backends: {_ran['sqlite']} passed on SQLite, {_ran['postgres']} on PostgreSQL"
+    if skipped:
+        line += f"; PostgreSQL half skipped ({skipped} tests): {HOW_TO_ENABLE}"
+    elif failed is not None:
+        line += f"; PostgreSQL half skipped: {failed}"
+    terminalreporter.write_line(line)
+
+
+@pytest.fixture
+async def db(database_url: str | None, tmp_path: Path) -> AsyncIterator[Store]:
+    """A migrated database: a real SQLite file, or a fresh PostgreSQL database."""
+    async with database_at(tmp_path / "hearing.db") as database:
         yield database
 
 
 @pytest.fixture
-def services(db: Database, plan: Plan, tmp_path: Path) -> Services:
+def services(db: Store, plan: Plan, tmp_path: Path) -> Services:
     """The services of one hearing over the migrated database, with the default settings."""
     return build_services(db, plan, tmp_path)
 
@@ -62,7 +168,9 @@ async def emu() -> AsyncIterator[Emulator]:
 
 
 @pytest.fixture
-async def hearing(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def hearing(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """The real bot polling the emulator, on its own database."""
     async with Hearing(emu, make_settings(tmp_path)) as running:
         yield running

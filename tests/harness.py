@@ -4,6 +4,7 @@ against the emulator), and a hearing's services over a migrated database for ser
 from __future__ import annotations
 
 import socket
+import sqlite3
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
@@ -12,18 +13,27 @@ from pathlib import Path
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
+import asyncpg
+import pytest
+
 from bot.app import running_hearing, settle
 from bot.config import Settings
 from bot.emulator import Emulator, SentMessage
 from bot.hearing.plan import Plan
 from bot.hearing.privacy import pseudonym
 from bot.hearing.submissions import Similar
+from bot.model.clock import Clock as ClockType
+from bot.model.clock import system_clock
 from bot.senders.hub import BackgroundSenders
 from bot.services import Services
 from handlers.context import HearingApp
-from storage.db import Database
+from storage.backend import Store, open_database
+from storage.postgres import PostgresDatabase
 
 DATASETS = Path(__file__).resolve().parents[1] / "datasets"
+# Test databases kept in PostgreSQL instead of at their SQLite path: conftest's `database_url`
+# puts a test's `hearing.db` here when the test runs on PostgreSQL.
+POSTGRES_AT: dict[Path, str] = {}
 TOKEN = "123456:TEST-TOKEN-hearing"
 # As `secrets.token_urlsafe(32)` makes one (.env.example): the settings refuse weaker secrets.
 SECRET = "test-only-vwdPdGHkQMHBN159lHYmrGZQZZAxeCT77gqpzrBHZrc"
@@ -156,10 +166,10 @@ class Hearing:
         await self.say(user, text)
         if "📝 Post mine anyway" in self.last(user).button_labels():
             await self.press(user, "📝 Post mine anyway")
-        rows = await query(self.settings.database_path,
-                           "SELECT MAX(id) FROM suggestions WHERE participant_id = ?",
-                           pseudonym(SECRET, user))  # fmt: skip
-        return int(str(rows[0][0]))
+        async with database_of(self.settings) as db:
+            found = await rows(db, "SELECT MAX(id) FROM suggestions WHERE participant_id = ?",
+                               pseudonym(SECRET, user))  # fmt: skip
+        return int(str(found[0][0]))
 
     def last(self, user: int) -> SentMessage:
         """Return the bot's latest message in the citizen's chat."""
@@ -203,13 +213,59 @@ class WebhookHearing(Hearing):
         return f"http://{host}:{port}/telegram/hook"
 
 
+# A constraint (CHECK, foreign key, append-only trigger) refused a write, on either backend.
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+# Run a test that uses the `database_url` fixture (through `db` or `hearing`) on SQLite only:
+# it checks something only SQLite has (a pragma, the file itself).
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+# ... or on PostgreSQL only: it checks what only PostgreSQL has (pg_dump, its own refusals).
+POSTGRES_ONLY = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+
+
+def database_at(path: Path, clock: ClockType = system_clock) -> Store:
+    """The test database at a path: SQLite, or the PostgreSQL database standing in for it."""
+    return open_database(POSTGRES_AT.get(path), path, clock)
+
+
+def database_of(settings: Settings) -> Store:
+    """The database a hearing with these settings keeps its data in (not yet open)."""
+    return open_database(settings.database_url, settings.database_path)
+
+
+def database_env(path: Path) -> dict[str, str]:
+    """The environment that points a `hearing-bot` process at the test database at a path."""
+    found = {"DATABASE_PATH": str(path)}
+    if path in POSTGRES_AT:
+        found["DATABASE_URL"] = POSTGRES_AT[path]
+    return found
+
+
+def use_database(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """Point `hearing-bot` commands run in this test at the test database at a path."""
+    monkeypatch.setenv("DATABASE_PATH", str(path))
+    if path in POSTGRES_AT:
+        monkeypatch.setenv("DATABASE_URL", POSTGRES_AT[path])
+    else:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
 async def query(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
     """Read rows straight from a database file the bot wrote."""
-    async with Database(path) as db:
+    async with database_at(path) as db:
         return await rows(db, sql, *args)
 
 
-async def rows(db: Database, sql: str, *args: object) -> list[tuple[object, ...]]:
+async def table_names(db: Store) -> list[str]:
+    """Return the names of the database's tables, in order."""
+    sql = (
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        if isinstance(db, PostgresDatabase)
+        else "SELECT name FROM sqlite_master WHERE type = 'table'"
+    )
+    return sorted(str(row[0]) for row in await rows(db, sql))
+
+
+async def rows(db: Store, sql: str, *args: object) -> list[tuple[object, ...]]:
     """Read rows straight from an open database (what is committed)."""
     async with db.reading() as repos, repos.conn.execute(sql, args) as cursor:
         return [tuple(row) for row in await cursor.fetchall()]
@@ -225,11 +281,16 @@ UNLIMITED = {
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a test hearing on its own database file, with any other values given."""
-    settings = Settings(database_path=tmp_path / "hearing.db", pseudonym_secret=SECRET)
-    return replace(settings, **{**UNLIMITED, **overrides})
+    settings = replace(
+        Settings(database_path=tmp_path / "hearing.db", pseudonym_secret=SECRET),
+        **{**UNLIMITED, **overrides},
+    )
+    if "database_url" in overrides:
+        return settings
+    return replace(settings, database_url=POSTGRES_AT.get(settings.database_path))
 
 
-def build_services(db: Database, plan: Plan, tmp_path: Path, **overrides: Any) -> Services:
+def build_services(db: Store, plan: Plan, tmp_path: Path, **overrides: Any) -> Services:
     """The services of one hearing over an open database, wired as the running bot wires them."""
     return Services.build(make_settings(tmp_path, **overrides), db, plan, SECRET)
 

@@ -14,8 +14,7 @@ from bot.hearing.plan import Plan
 from bot.hearing.privacy import pseudonym
 from bot.model.clock import Clock, system_clock
 from bot.model.values import Priority, Stance, Vote
-from storage.db import Database
-from tests.harness import SECRET
+from tests.harness import SECRET, database_at
 
 SUPPORT, OPPOSE, UNSURE = Stance.SUPPORT, Stance.OPPOSE, Stance.UNSURE
 
@@ -48,7 +47,7 @@ def pid(user: int) -> str:
 
 async def seed(path: Path, plan: Plan, camps: Iterable[Camp], clock: Clock = system_clock) -> None:
     """Record every camp member's answers, in one transaction, at the clock's time."""
-    async with Database(path, clock) as db, db.transaction() as repos:
+    async with database_at(path, clock) as db, db.transaction() as repos:
         for camp in camps:
             for n, user in enumerate(camp.users):
                 person = pid(user)
@@ -64,7 +63,7 @@ async def suggest(
     path: Path, plan: Plan, author: int, item: str, text: str, clock: Clock = system_clock
 ) -> int:
     """Add a visible suggestion by a seeded author; return its id."""
-    async with Database(path, clock) as db, db.transaction() as repos:
+    async with database_at(path, clock) as db, db.transaction() as repos:
         await repos.participants.ensure(pid(author))
         return await repos.suggestions.add(pid(author), item, text, "visible", plan.version)
 
@@ -77,6 +76,6 @@ async def votes(
     clock: Clock = system_clock,
 ) -> None:
     """Record the same vote on a suggestion by each of these seeded people."""
-    async with Database(path, clock) as db, db.transaction() as repos:
+    async with database_at(path, clock) as db, db.transaction() as repos:
         for user in users:
             await repos.votes.record(pid(user), suggestion_id, vote)

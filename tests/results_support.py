@@ -9,7 +9,7 @@ from bot.hearing.plan import Plan
 from bot.hearing.responses import Decision, FollowThrough
 from bot.hearing.tracking import IMPORT, Tracking
 from bot.model.tracking import Change, Metric, parse_metric
-from storage.db import Database
+from storage.backend import Store
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 MIN_GROUP = 5
@@ -37,7 +37,7 @@ class Filled:
     few_votes: int
 
 
-async def fill(db: Database, plan: Plan) -> Filled:
+async def fill(db: Store, plan: Plan) -> Filled:
     """Twelve people answer; one item has a single answer; suggestions of every kind."""
     async with db.transaction() as repos:
         for pid in [*PEOPLE, DRAFTER]:
@@ -82,7 +82,7 @@ async def fill(db: Database, plan: Plan) -> Filled:
     return Filled(hostile, adopted, few)
 
 
-async def camps(db: Database, plan: Plan, sizes: tuple[int, int] = (8, 7)) -> None:
+async def camps(db: Store, plan: Plan, sizes: tuple[int, int] = (8, 7)) -> None:
     """Two camps answering items 1-10 in opposite ways (item 1 alike), one item each off.
 
     Both agree with a proposed new item; they split on the hostile suggestion on item 3.

@@ -1,4 +1,5 @@
-"""Backups with SQLite's online backup API, and the start-up check of a damaged database."""
+"""Backups with SQLite's online backup API (and pg_dump on PostgreSQL), and the start-up check
+of a damaged database."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 from bot.cli import main
 from storage.backup import BackupError, backup_database
 from storage.db import Database, DatabaseError
-from tests.harness import SECRET, Hearing
+from storage.pg_backup import backup_postgres
+from storage.postgres import PostgresDatabase
+from tests.harness import POSTGRES_ONLY, SECRET, SQLITE_ONLY, Hearing, rows, use_database
 from tests.test_cli import run_cli
 
 CITIZEN = 3131
@@ -42,6 +45,7 @@ async def make_database(path: Path) -> None:
         pass
 
 
+@SQLITE_ONLY  # a SQLite file is copied
 async def test_backup_of_a_running_hearing_is_a_checked_copy(
     hearing: Hearing, tmp_path: Path
 ) -> None:
@@ -61,12 +65,59 @@ async def test_backup_of_a_running_hearing_is_a_checked_copy(
         ]
 
 
+@POSTGRES_ONLY
+async def test_backup_of_a_running_hearing_on_postgresql_is_a_checked_archive(
+    hearing: Hearing, tmp_path: Path, bare_postgres_url: str
+) -> None:
+    await hearing.answer_item(CITIZEN, "1", "👎 Oppose", "Low")
+    target = tmp_path / "backups" / "hearing-1.dump"
+    target.parent.mkdir()
+    assert hearing.settings.database_url is not None
+    result = await backup_postgres(hearing.settings.database_url, target)
+    await hearing.answer_item(CITIZEN, "2")  # the bot goes on meanwhile
+    assert result.path == target and result.size == target.stat().st_size
+    assert result.entries > 30, "every table, index and trigger is in the archive"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600, "readable by its owner only"
+    assert names(target.parent) == ["hearing-1.dump"], "no leftovers"
+    # Restored into an empty database, it holds what was answered before the backup only.
+    restore = await asyncio.create_subprocess_exec(
+        "pg_restore", "--no-owner", f"--dbname={bare_postgres_url}", str(target)
+    )
+    assert await restore.wait() == 0
+    async with PostgresDatabase(bare_postgres_url) as db:
+        found = await rows(db, "SELECT item_id, stance, priority FROM stances")
+    assert found == [("1", "oppose", "low")]
+
+
+@POSTGRES_ONLY
+async def test_backup_command_on_postgresql_prints_what_it_wrote(
+    hearing: Hearing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    use_database(monkeypatch, hearing.settings.database_path)
+    assert await asyncio.to_thread(main, ["backup", str(tmp_path / "copy.dump")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{tmp_path / 'copy.dump'}: ") and "read back by pg_restore" in out
+
+
+def test_a_failed_pg_dump_is_one_line_without_the_password_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "pg-Pa55word-never-shown"
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://hearing:{secret}@127.0.0.1:1/hearing")
+    assert main(["backup", str(tmp_path / "copy.dump")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and secret not in err
+    assert "pg_dump failed on PostgreSQL database 'hearing' on 127.0.0.1:1" in err
+    assert names(tmp_path) == []
+
+
 def test_backup_command_prints_what_it_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     asyncio.run(make_database(tmp_path / "hearing.db"))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "hearing.db"))
+    use_database(monkeypatch, tmp_path / "hearing.db")
     assert main(["backup", str(tmp_path / "copy.db")]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{tmp_path / 'copy.db'}: ") and "integrity check ok" in out

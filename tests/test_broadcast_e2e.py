@@ -37,7 +37,9 @@ class FakeTime:
 
 
 @pytest.fixture
-async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def drafting(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with two drafters, the first of whom has opened the bot."""
     settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER, OTHER_DRAFTER}))
     async with Hearing(emu, settings) as hearing:
@@ -104,7 +106,9 @@ async def statuses(hearing: Hearing) -> list[object]:
     return [row[0] for row in rows]
 
 
-async def test_broadcast_is_paced_within_telegrams_limits(tmp_path: Path) -> None:
+async def test_broadcast_is_paced_within_telegrams_limits(
+    tmp_path: Path, database_url: str | None
+) -> None:
     fake = FakeTime()
     citizens = list(range(9000, 9060))
     async with Emulator(token=TOKEN, bot_username="hearing_test_bot", clock=fake) as emu:

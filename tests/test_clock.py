@@ -9,18 +9,18 @@ from pathlib import Path
 from bot.emulator import Emulator
 from bot.hearing.plan import Plan
 from bot.services import Services
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 from storage.erasure_ledger import ledger_path
 from tests.after_support import CITIZEN, running
-from tests.harness import SECRET, Clock, at, make_settings, query
+from tests.harness import SECRET, Clock, at, database_at, make_settings, query
 
 MOMENT = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)
 
 
 async def test_a_database_stamps_rows_and_migrations_with_its_clock(tmp_path: Path) -> None:
     clock = Clock(MOMENT)
-    async with Database(tmp_path / "h.db", clock=clock) as db:
+    async with database_at(tmp_path / "h.db", clock) as db:
         async with db.transaction() as repos:
             await repos.participants.ensure("p1")
         clock.now = MOMENT + timedelta(days=2)
@@ -38,7 +38,7 @@ async def test_a_database_stamps_rows_and_migrations_with_its_clock(tmp_path: Pa
 
 
 async def test_setting_the_services_clock_moves_storage_and_the_domain(
-    db: Database, plan: Plan, tmp_path: Path
+    db: Store, plan: Plan, tmp_path: Path, database_url: str | None
 ) -> None:
     services = Services.build(make_settings(tmp_path), db, plan, SECRET)
     fixed = Clock(MOMENT)

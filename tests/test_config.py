@@ -81,6 +81,9 @@ def test_every_key_is_read() -> None:
         ("RATE_LIMIT_PER_MINUTE", "0"),
         ("RATE_LIMIT_BURST", "lots"),
         ("CHAT_BACKLOG", "-1"),
+        ("DATABASE_URL", "mysql://hearing:pw-secret@db/hearing"),
+        ("DATABASE_URL", "postgresql://hearing:pw-secret@db:54x/hearing"),
+        ("DATABASE_URL", "postgresql://hearing:pw-secret@db"),
     ],
 )
 def test_malformed_value_names_the_key_not_the_value(key: str, value: str) -> None:
@@ -100,6 +103,15 @@ def test_missing_required_key_is_named(method: str) -> None:
 def test_token_and_secret_never_appear_in_repr() -> None:
     settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "PSEUDONYM_SECRET": SECRET})
     assert TOKEN not in repr(settings) and SECRET not in repr(settings)
+    url = "postgresql://hearing:pw-secret@db.example.org/hearing"
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "PSEUDONYM_SECRET": SECRET, "DATABASE_URL": url}
+    )
+    assert "pw-secret" not in repr(settings) and settings.database_url == url
+    assert (
+        settings.database_where
+        == "PostgreSQL database 'hearing' on db.example.org:5432 (DATABASE_URL)"
+    )
 
 
 def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:

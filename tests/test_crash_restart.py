@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import Emulator, SentMessage
-from tests.harness import SECRET, TOKEN
+from tests.harness import SECRET, TOKEN, database_env, query
 
 CITIZEN = 4242
 WAIT = 30.0
@@ -30,7 +30,7 @@ class BotProcess:
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": emu.base_url,
             "PSEUDONYM_SECRET": SECRET,
-            "DATABASE_PATH": str(workdir / "hearing.db"),
+            **database_env(workdir / "hearing.db"),
             "LOG_LEVEL": "DEBUG",
         }
         self.process: asyncio.subprocess.Process | None = None
@@ -57,7 +57,9 @@ class BotProcess:
 
 
 @pytest.fixture
-async def bot_process(emu: Emulator, tmp_path: Path) -> AsyncIterator[BotProcess]:
+async def bot_process(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[BotProcess]:
     """A bot process against the emulator, killed at the end of the test whatever happens."""
     running = BotProcess(emu, tmp_path)
     try:
@@ -74,7 +76,7 @@ def containing(text: str) -> Callable[[SentMessage], bool]:
 
 
 async def test_sigkill_then_restart_continues_where_the_citizen_was(
-    emu: Emulator, bot_process: BotProcess
+    emu: Emulator, bot_process: BotProcess, database_url: str | None
 ) -> None:
     await bot_process.start()
     emu.send_message(CITIZEN, "/start")
@@ -107,14 +109,14 @@ async def test_sigkill_then_restart_continues_where_the_citizen_was(
 
     assert await bot_process.terminate() == 0, "SIGTERM stops the bot cleanly"
 
-    with sqlite3.connect(bot_process.workdir / "hearing.db") as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert conn.execute("SELECT stance, priority FROM stances").fetchall() == [
-            ("support", "high")
-        ]
-        assert conn.execute("SELECT item_id, text FROM suggestions").fetchall() == [
-            ("1", "Protect witnesses and judges")
-        ]
+    path = bot_process.workdir / "hearing.db"
+    if database_url is None:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert await query(path, "SELECT stance, priority FROM stances") == [("support", "high")]
+    assert await query(path, "SELECT item_id, text FROM suggestions") == [
+        ("1", "Protect witnesses and judges")
+    ]
     log = bot_process.log.read_text(encoding="utf-8")
     assert "hearing" in log, "the bot logged its start"
     for secret in (TOKEN, TOKEN.split(":")[1], str(CITIZEN), "Protect witnesses"):
@@ -178,11 +180,10 @@ async def test_sigkill_between_fetching_and_handling_loses_and_repeats_nothing(
     for citizen, text in SUGGESTIONS.items():
         confirmations = [m for m in emu.messages(citizen) if text in m.plain_text()]
         assert len(confirmations) == 1, "each suggestion is confirmed exactly once"
-    with sqlite3.connect(bot_process.workdir / "hearing.db") as conn:
-        stored = sorted(text for (text,) in conn.execute("SELECT text FROM suggestions"))
-        assert stored == sorted(SUGGESTIONS.values()), "each suggestion is stored exactly once"
-        pending = conn.execute("SELECT count(*) FROM inbox WHERE status = 'pending'").fetchone()
-        assert pending == (0,)
+    path = bot_process.workdir / "hearing.db"
+    stored = sorted(str(text) for (text,) in await query(path, "SELECT text FROM suggestions"))
+    assert stored == sorted(SUGGESTIONS.values()), "each suggestion is stored exactly once"
+    assert await query(path, "SELECT count(*) FROM inbox WHERE status = 'pending'") == [(0,)]
     log = bot_process.log.read_text(encoding="utf-8")
     assert "left pending by an earlier run" in log, "the unhandled updates were replayed"
     for secret in (TOKEN.split(":")[1], *map(str, SUGGESTIONS), *SUGGESTIONS.values()):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.db import Database
-from tests.harness import Hearing, query
+from tests.harness import Hearing, database_at, query
 
 ANA, BILAL, CHAND, DUA = 1001, 1002, 1003, 1004
 
@@ -256,7 +255,7 @@ async def test_forged_deliberation_buttons_change_nothing(hearing: Hearing, data
 @pytest.mark.parametrize("status", ["hidden", "pending", "withdrawn"])
 async def test_suggestions_not_visible_are_never_offered(hearing: Hearing, status: str) -> None:
     sid = await hearing.suggest(ANA, "8", "Block unregistered SIMs within a month")
-    async with Database(hearing.settings.database_path) as db, db.transaction() as repos:
+    async with database_at(hearing.settings.database_path) as db, db.transaction() as repos:
         await repos.suggestions.set_status(sid, status)
     await hearing.answer_item(BILAL, "8")
     assert "A suggestion on item 8" not in hearing.last(BILAL).plain_text()

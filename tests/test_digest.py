@@ -18,7 +18,7 @@ from bot.views.digest import render_digest
 from bot.views.links import Links
 from bot.views.new_suggestions import NEW_LISTED
 from bot.views.texts import load_texts
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
@@ -46,7 +46,7 @@ async def suggestion(repos: Repositories, author: str, item: str, text: str, vot
     return sid
 
 
-async def test_items_are_counted_ranked_and_scored(db: Database, plan: Plan) -> None:
+async def test_items_are_counted_ranked_and_scored(db: Store, plan: Plan) -> None:
     async with db.transaction() as repos:
         await seed(repos, 8, "1", "support", "high")
         await seed(repos, 2, "1", "oppose", "low")
@@ -68,7 +68,7 @@ async def test_items_are_counted_ranked_and_scored(db: Database, plan: Plan) -> 
     assert digest.participation.total == 27
 
 
-async def test_change_since_the_previous_digest(db: Database, plan: Plan) -> None:
+async def test_change_since_the_previous_digest(db: Store, plan: Plan) -> None:
     async with db.transaction() as repos:
         await seed(repos, 3, "5", "support", "high")
     builder = DigestBuilder(db, plan)
@@ -80,7 +80,7 @@ async def test_change_since_the_previous_digest(db: Database, plan: Plan) -> Non
     assert second.item("5").change == (0, 2, 0)  # type: ignore[union-attr]
 
 
-async def test_best_suggestions_group_near_duplicates(db: Database, plan: Plan) -> None:
+async def test_best_suggestions_group_near_duplicates(db: Store, plan: Plan) -> None:
     async with db.transaction() as repos:
         best = await suggestion(
             repos, "a", "3", "All madaris must be registered with the govt", "aaaad"
@@ -103,7 +103,7 @@ async def test_best_suggestions_group_near_duplicates(db: Database, plan: Plan) 
     assert digest.reported == 0
 
 
-async def test_reported_suggestions_are_counted(db: Database, plan: Plan) -> None:
+async def test_reported_suggestions_are_counted(db: Store, plan: Plan) -> None:
     async with db.transaction() as repos:
         sid = await suggestion(repos, "a", "10", "Punish the named journalists", "")
         for reporter in ("r1", "r2"):
@@ -113,7 +113,7 @@ async def test_reported_suggestions_are_counted(db: Database, plan: Plan) -> Non
     assert digest.reported == 1
 
 
-async def test_participation_in_a_period(db: Database, plan: Plan) -> None:
+async def test_participation_in_a_period(db: Store, plan: Plan) -> None:
     async with db.transaction() as repos:
         await seed(repos, 2, "1", "support", "high")
         # These two took part before the period: move their activity back in time.
@@ -176,9 +176,7 @@ def test_a_long_digest_is_split_between_items() -> None:
     assert "2 people wrote something similar" in messages[1]
 
 
-async def test_new_suggestions_are_those_first_shown_in_the_period(
-    db: Database, plan: Plan
-) -> None:
+async def test_new_suggestions_are_those_first_shown_in_the_period(db: Store, plan: Plan) -> None:
     async with db.transaction() as repos:
         old = await suggestion(repos, "a", "3", "Old and voted", "aa")
         await repos.conn.execute(  # posted before the period

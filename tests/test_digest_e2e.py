@@ -19,7 +19,9 @@ TITLE = "Digest: Anti-Terror Action Plan"
 
 
 @pytest.fixture
-async def drafting(emu: Emulator, tmp_path: Path, clock: Clock) -> AsyncIterator[Hearing]:
+async def drafting(
+    emu: Emulator, tmp_path: Path, database_url: str | None, clock: Clock
+) -> AsyncIterator[Hearing]:
     """A hearing with two drafters, both of whom have opened the bot."""
     settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER, SECOND_DRAFTER}))
     async with Hearing(emu, settings, clock) as hearing:

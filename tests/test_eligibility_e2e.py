@@ -23,7 +23,9 @@ ASK = "To take part in this hearing, please share your phone number"
 
 
 @pytest.fixture
-async def eligible(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def eligible(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing open to Pakistani numbers only, with a drafter."""
     settings = replace(make_settings(tmp_path), eligibility_country_code="92",
                        drafter_ids=frozenset({DRAFTER}))  # fmt: skip

@@ -26,9 +26,18 @@ from bot.emulator import Emulator
 from bot.hearing.export import ExportFormat, Times, day_of, polis_time
 from bot.hearing.plan import load_plan
 from bot.hearing.privacy import pseudonym
-from storage.db import Database
+from storage.backend import Store
 from storage.exports import SUGGESTION_TALLIES, TABLES, ExportReader
-from tests.harness import DATASETS, SECRET, Hearing, make_settings, query
+from tests.harness import (
+    DATASETS,
+    SECRET,
+    Hearing,
+    database_at,
+    database_env,
+    make_settings,
+    query,
+    use_database,
+)
 from tests.test_polis_replay import events, recount
 
 # Long, distinctive ids, so that finding one in an export cannot be a coincidence.
@@ -65,7 +74,7 @@ async def vote(hearing: Hearing, user: int, sid: int, *labels: str) -> None:
 
 
 @pytest.fixture
-async def built(emu: Emulator, tmp_path: Path) -> AsyncIterator[Built]:
+async def built(emu: Emulator, tmp_path: Path, database_url: str | None) -> AsyncIterator[Built]:
     """Three citizens answer, suggest, propose, vote (one vote changed) and report."""
     settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER}))
     async with Hearing(emu, settings) as hearing:
@@ -86,7 +95,7 @@ async def built(emu: Emulator, tmp_path: Path) -> AsyncIterator[Built]:
         await vote(hearing, ANA, s3, "👍 Agree")
         await vote(hearing, BILAL, s3, "👎 Disagree")
         await vote(hearing, CHAND, s2, "🚩 Report", "Spam")
-        async with Database(settings.database_path) as db, db.transaction() as repos:
+        async with database_at(settings.database_path) as db, db.transaction() as repos:
             for sid, status in ((s2, "hidden"), (s3, "withdrawn"), (s4, "pending")):
                 await repos.suggestions.set_status(sid, status)
         yield Built(hearing, s1, s2, s3, s4)
@@ -94,7 +103,7 @@ async def built(emu: Emulator, tmp_path: Path) -> AsyncIterator[Built]:
 
 async def export_to(built: Built, fmt: ExportFormat, out: Path) -> dict[str, int]:
     """Export the built hearing's database as the CLI would."""
-    async with Database(built.db_path) as db:
+    async with database_at(built.db_path) as db:
         result = await export_hearing(db, load_plan(), fmt, out, tz=ZoneInfo("Asia/Karachi"))
     assert result.folder.name == out.name and files_in(result.folder) == list(result.files)
     return result.rows
@@ -279,7 +288,7 @@ async def test_csv_times_are_days_unless_the_operator_asks_for_exact_ones(
     built: Built, tmp_path: Path, times: Times
 ) -> None:
     out = tmp_path / "csv"
-    async with Database(built.db_path) as db:
+    async with database_at(built.db_path) as db:
         await export_hearing(db, load_plan(), ExportFormat.CSV, out, tz=KARACHI, times=times)
     exported = {d.file_name: read_csv(out / d.file_name) for d in TABLES}
     values = [v for rows in exported.values() for v in time_columns(rows)]
@@ -299,7 +308,7 @@ async def test_the_exact_times_are_the_operators_to_ask_for(
     built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(built.db_path))
+    use_database(monkeypatch, built.db_path)
     for flags in ([], ["--exact-times"]):
         out = "exact" if flags else "days"
         assert await asyncio.to_thread(main, ["export", "--out", out, *flags]) == 0
@@ -365,7 +374,7 @@ async def test_cli_exports_csv_and_polis(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(built.db_path))
+    use_database(monkeypatch, built.db_path)
     items = await query(built.db_path, "SELECT COUNT(DISTINCT item_id) FROM suggestions")
     for fmt, files in (("csv", len(TABLES) + 1), ("polis", 5 + 3 * int(str(items[0][0])))):
         status = await asyncio.to_thread(main, ["export", "--format", fmt, "--out", fmt])
@@ -379,7 +388,7 @@ async def test_cli_exports_csv_and_polis(
 
 async def test_cli_draws_a_progress_bar_on_a_terminal(built: Built, tmp_path: Path) -> None:
     leader, follower = pty.openpty()
-    env = {**os.environ, "DATABASE_PATH": str(built.db_path)}
+    env = {**os.environ, **database_env(built.db_path)}
     args = [sys.executable, "-m", "bot", "export", "--format", "polis", "--out", "out"]
     try:
         result = await asyncio.to_thread(
@@ -418,12 +427,12 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "hearing.db"
 
     async def create() -> None:
-        async with Database(path):
+        async with database_at(path):
             pass
 
     asyncio.run(create())
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(path))
+    use_database(monkeypatch, path)
     return path
 
 
@@ -476,7 +485,7 @@ def test_cli_refuses_a_missing_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "absent.db"))
+    use_database(monkeypatch, tmp_path / "absent.db")
     assert main(["export", "--out", "out"]) == 2
     assert "no database at" in refusal(capsys)
     assert list(tmp_path.iterdir()) == [], "no database is created by an export"
@@ -488,7 +497,7 @@ def test_cli_needs_an_out_folder(database: Path) -> None:
     assert exit_.value.code == 2
 
 
-async def test_a_failed_export_leaves_nothing_behind(db: Database, tmp_path: Path) -> None:
+async def test_a_failed_export_leaves_nothing_behind(db: Store, tmp_path: Path) -> None:
     def fail(file_name: str, done: int, total: int) -> None:
         if file_name:
             raise OSError("disk full")
@@ -503,7 +512,7 @@ async def test_a_failed_export_leaves_nothing_behind(db: Database, tmp_path: Pat
 
 @pytest.mark.parametrize("page_rows", [1, 2, 1000])
 async def test_pages_cover_every_row_once_in_key_order(built: Built, page_rows: int) -> None:
-    async with Database(built.db_path) as db, db.reading() as repos:
+    async with database_at(built.db_path) as db, db.reading() as repos:
         reader = ExportReader(repos.conn, page_rows=page_rows)
         for dataset in (*TABLES, SUGGESTION_TALLIES):
             rows = [row async for page in reader.pages(dataset) for row in page]

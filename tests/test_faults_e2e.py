@@ -102,7 +102,7 @@ async def test_one_rate_limited_chat_does_not_hold_up_the_others(hearing: Hearin
 
 
 async def test_a_broadcast_whose_answer_is_lost_reaches_everyone_once(
-    emu: Emulator, tmp_path: Path
+    emu: Emulator, tmp_path: Path, database_url: str | None
 ) -> None:
     settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER}))
     hearing = Hearing(emu, settings)

@@ -16,7 +16,9 @@ DRAFTER, AUTHOR, OTHER = 7001, 601, 602
 
 
 @pytest.fixture
-async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def drafting(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with one drafter who has opened the bot."""
     settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER}))
     async with Hearing(emu, settings) as hearing:

@@ -20,7 +20,9 @@ ASKED = "A follow-up question from the drafters"
 
 
 @pytest.fixture
-async def hearing(emu: Emulator, tmp_path: Path, clock: Clock) -> AsyncIterator[Hearing]:
+async def hearing(
+    emu: Emulator, tmp_path: Path, database_url: str | None, clock: Clock
+) -> AsyncIterator[Hearing]:
     """A hearing with opposers and a supporter of item 7, whose minimum group is 2: a question
     needs a segment of 3 as published (2 * 2 - 1: bot/hearing/follow_up_questions.py)."""
     async with running(emu, tmp_path, clock, min_group_size=2) as started:

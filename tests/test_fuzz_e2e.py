@@ -3,15 +3,19 @@ should not, and every reply fits Telegram's limits and is valid Telegram HTML.
 
 One hearing runs for the whole module on its own event loop, so that examples accumulate state
 (a forged button may meet a citizen half-way through a suggestion). Example count: the
-"fuzz" profile, overridable with FUZZ_EXAMPLES.
+"fuzz" profile, overridable with FUZZ_EXAMPLES; an example sends 1 to 5 updates. Every update a
+person sends in private, and every press, must be answered. The last test checks the whole
+database and says how many updates were sent (written as JSON to FUZZ_REPORT, if set).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -22,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.emulator import Emulator
+from bot.emulator import Emulator, SentMessage
 from bot.emulator.markup import parse_html, utf16_len
 from bot.emulator.shapes import MEDIA_KINDS
 from bot.emulator.unusual import (
@@ -34,6 +38,7 @@ from bot.emulator.unusual import (
 )
 from bot.hearing.digest_model import Digest, ItemStats, Participation, SuggestionGroup
 from bot.hearing.privacy import pseudonym
+from bot.services import Services
 from bot.views.codec import Action
 from bot.views.digest import render_digest
 from bot.views.links import Links
@@ -163,6 +168,13 @@ class Fuzzed:
     hearing: Hearing
     errors: list[logging.LogRecord]
     private_users: set[int] = field(default_factory=set)
+    examples: int = 0
+    updates: int = 0
+    answers_owed: int = 0
+    unanswered: int = 0
+    errors_logged: int = 0
+    warnings_logged: int = 0
+    started: float = field(default_factory=time.monotonic)
 
 
 class _Errors(logging.Handler):
@@ -194,55 +206,61 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
             logging.getLogger().removeHandler(handler)
 
 
-def perform(fz: Fuzzed, step: Step) -> None:
-    """Enqueue one step's update in the emulator."""
+PRIVATE_KINDS = ("text", "other", "edit", "forward", "press", "tap")
+RECENT = 30
+
+
+def perform(fz: Fuzzed, step: Step) -> int | None:
+    """Enqueue one step's update in the emulator; return its update id (None if it sent none)."""
     emu, user = fz.hearing.emu, step.user
-    if step.kind in ("text", "other", "edit", "forward", "press", "tap"):
+    if step.kind in PRIVATE_KINDS:
         fz.private_users.add(user)
     if step.kind == "text":
-        emu.send_message(user, step.value)
-    elif step.kind == "press":
-        sent = emu.messages(user)
+        return emu.send_message(user, step.value)
+    if step.kind == "press":
+        sent = recent(emu, user)
         message_id = sent[-1].message_id if sent and step.extra else 1_000_000
-        emu.press_button(user, message_id, step.value, check=False)
-    elif step.kind == "tap":
-        tap(emu, user, step.value, step.extra)
-    elif step.kind == "other":
+        return emu.press_button(user, message_id, step.value, check=False)
+    if step.kind == "tap":
+        return tap(emu, user, step.value, step.extra)
+    if step.kind == "other":
         fields = EXTRA_KINDS.get(step.value)
         if fields is None:
-            emu.send_other(user, step.value)
-        else:
-            send_fields(emu, user, fields)
-    elif step.kind == "edit":
+            return emu.send_other(user, step.value)
+        return send_fields(emu, user, fields)
+    if step.kind == "edit":
         message_id = last_text_message(emu, user)
         if message_id is None:
-            emu.send_message(user, step.value)
-        else:
-            emu.edit_message(user, message_id, step.value)
-    elif step.kind == "forward":
-        send_forwarded(emu, user, step.value, step.extra)
-    elif step.kind == "group":
+            return emu.send_message(user, step.value)
+        return emu.edit_message(user, message_id, step.value)
+    if step.kind == "forward":
+        return send_forwarded(emu, user, step.value, step.extra)
+    if step.kind == "group":
         kind = "group" if step.extra == GROUP else "supergroup"
-        emu.send_message(user, step.value, chat_id=step.extra, chat_type=kind)
-    elif step.kind == "group_press":
-        if emu.messages(GROUP):
-            emu.press_button(
-                user, emu.messages(GROUP)[-1].message_id, step.value, chat_id=GROUP, check=False
-            )
-    else:
-        send_channel_post(emu, CHANNEL, step.value, edited=step.extra)
+        return emu.send_message(user, step.value, chat_id=step.extra, chat_type=kind)
+    if step.kind == "group_press":
+        if not emu.messages(GROUP):
+            return None
+        message_id = emu.messages(GROUP)[-1].message_id
+        return emu.press_button(user, message_id, step.value, chat_id=GROUP, check=False)
+    return send_channel_post(emu, CHANNEL, step.value, edited=step.extra)
 
 
-def tap(emu: Emulator, user: int, index: int, back: int) -> None:
+def recent(emu: Emulator, chat_id: int) -> list[SentMessage]:
+    """Return the bot's latest messages in a chat (a long run's chats hold thousands)."""
+    return emu.messages_since(chat_id, max(0, emu.cursor(chat_id) - RECENT))
+
+
+def tap(emu: Emulator, user: int, index: int, back: int) -> int | None:
     """Press a real button on one of the user's latest messages that carry buttons."""
-    with_buttons = [m for m in emu.messages(user) if m.buttons()][-back:]
+    with_buttons = [m for m in recent(emu, user) if m.buttons()][-back:]
     if not with_buttons:
-        emu.send_message(user, "/start")
-        return
+        return emu.send_message(user, "/start")
     message = with_buttons[0]
     data = [d for row in message.buttons() for _, d in row if not d.startswith("http")]
-    if data:
-        emu.press_button(user, message.message_id, data[index % len(data)])
+    if not data:
+        return None
+    return emu.press_button(user, message.message_id, data[index % len(data)])
 
 
 @given(st.lists(steps, min_size=1, max_size=5))
@@ -251,13 +269,49 @@ def test_random_updates_never_break_the_bot(fuzzed: Fuzzed, batch: list[Step]) -
     fz, emu = fuzzed, fuzzed.hearing.emu
     fz.errors.clear()
     calls_before = len(emu.calls)
-    for step in batch:
-        perform(fz, step)
+    sent = [(step, perform(fz, step)) for step in batch]
+    fz.examples += 1
     fz.runner.run(fz.hearing.settle())
     problems = [f"{r.name}: {r.getMessage()}" for r in fz.errors if r.levelno >= logging.ERROR]
+    fz.errors_logged += len(problems)
+    fz.warnings_logged += sum(r.levelno == logging.WARNING for r in fz.errors)
     assert problems == [], "no error logged"
     check_replies(emu.calls[calls_before:])
+    fz.runner.run(check_answered(fz, {u: step for step, u in sent if u is not None}))
     fz.runner.run(check_storage(fz))
+
+
+async def check_answered(fz: Fuzzed, sent: dict[int, Step]) -> None:
+    """Every update reached the bot; every press got its answer, and every message a person
+    sent in private got a message back (a message of its reply was sent: the inbox marks it)."""
+    emu = fz.hearing.emu
+    marks = ", ".join("?" * len(sent))
+    async with (
+        services_of(fz).db.reading() as repos,
+        repos.conn.execute(
+            f"SELECT update_id, reply_begun FROM inbox WHERE update_id IN ({marks})", tuple(sent)
+        ) as cursor,
+    ):
+        begun = {int(row[0]): int(row[1]) for row in await cursor.fetchall()}
+    assert set(begun) == set(sent), "every update was delivered and stored"
+    fz.updates += len(sent)
+    for update_id, step in sent.items():
+        if emu.query_id_for(update_id) is not None:
+            answered = emu.answer_for(update_id) is not None
+        elif step.kind in PRIVATE_KINDS:
+            answered = begun[update_id] != 0
+        else:
+            continue  # a group's chatter or a channel post: the bot may stay silent
+        fz.answers_owed += 1
+        fz.unanswered += not answered
+        assert answered, f"update {update_id} ({step.kind}) was not answered"
+
+
+def services_of(fz: Fuzzed) -> Services:
+    """Return the running bot's services."""
+    app = fz.hearing.app
+    assert app is not None and app.bot_data.services is not None
+    return app.bot_data.services
 
 
 def check_replies(calls: list[tuple[str, dict[str, Any]]]) -> None:
@@ -312,9 +366,7 @@ INVARIANTS = {
 
 async def check_storage(fz: Fuzzed) -> None:
     """Nothing is stored that the updates should not have caused."""
-    app = fz.hearing.app
-    assert app is not None and app.bot_data.services is not None
-    services = app.bot_data.services
+    services = services_of(fz)
     async with services.db.reading() as repos:
         for problem, sql in INVARIANTS.items():
             async with repos.conn.execute(sql, {"drafter": pseudonym(SECRET, DRAFTER)}) as cursor:
@@ -329,7 +381,49 @@ async def check_storage(fz: Fuzzed) -> None:
     assert participants <= {pseudonym(SECRET, user) for user in fz.private_users}, (
         "only people who wrote to the bot in private are registered"
     )
-    assert items <= {item.id for item in services.plan.items}
+    assert items <= {item.id for item in services.plan.all_items()}, "sub-items too"
+
+
+def test_the_fuzzed_hearing_ends_sound(fuzzed: Fuzzed) -> None:
+    """After the last example the database is whole, and the run's figures are reported."""
+    fz = fuzzed
+    fz.runner.run(fz.hearing.settle())
+    fz.runner.run(check_storage(fz))
+    integrity, stored, left = fz.runner.run(final_state(fz))
+    errors = fz.errors_logged + sum(r.levelno >= logging.ERROR for r in fz.errors)
+    report = {
+        "examples": fz.examples,
+        "updates": fz.updates,
+        "answers_owed": fz.answers_owed,
+        "unanswered": fz.unanswered,
+        "errors_logged": errors,
+        "warnings_logged": fz.warnings_logged,
+        "inbox_rows": stored,
+        "inbox_not_done": left,
+        "integrity_check": integrity,
+        "seconds": round(time.monotonic() - fz.started, 1),
+    }
+    if path := os.environ.get("FUZZ_REPORT"):
+        Path(path).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"\nfuzz run: {report}")
+    assert integrity == "ok"
+    assert stored == fz.updates, "every update sent is stored in the inbox, once"
+    assert left == 0, "no update left pending or abandoned"
+    assert errors == 0
+    assert fz.unanswered == 0
+
+
+async def final_state(fz: Fuzzed) -> tuple[str, int, int]:
+    """Return PRAGMA integrity_check's verdict, the inbox's rows and those not done."""
+    async with services_of(fz).db.reading() as repos:
+        async with repos.conn.execute("PRAGMA integrity_check") as cursor:
+            verdicts = [str(row[0]) for row in await cursor.fetchall()]
+        async with repos.conn.execute(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE status <> 'done') FROM inbox"
+        ) as cursor:
+            row = await cursor.fetchone()
+    assert row is not None
+    return "; ".join(verdicts), int(row[0]), int(row[1])
 
 
 # Letters from Unicode's "mathematical bold" block, as pasted from fancy-font generators: each

@@ -19,7 +19,9 @@ HELD_BUTTONS = ["✏️ Correct it", "🗑 Withdraw it"]
 
 
 @pytest.fixture
-async def moderated(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def moderated(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A running hearing with one moderator."""
     hearing = Hearing(emu, replace(make_settings(tmp_path), moderator_ids=frozenset({MOD})))
     await hearing.start()

@@ -24,9 +24,9 @@ from bot.runtime.inbox import (
     payload_of,
 )
 from bot.runtime.redact import without_names
-from storage.db import Database
+from storage.backend import Store
 from storage.inbox import InboxEntry, InboxRepository, InboxStatus
-from tests.harness import TOKEN, Hearing, make_settings
+from tests.harness import TOKEN, Hearing, database_at, make_settings
 
 CITIZEN = 5151
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -64,7 +64,7 @@ class Clock:
 
 async def entries(path: Path, update_id: int) -> list[InboxEntry]:
     """Read the inbox entries of an update_id from a database file."""
-    async with Database(path) as db, db.reading() as repos:
+    async with database_at(path) as db, db.reading() as repos:
         return await InboxRepository(repos.conn).find(update_id)
 
 
@@ -83,7 +83,7 @@ def iso(moment: datetime) -> str:
 
 
 async def test_a_recorded_update_is_pending_with_its_payload_until_completed(
-    db: Database,
+    db: Store,
 ) -> None:
     inbox = Inbox(db)
     update = text_update(11, "my suggestion")
@@ -103,7 +103,7 @@ async def test_a_recorded_update_is_pending_with_its_payload_until_completed(
 
 
 async def test_a_duplicate_is_dropped_within_the_window_and_accepted_after_it(
-    db: Database,
+    db: Store,
 ) -> None:
     clock = Clock()
     inbox = Inbox(db, clock)
@@ -119,7 +119,7 @@ async def test_a_duplicate_is_dropped_within_the_window_and_accepted_after_it(
     assert [e.status for e in await entries(db.path, 7)] == ["done", "pending"]
 
 
-async def test_an_update_id_telegram_confirmed_is_never_a_duplicate(db: Database) -> None:
+async def test_an_update_id_telegram_confirmed_is_never_a_duplicate(db: Store) -> None:
     inbox = Inbox(db)
     assert await inbox.record(text_update(3, "/start"))
     async with db.transaction() as repos:
@@ -130,7 +130,7 @@ async def test_an_update_id_telegram_confirmed_is_never_a_duplicate(db: Database
 
 
 async def test_start_up_prunes_finished_entries_older_than_the_window_only(
-    db: Database,
+    db: Store,
 ) -> None:
     clock = Clock()
     inbox = Inbox(db, clock)
@@ -152,7 +152,7 @@ async def test_start_up_prunes_finished_entries_older_than_the_window_only(
     assert [e.status for e in await entries(db.path, 3)] == ["done"]
 
 
-async def test_pruning_also_happens_while_running(db: Database) -> None:
+async def test_pruning_also_happens_while_running(db: Store) -> None:
     clock = Clock()
     inbox = Inbox(db, clock, prune_every=2)
     first, second = text_update(1, "one"), text_update(2, "two")
@@ -167,7 +167,7 @@ async def test_pruning_also_happens_while_running(db: Database) -> None:
     assert len(await entries(db.path, 2)) == 1
 
 
-async def test_an_update_still_pending_after_every_replay_is_abandoned(db: Database) -> None:
+async def test_an_update_still_pending_after_every_replay_is_abandoned(db: Store) -> None:
     update = text_update(9, "/start")
     assert await Inbox(db).record(update)
     for _ in range(MAX_REPLAYS):
@@ -182,7 +182,7 @@ async def test_an_update_still_pending_after_every_replay_is_abandoned(db: Datab
     assert not await Inbox(db).record(update), "and a redelivery is still a duplicate"
 
 
-async def test_a_replay_stopped_before_it_began_the_update_does_not_count(db: Database) -> None:
+async def test_a_replay_stopped_before_it_began_the_update_does_not_count(db: Store) -> None:
     assert await Inbox(db).record(text_update(10, "/help"))
     for _ in range(MAX_REPLAYS + 2):  # a backlog the bot was stopped before reaching
         assert [u.update_id for u in await Inbox(db).recover(None)] == [10]
@@ -190,7 +190,7 @@ async def test_a_replay_stopped_before_it_began_the_update_does_not_count(db: Da
     assert (entry.status, entry.attempts) == (InboxStatus.PENDING, 0)
 
 
-async def test_an_unreadable_pending_payload_is_abandoned_not_replayed(db: Database) -> None:
+async def test_an_unreadable_pending_payload_is_abandoned_not_replayed(db: Store) -> None:
     now = datetime.now(UTC)
     async with db.transaction() as repos:
         await InboxRepository(repos.conn).add(
@@ -200,7 +200,7 @@ async def test_an_unreadable_pending_payload_is_abandoned_not_replayed(db: Datab
     assert [e.status for e in await entries(db.path, 4)] == ["abandoned"]
 
 
-async def test_concurrent_completions_are_all_recorded(db: Database) -> None:
+async def test_concurrent_completions_are_all_recorded(db: Store) -> None:
     inbox = Inbox(db)
     updates = [text_update(n, f"text {n}", user=1000 + n) for n in range(1, 21)]
     for update in updates:
@@ -212,7 +212,7 @@ async def test_concurrent_completions_are_all_recorded(db: Database) -> None:
 
 
 async def test_an_update_that_cannot_be_stored_is_not_queued(tmp_path: Path) -> None:
-    db = Database(tmp_path / "closed.db")  # never opened: every write fails
+    db = database_at(tmp_path / "closed.db")  # never opened: every write fails
     queue = InboxQueue(Inbox(db))
     with pytest.raises(InboxUnavailable):
         await queue.put(text_update(1, "/start"))
@@ -324,7 +324,7 @@ async def test_an_update_id_seen_before_the_window_is_handled_again(hearing: Hea
     data = update_data(20_000, "/help", message_id=60)
     payload = payload_of(Update.de_json(data, None))
     long_ago = datetime.now(UTC) - DUPLICATE_WINDOW - timedelta(hours=1)
-    async with Database(hearing.settings.database_path) as db, db.transaction() as repos:
+    async with database_at(hearing.settings.database_path) as db, db.transaction() as repos:
         inbox = InboxRepository(repos.conn)
         old = await inbox.add(20_000, None, payload, iso(long_ago), iso(T0))
         assert old is not None
@@ -337,11 +337,11 @@ async def test_an_update_id_seen_before_the_window_is_handled_again(hearing: Hea
 
 
 async def test_updates_left_pending_are_replayed_at_start_up_first_and_once(
-    emu: Emulator, tmp_path: Path
+    emu: Emulator, tmp_path: Path, database_url: str | None
 ) -> None:
     settings = make_settings(tmp_path)
     # What a crash leaves behind: stored (and so confirmed to Telegram), never handled.
-    async with Database(settings.database_path) as db:
+    async with database_at(settings.database_path) as db:
         assert await Inbox(db).record(text_update(900, "/start"))
     emu.send_message(CITIZEN, "/help")  # waiting in Telegram before the bot starts
     hearing = Hearing(emu, settings)

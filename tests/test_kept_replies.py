@@ -59,25 +59,14 @@ async def kept_replies(path: Path) -> list[tuple[str, int]]:
     return [(str(reply), int(str(started))) for reply, started in rows if reply is not None]
 
 
-def kill_before_begun(inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the bot 'die' after the commit, before it counts a message of the reply begun."""
-
-    async def dying(entry_id: int, bit: int, begun: bool) -> None:
-        raise Killed
-
-    monkeypatch.setattr(inbox, "_mark", dying)
-
-
 async def test_a_suggestion_killed_before_its_reply_gets_the_first_runs_reply(
-    emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    emu: Emulator, tmp_path: Path
 ) -> None:
     settings = make_settings(tmp_path)
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    try:
+    async with Hearing(emu, settings) as hearing:
         item = await hearing.answer_item(CITIZEN, "1")
         await hearing.press(CITIZEN, "✍️ Add a suggestion", item)
-        kill_before_begun(inbox_of(hearing), monkeypatch)
+        kill_after(inbox_of(hearing), 0)  # committed, then killed before a byte went out
         emu.send_message(CITIZEN, "Publish the oversight board's minutes")
         await emu.wait_delivered()
         await hearing.settle()
@@ -86,13 +75,8 @@ async def test_a_suggestion_killed_before_its_reply_gets_the_first_runs_reply(
         assert begun == 0 and SAVED in decode(reply).calls[0].params["text"]
         stored = await query(settings.database_path, "SELECT COUNT(*) FROM suggestions")
         assert stored == [(1,)], "the effect was committed with the reply"
-    finally:
-        await hearing.stop()
-    monkeypatch.undo()
 
-    again = Hearing(emu, settings)
-    await again.start()
-    try:
+    async with Hearing(emu, settings) as again:
         await again.settle()
         texts = [m.plain_text() for m in emu.messages(CITIZEN)]
         assert sum(SAVED in text for text in texts) == 1, "the first run's reply, once"
@@ -102,17 +86,13 @@ async def test_a_suggestion_killed_before_its_reply_gets_the_first_runs_reply(
         assert await kept_replies(settings.database_path) == []
         statuses = await query(settings.database_path, "SELECT DISTINCT status FROM inbox")
         assert statuses == [("done",)]
-    finally:
-        await again.stop()
 
 
 async def test_a_message_begun_before_the_kill_is_not_sent_again(
     emu: Emulator, tmp_path: Path
 ) -> None:
     settings = make_settings(tmp_path)
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    try:
+    async with Hearing(emu, settings) as hearing:
         item = await hearing.answer_item(CITIZEN, "1")
         await hearing.press(CITIZEN, "✍️ Add a suggestion", item)
         inbox = inbox_of(hearing)
@@ -123,43 +103,29 @@ async def test_a_message_begun_before_the_kill_is_not_sent_again(
         assert [call.endpoint for call in made] == ["sendMessage"]
         [(_, begun)] = await kept_replies(settings.database_path)
         assert begun & begun_bit(0), "the message was recorded as begun before it was sent"
-    finally:
-        await hearing.stop()
 
-    again = Hearing(emu, settings)
-    await again.start()
-    try:
+    async with Hearing(emu, settings) as again:
         await again.settle()
         texts = [m.plain_text() for m in emu.messages(CITIZEN)]
         assert sum(SAVED in text for text in texts) == 1, "never sent twice"
         assert await kept_replies(settings.database_path) == []
-    finally:
-        await again.stop()
 
 
 async def test_a_press_killed_before_its_reply_is_shown_by_the_replay(
     emu: Emulator, tmp_path: Path
 ) -> None:
     settings = make_settings(tmp_path)
-    hearing = Hearing(emu, settings)
-    await hearing.start()
-    try:
+    async with Hearing(emu, settings) as hearing:
         await hearing.open_link(CITIZEN, "item-1")
         item = hearing.last(CITIZEN)
         kill_after(inbox_of(hearing), 0)  # an edit and an answer: nothing counted as begun
         await hearing.press(CITIZEN, "👍 Support", item)
         assert shown(emu, item.message_id) == item.plain_text(), "no edit yet"
-    finally:
-        await hearing.stop()
-    again = Hearing(emu, settings)
-    await again.start()
-    try:
+    async with Hearing(emu, settings) as again:
         await again.settle()
         assert shown(emu, item.message_id) != item.plain_text(), "the replay's edit"
         stances = await query(settings.database_path, "SELECT COUNT(*) FROM stance_history")
         assert stances == [(1,)], "the answer was stored once"
-    finally:
-        await again.stop()
 
 
 async def test_a_handled_entry_forgets_its_reply(
@@ -359,3 +325,29 @@ async def test_slow_work_in_a_thread_first_commits_the_unit(db: Database) -> Non
         assert await in_thread(sum, [1, 2]) == 3
         assert not unit.open, "the writer is free while the thread works"
         assert await _count_rows(db) == 1, "and what the unit wrote is committed"
+
+
+async def test_a_retried_message_is_marked_begun_again_as_its_retry_leaves(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path)
+    hearing = Hearing(emu, settings)
+    await hearing.start()
+    marks: list[tuple[int, bool]] = []
+    try:
+        inbox = inbox_of(hearing)
+        real = inbox._mark
+
+        async def noted(entry_id: int, bit: int, begun: bool) -> None:
+            marks.append((bit, begun))
+            await real(entry_id, bit, begun)
+
+        inbox._mark = noted  # type: ignore[method-assign]
+        emu.inject_error("sendMessage", 500)
+        await hearing.say(CITIZEN, "/start")
+    finally:
+        await hearing.stop()
+    first = begun_bit(0)
+    assert marks[:3] == [(first, True), (first, False), (first, True)], (
+        "begun as the first try left, not begun once it failed, begun again as the retry left"
+    )

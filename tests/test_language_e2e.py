@@ -179,7 +179,9 @@ async def test_a_forged_language_button_changes_nothing(hearing: Hearing, data: 
 
 
 @pytest.fixture
-async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def drafting(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with a drafter, and every answer shown in the digest (no minimum group)."""
     settings = make_settings(tmp_path, drafter_ids=frozenset({DRAFTER}), min_group_size=1)
     async with Hearing(emu, settings) as hearing:

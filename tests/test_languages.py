@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.hearing.languages import item_mismatch, load_plans, translation_path
 from bot.hearing.plan import parse_plan
 from bot.model.values import Language
-from storage.db import Database
+from storage.backend import Store
+from tests.harness import INTEGRITY_ERRORS
 
 ENGLISH = "# Plan\n\n1. One\n2. Two\n    1. Two, first part\n"
 
@@ -57,12 +57,12 @@ def test_a_telegram_client_language_preselects_only_languages_the_bot_has(
     assert Language.from_telegram(code) == language
 
 
-async def test_only_languages_the_bot_has_are_stored(db: Database) -> None:
+async def test_only_languages_the_bot_has_are_stored(db: Store) -> None:
     async with db.transaction() as repos:
         await repos.participants.ensure("p1")
         await repos.participants.ensure("p2")
         await repos.participants.set_language("p1", "ur")
-    with pytest.raises(aiosqlite.IntegrityError, match="CHECK"):
+    with pytest.raises(INTEGRITY_ERRORS, match=r"(?i)check"):
         async with db.transaction() as repos:
             await repos.participants.set_language("p2", "fr")
     async with db.reading() as repos:

@@ -18,7 +18,9 @@ TEXT = "Protect judges as well as witnesses"
 
 
 @pytest.fixture
-async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def drafting(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with two drafters who have opened the bot."""
     drafters = frozenset({DRAFTER, OTHER_DRAFTER})
     hearing = Hearing(emu, replace(make_settings(tmp_path), drafter_ids=drafters))

@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.config import Settings
 from bot.emulator import Emulator
 from bot.model.values import ModerationMode
-from tests.harness import Hearing, make_settings, query
+from tests.harness import INTEGRITY_ERRORS, Hearing, database_at, make_settings, query
 
 ANA, BILAL, CHAND, DANI, EJAZ = 5101, 5102, 5103, 5104, 5105
 MOD1, MOD2 = 5901, 5902
@@ -27,7 +26,9 @@ def moderated(tmp_path: Path, **changes: object) -> Settings:
 
 
 @pytest.fixture
-async def mod_hearing(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def mod_hearing(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A running hearing with two moderators and a report threshold of 2."""
     async with Hearing(emu, moderated(tmp_path, report_hide_threshold=2)) as hearing:
         yield hearing
@@ -375,10 +376,11 @@ async def test_modlog_lists_decisions_and_the_log_refuses_changes(mod_hearing: H
     await mod_hearing.say(MOD1, "/modlog")
     log = mod_hearing.last(MOD1).plain_text()
     assert f"approved #{sid}" in log and f"held by the checks #{sid}" in log
-    async with aiosqlite.connect(mod_hearing.settings.database_path) as conn:
+    async with database_at(mod_hearing.settings.database_path) as db:
         for sql in ("UPDATE moderation_log SET reason = 'x'", "DELETE FROM moderation_log"):
-            with pytest.raises(aiosqlite.IntegrityError, match="append-only"):
-                await conn.execute(sql)
+            with pytest.raises(INTEGRITY_ERRORS, match="append-only"):
+                async with db.transaction() as repos:
+                    await repos.conn.execute(sql)
 
 
 async def test_moderators_group_gets_flags_and_only_moderators_act(

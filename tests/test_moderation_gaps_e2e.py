@@ -29,7 +29,9 @@ async def start(emu: Emulator, tmp_path: Path, *moderators: int) -> Hearing:
 
 
 @pytest.fixture
-async def one_moderator(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def one_moderator(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with a single moderator."""
     hearing = await start(emu, tmp_path, MOD1)
     try:
@@ -39,7 +41,9 @@ async def one_moderator(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]
 
 
 @pytest.fixture
-async def two_moderators(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def two_moderators(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with two moderators."""
     hearing = await start(emu, tmp_path, MOD1, MOD2)
     try:

@@ -38,7 +38,9 @@ class Clock:
 
 
 @pytest.fixture
-async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[tuple[Hearing, Clock]]:
+async def drafting(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[tuple[Hearing, Clock]]:
     """A hearing with a drafter and a moderator, first started three days ago."""
     clock = Clock(datetime.now(UTC) - timedelta(days=3))
     settings = replace(

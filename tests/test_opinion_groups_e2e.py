@@ -14,8 +14,7 @@ from bot.hearing.export import ExportFormat
 from bot.hearing.plan import Plan
 from bot.runtime.retry import OTHER_RETRIES
 from bot.senders.digests import png_size, send_digests
-from storage.db import Database
-from tests.harness import Hearing, query
+from tests.harness import Hearing, database_at, query
 from tests.opinion_seed import Camp, pattern, pid, seed
 from tests.opinion_support import (
     A_STANCES,
@@ -44,7 +43,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def camps(emu: Emulator, tmp_path: Path, clock: Clock, plan: Plan) -> AsyncIterator[Hearing]:
+async def camps(
+    emu: Emulator, tmp_path: Path, database_url: str | None, clock: Clock, plan: Plan
+) -> AsyncIterator[Hearing]:
     """The two camps, with a drafter."""
     hearing = await start(emu, tmp_path, clock)
     await seed_camps(hearing, plan, clock)
@@ -206,7 +207,7 @@ async def test_the_polis_export_has_group_ids_and_the_groups_summary(
 ) -> None:
     await scheduled_digest(camps, clock)
     out = tmp_path / "polis"
-    async with Database(camps.settings.database_path) as db:
+    async with database_at(camps.settings.database_path) as db:
         await export_hearing(db, plan, ExportFormat.POLIS, out, tz=KARACHI)
     with (out / "participants-votes.csv").open(encoding="utf-8", newline="") as handle:
         people = list(csv.DictReader(handle))

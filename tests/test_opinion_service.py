@@ -16,8 +16,9 @@ from bot.hearing.opinion_service import Opinions
 from bot.hearing.opinion_statements import HearingGroups, read_votes, saved_state
 from bot.hearing.plan import Plan
 from bot.model.reports import ChangeRow
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
+from tests.harness import database_at
 
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -37,14 +38,16 @@ class Clock:
 
 
 @pytest.fixture
-async def hearing_db(tmp_path: Path) -> AsyncIterator[tuple[Database, Clock]]:
+async def hearing_db(
+    tmp_path: Path, database_url: str | None
+) -> AsyncIterator[tuple[Store, Clock]]:
     """A migrated database on a clock the test moves."""
     clock = Clock()
-    async with Database(tmp_path / "hearing.db", clock) as database:
+    async with database_at(tmp_path / "hearing.db", clock) as database:
         yield database, clock
 
 
-async def camps(db: Database, plan: Plan, sizes: tuple[int, int] = (8, 7)) -> None:
+async def camps(db: Store, plan: Plan, sizes: tuple[int, int] = (8, 7)) -> None:
     """Two camps answering items 1-10 in opposite ways (item 1 alike), one item each off."""
     async with db.transaction() as repos:
         for camp, size in enumerate(sizes):
@@ -65,7 +68,7 @@ def digest_with(groups: HearingGroups) -> Digest:
 
 
 async def test_statements_are_items_and_suggestions_keyed_apart(
-    hearing_db: tuple[Database, Clock], plan: Plan
+    hearing_db: tuple[Store, Clock], plan: Plan
 ) -> None:
     db, _ = hearing_db
     async with db.transaction() as repos:
@@ -94,7 +97,7 @@ async def test_statements_are_items_and_suggestions_keyed_apart(
 
 
 async def test_an_answer_on_wording_since_changed_does_not_count(
-    hearing_db: tuple[Database, Clock], plan: Plan
+    hearing_db: tuple[Store, Clock], plan: Plan
 ) -> None:
     db, clock = hearing_db
     async with db.transaction() as repos:
@@ -115,7 +118,7 @@ async def test_an_answer_on_wording_since_changed_does_not_count(
 
 
 async def test_the_digest_keeps_its_state_for_the_next(
-    hearing_db: tuple[Database, Clock], plan: Plan
+    hearing_db: tuple[Store, Clock], plan: Plan
 ) -> None:
     db, clock = hearing_db
     await camps(db, plan)
@@ -145,7 +148,7 @@ async def test_the_digest_keeps_its_state_for_the_next(
 
 
 async def test_nothing_is_kept_when_no_groups_were_found(
-    hearing_db: tuple[Database, Clock], plan: Plan
+    hearing_db: tuple[Store, Clock], plan: Plan
 ) -> None:
     db, clock = hearing_db
     await camps(db, plan, (2, 2))
@@ -161,7 +164,7 @@ async def test_nothing_is_kept_when_no_groups_were_found(
 
 
 async def test_someone_erased_since_the_votes_were_read_is_not_kept(
-    hearing_db: tuple[Database, Clock], plan: Plan
+    hearing_db: tuple[Store, Clock], plan: Plan
 ) -> None:
     db, clock = hearing_db
     await camps(db, plan)
@@ -178,7 +181,7 @@ async def test_someone_erased_since_the_votes_were_read_is_not_kept(
 
 
 async def test_groups_are_found_again_only_when_something_changed(
-    hearing_db: tuple[Database, Clock], plan: Plan
+    hearing_db: tuple[Store, Clock], plan: Plan
 ) -> None:
     db, clock = hearing_db
     await camps(db, plan)
@@ -203,7 +206,7 @@ async def test_groups_are_found_again_only_when_something_changed(
 
 
 async def test_a_participant_learns_their_own_place_only(
-    hearing_db: tuple[Database, Clock], plan: Plan
+    hearing_db: tuple[Store, Clock], plan: Plan
 ) -> None:
     db, _ = hearing_db
     await camps(db, plan)
@@ -220,7 +223,7 @@ async def test_a_participant_learns_their_own_place_only(
 
 
 async def test_a_large_floor_leaves_one_group_with_the_small_one_counted_in(
-    hearing_db: tuple[Database, Clock], plan: Plan
+    hearing_db: tuple[Store, Clock], plan: Plan
 ) -> None:
     db, _ = hearing_db
     await camps(db, plan, (12, 6))
@@ -231,6 +234,6 @@ async def test_a_large_floor_leaves_one_group_with_the_small_one_counted_in(
     assert groups.params == replace(GroupsParams(), min_group_size=8)
 
 
-async def _rows(db: Database, sql: str) -> list[tuple[object, ...]]:
+async def _rows(db: Store, sql: str) -> list[tuple[object, ...]]:
     async with db.reading() as repos:
         return [tuple(row) for row in await repos.opinions.fetch_all(sql)]

@@ -18,7 +18,9 @@ REPORT = "Weekly oversight report"
 
 
 @pytest.fixture
-async def hearing(emu: Emulator, tmp_path: Path, clock: Clock) -> AsyncIterator[Hearing]:
+async def hearing(
+    emu: Emulator, tmp_path: Path, database_url: str | None, clock: Clock
+) -> AsyncIterator[Hearing]:
     """A hearing whose item 18 is due on Saturday 28 November."""
     async with running(emu, tmp_path, clock) as started:
         await started.say(DRAFTER, "/track 18")

@@ -30,7 +30,9 @@ UR_NOW = load_plan(REVISED.with_name("plan_revised.ur.md")).items[17].text
 
 
 @pytest.fixture
-async def hearing(emu: Emulator, tmp_path: Path, clock: Clock) -> AsyncIterator[Hearing]:
+async def hearing(
+    emu: Emulator, tmp_path: Path, database_url: str | None, clock: Clock
+) -> AsyncIterator[Hearing]:
     """The seed hearing with answers on item 18 and elsewhere."""
     async with running(emu, tmp_path, clock) as started:
         await started.answer_item(ANSWERED, "18", "👍 Support")

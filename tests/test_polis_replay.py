@@ -24,7 +24,9 @@ USER_BASE = 100_000
 
 
 @pytest.fixture
-async def replay(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def replay(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing whose flood limit allows a conversation's hours to replay in seconds."""
     async with Hearing(emu, make_settings(tmp_path, suggestions_per_hour=1000)) as running:
         yield running

@@ -20,7 +20,9 @@ PROPOSE = "\u2795 Propose a new item"
 
 
 @pytest.fixture
-async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def drafting(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A running hearing with a drafter."""
     hearing = Hearing(emu, replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER})))
     await hearing.start()

@@ -15,7 +15,7 @@ from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.responses import Decision, FollowThrough
 from bot.hearing.results import ResultsPage, build_results
 from bot.hearing.turnout import turnout
-from storage.db import Database
+from storage.backend import Store
 from storage.erasure_ledger import ErasureLedger
 from tests.harness import SECRET
 from tests.results_support import (
@@ -37,7 +37,7 @@ from tests.results_support import (
 ZONE = "Asia/Karachi"
 
 
-async def results(db: Database, plan: Plan) -> ResultsPage:
+async def results(db: Store, plan: Plan) -> ResultsPage:
     """Build the page as the command does."""
     return await build_results(db, plan, ZONE, MIN_GROUP, NOW)
 
@@ -48,7 +48,7 @@ def texts(page: ResultsPage) -> list[str]:
     return quoted + [s.text for s in page.proposals]
 
 
-async def test_a_hearing_with_no_answers_says_so(db: Database, plan: Plan) -> None:
+async def test_a_hearing_with_no_answers_says_so(db: Store, plan: Plan) -> None:
     page = await results(db, plan)
     assert not page.answered
     assert page.turnout.total == 0 and page.turnout.periods == ()
@@ -56,7 +56,7 @@ async def test_a_hearing_with_no_answers_says_so(db: Database, plan: Plan) -> No
     assert page.proposals == () and page.revisions == () and page.groups is None
 
 
-async def test_an_item_with_one_answer_is_withheld(db: Database, plan: Plan) -> None:
+async def test_an_item_with_one_answer_is_withheld(db: Store, plan: Plan) -> None:
     await fill(db, plan)
     page = await results(db, plan)
     one = page.item("7")
@@ -69,7 +69,7 @@ async def test_an_item_with_one_answer_is_withheld(db: Database, plan: Plan) -> 
 
 
 async def test_only_visible_suggestions_with_enough_votes_or_an_answer_are_shown(
-    db: Database, plan: Plan
+    db: Store, plan: Plan
 ) -> None:
     await fill(db, plan)
     page = await results(db, plan)
@@ -93,7 +93,7 @@ async def test_only_visible_suggestions_with_enough_votes_or_an_answer_are_shown
 
 
 async def test_an_answered_near_duplicate_is_listed_with_its_outcome(
-    db: Database, plan: Plan
+    db: Store, plan: Plan
 ) -> None:
     await fill(db, plan)
     async with db.transaction() as repos:
@@ -109,7 +109,7 @@ async def test_an_answered_near_duplicate_is_listed_with_its_outcome(
 
 
 async def test_nothing_of_an_erased_participant_is_published(
-    db: Database, plan: Plan, tmp_path: Path
+    db: Store, plan: Plan, tmp_path: Path
 ) -> None:
     await fill(db, plan)
     before = await results(db, plan)
@@ -131,7 +131,7 @@ async def test_nothing_of_an_erased_participant_is_published(
     assert item1 is not None and item1.stats.answers == 7 and later.turnout.total == 7
 
 
-async def test_the_tracking_is_shown_with_what_is_overdue(db: Database, plan: Plan) -> None:
+async def test_the_tracking_is_shown_with_what_is_overdue(db: Store, plan: Plan) -> None:
     await fill(db, plan)
     page = await results(db, plan)
     item3 = page.item("3")
@@ -143,7 +143,7 @@ async def test_the_tracking_is_shown_with_what_is_overdue(db: Database, plan: Pl
 
 
 async def test_plan_revisions_are_listed_and_small_version_splits_withheld(
-    db: Database, plan: Plan
+    db: Store, plan: Plan
 ) -> None:
     await fill(db, plan)
     text = (Path(__file__).parents[1] / "content" / "plan.md").read_text(encoding="utf-8")
@@ -190,7 +190,7 @@ def test_long_hearings_are_counted_by_week_then_by_month() -> None:
     assert turnout(joined, 0, date(2026, 9, 1), 5).unit == "month"
 
 
-async def test_joining_days_are_the_hearings_own(db: Database, plan: Plan) -> None:
+async def test_joining_days_are_the_hearings_own(db: Store, plan: Plan) -> None:
     async with db.transaction() as repos:
         for n in range(5):
             await repos.participants.ensure(f"late-{n}")
@@ -202,7 +202,7 @@ async def test_joining_days_are_the_hearings_own(db: Database, plan: Plan) -> No
 
 
 async def test_opinion_groups_are_published_as_the_digest_shows_them(
-    db: Database, plan: Plan
+    db: Store, plan: Plan
 ) -> None:
     await camps(db, plan)
     groups = (await results(db, plan)).groups
@@ -226,7 +226,7 @@ async def test_opinion_groups_are_published_as_the_digest_shows_them(
     assert not {"membership", "positions"} & set(vars(groups))
 
 
-async def test_too_few_participants_for_groups_is_one_line(db: Database, plan: Plan) -> None:
+async def test_too_few_participants_for_groups_is_one_line(db: Store, plan: Plan) -> None:
     await camps(db, plan, (3, 3))
     groups = (await results(db, plan)).groups
     assert groups is not None and groups.outcome is GroupsOutcome.TOO_FEW_PARTICIPANTS

@@ -22,7 +22,9 @@ from bot.hearing.results import build_results
 from bot.model.values import Language
 from bot.views.results.site import Site, render_site
 from bot.views.texts import load_texts
+from storage.backend import Store
 from storage.db import Database
+from tests.harness import use_database
 from tests.results_support import HOSTILE, MIN_GROUP, NOW, camps, fill
 
 ZONE = "Asia/Karachi"
@@ -30,7 +32,7 @@ PAGES = ["index.html", "items-1.html", "proposals.html", "changes.html"]
 _LINK = re.compile(r"""(?:href|src)="([^"]*)"|url\("?([^")]*)"?\)""")
 
 
-async def site_of(db: Database, plan: Plan) -> Site:
+async def site_of(db: Store, plan: Plan) -> Site:
     """Render the site of a hearing as the report command does."""
     page = await build_results(db, plan, ZONE, MIN_GROUP, NOW)
     return render_site(page, load_plans(plan, DEFAULT_PLAN_PATH))
@@ -172,12 +174,12 @@ def listing(folder: Path) -> list[str]:
 def run_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str) -> int:
     """Run `hearing-bot report --out OUT` in tmp_path on its hearing.db."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "hearing.db"))
+    use_database(monkeypatch, tmp_path / "hearing.db")
     return main(["report", "--out", out])
 
 
 async def test_the_report_command_writes_a_new_folder_and_refuses_an_existing_one(
-    db: Database, plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    db: Store, plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     await fill(db, plan)
@@ -186,8 +188,9 @@ async def test_the_report_command_writes_a_new_folder_and_refuses_an_existing_on
     assert out.startswith(f"{tmp_path / 'site'}: 9 pages, ") and out.count("\n") == 1
     assert (tmp_path / "site" / "ur" / "items-1.html").is_file()
     assert (tmp_path / "site").stat().st_mode & 0o777 == 0o755
+    (tmp_path / "taken.txt").write_text("someone else's file", encoding="utf-8")
     before = await asyncio.to_thread(listing, tmp_path)
-    for existing in ("site", "hearing.db"):
+    for existing in ("site", "taken.txt"):
         assert await asyncio.to_thread(run_report, tmp_path, monkeypatch, existing) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "already exists" in err

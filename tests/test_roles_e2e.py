@@ -54,7 +54,9 @@ def test_every_button_action_is_a_citizens_a_drafters_or_a_moderators() -> None:
 
 
 @pytest.fixture
-async def drafted(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def drafted(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with a suggestion (#1) and a broadcast (#1) the drafter has not sent yet."""
     async with Hearing(emu, make_settings(tmp_path, drafter_ids=frozenset({DRAFTER}))) as hearing:
         assert await hearing.suggest(AUTHOR, "4", "Win hearts with schools and jobs") == 1

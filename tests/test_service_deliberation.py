@@ -11,7 +11,7 @@ from bot.hearing.plan import Plan
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import ReportReason, SuggestionStatus, Vote
 from bot.services import Services
-from storage.db import Database
+from storage.backend import Store
 from storage.votes import HISTORY_KEPT
 from tests.harness import citizen, rows, suggest
 
@@ -32,7 +32,7 @@ async def three_suggestions(services: Services) -> tuple[list[str], list[int]]:
     return authors, sids
 
 
-async def history(db: Database, pid: str, sid: int) -> list[str]:
+async def history(db: Store, pid: str, sid: int) -> list[str]:
     """A voter's votes on one suggestion over time."""
     found = await rows(
         db, "SELECT vote FROM vote_history WHERE participant_id = ? AND suggestion_id = ?"
@@ -109,7 +109,7 @@ async def test_first_card_never_offers_a_citizen_their_own(services: Services) -
 
 
 async def test_no_cards_when_the_hearing_offers_none_per_item(
-    services: Services, db: Database, plan: Plan
+    services: Services, db: Store, plan: Plan
 ) -> None:
     author, voter = await citizen(services, 101), await citizen(services, 201)
     await suggest(services, author, ITEM, TEXTS[0])
@@ -118,7 +118,7 @@ async def test_no_cards_when_the_hearing_offers_none_per_item(
 
 @pytest.mark.parametrize(("first", "then"), [(Vote.AGREE, Vote.DISAGREE), (Vote.PASS, Vote.AGREE)])
 async def test_changing_a_vote_keeps_the_history(
-    services: Services, db: Database, first: Vote, then: Vote
+    services: Services, db: Store, first: Vote, then: Vote
 ) -> None:
     _, (sid, *_) = await three_suggestions(services)
     voter = await citizen(services, 201)
@@ -134,7 +134,7 @@ async def test_changing_a_vote_keeps_the_history(
 
 
 async def test_flipping_a_vote_back_and_forth_keeps_a_bounded_history(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     _, (sid, *_) = await three_suggestions(services)
     voter = await citizen(services, 201)
@@ -149,7 +149,7 @@ async def test_flipping_a_vote_back_and_forth_keeps_a_bounded_history(
 
 @pytest.mark.parametrize("choice", list(Vote))
 async def test_the_same_vote_twice_is_refused_and_changes_nothing(
-    services: Services, db: Database, choice: Vote
+    services: Services, db: Store, choice: Vote
 ) -> None:
     _, (sid, *_) = await three_suggestions(services)
     voter = await citizen(services, 201)
@@ -172,7 +172,7 @@ async def test_the_same_vote_twice_is_refused_and_changes_nothing(
     ],
 )
 async def test_a_vote_on_what_cannot_be_voted_on_is_refused_and_stores_nothing(
-    services: Services, db: Database, target: str, code: Refusal
+    services: Services, db: Store, target: str, code: Refusal
 ) -> None:
     authors, (sid, *_) = await three_suggestions(services)
     voter = await citizen(services, 201)
@@ -190,7 +190,7 @@ async def test_a_vote_on_what_cannot_be_voted_on_is_refused_and_stores_nothing(
 
 
 async def test_withdrawing_hides_a_suggestion_and_keeps_its_votes(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     authors, (sid, *_) = await three_suggestions(services)
     voter = await citizen(services, 201)
@@ -217,7 +217,7 @@ async def test_withdrawing_hides_a_suggestion_and_keeps_its_votes(
     ],
 )
 async def test_withdrawing_anothers_or_a_missing_suggestion_is_refused(
-    services: Services, db: Database, who: str, target: str, code: Refusal
+    services: Services, db: Store, who: str, target: str, code: Refusal
 ) -> None:
     authors, (sid, *_) = await three_suggestions(services)
     pid = {"voter": await citizen(services, 201), "other author": authors[1]}.get(who, authors[0])
@@ -232,7 +232,7 @@ async def test_withdrawing_anothers_or_a_missing_suggestion_is_refused(
 
 
 async def test_enough_distinct_reports_hold_a_suggestion_and_one_report_each(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     _, (sid, *_) = await three_suggestions(services)
     threshold = services.settings.report_hide_threshold
@@ -250,7 +250,7 @@ async def test_enough_distinct_reports_hold_a_suggestion_and_one_report_each(
     assert await rows(db, "SELECT COUNT(*) FROM reports") == [(threshold,)]
 
 
-async def test_a_second_report_by_one_citizen_is_refused(services: Services, db: Database) -> None:
+async def test_a_second_report_by_one_citizen_is_refused(services: Services, db: Store) -> None:
     _, (sid, *_) = await three_suggestions(services)
     reporter = await citizen(services, 501)
     await services.deliberation.report(reporter, sid, 0, ReportReason.SPAM)

@@ -12,7 +12,7 @@ from bot.model.refusals import Refusal, Refused
 from bot.model.reports import QuestionRow
 from bot.model.values import Awaiting, Language, Priority, Stance
 from bot.services import Services
-from storage.db import Database
+from storage.backend import Store
 from tests.harness import build_services, citizen, rows
 
 ITEM = "7"
@@ -25,7 +25,7 @@ NEEDED = 2 * MINIMUM - 1
 
 
 @pytest.fixture
-def services(db: Database, plan: Plan, tmp_path: Path) -> Services:
+def services(db: Store, plan: Plan, tmp_path: Path) -> Services:
     """A hearing whose follow-up questions need a segment of at least three."""
     return build_services(db, plan, tmp_path, min_group_size=MINIMUM)
 
@@ -73,7 +73,7 @@ async def test_consent_is_off_until_given_and_can_be_withdrawn(services: Service
     ("members", "allowed"), [(0, False), (MINIMUM, False), (NEEDED - 1, False), (NEEDED, True)]
 )
 async def test_a_segment_under_the_minimum_group_size_is_refused(
-    services: Services, db: Database, drafter: str, members: int, allowed: bool
+    services: Services, db: Store, drafter: str, members: int, allowed: bool
 ) -> None:
     await opposers(services, members)
     if not allowed:
@@ -92,7 +92,7 @@ async def test_a_segment_under_the_minimum_group_size_is_refused(
 
 
 async def test_only_consenting_reachable_members_of_the_segment_count(
-    db: Database, plan: Plan, tmp_path: Path, drafter: str
+    db: Store, plan: Plan, tmp_path: Path, drafter: str
 ) -> None:
     services = build_services(db, plan, tmp_path, min_group_size=1)
     await opposers(services, 2)
@@ -125,7 +125,7 @@ async def test_only_consenting_reachable_members_of_the_segment_count(
     ],
 )
 async def test_a_bad_question_is_refused(
-    services: Services, db: Database, drafter: str, item: str, text: str, code: Refusal
+    services: Services, db: Store, drafter: str, item: str, text: str, code: Refusal
 ) -> None:
     await opposers(services, NEEDED)
     with pytest.raises(Refused) as refused:
@@ -144,7 +144,7 @@ async def sent(services: Services, drafter: str) -> tuple[list[str], int]:
 
 
 async def test_sending_queues_the_question_for_each_member_in_their_language(
-    services: Services, db: Database, drafter: str
+    services: Services, db: Store, drafter: str
 ) -> None:
     members, qid = await sent(services, drafter)
     queued = await rows(db, "SELECT participant_id, kind, body, question_id FROM outbox")
@@ -165,7 +165,7 @@ async def test_sending_queues_the_question_for_each_member_in_their_language(
     ],
 )
 async def test_sending_a_question_that_is_not_ones_open_draft_is_refused(
-    services: Services, db: Database, drafter: str, case: str, code: Refusal
+    services: Services, db: Store, drafter: str, case: str, code: Refusal
 ) -> None:
     await opposers(services, NEEDED)
     qid = (await services.follow_ups.draft(drafter, ITEM, Segment.OPPOSED, QUESTION)).question.id
@@ -185,7 +185,7 @@ async def test_sending_a_question_that_is_not_ones_open_draft_is_refused(
 
 
 async def test_a_segment_that_shrank_under_the_minimum_since_the_draft_is_not_sent(
-    services: Services, db: Database, drafter: str
+    services: Services, db: Store, drafter: str
 ) -> None:
     members = await opposers(services, NEEDED)
     qid = (await services.follow_ups.draft(drafter, ITEM, Segment.OPPOSED, QUESTION)).question.id
@@ -199,7 +199,7 @@ async def test_a_segment_that_shrank_under_the_minimum_since_the_draft_is_not_se
 
 
 async def test_a_segments_size_cannot_be_polled_to_see_one_citizen_join_or_leave(
-    services: Services, db: Database, drafter: str
+    services: Services, db: Store, drafter: str
 ) -> None:
     members = await opposers(services, NEEDED)
     first = await services.follow_ups.draft(drafter, ITEM, Segment.OPPOSED, QUESTION)
@@ -216,7 +216,7 @@ async def test_a_segments_size_cannot_be_polled_to_see_one_citizen_join_or_leave
 
 
 async def test_an_answer_becomes_a_suggestion_on_the_item(
-    services: Services, db: Database, drafter: str
+    services: Services, db: Store, drafter: str
 ) -> None:
     members, qid = await sent(services, drafter)
     question = await services.follow_ups.await_answer(members[1], qid)
@@ -235,7 +235,7 @@ async def test_an_answer_becomes_a_suggestion_on_the_item(
 
 
 async def test_a_flagged_answer_is_held_and_not_listed(
-    services: Services, db: Database, drafter: str
+    services: Services, db: Store, drafter: str
 ) -> None:
     members, qid = await sent(services, drafter)
     answer = await services.follow_ups.answer(members[0], qid, "Read www.example.org about it")
@@ -248,7 +248,7 @@ async def test_a_flagged_answer_is_held_and_not_listed(
 
 @pytest.mark.parametrize("who", ["not asked", "unknown question"])
 async def test_an_answer_to_a_question_one_was_not_asked_is_refused(
-    services: Services, db: Database, drafter: str, who: str
+    services: Services, db: Store, drafter: str, who: str
 ) -> None:
     members, qid = await sent(services, drafter)
     outsider = await answered(services, 690, Stance.SUPPORT)
@@ -265,7 +265,7 @@ async def test_an_answer_to_a_question_one_was_not_asked_is_refused(
 
 
 async def test_a_too_long_answer_is_refused_and_nothing_is_saved(
-    services: Services, db: Database, drafter: str
+    services: Services, db: Store, drafter: str
 ) -> None:
     members, qid = await sent(services, drafter)
     limit = services.settings.suggestion_max_chars

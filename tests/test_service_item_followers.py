@@ -11,7 +11,7 @@ from bot.hearing.tracking import TELEGRAM
 from bot.model.refusals import Refusal, Refused
 from bot.model.tracking import Change
 from bot.services import Services
-from storage.db import Database
+from storage.backend import Store
 from tests.harness import Clock, citizen, rows
 
 
@@ -62,7 +62,7 @@ async def test_unfollowing_an_item_the_plan_lacks_is_refused(
 
 
 async def test_changes_reach_followers_in_one_batch_in_plan_order(
-    services: Services, clock: Clock, db: Database
+    services: Services, clock: Clock, db: Store
 ) -> None:
     follower, other = await citizen(services, 501), await citizen(services, 502)
     await services.following.follow(follower, ["18", "3"])
@@ -95,7 +95,7 @@ async def test_changes_before_following_are_not_told(services: Services, clock: 
     ],
 )
 async def test_at_most_one_batch_a_day(
-    services: Services, clock: Clock, db: Database, later: timedelta, told: bool
+    services: Services, clock: Clock, db: Store, later: timedelta, told: bool
 ) -> None:
     pid = await citizen(services, 501)
     await services.following.follow(pid, ["18", "3"])

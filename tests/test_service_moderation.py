@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,8 +13,8 @@ from bot.hearing.plan import Plan
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import FlagReason, ModerationMode, QueueState, ReportReason, SuggestionStatus
 from bot.services import Services
-from storage.db import Database
-from tests.harness import Clock, build_services, citizen, rows, suggest
+from storage.backend import Store
+from tests.harness import INTEGRITY_ERRORS, Clock, build_services, citizen, rows, suggest
 
 M1, M2, M3 = "moderator-1", "moderator-2", "moderator-3"
 ITEM = "11"
@@ -27,7 +26,7 @@ TEXTS = (
 
 
 @pytest.fixture
-def services(db: Database, plan: Plan, tmp_path: Path) -> Services:
+def services(db: Store, plan: Plan, tmp_path: Path) -> Services:
     """A pre-moderated hearing: every suggestion waits in the queue for a moderator."""
     return build_services(db, plan, tmp_path, moderation_mode=ModerationMode.PRE)
 
@@ -46,12 +45,12 @@ async def queued(services: Services, count: int = 1, author: int = 101) -> list[
     return [await suggest(services, pid, ITEM, text) for text in TEXTS[:count]]
 
 
-async def status(db: Database, sid: int) -> str:
+async def status(db: Store, sid: int) -> str:
     """A suggestion's stored status."""
     return str((await rows(db, "SELECT status FROM suggestions WHERE id = ?", sid))[0][0])
 
 
-async def log_of(db: Database, sid: int) -> list[tuple[object, ...]]:
+async def log_of(db: Store, sid: int) -> list[tuple[object, ...]]:
     """The moderation log's (action, actor, reason) on one suggestion, oldest first."""
     return await rows(
         db, "SELECT action, actor_id, reason FROM moderation_log WHERE suggestion_id = ?"
@@ -73,7 +72,7 @@ async def log_of(db: Database, sid: int) -> list[tuple[object, ...]]:
     ids=["pre-moderation", "email", "link"],
 )
 async def test_a_flagged_suggestion_waits_in_the_queue_with_why(
-    db: Database, plan: Plan, tmp_path: Path, clock: Clock, mode: ModerationMode, text: str,
+    db: Store, plan: Plan, tmp_path: Path, clock: Clock, mode: ModerationMode, text: str,
     flags: list[tuple[FlagReason, str | None]],
 ) -> None:  # fmt: skip
     services = build_services(db, plan, tmp_path, moderation_mode=mode)
@@ -88,7 +87,7 @@ async def test_a_flagged_suggestion_waits_in_the_queue_with_why(
 
 
 async def test_an_unflagged_suggestion_after_the_hearing_starts_is_not_queued(
-    db: Database, plan: Plan, tmp_path: Path, moderation: Moderation
+    db: Store, plan: Plan, tmp_path: Path, moderation: Moderation
 ) -> None:
     services = build_services(db, plan, tmp_path, moderation_mode=ModerationMode.POST)
     sid = await suggest(services, await citizen(services, 101), ITEM, TEXTS[0])
@@ -102,7 +101,7 @@ async def test_an_unflagged_suggestion_after_the_hearing_starts_is_not_queued(
 
 @pytest.mark.parametrize(("minutes", "held"), [(0, True), (14, True), (16, False)])
 async def test_a_claim_keeps_other_moderators_off_until_it_expires(
-    services: Services, moderation: Moderation, clock: Clock, db: Database, minutes: int,
+    services: Services, moderation: Moderation, clock: Clock, db: Store, minutes: int,
     held: bool,
 ) -> None:  # fmt: skip
     (sid,) = await queued(services)
@@ -164,7 +163,7 @@ async def test_a_skipped_item_comes_last_for_the_moderator_who_skipped_it(
     ],
 )
 async def test_a_decision_sets_the_suggestion_the_queue_and_the_log(
-    services: Services, moderation: Moderation, db: Database, decision: str,
+    services: Services, moderation: Moderation, db: Store, decision: str,
     state: QueueState, shown: SuggestionStatus, action: str,
 ) -> None:  # fmt: skip
     (sid,) = await queued(services)
@@ -190,7 +189,7 @@ async def decide(moderation: Moderation, decision: str, moderator: str, sid: int
 
 
 async def test_a_ban_hides_the_authors_waiting_suggestions_and_refuses_new_ones(
-    services: Services, moderation: Moderation, db: Database
+    services: Services, moderation: Moderation, db: Store
 ) -> None:
     first, second, third = await queued(services, 3)
     bystander = (await queued(services, 1, author=102))[0]
@@ -212,7 +211,7 @@ async def test_a_ban_hides_the_authors_waiting_suggestions_and_refuses_new_ones(
 
 
 async def test_approving_a_reported_visible_suggestion_tells_its_author_nothing(
-    db: Database, plan: Plan, tmp_path: Path, moderation: Moderation
+    db: Store, plan: Plan, tmp_path: Path, moderation: Moderation
 ) -> None:
     services = build_services(db, plan, tmp_path)
     sid = await suggest(services, await citizen(services, 101), ITEM, TEXTS[0])
@@ -227,7 +226,7 @@ async def test_approving_a_reported_visible_suggestion_tells_its_author_nothing(
     [("approve", "hide"), ("hide", "approve"), ("hide", "hide"), ("approve", "ban")],
 )
 async def test_of_two_decisions_on_one_item_only_the_first_is_recorded(
-    services: Services, moderation: Moderation, db: Database, first: str, second: str
+    services: Services, moderation: Moderation, db: Store, first: str, second: str
 ) -> None:
     (sid,) = await queued(services)
     await decide(moderation, first, M1, sid)
@@ -241,7 +240,7 @@ async def test_of_two_decisions_on_one_item_only_the_first_is_recorded(
 
 
 async def test_two_moderators_deciding_at_once_record_one_decision(
-    services: Services, moderation: Moderation, db: Database
+    services: Services, moderation: Moderation, db: Store
 ) -> None:
     (sid,) = await queued(services)
     results = await asyncio.gather(
@@ -257,7 +256,7 @@ async def test_two_moderators_deciding_at_once_record_one_decision(
 
 @pytest.mark.parametrize("target", [999, 0, -5, "visible"])
 async def test_deciding_on_what_is_not_queued_is_refused(
-    db: Database, plan: Plan, tmp_path: Path, moderation: Moderation, target: int | str
+    db: Store, plan: Plan, tmp_path: Path, moderation: Moderation, target: int | str
 ) -> None:
     services = build_services(db, plan, tmp_path)
     visible = await suggest(services, await citizen(services, 101), ITEM, TEXTS[0])
@@ -271,7 +270,7 @@ async def test_deciding_on_what_is_not_queued_is_refused(
 
 
 async def test_an_appeal_goes_once_to_a_different_moderator(
-    services: Services, moderation: Moderation, db: Database
+    services: Services, moderation: Moderation, db: Store
 ) -> None:
     (sid,) = await queued(services)
     author = services.participants.identify(101)
@@ -302,7 +301,7 @@ async def test_an_appeal_goes_once_to_a_different_moderator(
     ],
 )
 async def test_an_appeal_on_what_is_not_ones_own_hidden_suggestion_is_refused(
-    services: Services, moderation: Moderation, db: Database, who: str, target: str,
+    services: Services, moderation: Moderation, db: Store, who: str, target: str,
     code: Refusal,
 ) -> None:  # fmt: skip
     hidden, waiting, approved = await queued(services, 3)
@@ -322,13 +321,13 @@ async def test_an_appeal_on_what_is_not_ones_own_hidden_suggestion_is_refused(
     "sql", ["UPDATE moderation_log SET reason = 'edited'", "DELETE FROM moderation_log"]
 )
 async def test_the_audit_log_refuses_changes_and_deletions(
-    services: Services, moderation: Moderation, db: Database, sql: str
+    services: Services, moderation: Moderation, db: Store, sql: str
 ) -> None:
     (sid,) = await queued(services)
     await moderation.hide(M1, sid, ReportReason.SPAM)
     before = await moderation.log(10)
     assert [entry.action for entry in before] == ["hide", "flagged"], "newest first"
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(INTEGRITY_ERRORS, match="append-only"):
         async with db.transaction() as repos:
             await repos.conn.execute(sql)
     assert await moderation.log(10) == before

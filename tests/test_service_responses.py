@@ -8,7 +8,7 @@ from bot.hearing.responses import MAX_RESPONSE_CHARS, Decision
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting, Vote
 from bot.services import Services
-from storage.db import Database
+from storage.backend import Store
 from tests.harness import citizen, rows, suggest
 
 ITEM = "18"
@@ -23,13 +23,13 @@ async def suggestion(services: Services) -> tuple[str, str, int]:
     return drafter, author, sid
 
 
-async def responses(db: Database) -> list[tuple[object, ...]]:
+async def responses(db: Store) -> list[tuple[object, ...]]:
     """Every stored response: kind, item merged into, text."""
     return await rows(db, "SELECT kind, item_id, text FROM suggestion_responses ORDER BY id")
 
 
 async def test_a_drafter_reviews_then_replies_and_the_author_is_told_once(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     drafter, author, sid = await suggestion(services)
     review = await services.follow.await_text(drafter, sid, Awaiting.REPLY)
@@ -60,7 +60,7 @@ async def test_a_drafter_reviews_then_replies_and_the_author_is_told_once(
     ],
 )
 async def test_a_decision_is_recorded_and_becomes_the_suggestions_outcome(
-    services: Services, db: Database, decision: Decision, item: str | None, text: str | None
+    services: Services, db: Store, decision: Decision, item: str | None, text: str | None
 ) -> None:
     drafter, _, sid = await suggestion(services)
     notice = await services.follow.respond(drafter, sid, decision, item, text)
@@ -81,7 +81,7 @@ async def test_a_decision_is_recorded_and_becomes_the_suggestions_outcome(
     ],
 )
 async def test_the_same_response_twice_is_refused_and_told_once(
-    services: Services, db: Database, decision: Decision, item: str | None, text: str | None
+    services: Services, db: Store, decision: Decision, item: str | None, text: str | None
 ) -> None:
     drafter, _, sid = await suggestion(services)
     await services.follow.respond(drafter, sid, decision, item, text)
@@ -93,7 +93,7 @@ async def test_the_same_response_twice_is_refused_and_told_once(
 
 
 async def test_only_a_repeat_of_the_latest_response_is_refused(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     drafter, _, sid = await suggestion(services)
     await services.follow.respond(drafter, sid, Decision.ADOPTED)
@@ -132,7 +132,7 @@ async def test_only_a_repeat_of_the_latest_response_is_refused(
     ],
 )
 async def test_a_bad_response_is_refused_and_nothing_is_stored(
-    services: Services, db: Database, decision: Decision, item: str | None, text: str | None,
+    services: Services, db: Store, decision: Decision, item: str | None, text: str | None,
     code: Refusal,
 ) -> None:  # fmt: skip
     drafter, _, sid = await suggestion(services)
@@ -146,7 +146,7 @@ async def test_a_bad_response_is_refused_and_nothing_is_stored(
 
 @pytest.mark.parametrize("sid", [999, 0, -1])
 async def test_a_response_to_a_missing_suggestion_is_refused(
-    services: Services, db: Database, sid: int
+    services: Services, db: Store, sid: int
 ) -> None:
     drafter, _, _ = await suggestion(services)
     for attempt in (

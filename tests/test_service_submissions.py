@@ -20,7 +20,7 @@ from bot.model.values import (
     Vote,
 )
 from bot.services import Services
-from storage.db import Database
+from storage.backend import Store
 from tests.harness import build_services, citizen, rows, suggest
 
 ITEM = "18"
@@ -36,14 +36,14 @@ async def writing(services: Services, user: int, item: str = ITEM) -> str:
     return pid
 
 
-async def stored(db: Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+async def stored(db: Store) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """Every stored draft (text, outcome) and suggestion (text, status)."""
     drafts = await rows(db, "SELECT text, outcome FROM suggestion_drafts ORDER BY id")
     return drafts, await rows(db, "SELECT text, status FROM suggestions ORDER BY id")
 
 
 async def test_a_text_unlike_the_others_is_posted_and_the_walkthrough_moves_on(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     pid = await writing(services, 101)
     posted = await services.submissions.submit(pid, f"  {ORIGINAL}\n")
@@ -55,7 +55,7 @@ async def test_a_text_unlike_the_others_is_posted_and_the_walkthrough_moves_on(
 
 
 async def test_a_suggestion_on_the_last_item_finishes_the_walkthrough(
-    services: Services, db: Database, plan: Plan
+    services: Services, db: Store, plan: Plan
 ) -> None:
     pid = await writing(services, 101, plan.items[-1].id)
     posted = await services.submissions.submit(pid, UNRELATED)
@@ -77,7 +77,7 @@ async def test_a_suggestion_on_the_last_item_finishes_the_walkthrough(
     ids=["too-long", "too-long-utf16", "empty", "blank", "link-only", "no-words"],
 )
 async def test_a_bad_text_is_refused_and_nothing_is_saved(
-    services: Services, db: Database, text: str, code: Refusal
+    services: Services, db: Store, text: str, code: Refusal
 ) -> None:
     assert services.settings.suggestion_max_chars == 1000
     pid = await writing(services, 101)
@@ -88,16 +88,14 @@ async def test_a_bad_text_is_refused_and_nothing_is_saved(
     assert await services.submissions.expects_text(pid), "still waiting for a better text"
 
 
-async def test_a_text_at_the_limit_is_accepted(services: Services, db: Database) -> None:
+async def test_a_text_at_the_limit_is_accepted(services: Services, db: Store) -> None:
     pid = await writing(services, 101)
     posted = await services.submissions.submit(pid, "word " * 199 + "words")
     assert isinstance(posted, Posted) and len(posted.text) == 1000
 
 
 @pytest.mark.parametrize("who", ["unknown", "not writing"])
-async def test_a_text_nobody_asked_for_is_refused(
-    services: Services, db: Database, who: str
-) -> None:
+async def test_a_text_nobody_asked_for_is_refused(services: Services, db: Store, who: str) -> None:
     pid = services.participants.identify(101)
     if who == "not writing":
         await services.walkthrough.open_item(await citizen(services, 101), ITEM)
@@ -109,7 +107,7 @@ async def test_a_text_nobody_asked_for_is_refused(
 
 
 async def test_a_proposal_is_a_suggestion_on_new_items_and_ends_the_wait(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     pid = await citizen(services, 101)
     await services.deliberation.request_proposal(pid)
@@ -130,7 +128,7 @@ async def near_duplicate(services: Services) -> tuple[int, str, Similar]:
 
 
 async def test_a_near_duplicate_is_offered_before_anything_is_posted(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     original, _, similar = await near_duplicate(services)
     assert [m.key for m in similar.matches] == [original]
@@ -144,7 +142,7 @@ async def test_a_near_duplicate_is_offered_before_anything_is_posted(
     assert isinstance(await services.submissions.submit(author, REWORDED), Posted)
 
 
-async def test_post_anyway_publishes_the_draft_once(services: Services, db: Database) -> None:
+async def test_post_anyway_publishes_the_draft_once(services: Services, db: Store) -> None:
     original, pid, similar = await near_duplicate(services)
     posted = await services.submissions.post(pid, similar.draft_id)
     assert posted.text == REWORDED and posted.held == ()
@@ -161,7 +159,7 @@ async def test_post_anyway_publishes_the_draft_once(services: Services, db: Data
 
 
 async def test_agree_instead_records_a_vote_and_posts_nothing(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     original, pid, similar = await near_duplicate(services)
     agreed = await services.submissions.agree_instead(pid, similar.draft_id, original)
@@ -189,7 +187,7 @@ async def test_agree_instead_records_a_vote_and_posts_nothing(
     ],
 )
 async def test_forged_agree_instead_and_post_change_nothing(
-    services: Services, db: Database, case: str, code: Refusal
+    services: Services, db: Store, case: str, code: Refusal
 ) -> None:
     original, pid, _ = await near_duplicate(services)
     author = services.participants.identify(101)
@@ -237,7 +235,7 @@ async def test_forged_agree_instead_and_post_change_nothing(
     ids=["blocklist", "phone", "cnic", "email", "link"],
 )
 async def test_screening_holds_a_flagged_text_for_a_moderator(
-    services: Services, db: Database, text: str, flags: set[tuple[str, str | None]]
+    services: Services, db: Store, text: str, flags: set[tuple[str, str | None]]
 ) -> None:
     pid = await writing(services, 101)
     posted = await services.submissions.submit(pid, text)
@@ -249,7 +247,7 @@ async def test_screening_holds_a_flagged_text_for_a_moderator(
     assert await rows(db, "SELECT action FROM moderation_log") == [("flagged",)]
 
 
-async def test_the_same_text_twice_is_held_as_repeated(services: Services, db: Database) -> None:
+async def test_the_same_text_twice_is_held_as_repeated(services: Services, db: Store) -> None:
     await suggest(services, await citizen(services, 101), ITEM, ORIGINAL)
     pid = await writing(services, 102, "3")  # another item: no near-duplicate offered there
     posted = await services.submissions.submit(pid, ORIGINAL)
@@ -257,7 +255,7 @@ async def test_the_same_text_twice_is_held_as_repeated(services: Services, db: D
 
 
 async def test_more_than_the_hourly_share_is_held_then_refused(
-    db: Database, plan: Plan, tmp_path: Path
+    db: Store, plan: Plan, tmp_path: Path
 ) -> None:
     services = build_services(db, plan, tmp_path, suggestions_per_hour=2)
     pid = await citizen(services, 101)
@@ -279,7 +277,7 @@ async def test_more_than_the_hourly_share_is_held_then_refused(
 
 
 async def test_a_banned_citizen_can_neither_submit_nor_post_a_draft(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     held = await suggest(services, await citizen(services, 102), "3", "See www.example.org")
     _, pid, similar = await near_duplicate(services)  # the same citizen, 102, has a draft

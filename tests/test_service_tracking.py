@@ -11,7 +11,7 @@ from bot.model.refusals import Refusal, Refused
 from bot.model.tracking import Change, Metric, TrackingStatus
 from bot.model.values import Awaiting
 from bot.services import Services
-from storage.db import Database
+from storage.backend import Store
 from tests.harness import Clock, citizen, rows
 
 ITEM = "18"
@@ -19,7 +19,7 @@ TODAY = date(2026, 11, 27)
 RATE = Metric("conviction rate", "%", 10, 50)
 
 
-async def history(db: Database) -> list[tuple[object, ...]]:
+async def history(db: Store) -> list[tuple[object, ...]]:
     """Every recorded change: item, field, before, after, who and how, oldest first."""
     return await rows(
         db, "SELECT item_id, field, old_value, new_value, actor, source"
@@ -44,7 +44,7 @@ async def test_an_untracked_item_is_proposed_with_nothing_set(services: Services
     ],
 )
 async def test_a_field_change_is_kept_in_the_history_with_its_previous_value(
-    services: Services, db: Database, clock: Clock, field: str, first: str, second: str
+    services: Services, db: Store, clock: Clock, field: str, first: str, second: str
 ) -> None:
     changes = [Change(ITEM, field, first), Change(ITEM, field, second)]
     for change in changes:
@@ -62,7 +62,7 @@ async def test_a_field_change_is_kept_in_the_history_with_its_previous_value(
     assert [(h.old_value, h.new_value) for h in kept] == [(before, first), (first, second)]
 
 
-async def test_changes_apply_together_or_not_at_all(services: Services, db: Database,
+async def test_changes_apply_together_or_not_at_all(services: Services, db: Store,
                                                     clock: Clock) -> None:  # fmt: skip
     fine = Change(ITEM, "status", TrackingStatus.ADOPTED.value)
     with pytest.raises(Refused) as unknown_item:
@@ -113,7 +113,7 @@ async def test_a_deadline_typed_in_is_set_and_makes_the_item_overdue_after_it(
     ],
 )
 async def test_a_bad_value_typed_in_is_refused_and_the_wait_goes_on(
-    services: Services, db: Database, clock: Clock, field: str, text: str, code: Refusal
+    services: Services, db: Store, clock: Clock, field: str, text: str, code: Refusal
 ) -> None:
     metric = None
     if field == "metric_value":
@@ -129,7 +129,7 @@ async def test_a_bad_value_typed_in_is_refused_and_the_wait_goes_on(
 
 
 async def test_a_metric_and_its_values_keep_their_history(
-    services: Services, db: Database, clock: Clock
+    services: Services, db: Store, clock: Clock
 ) -> None:
     pid = await waiting(services, "metric_new")
     await services.tracking.receive_text(pid, "conviction rate | % | 10 | 50", clock(), TODAY)
@@ -151,7 +151,7 @@ async def test_a_metric_and_its_values_keep_their_history(
 
 @pytest.mark.parametrize("item", ["0", "21", "9.1", "new", "", "18 "])
 async def test_an_item_the_plan_does_not_have_is_refused(
-    services: Services, db: Database, clock: Clock, item: str
+    services: Services, db: Store, clock: Clock, item: str
 ) -> None:
     pid = await citizen(services, 7001)
     attempts = [

@@ -9,12 +9,12 @@ from bot.hearing.walkthrough import Finished, ItemView, Walkthrough
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Priority, Stance, Step
 from bot.services import Services
-from storage.db import Database
+from storage.backend import Store
 from storage.votes import HISTORY_KEPT
 from tests.harness import citizen, rows
 
 
-async def stance_history(db: Database, pid: str, item: str) -> list[tuple[object, ...]]:
+async def stance_history(db: Store, pid: str, item: str) -> list[tuple[object, ...]]:
     """A citizen's answers on one item over time: (stance, priority)."""
     return await rows(
         db, "SELECT stance, priority FROM stance_history WHERE participant_id = ? AND item_id = ?"
@@ -34,7 +34,7 @@ async def test_a_new_citizen_is_welcomed_and_begins_at_the_first_item(
 
 
 async def test_resume_returns_to_the_item_and_step_where_the_citizen_stopped(
-    services: Services, db: Database, plan: Plan
+    services: Services, db: Store, plan: Plan
 ) -> None:
     pid = await citizen(services, 501)
     await services.walkthrough.open_item(pid, "5")
@@ -86,7 +86,7 @@ async def test_stance_then_priority_then_the_offer_to_suggest(services: Services
 )
 async def test_an_answer_is_appended_to_the_history_only_when_it_changes(
     services: Services,
-    db: Database,
+    db: Store,
     answers: list[Stance | Priority],
     expected: list[tuple[str, str | None]],
 ) -> None:
@@ -102,7 +102,7 @@ async def test_an_answer_is_appended_to_the_history_only_when_it_changes(
 
 
 async def test_flipping_an_answer_back_and_forth_keeps_a_bounded_history(
-    services: Services, db: Database
+    services: Services, db: Store
 ) -> None:
     pid = await citizen(services, 501)
     flips = [Stance.SUPPORT, Stance.OPPOSE] * 50
@@ -114,7 +114,7 @@ async def test_flipping_an_answer_back_and_forth_keeps_a_bounded_history(
     assert kept[-1] == ("oppose", None), "and the latest"
 
 
-async def test_a_priority_before_a_stance_is_refused(services: Services, db: Database) -> None:
+async def test_a_priority_before_a_stance_is_refused(services: Services, db: Store) -> None:
     pid = await citizen(services, 501)
     with pytest.raises(Refused) as refused:
         await services.walkthrough.record_priority(pid, "7", Priority.HIGH)
@@ -175,7 +175,7 @@ async def test_a_command_ends_the_wait_for_a_suggestion(services: Services) -> N
 
 @pytest.mark.parametrize("item", ["0", "21", "9.1", "new", "", " 1", "1 "])
 async def test_an_item_the_plan_does_not_have_is_refused_and_nothing_moves(
-    services: Services, db: Database, item: str
+    services: Services, db: Store, item: str
 ) -> None:
     pid = await citizen(services, 501)
     await services.walkthrough.open_item(pid, "5")

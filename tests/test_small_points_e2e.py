@@ -14,7 +14,7 @@ import pytest
 from bot.cli import main
 from bot.emulator import Emulator
 from bot.hearing.privacy import pseudonym
-from tests.harness import SECRET, Hearing, background, make_settings, query
+from tests.harness import SECRET, Hearing, background, make_settings, query, use_database
 
 DRAFTER = 7301
 ANA, BILAL, CHAND, DUA = 7401, 7402, 7403, 7404
@@ -22,7 +22,9 @@ TEXT = "Register every madrasa with the government within a year"
 
 
 @pytest.fixture
-async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def drafting(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A running hearing with a drafter who has opened the bot."""
     hearing = Hearing(emu, replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER})))
     await hearing.start()
@@ -149,7 +151,7 @@ async def test_the_polis_export_has_a_conversation_per_item(
     await hearing.press(DUA, "👎 Disagree", hearing.last(DUA))
     await hearing.stop()
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(hearing.settings.database_path))
+    use_database(monkeypatch, hearing.settings.database_path)
     assert await asyncio.to_thread(main, ["export", "--format", "polis", "--out", "polis"]) == 0
     out = tmp_path / "polis"
     assert sorted(p.name for p in out.iterdir()) == [

@@ -16,14 +16,16 @@ import pytest
 from bot.cli import main
 from bot.emulator import Emulator
 from bot.hearing.privacy import pseudonym
-from tests.harness import SECRET, Hearing, make_settings, query
+from tests.harness import SECRET, Hearing, make_settings, query, use_database
 
 DRAFTER, MODERATOR, OVERSEER, BOTH, CITIZEN = 7701, 7702, 7703, 7704, 7705
 LINKED = "Read the full report at https://example.org/report first"
 
 
 @pytest.fixture
-async def staffed(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def staffed(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with a drafter, a moderator, an overseer, and one drafter who moderates too."""
     settings = replace(
         make_settings(tmp_path), drafter_ids=frozenset({DRAFTER, BOTH}),
@@ -84,7 +86,7 @@ async def test_staff_actions_cannot_be_linked_to_their_own_answers(
     await hearing.stop()
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PSEUDONYM_SECRET", raising=False)
-    monkeypatch.setenv("DATABASE_PATH", str(hearing.settings.database_path))
+    use_database(monkeypatch, hearing.settings.database_path)
     assert await asyncio.to_thread(main, ["export", "--out", "plain"]) == 0
     with (tmp_path / "plain" / "moderation_queue.csv").open(encoding="utf-8") as handle:
         assert [row["decided_by"] for row in csv.DictReader(handle)] == ["staff"]

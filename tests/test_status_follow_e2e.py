@@ -18,7 +18,9 @@ OTHER = 502
 
 
 @pytest.fixture
-async def hearing(emu: Emulator, tmp_path: Path, clock: Clock) -> AsyncIterator[Hearing]:
+async def hearing(
+    emu: Emulator, tmp_path: Path, database_url: str | None, clock: Clock
+) -> AsyncIterator[Hearing]:
     """A hearing with a drafter and an overseer."""
     async with running(emu, tmp_path, clock) as started:
         yield started

@@ -1,4 +1,4 @@
-"""Storage on a real SQLite file: migrations, pragmas, transactions, repositories."""
+"""Storage on SQLite (and PostgreSQL): migrations, pragmas, transactions, repositories."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from storage.backend import Store
 from storage.db import Database, DatabaseError, apply_migrations, migration_scripts
+from tests.harness import INTEGRITY_ERRORS, SQLITE_ONLY, table_names
 
 
 async def test_migrations_are_numbered_and_recorded_once(tmp_path: Path) -> None:
@@ -24,7 +26,8 @@ async def test_migrations_are_numbered_and_recorded_once(tmp_path: Path) -> None
     assert versions[0] == 1
 
 
-async def test_pragmas(db: Database) -> None:
+@SQLITE_ONLY
+async def test_pragmas(db: Store) -> None:
     async with db.reading() as repos:
         for pragma, expected in (
             ("journal_mode", "wal"),
@@ -47,7 +50,7 @@ async def test_failed_migration_is_rolled_back_whole(tmp_path: Path) -> None:
             assert (await cur.fetchone()) == (0,)
 
 
-async def test_transaction_rolls_back_on_error(db: Database) -> None:
+async def test_transaction_rolls_back_on_error(db: Store) -> None:
     with pytest.raises(RuntimeError):
         async with db.transaction() as repos:
             await repos.participants.ensure("p1")
@@ -56,7 +59,7 @@ async def test_transaction_rolls_back_on_error(db: Database) -> None:
         assert await repos.participants.get("p1") is None
 
 
-async def test_reader_sees_only_committed_data(db: Database) -> None:
+async def test_reader_sees_only_committed_data(db: Store) -> None:
     async with db.transaction() as repos:
         await repos.participants.ensure("p1")
         async with db.reading() as reader:
@@ -74,12 +77,12 @@ async def test_check_constraints_refuse_unknown_values(
 ) -> None:
     async with db.transaction() as repos:
         await repos.participants.ensure("p1")
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         async with db.transaction() as repos:
             await repos.stances.record("p1", "1", stance, priority, "v")
 
 
-async def test_stance_is_upserted_with_history(db: Database) -> None:
+async def test_stance_is_upserted_with_history(db: Store) -> None:
     async with db.transaction() as repos:
         assert await repos.participants.ensure("p1") is True
         assert await repos.participants.ensure("p1") is False
@@ -93,13 +96,13 @@ async def test_stance_is_upserted_with_history(db: Database) -> None:
         assert await repos.stances.history_count("p1", "3") == 2
 
 
-async def test_foreign_keys_are_enforced(db: Database) -> None:
-    with pytest.raises(aiosqlite.IntegrityError):
+async def test_foreign_keys_are_enforced(db: Store) -> None:
+    with pytest.raises(INTEGRITY_ERRORS):
         async with db.transaction() as repos:
             await repos.stances.record("nobody", "1", "support", None, "v")
 
 
-async def test_delivery_keeps_one_chat_per_participant(db: Database) -> None:
+async def test_delivery_keeps_one_chat_per_participant(db: Store) -> None:
     async with db.transaction() as repos:
         await repos.participants.ensure("p1")
         await repos.delivery.upsert("p1", 42)
@@ -109,14 +112,14 @@ async def test_delivery_keeps_one_chat_per_participant(db: Database) -> None:
         assert await repos.delivery.chat_id("p2") is None
 
 
-async def test_suggestions_refuse_empty_text(db: Database) -> None:
+async def test_suggestions_refuse_empty_text(db: Store) -> None:
     async with db.transaction() as repos:
         await repos.participants.ensure("p1")
         first = await repos.suggestions.add("p1", "1", "Register madaris", "visible", "v")
     async with db.reading() as repos:
         stored = await repos.suggestions.get(first)
         assert stored is not None and stored.text == "Register madaris"
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         async with db.transaction() as repos:
             await repos.suggestions.add("p1", "1", "", "visible", "v")
 
@@ -143,8 +146,9 @@ async def test_a_file_that_is_not_a_database_leaves_no_connection_open(tmp_path:
     assert leaked == [], "a connection's thread would keep the process from exiting"
 
 
+@SQLITE_ONLY  # another process holding SQLite's write lock
 async def test_a_transaction_cancelled_while_it_begins_leaves_the_writer_usable(
-    db: Database,
+    db: Store,
 ) -> None:
     # What stopping the bot does to a task that was storing an update (polling is cancelled),
     # here while another process (a command run beside the bot) holds the write lock.
@@ -168,16 +172,11 @@ async def test_a_transaction_cancelled_while_it_begins_leaves_the_writer_usable(
     other.close()
     async with db.transaction() as repos:
         await repos.conn.execute("CREATE TABLE later (x INTEGER)")
-    async with (
-        db.reading() as repos,
-        repos.conn.execute(
-            "SELECT name FROM sqlite_master WHERE name IN ('never', 'later')"
-        ) as cursor,
-    ):
-        assert [row[0] for row in await cursor.fetchall()] == ["later"]
+    found = await table_names(db)
+    assert "later" in found and "never" not in found
 
 
-async def test_the_same_answer_again_adds_no_history(db: Database) -> None:
+async def test_the_same_answer_again_adds_no_history(db: Store) -> None:
     async with db.transaction() as repos:
         await repos.participants.ensure("p1")
         for stance, priority in (("support", None), ("support", None), ("support", "high"),

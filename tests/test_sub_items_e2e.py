@@ -22,7 +22,9 @@ POINTS = "🔎 Its 5 points, one by one"
 
 
 @pytest.fixture
-async def drafting(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def drafting(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing with a drafter, and groups of two shown in the digest."""
     settings = replace(make_settings(tmp_path), drafter_ids=frozenset({DRAFTER}),
                        min_group_size=2)  # fmt: skip

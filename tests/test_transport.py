@@ -11,7 +11,7 @@ from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot.emulator import Emulator
-from bot.runtime.transport import AiohttpRequest, use_transport
+from bot.runtime.transport import AiohttpRequest, before_bytes_leave, use_transport
 from tests.harness import TOKEN
 
 USER = 1001
@@ -94,3 +94,25 @@ def test_use_transport_gives_the_application_its_requests(transport: str, kind: 
     # python-telegram-bot keeps the API request and the getUpdates request apart.
     requests = app.bot._request
     assert all(isinstance(r, kind) for r in requests)
+
+
+@pytest.mark.parametrize("upload", [False, True])
+async def test_the_hook_runs_once_just_before_the_body_leaves(
+    bot: Bot, emu: Emulator, upload: bool
+) -> None:
+    emu.send_message(USER, "hi")
+    before = len(emu.messages(USER))
+    seen: list[int] = []
+
+    async def leaving() -> None:
+        seen.append(len(emu.messages(USER)))  # Telegram has nothing of it yet
+
+    with before_bytes_leave(leaving):
+        if upload:
+            await bot.send_document(USER, PNG, filename="chart.png")
+        else:
+            await bot.send_message(USER, "Hello")
+    assert seen == [before], "once, before Telegram had the message"
+    assert len(emu.messages(USER)) == before + 1
+    await bot.send_message(USER, "Again")
+    assert seen == [before], "and only for the call made in its block"

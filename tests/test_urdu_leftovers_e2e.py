@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.emulator import Emulator
-from tests.harness import Hearing, make_settings
+from tests.harness import Hearing, make_settings, use_database
 from tests.test_chart import png_size, support_x
 
 CITIZEN, MODERATOR, DRAFTER, ENGLISH_DRAFTER = 9301, 9302, 9303, 9304
@@ -24,7 +24,9 @@ ENGLISH_DATE = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\
 
 
 @pytest.fixture
-async def urdu_staff(emu: Emulator, tmp_path: Path) -> AsyncIterator[Hearing]:
+async def urdu_staff(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Hearing]:
     """A hearing whose moderator and drafter read Urdu (and a drafter who reads English)."""
     settings = replace(make_settings(tmp_path), moderator_ids=frozenset({MODERATOR}),
                        drafter_ids=frozenset({DRAFTER, ENGLISH_DRAFTER}),
@@ -103,7 +105,7 @@ async def test_digest_print_in_urdu(
     await hearing.suggest(CITIZEN, "3", "Register every madrasa within a year")
     await hearing.stop()
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(hearing.settings.database_path))
+    use_database(monkeypatch, hearing.settings.database_path)
     assert await asyncio.to_thread(main, ["digest", "--print", "--lang", "ur"]) == 0
     out = capsys.readouterr().out
     assert "خلاصہ" in out and "انسداد دہشت گردی ایکشن پلان" in out

@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import re
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +15,15 @@ import pytest
 from bot.emulator import Emulator
 from bot.runtime.logs import Throttled
 from bot.runtime.webhook import SECRET_HEADER
-from tests.harness import Hearing, SecondsClock, WebhookHearing, free_port, make_settings, query
+from tests.harness import (
+    Hearing,
+    SecondsClock,
+    WebhookHearing,
+    database_at,
+    free_port,
+    make_settings,
+    query,
+)
 
 CITIZEN = 7070
 HOOK_URL = "https://hearing.example/telegram/hook"
@@ -25,7 +32,9 @@ FLOOD = 1000
 
 
 @pytest.fixture
-async def hooked(emu: Emulator, tmp_path: Path) -> AsyncIterator[WebhookHearing]:
+async def hooked(
+    emu: Emulator, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[WebhookHearing]:
     """A bot in webhook mode; the emulator's delivery is started by each test."""
     port = free_port()
     settings = make_settings(
@@ -42,6 +51,27 @@ def proxy(hooked: WebhookHearing) -> str:
     """Return where the emulated TLS proxy forwards Telegram's POSTs."""
     host, port = hooked.settings.webhook_listen
     return f"http://{host}:{port}"
+
+
+# A trigger that refuses every insert into the inbox, and its removal: (SQLite, PostgreSQL).
+REFUSE_INBOX = {
+    False: (
+        "CREATE TRIGGER refuse BEFORE INSERT ON inbox BEGIN SELECT RAISE(ABORT, 'full'); END",
+        "DROP TRIGGER refuse",
+    ),
+    True: (
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN RAISE EXCEPTION 'full'; END $$;"
+        " CREATE TRIGGER refuse BEFORE INSERT ON inbox FOR EACH ROW EXECUTE FUNCTION refuse()",
+        "DROP TRIGGER refuse ON inbox; DROP FUNCTION refuse()",
+    ),
+}
+
+
+async def run_sql(path: Path, sql: str) -> None:
+    """Run a statement in a transaction of its own on the test database at a path."""
+    async with database_at(path) as db, db.transaction() as repos:
+        await repos.conn.execute(sql)
 
 
 async def inbox_rows(hooked: WebhookHearing) -> list[tuple[object, ...]]:
@@ -194,26 +224,22 @@ async def test_update_is_stored_before_the_answer(hooked: WebhookHearing) -> Non
         await post(hooked.local_url, json.dumps(UPDATE).encode(), {SECRET_HEADER: HOOK_SECRET})
         == 200
     )
-    # Read straight away, before anything else can run in this event loop: the row is there.
-    with sqlite3.connect(hooked.settings.database_path) as conn:
-        assert conn.execute("SELECT update_id FROM inbox").fetchall() == [(999,)]
+    # The row is there (handled meanwhile or not, a row stays, without its payload).
+    assert [update_id for update_id, _ in await inbox_rows(hooked)] == [999]
     await hooked.settle()
 
 
 async def test_update_that_cannot_be_stored_is_answered_500_and_retried(
     emu: Emulator, hooked: WebhookHearing
 ) -> None:
-    # A real SQLite failure (not a mock): every insert into the inbox is refused for a while.
-    with sqlite3.connect(hooked.settings.database_path) as conn:
-        conn.execute(
-            "CREATE TRIGGER refuse BEFORE INSERT ON inbox BEGIN SELECT RAISE(ABORT, 'full'); END"
-        )
+    # A real database failure (not a mock): every insert into the inbox is refused for a while.
+    refuse, allow = REFUSE_INBOX[hooked.settings.database_url is not None]
+    await run_sql(hooked.settings.database_path, refuse)
     async with emu.webhook_delivery(proxy(hooked)) as delivery:
         emu.send_message(CITIZEN, "/start")
         await emu.wait_until(lambda: len(delivery.attempts) >= 3)
         assert emu.messages(CITIZEN) == []
-        with sqlite3.connect(hooked.settings.database_path) as conn:
-            conn.execute("DROP TRIGGER refuse")
+        await run_sql(hooked.settings.database_path, allow)
         await hooked.settle()
     statuses = [status for _, status in delivery.attempts]
     assert statuses[:3] == [500] * 3 and statuses[-1] == 200

@@ -16,7 +16,7 @@ from bot.hearing.plan_revision import PlanRevisions
 from bot.model.values import Language
 from bot.views.digest import render_digest
 from bot.views.texts import load_texts, strip_html
-from storage.db import Database
+from storage.backend import open_database
 
 
 def print_digest(settings: Settings, out: TextIO, language: Language = Language.ENGLISH) -> int:
@@ -27,7 +27,7 @@ def print_digest(settings: Settings, out: TextIO, language: Language = Language.
 
     In `language`, with the items in that language's plan when it has a matching translation.
     """
-    if not settings.database_path.is_file():
+    if not settings.database_url and not settings.database_path.is_file():
         print(f"hearing-bot digest: no database at {settings.database_path}", file=sys.stderr)
         return 2
     messages = asyncio.run(_messages(settings, language))
@@ -42,7 +42,7 @@ async def _messages(settings: Settings, language: Language) -> list[str]:
     plan = load_plan(settings.plan_path)
     texts = load_texts(language)
 
-    async with Database(settings.database_path) as db:
+    async with open_database(settings.database_url, settings.database_path) as db:
         # A revised plan, if one was published, with its translations.
         plans = await PlanRevisions(db).served_plans(plan, settings.plan_path)
         plan = plans[Language.ENGLISH]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import sqlite3
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.privacy import StaffIds, staff_pseudonym
 from bot.views.export_files import write_folder
-from storage.db import Database, DatabaseError
+from storage.backend import DATABASE_ERRORS, Store, open_database
 
 
 class ExportError(Exception):
@@ -55,8 +54,8 @@ def export(settings: Settings, fmt: str, out: Path, exact_times: bool = False) -
         result = asyncio.run(_export(settings, plan, ExportFormat(fmt), out, bar, times))
     except ExportError as exc:
         return _refuse(str(exc), bar)
-    except (DatabaseError, sqlite3.Error) as exc:
-        return _refuse(f"cannot read {settings.database_path}: {exc}", bar)
+    except DATABASE_ERRORS as exc:
+        return _refuse(f"cannot read {settings.database_where}: {exc}", bar)
     finally:
         if bar is not None:
             bar.close()
@@ -69,7 +68,7 @@ async def _export(
     settings: Settings, plan: Plan, fmt: ExportFormat, out: Path, bar: ProgressBar | None,
     times: Times,
 ) -> ExportResult:  # fmt: skip
-    async with Database(settings.database_path) as db:
+    async with open_database(settings.database_url, settings.database_path) as db:
         tz = ZoneInfo(settings.timezone)
         plan = await PlanRevisions(db).served(plan)  # a revised plan, if one was published
         secret = settings.pseudonym_secret
@@ -81,7 +80,7 @@ async def _export(
 
 
 async def export_hearing(
-    db: Database,
+    db: Store,
     plan: Plan,
     fmt: ExportFormat,
     out: Path,

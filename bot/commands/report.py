@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import sqlite3
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from bot.hearing.plan_revision import PlanRevisions
 from bot.hearing.results import build_results
 from bot.model.values import Language
 from bot.views.results.site import Site, render_site
-from storage.db import Database, DatabaseError
+from storage.backend import DATABASE_ERRORS, open_database
 
 # The site is meant to be published: readable by everyone, like any web page.
 FOLDER_MODE = 0o755
@@ -44,8 +43,8 @@ def report(settings: Settings, out: Path, now: datetime | None = None) -> int:
         write_site(site, target)
     except ReportError as exc:
         return _refuse(str(exc))
-    except (DatabaseError, sqlite3.Error) as exc:
-        return _refuse(f"cannot read {settings.database_path}: {exc}")
+    except DATABASE_ERRORS as exc:
+        return _refuse(f"cannot read {settings.database_where}: {exc}")
     pages = sum(1 for name in site if name.endswith(".html"))
     print(f"{target}: {pages} pages, {len(site)} files; open {target / 'index.html'}")
     return 0
@@ -53,7 +52,7 @@ def report(settings: Settings, out: Path, now: datetime | None = None) -> int:
 
 async def build_site(settings: Settings, plan: Plan, now: datetime) -> Site:
     """Read the hearing (the plan it serves, in each language) and render its results site."""
-    async with Database(settings.database_path) as db:
+    async with open_database(settings.database_url, settings.database_path) as db:
         # A revised plan, if one was published, with its translations.
         plans = await PlanRevisions(db).served_plans(plan, settings.plan_path)
         plan = plans[Language.ENGLISH]

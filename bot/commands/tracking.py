@@ -17,7 +17,7 @@ from bot.hearing.tracking import IMPORT, Tracking
 from bot.hearing.tracking_file import read_tracking_file
 from bot.model.refusals import Refused
 from bot.model.values import Language
-from storage.db import Database
+from storage.backend import open_database
 
 PREVIEW_CHARS = 100
 
@@ -57,7 +57,7 @@ async def _import(
     settings: Settings, path: Path, text: str, now: datetime
 ) -> tuple[list[Problem], int]:
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
-    async with Database(settings.database_path) as db:
+    async with open_database(settings.database_url, settings.database_path) as db:
         plan = await PlanRevisions(db).served(load_plan(settings.plan_path))
         tracking = Tracking(db, plan)
         current = await tracking.all()
@@ -132,7 +132,7 @@ def _translations_beside(path: Path, text: str, err: TextIO) -> dict[str, str] |
 
 async def _publish(settings: Settings, text: str, new: dict[str, str]) -> tuple[Published, int]:
     base = load_plan(settings.plan_path)
-    async with Database(settings.database_path) as db:
+    async with open_database(settings.database_url, settings.database_path) as db:
         revisions = PlanRevisions(db)
         current = await revisions.served(base)
         current_text = await revisions.latest_text()

@@ -154,7 +154,8 @@ class World:
 
     def find_sent(self, chat_id: int, message_id: int) -> SentMessage | None:
         """Return a bot message that still exists."""
-        for message in self.sent.get(chat_id, []):
+        # From the newest: edits and presses are mostly about recent messages.
+        for message in reversed(self.sent.get(chat_id, [])):
             if message.message_id == message_id and not message.deleted:
                 return message
         return None

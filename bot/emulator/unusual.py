@@ -106,9 +106,6 @@ def send_channel_post(emu: Emulator, channel_id: int, text: str, *, edited: bool
 
 def last_text_message(emu: Emulator, chat_id: int) -> int | None:
     """Return the id of the latest text message users sent in a chat, or None."""
-    ids = [
-        message_id
-        for (chat, message_id), message in emu._world.user_messages.items()
-        if chat == chat_id and "text" in message
-    ]
-    return max(ids, default=None)
+    # Stored as sent, so the latest comes last (an edit keeps its place).
+    messages = reversed(emu._world.user_messages.items())
+    return next((key[1] for key, m in messages if key[0] == chat_id and "text" in m), None)

@@ -10,7 +10,7 @@ from bot.hearing.typed_text import clean_typed
 from bot.model.records import ResponseRecord, SuggestionRecord
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting, Language
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 AUTHOR_ANSWER = "author_answer"  # the outbox kind of the drafters' notice
@@ -32,7 +32,7 @@ DrafterNotice = Callable[[SuggestionRecord, ResponseRecord, str, Language | None
 class AuthorAnswers:
     """Let an author answer what a drafter said to them; the answer reaches the drafters."""
 
-    def __init__(self, db: Database, drafters: frozenset[str], limit: int) -> None:
+    def __init__(self, db: Store, drafters: frozenset[str], limit: int) -> None:
         self.db = db
         self.drafters = drafters  # pseudonyms
         self.limit = limit

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.hearing.privacy import short_tag
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Language
-from storage.db import Database
+from storage.backend import Store
 
 MODERATION_NOTICE = "moderation_notice"  # the outbox kind of a notice to a citizen
 
@@ -24,7 +24,7 @@ class Ban:
 class Bans:
     """List bans and lift one; the caller checks the moderator role."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
 
     async def all(self) -> list[Ban]:

@@ -9,7 +9,7 @@ from bot.hearing.typed_text import clean_typed
 from bot.model.records import BroadcastRecord, Recipient
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting, BroadcastStatus, DeliveryStatus
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 MAX_BROADCAST_CHARS = 3500
@@ -28,7 +28,7 @@ class Drafted:
 class Broadcasts:
     """Commands for drafting, starting and tracking broadcasts (the caller checks the role)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
 
     async def request(self, drafter_id: str) -> None:

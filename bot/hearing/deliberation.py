@@ -19,7 +19,7 @@ from bot.model.values import (
     SuggestionStatus,
     Vote,
 )
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 # Renders what a suggestion's author is told when citizens' reports hide it, in their language.
@@ -71,7 +71,7 @@ class Deliberation:
     """Commands for voting, reporting and withdrawing; each runs in one transaction."""
 
     def __init__(
-        self, db: Database, plan: Plan, cards_per_item: int = 3, hide_after_reports: int = 3,
+        self, db: Store, plan: Plan, cards_per_item: int = 3, hide_after_reports: int = 3,
         min_group: int = 1,
     ) -> None:  # fmt: skip
         self.db = db

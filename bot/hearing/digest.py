@@ -15,8 +15,8 @@ from bot.hearing.plan import Plan
 from bot.hearing.publishable import ByVersion, Participants, Publisher, Released, with_votes
 from bot.model.reports import ItemCounts, TalliedSuggestion
 from bot.model.values import NEW_ITEMS
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 
 # A suggestion needs this many votes for or against before it can be called one of the best.
 MIN_VOTES = 2
@@ -63,7 +63,7 @@ class DigestBuilder:
     few people, withheld; no new figure until enough people changed it.
     """
 
-    def __init__(self, db: Database, plan: Plan, zone: str = "UTC", min_group: int = 1) -> None:
+    def __init__(self, db: Store, plan: Plan, zone: str = "UTC", min_group: int = 1) -> None:
         self.db = db
         self.plan = plan
         self.zone = zone

@@ -14,8 +14,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.model.reports import DigestPart
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 from storage.repositories import Repositories
 
 EPOCH_KEY = "digest_epoch"
@@ -67,7 +67,7 @@ class DigestLedger(Generic[R]):
     """Decide which digest is due, record it with its rendered parts, and what was sent."""
 
     def __init__(
-        self, db: Database, builder: ReportBuilder[R], at: time, zone: str,
+        self, db: Store, builder: ReportBuilder[R], at: time, zone: str,
         kind: str = DAILY, weekday: int | None = None, record: Recorder | None = None,
     ) -> None:  # fmt: skip
         self.db = db

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from enum import StrEnum
 
-from storage.db import Database
+from storage.backend import Store
 
 
 class Checked(StrEnum):
@@ -27,7 +27,7 @@ class Checked(StrEnum):
 class Eligibility:
     """Check citizens' numbers when a country code is set; with none, everyone is eligible."""
 
-    def __init__(self, db: Database, secret: str, country_code: str | None) -> None:
+    def __init__(self, db: Store, secret: str, country_code: str | None) -> None:
         self.db = db
         self.secret = secret
         self.country_code = country_code

@@ -13,8 +13,8 @@ import logging
 
 from bot.hearing.participants import Participants
 from bot.model.clock import Clock
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 from storage.erasure import Erased
 from storage.erasure_ledger import ErasureLedger, LedgerEntry
 
@@ -26,7 +26,7 @@ class Erasure:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         ledger: ErasureLedger,
         participants: Participants,
         clock: Clock | None = None,

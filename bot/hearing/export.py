@@ -52,7 +52,7 @@ from bot.hearing.polis_layout import (
 )
 from bot.hearing.privacy import PSEUDONYM, StaffIds
 from bot.model.values import NEW_ITEMS, SuggestionStatus, Vote
-from storage.db import Database
+from storage.backend import Store
 from storage.exports import (
     PAGE_ROWS,
     SUGGESTION_TALLIES,
@@ -335,7 +335,7 @@ def _comment_id(statement: Key) -> object:
 
 @asynccontextmanager
 async def open_export(
-    db: Database,
+    db: Store,
     plan: Plan,
     fmt: ExportFormat,
     tz: tzinfo = UTC,

@@ -15,7 +15,7 @@ from bot.model.clock import Clock
 from bot.model.refusals import Refusal, Refused
 from bot.model.reports import QuestionRow
 from bot.model.values import Awaiting, Language, SuggestionStatus
-from storage.db import Database
+from storage.backend import Store
 from storage.follow_ups import FollowUpRepository
 from storage.repositories import Repositories
 
@@ -51,7 +51,7 @@ class FollowUps:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         plan: Plan,
         screening: Screening,
         min_group: int,

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from bot.hearing.plan import Plan
 from bot.model.refusals import Refusal, Refused
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 
 # At most one message a day per citizen, however many followed items change.
 BATCH_INTERVAL = timedelta(days=1)
@@ -28,7 +28,7 @@ class Batch:
 class Following:
     """Follow and unfollow items; gather and record the batched notices for followers."""
 
-    def __init__(self, db: Database, plan: Plan) -> None:
+    def __init__(self, db: Store, plan: Plan) -> None:
         self.db = db
         self.plan = plan
         # One batching run at a time: the hourly job and a run after a change must not overlap.

@@ -11,8 +11,8 @@ from bot.model.clock import Clock
 from bot.model.records import LogRecord, QueueRecord, SuggestionRecord
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import QueueState, ReportReason, SuggestionStatus
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 from storage.repositories import Repositories
 
 
@@ -59,7 +59,7 @@ class Moderation:
     """Each command runs in one transaction, so two moderators can never both decide an item."""
 
     def __init__(
-        self, db: Database, plan: Plan, claim: timedelta, clock: Clock | None = None,
+        self, db: Store, plan: Plan, claim: timedelta, clock: Clock | None = None,
         moderators: frozenset[str] = frozenset(), staff: StaffIds = lambda pid: pid,
     ) -> None:  # fmt: skip
         self.db = db

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from bot.hearing.plan import Plan
 from bot.hearing.publishable import Publisher
 from bot.model.clock import Clock
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 from storage.repositories import Repositories
 
 FORMAT = "hearing-bot personal data"
@@ -33,7 +33,7 @@ class MyData:
     """Gather a participant's records into their personal data file."""
 
     def __init__(
-        self, db: Database, plan: Plan, clock: Clock | None = None, min_group: int = 1
+        self, db: Store, plan: Plan, clock: Clock | None = None, min_group: int = 1
     ) -> None:
         self.db = db
         self.plan = plan

@@ -23,8 +23,8 @@ from bot.hearing.digest_model import Digest
 from bot.hearing.opinion_groups import GroupsParams
 from bot.hearing.opinion_statements import HearingGroups, OwnPlace, group_hearing, smoother_json
 from bot.hearing.plan import Plan
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 from storage.repositories import Repositories
 
 # Finding the groups of a large hearing takes seconds: once it took longer than this, a result
@@ -44,7 +44,7 @@ class _Found:
 class Opinions:
     """Find the hearing's opinion groups, reuse them while nothing changed, keep a digest's."""
 
-    def __init__(self, db: Database, plan: Plan, min_group_size: int) -> None:
+    def __init__(self, db: Store, plan: Plan, min_group_size: int) -> None:
         self.db = db
         self.plan = plan
         self.params = GroupsParams(min_group_size=min_group_size)

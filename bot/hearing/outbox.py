@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bot.model.records import OutboxRow
 from bot.model.values import DeliveryStatus
-from storage.db import Database
+from storage.backend import Store
 
 
 class Outbox:
     """Read what is still to send and record what became of each message."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
 
     async def pending(self, limit: int) -> list[OutboxRow]:

@@ -14,8 +14,8 @@ from bot.hearing.publishable import ByVersion, Released
 from bot.hearing.tracking import load_tracking
 from bot.model.reports import HistoryRow, QuestionRow
 from bot.model.tracking import ItemTracking
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 from storage.repositories import Repositories
 
 OVERSIGHT = "oversight"
@@ -105,7 +105,7 @@ class OversightBuilder:
     """Build the weekly oversight report; the digest ledger records and sends it."""
 
     def __init__(
-        self, db: Database, plan: Plan, zone: str, staff: StaffIds = lambda pid: pid
+        self, db: Store, plan: Plan, zone: str, staff: StaffIds = lambda pid: pid
     ) -> None:
         self.db = db
         self.plan = plan

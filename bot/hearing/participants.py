@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from bot.hearing.privacy import pseudonym, staff_pseudonym
 from bot.model.values import Language
-from storage.db import Database
+from storage.backend import Store
 from storage.unit import when_committed
 
 KNOWN_CACHE_SIZE = 50_000
@@ -15,7 +15,7 @@ KNOWN_CACHE_SIZE = 50_000
 class Participants:
     """Register participants on first contact; keep their chat for replies."""
 
-    def __init__(self, db: Database, secret: str) -> None:
+    def __init__(self, db: Store, secret: str) -> None:
         self.db = db
         self.secret = secret
         # Participants already stored with this chat: skips a write on every update.

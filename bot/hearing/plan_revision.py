@@ -14,7 +14,7 @@ from bot.hearing.plan import Item, Plan, parse_plan
 from bot.model.refusals import Refusal, Refused
 from bot.model.reports import ChangeRow
 from bot.model.values import Language
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 # A dropped item whose words are (nearly) all found in a new or continuing item was merged
@@ -98,7 +98,7 @@ def _merged_into(item: Item, new: Plan) -> Item | None:
 class PlanRevisions:
     """Publish revised plans, serve the latest, and queue the notices of what changed."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
 
     async def served(self, default: Plan) -> Plan:

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from bot.model.records import Tally
 from bot.model.reports import ItemCounts, TalliedSuggestion
-from storage.db import Database
+from storage.backend import Store
 from storage.releases import Answers, ReleaseRow
 from storage.repositories import Repositories
 
@@ -163,7 +163,7 @@ class Publisher:
         self._writing = writing
 
     @classmethod
-    def over(cls, db: Database, min_group: int) -> Publisher:
+    def over(cls, db: Store, min_group: int) -> Publisher:
         """Publish over an open database: read, then record in a transaction of its own."""
         return cls(min_group, db.reading, db.transaction)
 

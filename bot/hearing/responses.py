@@ -11,7 +11,7 @@ from bot.hearing.typed_text import clean_typed
 from bot.model.records import ResponseRecord, SuggestionRecord, Tally
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting
-from storage.db import Database
+from storage.backend import Store
 
 MAX_RESPONSE_CHARS = 2000
 
@@ -64,7 +64,7 @@ class Notice:
 class FollowThrough:
     """Commands for drafters' replies and decisions; the caller checks the drafter role."""
 
-    def __init__(self, db: Database, plan: Plan, min_group: int = 1) -> None:
+    def __init__(self, db: Store, plan: Plan, min_group: int = 1) -> None:
         self.db = db
         self.plan = plan
         self.min_group = min_group

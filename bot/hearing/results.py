@@ -23,7 +23,7 @@ from bot.model.records import ResponseRecord, Tally
 from bot.model.reports import TalliedSuggestion, VersionRow
 from bot.model.tracking import ItemTracking
 from bot.model.values import NEW_ITEMS
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 BEST_SHOWN = 5
@@ -223,7 +223,7 @@ class ResultsPage:
 
 
 async def build_results(
-    db: Database, plan: Plan, zone: str, min_group: int, now: datetime,
+    db: Store, plan: Plan, zone: str, min_group: int, now: datetime,
     opinions: Opinions | None = None,
 ) -> ResultsPage:  # fmt: skip
     """Read the hearing and shape what may be published about it.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.hearing.plan import Item, Plan
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Stance
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 
@@ -27,7 +27,7 @@ class SubItemsView:
 class SubItems:
     """Record and show answers on sub-items; each command is one transaction."""
 
-    def __init__(self, db: Database, plan: Plan) -> None:
+    def __init__(self, db: Store, plan: Plan) -> None:
         self.db = db
         self.plan = plan
 

@@ -21,7 +21,7 @@ from bot.model.values import (
     SuggestionStatus,
     Vote,
 )
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 # What an author is told held their suggestion: the most useful to them first. The
@@ -115,7 +115,7 @@ class Submissions:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         plan: Plan,
         walkthrough: Walkthrough,
         limit: int,

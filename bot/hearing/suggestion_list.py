@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.hearing.publishable import Publisher, with_votes
 from bot.model.reports import TalliedSuggestion
-from storage.db import Database
+from storage.backend import Store
 
 PAGE_SIZE = 10
 
@@ -28,7 +28,7 @@ class SuggestionPage:
 class SuggestionList:
     """Page through the suggestions shown to citizens; the caller checks the drafter role."""
 
-    def __init__(self, db: Database, min_group: int = 1, page_size: int = PAGE_SIZE) -> None:
+    def __init__(self, db: Store, min_group: int = 1, page_size: int = PAGE_SIZE) -> None:
         self.db = db
         self.min_group = min_group
         self.page_size = page_size

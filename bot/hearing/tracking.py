@@ -22,8 +22,8 @@ from bot.model.tracking import (
     parse_number,
 )
 from bot.model.values import Awaiting
+from storage.backend import Store
 from storage.clock import iso
-from storage.db import Database
 from storage.repositories import Repositories
 
 TELEGRAM = "telegram"
@@ -41,7 +41,7 @@ class Received:
 class Tracking:
     """Commands that set items' tracking (the caller checks the role) and read it back."""
 
-    def __init__(self, db: Database, plan: Plan, staff: StaffIds = lambda pid: pid) -> None:
+    def __init__(self, db: Store, plan: Plan, staff: StaffIds = lambda pid: pid) -> None:
         self.db = db
         self.plan = plan
         self.staff = staff  # who changed what is shown under a staff pseudonym

@@ -17,7 +17,7 @@ from bot.hearing.walkthrough_model import (
 from bot.model.records import ParticipantRecord
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting, Priority, Stance, Step
-from storage.db import Database
+from storage.backend import Store
 from storage.repositories import Repositories
 
 __all__ = ["Answer", "Finished", "ItemView", "Moved", "Overview", "View", "Walkthrough", "Welcome"]
@@ -26,7 +26,7 @@ __all__ = ["Answer", "Finished", "ItemView", "Moved", "Overview", "View", "Walkt
 class Walkthrough:
     """Commands of the walkthrough; each validates, runs one transaction, returns a view."""
 
-    def __init__(self, db: Database, plan: Plan) -> None:
+    def __init__(self, db: Store, plan: Plan) -> None:
         self.db = db
         self.plan = plan
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -18,8 +17,8 @@ from bot.model.clock import Clock
 from bot.runtime.chat_order import chat_key
 from bot.runtime.replies import Kept, Post, decode, deliver, encode, recording
 from bot.runtime.wellformed import admitted
+from storage.backend import DATABASE_ERRORS, Store
 from storage.clock import iso
-from storage.db import Database, DatabaseError
 from storage.inbox import InboxRepository
 from storage.repositories import Repositories
 
@@ -49,6 +48,8 @@ ABANDONED_KEPT = timedelta(days=1)
 # "Handled" marks ride along with the next write (a handler's commit, a stored batch); when
 # none comes within this many seconds, they are written on their own.
 MARK_DELAY = 0.05
+# Confirming what polling fetched can fail at Telegram's end or at the database's.
+_CONFIRM_ERRORS: tuple[type[BaseException], ...] = (TelegramError, *DATABASE_ERRORS)
 
 
 class InboxUnavailable(TelegramError):
@@ -69,7 +70,7 @@ class Inbox:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         clock: Clock | None = None,
         prune_every: int = PRUNE_EVERY,
         keep_phone: bool = False,
@@ -89,6 +90,9 @@ class Inbox:
         # Replies an earlier run committed with their effects and may not have sent in full.
         self._kept: dict[int, tuple[Kept, int]] = {}
         self.post: Post | None = None
+        # Whether the transport says when a request's body is about to leave (aiohttp's does):
+        # then a message is marked begun at that moment, not before its request is built.
+        self.marks_at_write = False
         self._replayed: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
         self._arrivals: list[tuple[Update, asyncio.Future[Update | None]]] = []
@@ -148,7 +152,7 @@ class Inbox:
                 entries = await inbox.add_batch(
                     rows, received_at=iso(now), since=iso(now - DUPLICATE_WINDOW)
                 )
-        except (sqlite3.Error, DatabaseError) as exc:
+        except DATABASE_ERRORS as exc:
             raise InboxUnavailable(f"the inbox cannot store updates: {exc}") from exc
         stored = []
         for (update, _), entry_id in zip(mended, entries, strict=True):
@@ -205,7 +209,8 @@ class Inbox:
         else:
             reply, begun = await self._handle_once(entry_id, chat_key(update), handling), 0
         post = self.post
-        await deliver(reply, post, lambda bit, on: self._mark(entry_id, bit, on), begun)
+        mark = lambda bit, on: self._mark(entry_id, bit, on)  # noqa: E731
+        await deliver(reply, post, mark, begun, at_write=self.marks_at_write)
 
     async def _handle_once(
         self, entry_id: int, chat: int | None, handling: Awaitable[Any]
@@ -275,7 +280,7 @@ class Inbox:
                 await InboxRepository(repos.conn).confirm_through(
                     self._last_seen, iso(self._clock())
                 )
-        except (TelegramError, sqlite3.Error, DatabaseError) as exc:
+        except _CONFIRM_ERRORS as exc:
             log.warning("could not confirm the last updates: %s", type(exc).__name__)
 
     def _track(self, update: Update, entry_id: int) -> None:
@@ -339,7 +344,7 @@ class Inbox:
         try:
             async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
                 await inbox.mark_begun(entry_id, bit, begun)
-        except (sqlite3.Error, DatabaseError) as exc:
+        except DATABASE_ERRORS as exc:
             # A message must not be sent when a replay could not know it was.
             raise InboxUnavailable(f"cannot mark a reply of entry {entry_id}: {exc}") from exc
 

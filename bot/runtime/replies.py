@@ -27,6 +27,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.request._requestparameter import RequestParameter
 
 from bot.runtime.retry import IDEMPOTENT, TryHooks, maybe_delivered, tries_reported_to
+from bot.runtime.transport import before_bytes_leave
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +218,9 @@ def begun_bit(index: int) -> int:
     return 1 << min(index, _LAST_CALL_BIT)
 
 
-async def deliver(kept: Kept, post: Post, attempt: Attempt, begun: int = 0) -> None:
+async def deliver(
+    kept: Kept, post: Post, attempt: Attempt, begun: int = 0, *, at_write: bool = False
+) -> None:
     """Send a reply: answers to presses at once; edits in order, beside the messages in order.
 
     A message (which a citizen could see twice) is first recorded as begun with
@@ -235,18 +238,19 @@ async def deliver(kept: Kept, post: Post, attempt: Attempt, begun: int = 0) -> N
     messages = [(i, c) for i, c in indexed if not c.idempotent]
     outcomes: set[Outcome] = set()
     try:
-        edited = asyncio.create_task(_run_lane(edits, post, attempt, begun, outcomes))
-        await _run_lane(messages, post, attempt, begun, outcomes)
+        edited = asyncio.create_task(_run_lane(edits, post, attempt, begun, outcomes, at_write))
+        await _run_lane(messages, post, attempt, begun, outcomes, at_write)
         await edited
     finally:
         await asyncio.gather(*answers)
     if Outcome.FAILED in outcomes and kept.apology is not None and not begun & APOLOGY_BIT:
-        await _make_once(kept.apology, post, attempt, APOLOGY_BIT)
+        await _make_once(kept.apology, post, attempt, APOLOGY_BIT, at_write)
 
 
 async def _run_lane(
-    lane: list[tuple[int, Call]], post: Post, attempt: Attempt, begun: int, outcomes: set[Outcome]
-) -> None:
+    lane: list[tuple[int, Call]], post: Post, attempt: Attempt, begun: int,
+    outcomes: set[Outcome], at_write: bool,
+) -> None:  # fmt: skip
     """Make a lane's calls in order until one fails or the chat turns out to be closed."""
     for index, call in lane:
         if Outcome.BLOCKED in outcomes or Outcome.FAILED in outcomes:
@@ -255,23 +259,49 @@ async def _run_lane(
         if not call.idempotent:
             if begun & bit:
                 continue
-            outcome = await _make_once(call, post, attempt, bit)
+            outcome = await _make_once(call, post, attempt, bit, at_write)
         else:
             outcome = await _make(call, post)
         if outcome is Outcome.UNEDITABLE:
             if begun & bit:
                 continue  # from a replay, the new message may have gone out already
-            outcome = await _make_once(_as_new_message(call), post, attempt, bit)
+            outcome = await _make_once(_as_new_message(call), post, attempt, bit, at_write)
         outcomes.add(outcome)
 
 
-async def _make_once(call: Call, post: Post, attempt: Attempt, bit: int) -> Outcome:
+async def _make_once(
+    call: Call, post: Post, attempt: Attempt, bit: int, at_write: bool
+) -> Outcome:
     """Make a call a citizen could see twice: begun (durably) before each try, and not begun
-    again once a try is known not to have reached Telegram (before a retry waits)."""
-    await attempt(bit, True)
-    hooks = TryHooks(before=lambda: attempt(bit, True), unsent=lambda: attempt(bit, False))
-    with tries_reported_to(hooks):
-        return await _make(call, post)
+    again once a try is known not to have reached Telegram (before a retry waits).
+
+    `at_write`: the transport reports the moment a body is about to leave
+    (bot/runtime/transport.py), and the mark is made then, with nothing in between: a kill
+    before it leaves the call unbegun (sent by the replay), one after it finds it sent.
+    """
+
+    async def begun() -> None:
+        await attempt(bit, True)
+
+    async def unsent() -> None:
+        await attempt(bit, False)
+
+    if not at_write:
+        await begun()
+        with tries_reported_to(TryHooks(before=begun, unsent=unsent)):
+            return await _make(call, post)
+    with before_bytes_leave(begun) as leaving:
+
+        async def unsent_then_again() -> None:
+            await unsent()
+            leaving.done = False  # the retry's body marks it begun again as it leaves
+
+        with tries_reported_to(TryHooks(before=_nothing, unsent=unsent_then_again)):
+            return await _make(call, post)
+
+
+async def _nothing() -> None:
+    """Nothing to do before a retry: its body's leaving marks it."""
 
 
 async def _make(call: Call, post: Post) -> Outcome:

@@ -7,6 +7,11 @@ on (BENCHMARKS.md has the measurements that chose it).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Literal
 
 import aiohttp
@@ -27,6 +32,42 @@ WRITE_TIMEOUT = 5.0
 CONNECT_TIMEOUT = 5.0
 # Uploads (the digest's chart, exports) may take longer to write than a short message.
 MEDIA_WRITE_TIMEOUT = 20.0
+
+
+@dataclass
+class Leaving:
+    """What to do just before a request's body is written, once (bot/runtime/replies.py)."""
+
+    hook: Callable[[], Awaitable[None]]
+    done: bool = False
+
+
+_leaving: ContextVar[Leaving | None] = ContextVar("leaving", default=None)
+
+
+@contextmanager
+def before_bytes_leave(hook: Callable[[], Awaitable[None]]) -> Iterator[Leaving]:
+    """Run `hook` just before the body of the next request made in this block is written.
+
+    Once per request: set `done` back to False before a retry, and it runs again.
+    """
+    leaving = Leaving(hook)
+    token = _leaving.set(leaving)
+    try:
+        yield leaving
+    finally:
+        _leaving.reset(token)
+
+
+async def _body_about_to_leave(
+    session: aiohttp.ClientSession, context: SimpleNamespace, params: object
+) -> None:
+    # aiohttp calls this before it writes each chunk of a body (`on_request_chunk_sent`): what
+    # runs here without yielding is done before a single byte of the body reaches Telegram.
+    leaving = _leaving.get()
+    if leaving is not None and not leaving.done:
+        leaving.done = True
+        await leaving.hook()
 
 
 class AiohttpRequest(BaseRequest):
@@ -54,8 +95,12 @@ class AiohttpRequest(BaseRequest):
         """Open the session (on the running event loop); a second call does nothing."""
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
+            tracing = aiohttp.TraceConfig()
+            tracing.on_request_chunk_sent.append(_body_about_to_leave)
             self._session = aiohttp.ClientSession(
-                connector=connector, headers={"User-Agent": self.USER_AGENT}
+                connector=connector,
+                headers={"User-Agent": self.USER_AGENT},
+                trace_configs=[tracing],
             )
 
     async def shutdown(self) -> None:
