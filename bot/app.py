@@ -21,6 +21,7 @@ from bot.runtime.chat_order import ChatOrderedProcessor
 from bot.runtime.claims import FleetQueue
 from bot.runtime.fleet import Fleet
 from bot.runtime.fleet_settings import fingerprints
+from bot.runtime.flood_gate import FloodGate, FloodLimits
 from bot.runtime.inbox import Inbox, InboxQueue
 from bot.runtime.pacer import Pacing
 from bot.runtime.polling import InboxApplicationBuilder, InboxBot
@@ -29,6 +30,7 @@ from bot.runtime.transport import DEFAULT_TRANSPORT, Transport, use_transport
 from bot.runtime.webhook import WebhookServer, webhook_path
 from bot.senders.broadcasts import IN_FLIGHT, Broadcaster
 from bot.senders.digests import schedule_digests
+from bot.senders.flood_notices import ask_to_slow_down
 from bot.senders.followers import schedule_followers
 from bot.senders.hub import BackgroundSenders
 from bot.senders.outbox import OutboxSender
@@ -57,16 +59,23 @@ def build_application(
     token: str,
     queue: InboxQueue | None = None,
     transport: Transport = DEFAULT_TRANSPORT,
+    gate: FloodGate | None = None,
 ) -> HearingApp:
     """Wire handlers, the per-chat update processor and HTML defaults into an Application."""
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
     inbox = queue.inbox if queue is not None else None
-    on_done = inbox.complete if inbox is not None else None
+
+    async def on_done(update: object) -> None:
+        if gate is not None:
+            gate.finished(update)  # no longer waiting: the chat's backlog shrinks
+        if inbox is not None:
+            await inbox.complete(update)
+
     on_start = inbox.starting if inbox is not None else None
     handle = inbox.handle if inbox is not None else None
-    start = ApplicationBuilder() if queue is None else InboxApplicationBuilder(queue.inbox)
+    start = ApplicationBuilder() if inbox is None else InboxApplicationBuilder(inbox, gate)
     builder = (
         start.token(token)
         .base_url(settings.telegram_api_url)
@@ -119,9 +128,16 @@ async def running_hearing(
             # Before any update is handled: a restored backup must not bring an erased person
             # back.
             await services.erasure.reapply()
-            queue = FleetQueue(inbox) if fleet is not None else InboxQueue(inbox)
-            app = build_application(settings, services, token, queue, transport)
-            async with _serving(settings, app, queue, fleet, webhook=webhook):
+            await services.submissions.key_old_texts()  # stored before the repeat check's keys
+            # The gate's notice is sent in the background: the update that found the flood is
+            # dropped, and the gate runs where updates arrive, which must not wait for a send.
+            gate = FloodGate(
+                flood_limits(settings),
+                notify=lambda sender: app.create_task(ask_to_slow_down(app, sender)),
+            )
+            queue = FleetQueue(inbox, gate) if fleet is not None else InboxQueue(inbox)
+            app = build_application(settings, services, token, queue, transport, gate)
+            async with _serving(settings, app, queue, fleet, gate, webhook=webhook):
                 log.info("hearing %r is running with %d items", plan.title, len(plan.items))
                 yield app
         finally:
@@ -131,8 +147,9 @@ async def running_hearing(
 
 @asynccontextmanager
 async def _serving(
-    settings: Settings, app: HearingApp, queue: InboxQueue, fleet: Fleet | None, *, webhook: bool
-) -> AsyncIterator[None]:
+    settings: Settings, app: HearingApp, queue: InboxQueue, fleet: Fleet | None,
+    gate: FloodGate, *, webhook: bool,
+) -> AsyncIterator[None]:  # fmt: skip
     """Start the application, its senders and its updates (polling or a webhook); stop them."""
     services = app.bot_data.require_services()
     db = services.db
@@ -169,7 +186,7 @@ async def _serving(
         schedule_digests(app)
         schedule_followers(app)
         if webhook and fleet is not None:  # every worker receives (behind the reverse proxy)
-            server = await start_webhook(settings, app, queue)
+            server = await start_webhook(settings, app, queue, gate)
         if isinstance(queue, FleetQueue) and fleet is not None:
             app.bot_data.scheduled_here = fleet.schedules
             await queue.inbox.tidy()
@@ -189,7 +206,7 @@ async def _serving(
             # Before polling, so that a chat's leftovers run before its new updates.
             await queue.replay_pending(app.bot)
             if webhook:
-                server = await start_webhook(settings, app, queue)
+                server = await start_webhook(settings, app, queue, gate)
             else:
                 await _poll(updater)
         yield
@@ -217,11 +234,20 @@ async def _poll(updater: Updater) -> None:
     )
 
 
-async def start_webhook(settings: Settings, app: HearingApp, queue: InboxQueue) -> WebhookServer:
+def flood_limits(settings: Settings) -> FloodLimits:
+    """Return the flood gate's limits from the settings."""
+    return FloodLimits(
+        settings.rate_limit_per_minute, settings.rate_limit_burst, settings.chat_backlog
+    )
+
+
+async def start_webhook(
+    settings: Settings, app: HearingApp, queue: InboxQueue, gate: FloodGate | None = None
+) -> WebhookServer:
     """Listen for Telegram's POSTs, then tell Telegram where to send them (with the secret)."""
     url, secret = settings.require_webhook()
     host, port = settings.webhook_listen
-    server = WebhookServer(queue, app.bot, secret, webhook_path(url), host, port)
+    server = WebhookServer(queue, app.bot, secret, webhook_path(url), host, port, gate)
     await server.start()
     try:
         # Updates Telegram holds for us stay pending and come in as POSTs now.

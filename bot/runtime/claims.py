@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot, Update
 
 from bot.runtime.chat_order import chat_key
+from bot.runtime.flood_gate import FloodGate
 from bot.runtime.inbox import MAX_REPLAYS, ClaimLost, Inbox, InboxQueue
 from bot.runtime.logs import Throttled
 from storage.backend import DATABASE_ERRORS, Store
@@ -262,10 +263,18 @@ class FleetQueue(InboxQueue):
 
     claims: ChatClaims | None = None
 
+    def __init__(self, inbox: Inbox, gate: FloodGate | None = None) -> None:
+        super().__init__(inbox)
+        self._gate = gate
+
     async def put(self, item: object) -> None:
         """Store an update (the claims hand it on); queue anything else."""
         if isinstance(item, Update):
             await self.inbox.admit(item)
+            if self._gate is not None:
+                # Another worker may handle it, unseen here: the gate bounds each sender's
+                # rate on a fleet, not the chat's backlog (docs/postgres.md).
+                self._gate.finished(item)
             return
         await asyncio.Queue.put(self, item)
 
