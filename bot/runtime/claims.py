@@ -16,7 +16,7 @@ import contextlib
 import itertools
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from telegram import Bot, Update
 
@@ -103,7 +103,8 @@ class ChatClaims:
         await self.halt()
         try:
             async with self._db.transaction() as repos, self._inbox.with_marks(repos):
-                await self._give_back(repos, await repos.claims.pending_of(self.worker))
+                done = self._finished(await repos.claims.pending_of(self.worker))
+                await repos.claims.release(self.worker, done)
                 await repos.claims.expire(self.worker)
         except DATABASE_ERRORS as exc:  # the leases run out on their own
             log.warning("could not give back the chats held: %s", type(exc).__name__)
@@ -175,30 +176,33 @@ class ChatClaims:
                     room > 0) else []  # fmt: skip
                 if self._leftovers_up_to is None:
                     self._leftovers_up_to = await repos.claims.last_entry()
-                taken = [c.chat for c in claimed if c.taken_over]
                 now = iso(self._db.now())
                 chats = [c.chat for c in claimed]
                 if claimed and await repos.claims.abandon_exhausted(chats, MAX_REPLAYS, now):
                     log.warning("gave up on update(s) replayed %d times", MAX_REPLAYS)
-                for found in claimed:  # a chat claimed anew: its earlier handing-on is void
-                    self._held[found.chat] = (next(self._epochs), 0)
-                    self._handed_ids[found.chat] = set()
                 pending = await repos.claims.pending_of(self.worker)
-                await self._give_back(repos, pending)
+                done = self._finished(pending)
+                await repos.claims.release(self.worker, done)
+            # Committed: only now does this worker hold (and no longer hold) those chats.
+            self._forget(done)
+            for found in claimed:  # a chat claimed anew: its earlier handing-on is void
+                self._held[found.chat] = (next(self._epochs), 0)
+                self._handed_ids[found.chat] = set()
             if room > 0 and len(claimed) == room and self._tell_fleet is not None:
                 await self._tell_fleet()
-            return await self._hand_on_new(pending, set(taken))
+            return await self._hand_on_new(pending, {c.chat for c in claimed if c.taken_over})
 
-    async def _give_back(self, repos: Repositories, pending: list[InboxEntry]) -> None:
+    def _finished(self, pending: list[InboxEntry]) -> list[int]:
+        """The chats held with nothing under way and nothing pending that is not handed on."""
         waiting = {claim_key_of(entry) for entry in pending
                    if entry.id not in self._handed_ids.get(claim_key_of(entry), ())}  # fmt: skip
-        done = [chat for chat, (_, busy) in self._held.items()
+        return [chat for chat, (_, busy) in self._held.items()
                 if busy <= 0 and chat not in waiting]  # fmt: skip
-        if done:
-            await repos.claims.release(self.worker, done)
-            for chat in done:
-                del self._held[chat]
-                self._handed_ids.pop(chat, None)
+
+    def _forget(self, chats: Iterable[int]) -> None:
+        for chat in chats:
+            self._held.pop(chat, None)
+            self._handed_ids.pop(chat, None)
 
     async def _hand_on_new(self, pending: list[InboxEntry], taken: set[int]) -> int:
         handed = replays = 0
@@ -239,15 +243,21 @@ class ChatClaims:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             try:
-                async with self._db.transaction() as repos:
-                    still = await repos.claims.renew(self.worker, LEASE_SECONDS)
+                await self._renew()
             except DATABASE_ERRORS:
                 self._failing.note()
-                continue
+
+    async def _renew(self) -> None:
+        """Extend the leases; forget chats taken over, give back claims held in vain."""
+        async with self._round_lock:
+            async with self._db.transaction() as repos:
+                still = await repos.claims.renew(self.worker, LEASE_SECONDS)
+                # Claimed by a look whose transaction failed after this worker forgot them
+                # (or before it knew of them): nobody would ever give them back.
+                stray = [chat for chat in still if chat not in self._held]
+                await repos.claims.release(self.worker, stray)
             lost = [chat for chat in self._held if chat not in still]
-            for chat in lost:
-                del self._held[chat]
-                self._handed_ids.pop(chat, None)
+            self._forget(lost)
             if lost:
                 log.warning("%d chat(s) were taken over by other workers", len(lost))
 
