@@ -21,9 +21,10 @@ from bot.model.values import ModerationMode
 from bot.runtime.claims import FleetQueue
 from bot.runtime.fleet_settings import SettingsMismatch, fingerprints, join_fleet
 from bot.runtime.inbox import Inbox
+from bot.runtime.leadership import Leadership, Role
 from bot.runtime.webhook import SECRET_HEADER
 from handlers.context import HearingApp
-from storage.pg_fleet import FleetLink
+from storage.pg_fleet import POLL_LOCK, FleetLink
 from storage.postgres import PostgresDatabase
 from tests.harness import (
     POSTGRES_ONLY,
@@ -273,3 +274,27 @@ async def test_bulk_work_kicked_on_another_worker_is_sent_by_the_scheduler_once(
         await asyncio.sleep(0.5)
     for user in range(9501, 9504):
         assert [m.plain_text() for m in emu.messages(user)].count(f"news for {user}") == 1
+
+
+async def test_a_role_that_fails_to_start_is_let_go_for_another_worker(postgres_url: str) -> None:
+    links = [FleetLink(postgres_url, "db") for _ in range(2)]
+    for link in links:
+        await link.connect()
+    tries: list[str] = []
+
+    async def fails() -> None:
+        tries.append("start")
+        raise RuntimeError("Telegram is down")
+
+    async def nothing() -> None:
+        tries.append("stop")
+
+    leadership = Leadership(links[0], [Role("polls Telegram", POLL_LOCK, fails, nothing)])
+    try:
+        await leadership.start()
+        assert tries == ["start", "stop"] and not leadership.holds("polls Telegram")
+        assert await links[1].try_lock(POLL_LOCK), "free for another worker"
+    finally:
+        await leadership.stop()
+        for link in links:
+            await link.close()

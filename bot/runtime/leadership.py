@@ -80,7 +80,7 @@ class Leadership:
             if not role.held and await self._link.try_lock(role.lock):
                 log.info("this worker now %s", role.name)
                 role.held = True
-                role._start = asyncio.create_task(_logged(role))
+                role._start = asyncio.create_task(self._play(role))
 
     async def _keep_connected(self) -> None:
         if self._link.connected and await self._link.ping():
@@ -109,9 +109,15 @@ class Leadership:
                 with contextlib.suppress(*LINK_ERRORS):
                     await self._link.unlock(role.lock)
 
-
-async def _logged(role: Role) -> None:
-    try:
-        await role.taken()
-    except Exception:  # the role stays taken: the work it starts resumes at the next kick
-        log.exception("starting %s failed", role.name)
+    async def _play(self, role: Role) -> None:
+        try:
+            await role.taken()
+        except Exception:
+            # Held and not played, the role would be lost to the whole fleet: let it go, so
+            # that this worker or another takes it again at the next try.
+            log.exception("could not start to play a role (this worker %s)", role.name)
+            role.held = False
+            with contextlib.suppress(Exception):
+                await role.lost()
+            with contextlib.suppress(*LINK_ERRORS):
+                await self._link.unlock(role.lock)
