@@ -5,8 +5,9 @@ chat's burst of updates answered in order, nothing left pending or given up, the
 once however often the scheduler's role moved, and a broadcast sent once each within
 Telegram's rate by the fleet as a whole (docs/postgres.md, Several workers).
 
-The scripted citizens are the crash test's (benchmarks/crash_citizens.py), the worker process
-the crash-restart test's (tests/test_crash_restart.py).
+The worker process is the crash-restart test's (tests/test_crash_restart.py); the citizens are
+scripted here as the crash test's are (benchmarks/crash_citizens.py, which tests may not
+import), each action waiting for the bot's visible answer however many kills it takes.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ import asyncio
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from benchmarks.crash_citizens import Citizen, Sent
 from bot.emulator import Emulator, SentMessage
 from bot.hearing.digest_schedule import EPOCH_KEY
 from bot.hearing.privacy import pseudonym
 from storage.clock import iso
 from storage.postgres import PostgresDatabase
-from tests.harness import SECRET, rows
+from tests.harness import LINK_DATA, SECRET, rows
 from tests.postgres_cluster import Cluster
 from tests.test_crash_restart import BotProcess
 from tests.test_digest_e2e import TITLE
@@ -41,6 +43,105 @@ KILLS = 6
 WAIT = 90.0
 RATE = 30  # Telegram's limit for the bot as a whole, messages a second
 NEWS = "Fleet news: the hearing closes on Friday"
+
+
+STANCES = ("👍 Support", "👎 Oppose", "🤔 Unsure")
+PRIORITIES = ("High", "Medium", "Low")
+STORED = {"👍 Support": "support", "👎 Oppose": "oppose", "🤔 Unsure": "unsure",
+          "High": "high", "Medium": "medium", "Low": "low"}  # fmt: skip
+
+
+@dataclass
+class Sent:
+    """What one citizen sent that must be stored exactly once."""
+
+    user_id: int
+    stances: dict[str, tuple[str, str]] = field(default_factory=dict)
+    suggestions: list[tuple[str, str]] = field(default_factory=list)  # (item, text)
+    stuck: str | None = None
+
+
+class Citizen:
+    """A scripted citizen: answers items, suggests on some; each action waits for its answer."""
+
+    def __init__(self, emu: Emulator, user_id: int) -> None:
+        self.emu = emu
+        self.uid = user_id
+        self.rng = random.Random(user_id)
+        self.sent = Sent(user_id)
+        self.burst_cards: list[str] = []  # the items of the burst's cards, in the order shown
+
+    async def run(self) -> Sent:
+        """Answer ITEMS_EACH items, suggesting on some, then open three items in one burst."""
+        try:
+            items = self.rng.sample(range(1, 21), ITEMS_EACH)
+            for number, item in enumerate(items, start=1):
+                # Not on the last: after a suggestion the bot shows the next item by itself,
+                # which could come among the burst's cards.
+                suggest = self.rng.random() < 0.4 and number < len(items)
+                await self.answer(str(item), suggest)
+            await self.burst()
+        except TimeoutError:
+            chat = [m.plain_text()[:50] for m in self.emu.messages(self.uid)[-4:]]
+            self.sent.stuck = f"citizen {self.uid} got no answer; the chat ends with {chat}"
+        return self.sent
+
+    async def answer(self, item: str, suggest: bool) -> None:
+        """Open an item by its link (past a newcomer's welcome), give a stance and priority."""
+        # That item's card: the bot may show the next item by itself (after a suggestion).
+        card = lambda m: is_card(m) and f"Item {item} of 20" in m.plain_text()  # noqa: E731
+        shown = await self.say(f"/start item-{item}", lambda m: card(m) or welcome(m))
+        if welcome(shown):
+            after = self.emu.cursor(self.uid)
+            self.emu.press(self.uid, shown.message_id, f"Open item {item}")
+            shown = await self.expect(card, after)
+        stance, priority = self.rng.choice(STANCES), self.rng.choice(PRIORITIES)
+        await self.press(shown, stance, "How high a priority")
+        await self.press(shown, priority, "Would you like to add a suggestion")
+        self.sent.stances[item] = (STORED[stance], STORED[priority])
+        if not suggest:
+            return
+        await self.press(shown, "✍️ Add a suggestion", "Send your suggestion")
+        text = f"fleet suggestion by {self.uid} on item {item}, number {self.rng.random():.6f}"
+        self.sent.suggestions.append((item, text))
+        reply = await self.say(
+            text, lambda m: text in m.plain_text() or "already suggested" in m.plain_text()
+        )
+        if "already suggested" in reply.plain_text():
+            after = self.emu.cursor(self.uid)
+            self.emu.press(self.uid, reply.message_id, "📝 Post mine anyway")
+            await self.expect(lambda m: "is saved" in m.plain_text(), after)
+
+    async def burst(self) -> None:
+        """Open three items at once, without waiting in between: answered in this order."""
+        after = self.emu.cursor(self.uid)
+        for item in BURST:
+            self.emu.send_message(self.uid, f"/start item-{item}")
+        await self.emu.wait_until(
+            lambda: len(burst_cards(self.emu.messages_since(self.uid, after))) >= len(BURST),
+            timeout=WAIT,
+        )
+        self.burst_cards = burst_cards(self.emu.messages_since(self.uid, after))
+
+    async def say(self, text: str, matches: Callable[[SentMessage], bool]) -> SentMessage:
+        """Send a text and wait for the bot's answer to it."""
+        after = self.emu.cursor(self.uid)
+        self.emu.send_message(self.uid, text)
+        return await self.expect(matches, after)
+
+    async def press(self, message: SentMessage, label: str, then: str) -> None:
+        """Press a button on a message and wait until that message shows `then`."""
+        self.emu.press(self.uid, message.message_id, label)
+        await self.expect(lambda m: m.message_id == message.message_id and then in m.plain_text())
+
+    async def expect(self, matches: Callable[[SentMessage], bool], after: int = 0) -> SentMessage:
+        """Wait for a matching bot message in the chat."""
+        return await self.emu.wait_for_message(self.uid, matches, after=after, timeout=WAIT)
+
+
+def welcome(message: SentMessage) -> bool:
+    """Tell whether a message is the short welcome a newcomer sees after a shared link."""
+    return any(data.startswith(LINK_DATA) for row in message.buttons() for _, data in row)
 
 
 class Worker(BotProcess):
@@ -87,9 +188,8 @@ async def test_three_workers_lose_nothing_double_nothing_through_kills_and_a_res
             await worker.start()
         await wait_serving(workers)
         rng = random.Random(13)
-        citizens = [Citizen(emu, uid, random.Random(uid), WAIT, tmp_path, SECRET)
-                    for uid in CITIZENS]  # fmt: skip
-        talking = [asyncio.create_task(talk(c)) for c in citizens]
+        citizens = [Citizen(emu, uid) for uid in CITIZENS]
+        talking = [asyncio.create_task(c.run()) for c in citizens]
         kills = await chaos(workers, own_cluster, rng, talking)
         sent = await asyncio.gather(*talking)
         assert all(w.running() for w in workers), "no worker stopped on its own"
@@ -112,30 +212,13 @@ async def test_three_workers_lose_nothing_double_nothing_through_kills_and_a_res
     assert [c.sent.stuck for c in citizens if c.sent.stuck] == []
     await check_stored(url, sent)
     for citizen in citizens:
-        assert in_order(emu.messages(citizen.uid)), f"citizen {citizen.uid}: burst out of order"
+        assert citizen.burst_cards == list(BURST), f"{citizen.uid}: the burst out of order"
         assert got(emu, citizen.uid, NEWS) == 1, "the broadcast reached each citizen once"
     news = sorted(
         at for at, chat, text in sends[sending_from:] if NEWS in text and chat != DRAFTER
     )
     assert max(sum(1 for t in news if s <= t < s + 1.0) for s in news) <= RATE
     assert sum(TITLE in m.plain_text() for m in emu.messages(DRAFTER)) == 1, "one digest"
-
-
-async def talk(citizen: Citizen) -> Sent:
-    """Answer items (suggesting on some), then open three items in one burst."""
-    sent = await citizen.run(ITEMS_EACH, suggest_share=0.4, votes=0)
-    if sent.stuck:
-        return sent
-    after = citizen.emu.cursor(citizen.uid)
-    for item in BURST:
-        citizen.emu.send_message(citizen.uid, f"/start item-{item}")
-    try:
-        await citizen.emu.wait_until(
-            lambda: sum(is_card(m) for m in citizen.emu.messages_since(citizen.uid, after))
-            >= len(BURST), timeout=WAIT)  # fmt: skip
-    except TimeoutError:
-        sent.stuck = f"the burst was not answered: {citizen.transcript()}"
-    return sent
 
 
 async def chaos(
@@ -203,10 +286,10 @@ def is_card(message: SentMessage) -> bool:
     return "👍 Support" in message.button_labels()
 
 
-def in_order(messages: list[SentMessage]) -> bool:
-    """Tell whether the last burst's cards came in the order the items were asked for."""
-    cards = [m.plain_text() for m in messages if is_card(m)][-len(BURST) :]
-    return [next((i for i in BURST if f"Item {i} of" in c), "?") for c in cards] == list(BURST)
+def burst_cards(messages: list[SentMessage]) -> list[str]:
+    """The burst's items whose cards are among these messages, in the order they came."""
+    shown = [m.plain_text() for m in messages if is_card(m)]
+    return [item for text in shown for item in BURST if text.startswith(f"Item {item} of")]
 
 
 async def check_stored(url: str, sent: list[Sent]) -> None:
