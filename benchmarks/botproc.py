@@ -4,7 +4,8 @@
 when it polls, and stops on SIGTERM. `mirror` is the echo bot making the hearing bot's Bot API
 calls (answer and edit for a press, a send with buttons for a text), without storage. A
 separate process, so that its CPU time and peak memory are the bot's alone, not the emulator's
-or the driver's.
+or the driver's. The hearing bot runs on PostgreSQL when DATABASE_URL is set in its environment
+(DB then only places the hearing's files, as `DATABASE_PATH` does).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ async def run_hearing(
     settings = Settings(
         telegram_api_url=api_url,
         database_path=db,
+        database_url=os.environ.get("DATABASE_URL") or None,
         pseudonym_secret=SECRET,
         max_concurrent_updates=concurrency,
         suggestion_max_chars=MAX_SUGGESTION_CHARS,
