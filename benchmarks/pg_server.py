@@ -33,9 +33,8 @@ class PgServer:
     def describe(self) -> str:
         """Say which server this is (never a password)."""
         if self.cluster is not None:
-            return (
-                f"a throwaway PostgreSQL {self.cluster.version} cluster on this machine (fsync on)"
-            )
+            version = self.cluster.version.rstrip(")")
+            return f"a throwaway PostgreSQL {version} cluster on this machine (fsync on)"
         return f"the PostgreSQL server of DATABASE_URL ({urlsplit(self.url or '').hostname})"
 
     async def new_database(self) -> str:
