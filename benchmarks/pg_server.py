@@ -10,14 +10,36 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from benchmarks.process import tree_cpu
 from tests.postgres_cluster import Cluster, start_cluster
+
+# Counts each statement the bot runs, so that a run can say what an update costs the database.
+STATEMENTS = "pg_stat_statements"
+# What the bot's statements cost, from pg_stat_statements, in one run's database: its write
+# transactions (each takes the writer lock), every statement, and the time the server spent.
+_COUNTS = """
+SELECT COALESCE(SUM(calls) FILTER (WHERE query LIKE '%pg_advisory_xact_lock%'), 0),
+       COALESCE(SUM(calls), 0), COALESCE(SUM(total_exec_time), 0)
+FROM pg_stat_statements
+WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+AND query NOT LIKE ALL ($1::text[])
+"""
+
+
+@dataclass(frozen=True)
+class Statements:
+    """What one run's statements cost the server."""
+
+    write_transactions: int
+    statements: int
+    exec_seconds: float
 
 
 class PgServer:
@@ -48,6 +70,19 @@ class PgServer:
         self.made.append(name)
         return urlunsplit(urlsplit(self.url)._replace(path=f"/{name}"))
 
+    async def statements(self, url: str, besides: Sequence[str] = ()) -> Statements | None:
+        """Count the statements run in a database (not those LIKE any of `besides`), or None
+        where pg_stat_statements is not loaded (a server of DATABASE_URL's)."""
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {STATEMENTS}")
+            writes, calls, milliseconds = await conn.fetchrow(_COUNTS, list(besides) or [""])
+        except asyncpg.PostgresError:
+            return None
+        finally:
+            await conn.close()
+        return Statements(int(writes), int(calls), float(milliseconds) / 1000)
+
     def cpu(self) -> float | None:
         """Return the server's CPU seconds so far (every process of it), or None if not here."""
         if self.cluster is None:
@@ -70,7 +105,7 @@ async def pg_server() -> AsyncIterator[PgServer]:
     url = os.environ.get("DATABASE_URL") or None
     cluster: Cluster | None = None
     if url is None:
-        started = start_cluster(durable=True)
+        started = start_cluster(durable=True, settings=(f"shared_preload_libraries={STATEMENTS}",))
         if isinstance(started, str):
             raise SystemExit(f"no PostgreSQL to run on: {started} (or set DATABASE_URL)")
         cluster = started

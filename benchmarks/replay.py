@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.botproc import SECRET, TOKEN  # noqa: E402
 from benchmarks.driver import Citizens, Tally, run_people  # noqa: E402
-from benchmarks.pg_server import PgServer, pg_server  # noqa: E402
+from benchmarks.pg_server import PgServer, Statements, pg_server  # noqa: E402
 from benchmarks.process import bot_process, cpu_of, peak_mib_of, start_profile  # noqa: E402
 from benchmarks.readback import ReadBack  # noqa: E402
 from benchmarks.scripts import EchoScript, HearingScript, Outcome  # noqa: E402
@@ -49,6 +49,8 @@ DEFAULT_EVENTS = 6_000
 # Where py-spy writes the hearing bot's profile (set by --profile).
 PROFILE_DIR = os.environ.get("REPLAY_PROFILE_DIR", "")
 DATABASES = ("sqlite", "postgres")
+# The benchmark's own reads (HearingScript's, check_tallies'), left out of the bot's statements.
+READ_BACK = ("SELECT MAX(id) FROM suggestions%", "SELECT suggestion_id, vote, COUNT(*)%")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Result:
     # The database server's CPU over the run (PostgreSQL on this machine; None otherwise).
     server_cpu: float | None = None
     check: str = ""
+    statements: Statements | None = None
 
     @property
     def rate(self) -> float:
@@ -165,6 +168,8 @@ async def measure(
         spent = None if server_before is None or server_after is None else (
             server_after - server_before)  # fmt: skip
         result = Result(label, citizens.tally, cpu, peak, driver, player.outcome, spent)
+        if url and server:
+            result = replace(result, statements=await server.statements(url, READ_BACK))
         if kind == "hearing":
             result = replace(result, check=await check_tallies(stream, result, reader))
     return result
@@ -299,6 +304,14 @@ async def replay(
                     print(result.row(baseline, floor), flush=True)
             for result, load in hearings:
                 print(f"\n{result.label}: {result.check}; load average {load:.1f} at its end")
+                if (counted := result.statements) is not None:
+                    n = result.tally.updates
+                    print(
+                        f"\n{result.label}, per update: {counted.write_transactions / n:.2f} "
+                        f"write transactions (each holds the writer lock), "
+                        f"{counted.statements / n:.1f} statements (BEGIN and COMMIT included), "
+                        f"{counted.exec_seconds / n * 1000:.2f} ms executing them in the server"
+                    )
             if len(targets) > 1:
                 print(f"\nRatios to the first hearing run ({hearings[0][0].label}):\n")
                 print(COMPARISON)
