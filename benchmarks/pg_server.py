@@ -100,12 +100,14 @@ class PgServer:
 
 
 @asynccontextmanager
-async def pg_server() -> AsyncIterator[PgServer]:
-    """Use DATABASE_URL's server if it is set, else start a durable throwaway cluster."""
+async def pg_server(settings: Sequence[str] = ()) -> AsyncIterator[PgServer]:
+    """Use DATABASE_URL's server if it is set, else start a durable throwaway cluster (with
+    more server `settings`, `name=value`, if any)."""
     url = os.environ.get("DATABASE_URL") or None
     cluster: Cluster | None = None
     if url is None:
-        started = start_cluster(durable=True, settings=(f"shared_preload_libraries={STATEMENTS}",))
+        preload = f"shared_preload_libraries={STATEMENTS}"
+        started = start_cluster(durable=True, settings=(preload, *settings))
         if isinstance(started, str):
             raise SystemExit(f"no PostgreSQL to run on: {started} (or set DATABASE_URL)")
         cluster = started

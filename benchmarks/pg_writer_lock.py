@@ -149,10 +149,11 @@ async def run_writers(url: str, writers: int, updates: int) -> Row:
     return Row(writers, share * writers, seconds, holds)
 
 
-async def run(counts: list[int], updates: int, rtt: float) -> None:
+async def run(counts: list[int], updates: int, rtt: float, settings: list[str]) -> None:
     """Measure each number of writers on a fresh database; print the table and the ceiling."""
-    async with pg_server() as server:
-        print(f"PostgreSQL: {server.describe}\n\n{HEADER}")
+    async with pg_server(settings) as server:
+        print(f"PostgreSQL: {server.describe}; {', '.join(settings) or 'synchronous_commit=off'}")
+        print(f"\n{HEADER}")
         rows = []
         for count in counts:
             url = await server.new_database()
@@ -183,10 +184,14 @@ def main() -> None:
     parser.add_argument(
         "--rtt-ms", type=float, default=0.5, help="a LAN round trip, for the ceiling"
     )
+    parser.add_argument(
+        "--setting", action="append", default=[], metavar="NAME=VALUE",
+        help="a server setting of the throwaway cluster, e.g. synchronous_commit=on",
+    )  # fmt: skip
     args = parser.parse_args()
     counts = [int(n) for n in args.writers.split(",")]
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
-    asyncio.run(run(counts, args.updates, args.rtt_ms / 1000))
+    asyncio.run(run(counts, args.updates, args.rtt_ms / 1000, args.setting))
 
 
 if __name__ == "__main__":
