@@ -163,11 +163,13 @@ async def measure(
         await stack.aclose()
         if spy is not None:
             await spy.wait()
-        label = f"{kind} ({transport})" if kind != "hearing" else f"hearing ({transport}, "
-        label += f"{target.label})" if kind == "hearing" else ""
-        spent = None if server_before is None or server_after is None else (
-            server_after - server_before)  # fmt: skip
-        result = Result(label, citizens.tally, cpu, peak, driver, player.outcome, spent)
+        where = f"{transport}, {target.label}" if kind == "hearing" else transport
+        spent = None
+        if server_before is not None and server_after is not None:
+            spent = server_after - server_before
+        result = Result(
+            f"{kind} ({where})", citizens.tally, cpu, peak, driver, player.outcome, spent
+        )
         if url and server:
             result = replace(result, statements=await server.statements(url, READ_BACK))
         if kind == "hearing":
