@@ -1,8 +1,10 @@
 """Run a bot in its own process for a benchmark: the hearing bot, or a bare echo bot.
 
-`python -m benchmarks.botproc hearing|echo|mirror API_URL DB TRANSPORT CONCURRENCY` prints READY
-when it polls, and stops on SIGTERM. `mirror` is the echo bot making the hearing bot's Bot API
-calls (answer and edit for a press, a send with buttons for a text), without storage. A
+`python -m benchmarks.botproc hearing|gated|echo|mirror API_URL DB TRANSPORT CONCURRENCY` prints
+READY when it polls, and stops on SIGTERM. `mirror` is the echo bot making the hearing bot's Bot
+API calls (answer and edit for a press, a send with buttons for a text), without storage.
+`hearing` lifts the per-person limits (a replay compresses hours into minutes); `gated` keeps
+the settings' defaults (flood gate, suggestions per hour), as a deployment would. A
 separate process, so that its CPU time and peak memory are the bot's alone, not the emulator's
 or the driver's. The hearing bot runs on PostgreSQL when DATABASE_URL is set in its environment
 (DB then only places the hearing's files, as `DATABASE_PATH` does).
@@ -14,6 +16,7 @@ import asyncio
 import os
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +86,9 @@ async def run_echo(
 
 
 async def run_hearing(
-    api_url: str, db: Path, transport: Transport, concurrency: int, stop: Any
+    api_url: str, db: Path, transport: Transport, concurrency: int, stop: Any, gated: bool = False
 ) -> None:
-    """Run the full hearing bot on its own database."""
+    """Run the full hearing bot on its own database (gated: with the per-person limits)."""
     settings = Settings(
         telegram_api_url=api_url,
         database_path=db,
@@ -93,10 +96,15 @@ async def run_hearing(
         pseudonym_secret=SECRET,
         max_concurrent_updates=concurrency,
         suggestion_max_chars=MAX_SUGGESTION_CHARS,
-        # A replay compresses hours of a conversation into minutes: no author is flooding.
-        suggestions_per_hour=1000,
         log_level="WARNING",
     )
+    if not gated:
+        # A replay compresses hours of a conversation into minutes: no author is flooding,
+        # and no citizen's pace is a flood either.
+        settings = replace(
+            settings, suggestions_per_hour=1000, rate_limit_per_minute=100_000,
+            rate_limit_burst=100_000, chat_backlog=100_000,
+        )  # fmt: skip
     async with running_hearing(settings, TOKEN, SECRET, transport=transport):
         print("READY", flush=True)
         await stop.wait()
@@ -113,7 +121,7 @@ async def main(argv: list[str]) -> None:
     if kind in ("echo", "mirror"):
         await run_echo(api_url, chosen, int(concurrency), stop, mirror=kind == "mirror")
     else:
-        await run_hearing(api_url, Path(db), chosen, int(concurrency), stop)
+        await run_hearing(api_url, Path(db), chosen, int(concurrency), stop, kind == "gated")
 
 
 if __name__ == "__main__":

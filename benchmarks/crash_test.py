@@ -207,6 +207,11 @@ async def _run(config: Config, workdir: Path, reader: ReadBack, result: Result) 
             "PSEUDONYM_SECRET": SECRET,
             "DATABASE_PATH": str(db),
             "VOTES_PER_ITEM": "0",
+            # Scripted citizens act as fast as the bot answers, hundreds of times a person's
+            # pace: the flood gate is not what this test is about.
+            "RATE_LIMIT_PER_MINUTE": "100000",
+            "RATE_LIMIT_BURST": "100000",
+            "CHAT_BACKLOG": "100000",
             "LOG_LEVEL": "INFO",
             "PTB_TIMEDELTA": "1",
         }

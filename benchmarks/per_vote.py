@@ -7,8 +7,8 @@ bot's database (`benchmarks/naive_bot.py`). Then `--citizens` citizens each open
 `--votes-each` suggestions by deep link and press a vote on each: those votes are measured.
 By default the citizens have begun the hearing first (`/start`, Begin: not measured), so that
 both bots answer a deep link with the card. With `--citizens-from links` they arrive by links
-alone, as the replays' voters do: the hearing bot then shows its short welcome before every
-card (a third update per vote; the naive bot has no welcome).
+alone, as the replays' voters do: the hearing bot then shows its short welcome before a
+citizen's first card (one more update per citizen; the naive bot has no welcome).
 
 Each bot runs in its own process, charged with its own CPU time (every thread) from /proc;
 the emulator and the citizens run here. Both bots get the same votes, in the same order,

@@ -18,6 +18,7 @@ from bot.hearing.plan_revision import PlanRevisions
 from bot.model.clock import Clock, system_clock
 from bot.model.values import Language
 from bot.runtime.chat_order import ChatOrderedProcessor
+from bot.runtime.flood_gate import FloodGate, FloodLimits
 from bot.runtime.inbox import Inbox, InboxQueue
 from bot.runtime.pacer import Pacing
 from bot.runtime.polling import InboxApplicationBuilder, InboxBot
@@ -26,6 +27,7 @@ from bot.runtime.transport import DEFAULT_TRANSPORT, Transport, use_transport
 from bot.runtime.webhook import WebhookServer, webhook_path
 from bot.senders.broadcasts import IN_FLIGHT, Broadcaster
 from bot.senders.digests import catch_up, schedule_digests
+from bot.senders.flood_notices import ask_to_slow_down
 from bot.senders.followers import announce_revision, notify_followers, schedule_followers
 from bot.senders.hub import BackgroundSenders
 from bot.senders.moderation_notices import tell_pending_authors
@@ -55,16 +57,23 @@ def build_application(
     token: str,
     queue: InboxQueue | None = None,
     transport: Transport = DEFAULT_TRANSPORT,
+    gate: FloodGate | None = None,
 ) -> HearingApp:
     """Wire handlers, the per-chat update processor and HTML defaults into an Application."""
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
     inbox = queue.inbox if queue is not None else None
-    on_done = inbox.complete if inbox is not None else None
+
+    async def on_done(update: object) -> None:
+        if gate is not None:
+            gate.finished(update)  # no longer waiting: the chat's backlog shrinks
+        if inbox is not None:
+            await inbox.complete(update)
+
     on_start = inbox.starting if inbox is not None else None
     handle = inbox.handle if inbox is not None else None
-    start = ApplicationBuilder() if queue is None else InboxApplicationBuilder(queue.inbox)
+    start = ApplicationBuilder() if inbox is None else InboxApplicationBuilder(inbox, gate)
     builder = (
         start.token(token)
         .base_url(settings.telegram_api_url)
@@ -108,9 +117,16 @@ async def running_hearing(
         services = Services.build(settings, db, plans[Language.ENGLISH], secret, plans)
         # Before any update is handled: a restored backup must not bring an erased person back.
         await services.erasure.reapply()
+        await services.submissions.key_old_texts()  # texts stored before the repeat check's keys
         eligibility = settings.eligibility_country_code is not None
         queue = InboxQueue(Inbox(db, keep_phone=eligibility))
-        app = build_application(settings, services, token, queue, transport)
+        # The gate's notice is sent in the background: the update that found the flood is
+        # dropped, and the gate runs where updates arrive, which must not wait for a send.
+        gate = FloodGate(
+            flood_limits(settings),
+            notify=lambda sender: app.create_task(ask_to_slow_down(app, sender)),
+        )
+        app = build_application(settings, services, token, queue, transport, gate)
         # A fifth of BROADCAST_RATE: with a broadcast going at the same time (25 + 5 a second by
         # default), the two together stay within Telegram's ~30 messages a second.
         outbox = OutboxSender(
@@ -152,7 +168,7 @@ async def running_hearing(
             # Before polling, so that a chat's leftovers run before its new updates.
             await queue.replay_pending(app.bot)
             if webhook:
-                server = await start_webhook(settings, app, queue)
+                server = await start_webhook(settings, app, queue, gate)
             else:
                 await app.updater.start_polling(
                     poll_interval=0, timeout=LONG_POLL_SECONDS, allowed_updates=Update.ALL_TYPES
@@ -173,11 +189,20 @@ async def running_hearing(
             await app.shutdown()
 
 
-async def start_webhook(settings: Settings, app: HearingApp, queue: InboxQueue) -> WebhookServer:
+def flood_limits(settings: Settings) -> FloodLimits:
+    """Return the flood gate's limits from the settings."""
+    return FloodLimits(
+        settings.rate_limit_per_minute, settings.rate_limit_burst, settings.chat_backlog
+    )
+
+
+async def start_webhook(
+    settings: Settings, app: HearingApp, queue: InboxQueue, gate: FloodGate | None = None
+) -> WebhookServer:
     """Listen for Telegram's POSTs, then tell Telegram where to send them (with the secret)."""
     url, secret = settings.require_webhook()
     host, port = settings.webhook_listen
-    server = WebhookServer(queue, app.bot, secret, webhook_path(url), host, port)
+    server = WebhookServer(queue, app.bot, secret, webhook_path(url), host, port, gate)
     await server.start()
     try:
         # Updates Telegram holds for us stay pending and come in as POSTs now.

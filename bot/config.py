@@ -66,6 +66,11 @@ class Settings:
     results_url: str | None = None
     # Opt-in: citizens share their phone number, which must start with this country code.
     eligibility_country_code: str | None = None
+    # The flood gate (bot/runtime/flood_gate.py): one user's updates in the long run and at
+    # once, and one chat's updates waiting to be handled; beyond them updates are dropped.
+    rate_limit_per_minute: int = 60
+    rate_limit_burst: int = 20
+    chat_backlog: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -125,6 +130,9 @@ class Settings:
             oversight_ids=_id_set(env, "OVERSIGHT_IDS"),
             results_url=_results_url(env),
             eligibility_country_code=_country_code(env),
+            rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 60, 1, 100_000),
+            rate_limit_burst=_int(env, "RATE_LIMIT_BURST", 20, 1, 100_000),
+            chat_backlog=_int(env, "CHAT_BACKLOG", 10, 1, 100_000),
         )
 
     @property

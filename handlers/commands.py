@@ -25,7 +25,7 @@ async def start(update: Update, context: HearingContext) -> None:
     try:
         if link is not None and link.item_id is not None:
             item = s.walkthrough.top_item(link.item_id)
-            if await s.walkthrough.is_new(pid):  # a short welcome and the language first
+            if await _needs_welcome(context, pid):  # a short welcome and the language first
                 await send(context, chat_id, linked_welcome(context, LinkTarget(item=item)))
                 return
             view = await s.walkthrough.open_linked(pid, item.id)
@@ -39,7 +39,7 @@ async def start(update: Update, context: HearingContext) -> None:
             return
         if link is not None and link.suggestion_id is not None:
             card = await s.deliberation.card(pid, link.suggestion_id)
-            if await s.walkthrough.is_new(pid):
+            if await _needs_welcome(context, pid):
                 target = LinkTarget(suggestion_id=card.suggestion.id)
                 await send(context, chat_id, linked_welcome(context, target))
                 return
@@ -51,6 +51,12 @@ async def start(update: Update, context: HearingContext) -> None:
     await send(
         context, chat_id, with_language_choice(context, render_welcome(context.ui, welcome))
     )
+
+
+async def _needs_welcome(context: HearingContext, pid: str) -> bool:
+    """Tell whether a shared link should welcome the citizen first: never for one who went on
+    past a welcome already (their language is then chosen), though they have not begun."""
+    return not context.language_chosen and await context.services.walkthrough.is_new(pid)
 
 
 async def list_items(update: Update, context: HearingContext) -> None:

@@ -41,7 +41,7 @@ async def receive_text(update: Update, context: HearingContext) -> None:
             text = refusal_text(t, refusal)
             await send(context, message.chat_id, Rendered(text))
             return
-        await send_submitted(context, message.chat_id, result, message.text.strip())
+        await send_submitted(context, message.chat_id, result)
         return
     participant = await s.walkthrough.current(pid)
     if participant.step in (Step.WELCOME, Step.FINISHED):

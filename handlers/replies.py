@@ -15,12 +15,12 @@ from handlers.moderation import alert_moderators
 
 
 async def send_submitted(
-    context: HearingContext, chat_id: int, result: Submitted | AgreedInstead, text: str
+    context: HearingContext, chat_id: int, result: Submitted | AgreedInstead
 ) -> None:
     """Confirm a submission (or show its near-duplicates), then what comes next."""
     ui = context.ui
     if isinstance(result, Similar):
-        await send(context, chat_id, render_similar(ui, result, text))
+        await send(context, chat_id, render_similar(ui, result))
         return
     if isinstance(result, Posted):
         number = result.item.number if result.item is not None else None

@@ -153,14 +153,14 @@ async def agree_instead(
     )
     await remove_keyboard(query)
     await toast(query)
-    await send_submitted(context, query.from_user.id, result, "")
+    await send_submitted(context, query.from_user.id, result)
 
 
 async def post_anyway(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:
     posted = await context.services.submissions.post(pid, b.number("draft"))
     await remove_keyboard(query)
     await toast(query)
-    await send_submitted(context, query.from_user.id, posted, posted.text)
+    await send_submitted(context, query.from_user.id, posted)
 
 
 async def withdraw(query: CallbackQuery, context: HearingContext, pid: str, b: Button) -> None:

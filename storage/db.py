@@ -97,34 +97,6 @@ class Database(UnitsOfWork):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Repositories]:
-        """Run one write transaction (BEGIN IMMEDIATE), committed on success, else rolled back.
-
-        Inside a unit of work (storage/unit.py) it is a part of the unit's one transaction
-        instead, undone alone if it fails, and committed when the unit is.
-        """
-        unit = running_unit()
-        if unit is not None:
-            async with self._unit_part(unit) as repos:
-                yield repos
-            return
-        conn = self._require(self._writer)
-        async with self._write_lock:
-            try:
-                # Inside the try: a task cancelled while waiting for its BEGIN (polling stopped
-                # at shutdown, say) has still begun, and must not leave the writer in a
-                # transaction that makes every later BEGIN fail. The rollback runs after the
-                # BEGIN on the connection's thread; with no transaction it does nothing.
-                await conn.execute("BEGIN IMMEDIATE")
-                yield Repositories(conn, self.now)
-            except BaseException:
-                await conn.rollback()
-                raise
-            else:
-                await conn.commit()
-                self._committed()
-
     async def checkpoint(self) -> bool:
         """Copy the WAL into the database file and empty it; False if a reader held it too long."""
         # The WAL keeps earlier versions of the pages it holds (an erased suggestion among
@@ -158,6 +130,9 @@ class Database(UnitsOfWork):
     async def _begin_write(self) -> None:
         conn = self._require(self._writer)
         try:
+            # Inside the try: a task cancelled while waiting for its BEGIN (polling stopped at
+            # shutdown, say) has still begun, and must not leave the writer in a transaction
+            # that makes every later BEGIN fail; with no transaction the rollback does nothing.
             await conn.execute("BEGIN IMMEDIATE")
         except BaseException:
             await conn.rollback()

@@ -145,10 +145,11 @@ class DigestRepository(Repository):
         return digest_id
 
     async def unsent_parts(self, digest_id: int) -> list[DigestPart]:
-        """Return a digest's parts not yet accepted by Telegram, in order per drafter."""
+        """Return a digest's parts neither accepted by Telegram nor withheld, per recipient."""
         rows = await self.fetch_all(
             "SELECT digest_id, recipient, part, kind, body FROM digest_parts"
-            " WHERE digest_id = ? AND sent_at IS NULL ORDER BY recipient, part",
+            " WHERE digest_id = ? AND sent_at IS NULL AND withheld_at IS NULL"
+            " ORDER BY recipient, part",
             (digest_id,),
         )
         return [DigestPart(*row) for row in rows]
@@ -158,6 +159,14 @@ class DigestRepository(Repository):
         # A sent body would keep quoting suggestions after their authors erased them.
         await self.execute(
             "UPDATE digest_parts SET sent_at = ?, body = NULL"
+            " WHERE digest_id = ? AND recipient = ? AND part = ?",
+            (self.timestamp(), digest_id, recipient, part),
+        )
+
+    async def mark_withheld(self, digest_id: int, recipient: int, part: int) -> None:
+        """Record that one part will never be sent (its recipient lost the role); forget it."""
+        await self.execute(
+            "UPDATE digest_parts SET withheld_at = ?, body = NULL"
             " WHERE digest_id = ? AND recipient = ? AND part = ?",
             (self.timestamp(), digest_id, recipient, part),
         )

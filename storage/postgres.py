@@ -122,29 +122,6 @@ class PostgresDatabase(UnitsOfWork):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Repositories]:
-        """Run one write transaction, alone among writers; committed on success.
-
-        Inside a unit of work (storage/unit.py) it is a part of the unit's one transaction.
-        """
-        self._require()
-        unit = running_unit()
-        if unit is not None:
-            async with self._unit_part(unit) as repos:
-                yield repos
-            return
-        async with self._write_lock:
-            conn = await self._writer_connection()
-            try:
-                await conn.execute(BEGIN_WRITE)
-                yield Repositories(PgConnection(conn), self.now)
-            except BaseException:
-                await _roll_back(conn)
-                raise
-            else:
-                await conn.execute("COMMIT")
-
     async def checkpoint(self) -> bool:
         """Commit a running unit of work; PostgreSQL's own log needs nothing from the bot.
 
@@ -156,6 +133,7 @@ class PostgresDatabase(UnitsOfWork):
         return True
 
     async def _begin_write(self) -> None:
+        self._require()
         conn = await self._writer_connection()
         try:
             await conn.execute(BEGIN_WRITE)

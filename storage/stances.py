@@ -1,9 +1,10 @@
-"""Current stance per (participant, item), upserted, with an append-only history."""
+"""Current stance per (participant, item), upserted, with a bounded history of changes."""
 
 from __future__ import annotations
 
 from bot.model.records import StanceRecord
 from storage.repository import Repository
+from storage.votes import HISTORY_KEPT
 
 _COLUMNS = "participant_id, item_id, stance, priority, updated_at"
 
@@ -19,7 +20,8 @@ class StanceRepository(Repository):
         priority: str | None,
         plan_version: str,
     ) -> None:
-        """Set the current answer on an item; a change (only a change) is appended to history.
+        """Set the current answer on an item; a change (only a change) is appended to history
+        (bounded: storage.votes.HISTORY_KEPT rows per participant and item).
 
         The same answer again changes nothing, so that an update replayed after a crash (its
         effect committed, its inbox mark not) leaves no second history row.
@@ -42,6 +44,14 @@ class StanceRepository(Repository):
             "INSERT INTO stance_history (participant_id, item_id, stance, priority,"
             " plan_version, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
             (participant_id, item_id, stance, priority, plan_version, now),
+        )
+        # Bounded as votes' history is: the first answer and the latest changes stay.
+        await self.execute(
+            "DELETE FROM stance_history WHERE id = (SELECT id FROM stance_history"
+            "  WHERE participant_id = ?1 AND item_id = ?2 ORDER BY id LIMIT 1 OFFSET 1)"
+            " AND (SELECT COUNT(*) FROM stance_history"
+            "  WHERE participant_id = ?1 AND item_id = ?2) > ?3",
+            (participant_id, item_id, HISTORY_KEPT),
         )
 
     async def get(self, participant_id: str, item_id: str) -> StanceRecord | None:

@@ -12,13 +12,14 @@ class SuggestionRepository(Repository):
     """Add and read suggestions."""
 
     async def add(
-        self, participant_id: str, item_id: str, text: str, status: str, plan_version: str
-    ) -> int:
-        """Store a suggestion and return its id."""
+        self, participant_id: str, item_id: str, text: str, status: str, plan_version: str,
+        text_key: str | None = None,
+    ) -> int:  # fmt: skip
+        """Store a suggestion (with the key of its words, for the repeat check); return its id."""
         return await self.insert_id(
             "INSERT INTO suggestions (participant_id, item_id, text, status, plan_version,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (participant_id, item_id, text, status, plan_version, self.timestamp()),
+            " created_at, text_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (participant_id, item_id, text, status, plan_version, self.timestamp(), text_key),
         )
 
     async def by_participant(self, participant_id: str) -> list[SuggestionRecord]:
@@ -72,9 +73,23 @@ class SuggestionRepository(Repository):
         )
         return int(count)
 
-    async def text_exists(self, text: str) -> bool:
-        """Tell whether anyone posted exactly this text before."""
-        return await self.exists("SELECT 1 FROM suggestions WHERE text = ? LIMIT 1", (text,))
+    async def key_exists(self, text_key: str) -> bool:
+        """Tell whether anyone posted a text with this key before (an index lookup)."""
+        return await self.exists(
+            "SELECT 1 FROM suggestions WHERE text_key = ? LIMIT 1", (text_key,)
+        )
+
+    async def without_key(self, limit: int) -> list[tuple[int, str]]:
+        """Return (id, text) of suggestions stored before texts had keys."""
+        rows = await self.fetch_all(
+            "SELECT id, text FROM suggestions WHERE text_key IS NULL ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [(int(row[0]), str(row[1])) for row in rows]
+
+    async def set_keys(self, keys: list[tuple[str, int]]) -> None:
+        """Store the keys (key, id) of suggestions stored before texts had keys."""
+        await self.execute_many("UPDATE suggestions SET text_key = ? WHERE id = ?", keys)
 
     async def ids_with_status(self, participant_id: str, status: str) -> list[int]:
         """Return the ids of a participant's suggestions in one state."""

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from storage.repositories import Repositories
-from storage.unit import Unit, enter_unit, leave_unit
+from storage.unit import Unit, enter_unit, leave_unit, running_unit
 
 
 class UnitsOfWork(ABC):
@@ -35,6 +35,25 @@ class UnitsOfWork(ABC):
     @abstractmethod
     def _writer_repositories(self) -> Repositories:
         """Return repositories on the writer, inside its transaction."""
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repositories]:
+        """Run one write transaction, alone among writers, committed on success, else rolled
+        back. Inside a unit of work it is a part of the unit's one transaction instead, undone
+        alone if it fails, and committed when the unit is."""
+        unit = running_unit()
+        if unit is not None:
+            async with self._unit_part(unit) as repos:
+                yield repos
+            return
+        async with self._write_lock:
+            await self._begin_write()
+            try:
+                yield self._writer_repositories()
+            except BaseException:
+                await self._end_write(commit=False)
+                raise
+            await self._end_write(commit=True)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[Unit]:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from storage.repository import Repository
 
+# The most history rows one participant's vote on one suggestion (or answer on one item) keeps:
+# enough for every real change of mind, while a vote flipped back and forth a thousand times
+# costs no more rows than this.
+HISTORY_KEPT = 10
+
 
 class VoteRepository(Repository):
     """Record votes and reports; count them from the current-vote table."""
@@ -17,18 +22,33 @@ class VoteRepository(Repository):
         return None if vote is None else str(vote)
 
     async def record(self, participant_id: str, suggestion_id: int, vote: str) -> None:
-        """Set the current vote and append it to the history."""
+        """Set the current vote; a change (only a change) is appended to the history.
+
+        The history of one vote is bounded (HISTORY_KEPT): flipping a vote back and forth keeps
+        the first vote and the latest changes, not every press.
+        """
         now = self.timestamp()
-        await self.execute(
+        changed = await self.execute(
             "INSERT INTO votes (participant_id, suggestion_id, vote, updated_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (participant_id, suggestion_id)"
-            " DO UPDATE SET vote = excluded.vote, updated_at = excluded.updated_at",
+            " DO UPDATE SET vote = excluded.vote, updated_at = excluded.updated_at"
+            " WHERE votes.vote IS DISTINCT FROM excluded.vote",
             (participant_id, suggestion_id, vote, now),
         )
+        if changed == 0:
+            return
         await self.execute(
             "INSERT INTO vote_history (participant_id, suggestion_id, vote, recorded_at)"
             " VALUES (?, ?, ?, ?)",
             (participant_id, suggestion_id, vote, now),
+        )
+        # Over the bound, the second-oldest row goes: the first vote and the latest stay.
+        await self.execute(
+            "DELETE FROM vote_history WHERE id = (SELECT id FROM vote_history"
+            "  WHERE participant_id = ?1 AND suggestion_id = ?2 ORDER BY id LIMIT 1 OFFSET 1)"
+            " AND (SELECT COUNT(*) FROM vote_history"
+            "  WHERE participant_id = ?1 AND suggestion_id = ?2) > ?3",
+            (participant_id, suggestion_id, HISTORY_KEPT),
         )
 
     async def next_candidate(self, participant_id: str, item_id: str) -> int | None:

@@ -3,6 +3,7 @@ against the emulator), and a hearing's services over a migrated database for ser
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -188,6 +189,30 @@ class Hearing:
         return [m for m in self.emu.messages(user) if mark.get(m.message_id) != m.edits]
 
 
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class WebhookHearing(Hearing):
+    """The real bot in webhook mode: Telegram (the emulator) posts updates to its server."""
+
+    async def start(self) -> None:
+        """Start the bot with its own webhook server instead of long polling."""
+        self._stack = AsyncExitStack()
+        self.app = await self._stack.enter_async_context(
+            running_hearing(self.settings, TOKEN, SECRET, self.clock, webhook=True)
+        )
+
+    @property
+    def local_url(self) -> str:
+        """Return the URL the bot's own server answers at (behind the TLS proxy)."""
+        host, port = self.settings.webhook_listen
+        return f"http://{host}:{port}/telegram/hook"
+
+
 # A constraint (CHECK, foreign key, append-only trigger) refused a write, on either backend.
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 # Run a test that uses the `database_url` fixture (through `db` or `hearing`) on SQLite only:
@@ -246,10 +271,19 @@ async def rows(db: Store, sql: str, *args: object) -> list[tuple[object, ...]]:
         return [tuple(row) for row in await cursor.fetchall()]
 
 
+# Tests play a person's hour in a second: the flood gate is opened wide unless a test sets it.
+UNLIMITED = {
+    "rate_limit_per_minute": 100_000,
+    "rate_limit_burst": 100_000,
+    "chat_backlog": 100_000,
+}
+
+
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a test hearing on its own database file, with any other values given."""
     settings = replace(
-        Settings(database_path=tmp_path / "hearing.db", pseudonym_secret=SECRET), **overrides
+        Settings(database_path=tmp_path / "hearing.db", pseudonym_secret=SECRET),
+        **{**UNLIMITED, **overrides},
     )
     if "database_url" in overrides:
         return settings

@@ -78,6 +78,9 @@ def test_every_key_is_read() -> None:
         ("MODERATOR_CHAT_ID", "12345"),
         ("MODERATOR_CHAT_ID", "-12a"),
         ("LOG_LEVEL", "LOUD"),
+        ("RATE_LIMIT_PER_MINUTE", "0"),
+        ("RATE_LIMIT_BURST", "lots"),
+        ("CHAT_BACKLOG", "-1"),
         ("DATABASE_URL", "mysql://hearing:pw-secret@db/hearing"),
         ("DATABASE_URL", "postgresql://hearing:pw-secret@db:54x/hearing"),
         ("DATABASE_URL", "postgresql://hearing:pw-secret@db"),
@@ -141,6 +144,17 @@ def test_moderation_settings_are_read() -> None:
     )
     assert settings.moderation_mode == "pre" and settings.report_hide_threshold == 5
     assert settings.moderator_chat_id == -1001 and settings.suggestions_per_hour == 10
+
+
+def test_flood_limits_are_read_with_sane_defaults() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.rate_limit_per_minute, defaults.rate_limit_burst) == (60, 20)
+    assert defaults.chat_backlog == 10
+    settings = Settings.from_env(
+        {"RATE_LIMIT_PER_MINUTE": "30", "RATE_LIMIT_BURST": "5", "CHAT_BACKLOG": "4"}
+    )
+    assert (settings.rate_limit_per_minute, settings.rate_limit_burst) == (30, 5)
+    assert settings.chat_backlog == 4
 
 
 def test_webhook_keys_are_read() -> None:

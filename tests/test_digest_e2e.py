@@ -12,7 +12,7 @@ import pytest
 from bot.emulator import Emulator
 from bot.runtime.retry import OTHER_RETRIES
 from bot.senders.digests import DIGEST_JOB, png_size, send_digests
-from tests.harness import KARACHI, Clock, Hearing, at, make_settings
+from tests.harness import KARACHI, Clock, Hearing, at, make_settings, query
 
 DRAFTER, SECOND_DRAFTER, CITIZEN = 7001, 7002, 501
 TITLE = "Digest: Anti-Terror Action Plan"
@@ -107,6 +107,41 @@ async def test_a_digest_that_failed_half_way_is_completed_once(
     await drafting.restart()  # the retry could as well be the job's: the ledger decides
     assert digests_in(drafting, DRAFTER) == (1, 1)
     assert digests_in(drafting, SECOND_DRAFTER) == (1, 1)
+
+
+async def test_a_drafter_removed_before_delivery_never_receives_the_prepared_digest(
+    drafting: Hearing, clock: Clock
+) -> None:
+    clock.now = at(27, 20, 0)
+    # Telegram is down while the digest goes out: every part is prepared, none is sent.
+    drafting.emu.inject_error("sendMessage", 502, "Bad Gateway", times=1 + OTHER_RETRIES)
+    assert not await run_digest_job(drafting)
+    assert digests_in(drafting, DRAFTER) == digests_in(drafting, SECOND_DRAFTER) == (0, 0)
+    await drafting.stop()
+    # The second drafter is removed from the settings before the bot comes back.
+    drafting.settings = replace(drafting.settings, drafter_ids=frozenset({DRAFTER}))
+    await drafting.start()
+    assert digests_in(drafting, DRAFTER) == (1, 1)
+    assert digests_in(drafting, SECOND_DRAFTER) == (0, 0), "the role is checked at delivery"
+    parts = await query(
+        drafting.settings.database_path,
+        "SELECT recipient, COUNT(sent_at), COUNT(withheld_at), COUNT(*) FROM digest_parts"
+        " GROUP BY recipient ORDER BY recipient",
+    )
+    assert [(r, sent, withheld) for r, sent, withheld, _ in parts] == [
+        (DRAFTER, parts[0][3], 0),
+        (SECOND_DRAFTER, 0, parts[1][3]),
+    ], "recorded as withheld, never sent"
+    kept = await query(
+        drafting.settings.database_path,
+        "SELECT COUNT(*) FROM digest_parts WHERE recipient = ? AND body IS NOT NULL",
+        SECOND_DRAFTER,
+    )
+    assert kept == [(0,)], "a withheld part's text is not kept either"
+    done = await query(drafting.settings.database_path, "SELECT completed_at FROM digests")
+    assert done[0][0] is not None, "the digest is complete: nothing is left to retry"
+    await drafting.restart()
+    assert digests_in(drafting, SECOND_DRAFTER) == (0, 0)
 
 
 async def test_a_drafter_who_cannot_be_reached_does_not_block_the_others(

@@ -145,6 +145,34 @@ async def test_flooding_keeps_the_text_pending_and_asks_to_slow_down(
         await hearing.stop()
 
 
+async def test_a_flood_of_suggestions_alerts_the_moderators_once_and_stores_no_more(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    hearing = Hearing(emu, moderated(tmp_path, suggestions_per_hour=2, moderator_chat_id=GROUP))
+    await hearing.start()
+    try:
+        emu.send_message(MOD1, "hello", chat_id=GROUP, chat_type="supergroup")
+        await hearing.settle()
+        for n in (1, 2, 3):
+            await hearing.suggest(ANA, str(n), f"Idea number {n} about the plan")
+        alerts = len(emu.messages(GROUP))
+        for n in (4, 5, 6):
+            item = await hearing.answer_item(ANA, str(n))
+            await hearing.press(ANA, "✍️ Add a suggestion", item)
+            replies = await hearing.say(ANA, f"Idea number {n} about the plan")
+            assert "This text was not saved" in replies[-1].plain_text()
+        assert alerts == 1, "the first suggestion past the limit is held, and alerted once"
+        assert len(emu.messages(GROUP)) == alerts, "none of the later ones reach the group"
+        stored = await query(hearing.settings.database_path, "SELECT status FROM suggestions")
+        assert stored == [("visible",), ("visible",), ("pending",)]
+        drafts = await query(
+            hearing.settings.database_path, "SELECT COUNT(*) FROM suggestion_drafts"
+        )
+        assert drafts == [(3,)], "a refused text is not kept as a draft either"
+    finally:
+        await hearing.stop()
+
+
 async def test_pre_moderation_shows_nothing_until_approved(emu: Emulator, tmp_path: Path) -> None:
     hearing = Hearing(emu, moderated(tmp_path, moderation_mode=ModerationMode.PRE))
     await hearing.start()

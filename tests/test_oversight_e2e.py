@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.emulator import Emulator
+from bot.runtime.retry import OTHER_RETRIES
 from bot.senders.digests import send_digests, send_oversight
 from tests.after_support import DRAFTER, OVERSEER, running
 from tests.harness import Clock, Hearing, at, query
@@ -94,3 +96,22 @@ async def test_the_drafters_digest_marks_overdue_items(hearing: Hearing, clock: 
     assert len(overdue) == 1
     assert "⚠️ Overdue items: 1" in overdue[0]
     assert "18. An effective Witness Protection Program.\n    due 28 Nov 2026" in overdue[0]
+
+
+async def test_an_overseer_removed_before_delivery_never_receives_the_prepared_report(
+    hearing: Hearing, clock: Clock
+) -> None:
+    clock.now = at(30, 20, 1)
+    hearing.emu.inject_error("sendMessage", 502, "Bad Gateway", times=1 + OTHER_RETRIES)
+    assert not await run_job(hearing), "prepared, not sent: Telegram was down"
+    await hearing.stop()
+    hearing.settings = replace(hearing.settings, oversight_ids=frozenset())
+    await hearing.start()
+    assert reports(hearing) == [], "the role is checked at delivery"
+    parts = await query(
+        hearing.settings.database_path,
+        "SELECT COUNT(*), COUNT(p.withheld_at), COUNT(p.sent_at), COUNT(d.completed_at)"
+        " FROM digest_parts p JOIN digests d ON d.id = p.digest_id WHERE d.kind = 'oversight'",
+    )
+    total = parts[0][0]
+    assert total > 0 and parts == [(total, total, 0, total)], "withheld, and the report closed"

@@ -13,13 +13,16 @@ import pytest
 from bot.commands.tracking import publish_plan
 from bot.emulator import Emulator
 from bot.hearing.digest import DigestBuilder
+from bot.hearing.languages import load_plans
 from bot.hearing.oversight import VersionSplit
 from bot.hearing.plan import DEFAULT_PLAN_PATH, load_plan
+from bot.hearing.results import build_results
 from bot.senders.digests import send_digests
 from bot.views.reports import after_blocks
+from bot.views.results.site import render_site
 from bot.views.texts import load_texts, strip_html
 from tests.after_support import DRAFTER, outbox_sent, running
-from tests.harness import Clock, Hearing, at, query
+from tests.harness import Clock, Hearing, at, database_at, query
 
 REVISED = Path(__file__).parent / "data" / "plan_revised.md"
 ANSWERED, COMMENTED, ELSEWHERE, URDU_READER = 601, 602, 603, 604
@@ -69,6 +72,16 @@ async def publish_without_translation(hearing: Hearing, tmp_path: Path) -> tuple
     return await publish(hearing, alone)
 
 
+async def changes_page(hearing: Hearing, language: str, plan_path: Path = REVISED) -> str:
+    """The results site's page of plan changes in one language, as `hearing-bot report` makes it."""
+    plan, settings = load_plan(plan_path), hearing.settings
+    async with database_at(settings.database_path) as db:
+        page = await build_results(db, plan, settings.timezone, settings.min_group_size,
+                                   hearing.clock())  # fmt: skip
+    site = await asyncio.to_thread(render_site, page, load_plans(plan, plan_path))
+    return site[f"{language}/changes.html"].decode("utf-8")
+
+
 async def test_publishing_the_revised_seed_plan_tells_the_right_citizens(
     hearing: Hearing,
 ) -> None:
@@ -110,6 +123,12 @@ async def test_an_urdu_reader_is_told_in_the_urdu_wording_and_reads_the_revision
     assert "Now: An effective Witness Protection Program, extended to judges and jail" in english
     item = (await hearing.open_link(URDU_READER, "item-18"))[-1].plain_text()
     assert UR_NOW in item and "Witness" not in item, "the revision's Urdu wording is served"
+    urdu = await changes_page(hearing, "ur")
+    assert f'<blockquote lang="ur" dir="auto">{UR_BEFORE}</blockquote>' in urdu
+    assert f'<blockquote lang="ur" dir="auto">{UR_NOW}</blockquote>' in urdu
+    assert "Witness" not in urdu and load_texts("ur").plain("results.wording_note") not in urdu
+    english = await changes_page(hearing, "en")
+    assert '<blockquote lang="en" dir="auto">An effective Witness Protection Program.' in english
 
 
 async def test_a_revision_without_a_translation_is_read_in_english_in_urdu(
@@ -126,6 +145,11 @@ async def test_a_revision_without_a_translation_is_read_in_english_in_urdu(
     item = (await hearing.open_link(URDU_READER, "item-18"))[-1].plain_text()
     assert "extended to judges and jail staff" in item, "not the old Urdu wording of item 18"
     assert "گواہوں" not in item
+    alone = tmp_path / "revised" / REVISED.name
+    urdu = await changes_page(hearing, "ur", alone)
+    assert f'<blockquote lang="ur" dir="auto">{UR_BEFORE}</blockquote>' in urdu, "as published"
+    assert '<blockquote lang="en" dir="auto">An effective Witness Protection Program, ext' in urdu
+    assert load_texts("ur").plain("results.wording_note") in urdu, "the English quote is said"
 
 
 @pytest.mark.parametrize(

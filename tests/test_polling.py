@@ -9,6 +9,7 @@ import pytest
 from telegram import Update
 
 from bot.emulator import Emulator
+from bot.runtime.flood_gate import FloodGate, FloodLimits
 from bot.runtime.inbox import Inbox, InboxQueue, InboxUnavailable, payload_of
 from bot.runtime.polling import InboxBot
 from storage.db import Database
@@ -101,6 +102,40 @@ async def test_an_unstorable_batch_is_not_confirmed_and_is_fetched_again(
         assert fetched.update_id == update_id
         [entry] = await entries(db.path, update_id)
         assert entry.status == "pending", "stored before anything confirmed it"
+
+
+async def test_the_gate_sifts_a_batch_before_it_is_built_and_confirms_what_it_dropped(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    flood = [emu.send_message(CITIZEN, f"flood {n}") for n in range(30)]
+    other = emu.send_message(CITIZEN + 1, "/start")
+    gate = FloodGate(FloodLimits(per_minute=1, burst=5, backlog=100))
+    async with Database(tmp_path / "h.db") as db:
+        async with InboxBot(TOKEN, base_url=emu.base_url, inbox=Inbox(db), gate=gate) as bot:
+            kept = await bot.get_updates(timeout=0)
+            assert [u.update_id for u in kept] == [*flood[:5], other]
+            assert await bot.get_updates(timeout=0) == ()  # this call confirms the first batch
+        assert emu.pending_updates == [], "the dropped updates are confirmed too: never resent"
+    stored = [uid for uid in (*flood, other) if await entries(db.path, uid)]
+    assert stored == [*flood[:5], other], "what the gate dropped was never stored"
+
+
+async def test_a_batch_fetched_again_after_a_failed_store_keeps_what_the_gate_admitted(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    sent = [emu.send_message(CITIZEN, f"hello {n}") for n in range(3)]
+    gate = FloodGate(FloodLimits(per_minute=1, burst=3, backlog=3))
+    closed = Inbox(Database(tmp_path / "closed.db"))  # never opened: every write fails
+    async with InboxBot(TOKEN, base_url=emu.base_url, inbox=closed, gate=gate) as failing:
+        with pytest.raises(InboxUnavailable):
+            await failing.get_updates(timeout=0)
+    async with (
+        Database(tmp_path / "h.db") as db,
+        InboxBot(TOKEN, base_url=emu.base_url, inbox=Inbox(db), gate=gate) as bot,
+    ):
+        fetched = await bot.get_updates(timeout=0)
+    assert [u.update_id for u in fetched] == sent, "admitted once, admitted again: none lost"
+    assert gate.waiting(CITIZEN) == 3, "and counted once"
 
 
 async def test_concurrent_webhook_arrivals_share_one_transaction(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from bot.model.refusals import Refusal, Refused
 from bot.model.values import ReportReason, SuggestionStatus, Vote
 from bot.services import Services
 from storage.backend import Store
+from storage.votes import HISTORY_KEPT
 from tests.harness import citizen, rows, suggest
 
 ITEM = "4"
@@ -130,6 +131,20 @@ async def test_changing_a_vote_keeps_the_history(
     assert await rows(db, "SELECT vote FROM votes WHERE participant_id = ?", voter) == [
         (then.value,)
     ]
+
+
+async def test_flipping_a_vote_back_and_forth_keeps_a_bounded_history(
+    services: Services, db: Store
+) -> None:
+    _, (sid, *_) = await three_suggestions(services)
+    voter = await citizen(services, 201)
+    for vote in [Vote.AGREE, Vote.DISAGREE] * 50:
+        await services.deliberation.cast_vote(voter, sid, vote, 0)
+    kept = await history(db, voter, sid)
+    assert len(kept) == HISTORY_KEPT, "a hundred changes, a bounded number of rows"
+    assert kept[0] == "agree" and kept[-1] == "disagree", "the first vote and the latest stay"
+    others = await rows(db, "SELECT COUNT(*) FROM vote_history WHERE participant_id <> ?", voter)
+    assert others == [(0,)], "nobody else's history is touched"
 
 
 @pytest.mark.parametrize("choice", list(Vote))

@@ -254,7 +254,7 @@ async def test_the_same_text_twice_is_held_as_repeated(services: Services, db: S
     assert isinstance(posted, Posted) and posted.held == (FlagReason.REPEATED,)
 
 
-async def test_more_than_the_hourly_share_is_held_as_a_flood(
+async def test_more_than_the_hourly_share_is_held_then_refused(
     db: Store, plan: Plan, tmp_path: Path
 ) -> None:
     services = build_services(db, plan, tmp_path, suggestions_per_hour=2)
@@ -268,6 +268,12 @@ async def test_more_than_the_hourly_share_is_held_as_a_flood(
         held.append(posted.held)
     assert held == [(), (), (FlagReason.FLOOD,)]
     assert await rows(db, "SELECT detail FROM auto_flags") == [("2",)]
+    before = await stored(db)
+    await services.walkthrough.request_suggestion(pid, "6")
+    with pytest.raises(Refused) as refused:
+        await services.submissions.submit(pid, "Pay witnesses' travel to the court")
+    assert refused.value.code is Refusal.SUGGESTIONS_PAUSED
+    assert await stored(db) == before, "past the first one held, nothing more is stored"
 
 
 async def test_a_banned_citizen_can_neither_submit_nor_post_a_draft(

@@ -10,6 +10,7 @@ from bot.model.refusals import Refusal, Refused
 from bot.model.values import Priority, Stance, Step
 from bot.services import Services
 from storage.backend import Store
+from storage.votes import HISTORY_KEPT
 from tests.harness import citizen, rows
 
 
@@ -98,6 +99,19 @@ async def test_an_answer_is_appended_to_the_history_only_when_it_changes(
     assert await stance_history(db, pid, "7") == expected
     last = await services.walkthrough.answer_on(pid, "7")
     assert last is not None and (last.stance.value, last.priority) == expected[-1]
+
+
+async def test_flipping_an_answer_back_and_forth_keeps_a_bounded_history(
+    services: Services, db: Store
+) -> None:
+    pid = await citizen(services, 501)
+    flips = [Stance.SUPPORT, Stance.OPPOSE] * 50
+    for stance in flips:
+        await services.walkthrough.record_stance(pid, "7", stance)
+    kept = await stance_history(db, pid, "7")
+    assert len(kept) == HISTORY_KEPT, "a hundred changes, a bounded number of rows"
+    assert kept[0] == ("support", None), "the first answer is kept"
+    assert kept[-1] == ("oppose", None), "and the latest"
 
 
 async def test_a_priority_before_a_stance_is_refused(services: Services, db: Store) -> None:

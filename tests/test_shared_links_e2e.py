@@ -107,6 +107,13 @@ async def test_a_newcomer_by_a_suggestion_link_is_welcomed_first(hearing: Hearin
     await hearing.press(DUA, "👍 Agree", card)
     [start] = await hearing.say(DUA, "/start")
     assert start.button_labels() == ["Begin"], "still to begin; the language is chosen"
+    # Welcomed once: the next links open what they point to, though the walk has not begun.
+    other = await hearing.suggest(ANA, "9", "Publish the watch list criteria")
+    [card] = await hearing.say(DUA, f"/start s-{other}")
+    assert "Publish the watch list" in card.plain_text() and "👍 Agree" in card.button_labels()
+    [item] = await hearing.say(DUA, "/start item-4")
+    assert "Item 4 of 20" in item.plain_text()
+    assert (await stored(hearing, DUA))[0] == "en"
 
 
 async def test_bad_links_and_forged_presses_change_nothing(hearing: Hearing) -> None:

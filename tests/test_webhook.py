@@ -6,24 +6,21 @@ import asyncio
 import json
 import logging
 import re
-import socket
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from bot.app import running_hearing
 from bot.emulator import Emulator
 from bot.runtime.logs import Throttled
 from bot.runtime.webhook import SECRET_HEADER
 from tests.harness import (
-    SECRET,
-    TOKEN,
     Hearing,
     SecondsClock,
+    WebhookHearing,
     database_at,
+    free_port,
     make_settings,
     query,
 )
@@ -32,30 +29,6 @@ CITIZEN = 7070
 HOOK_URL = "https://hearing.example/telegram/hook"
 HOOK_SECRET = "hook-secret_0123456789-abcdef"
 FLOOD = 1000
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class WebhookHearing(Hearing):
-    """The real bot in webhook mode: Telegram (the emulator) posts updates to its server."""
-
-    async def start(self) -> None:
-        """Start the bot with its own webhook server instead of long polling."""
-        self._stack = AsyncExitStack()
-        self.app = await self._stack.enter_async_context(
-            running_hearing(self.settings, TOKEN, SECRET, self.clock, webhook=True)
-        )
-
-    @property
-    def local_url(self) -> str:
-        """Return the URL the bot's own server answers at (behind the TLS proxy)."""
-        host, port = self.settings.webhook_listen
-        return f"http://{host}:{port}/telegram/hook"
 
 
 @pytest.fixture

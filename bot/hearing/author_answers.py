@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.hearing.plan import telegram_length
+from bot.hearing.typed_text import clean_typed
 from bot.model.records import ResponseRecord, SuggestionRecord
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting, Language
@@ -45,7 +46,7 @@ class AuthorAnswers:
 
     async def answer(self, pid: str, text: str, notice: DrafterNotice) -> Answered:
         """Record the awaited answer and queue a notice of it to every drafter."""
-        cleaned = text.strip()
+        cleaned = clean_typed(text)
         if not cleaned:
             raise Refused(Refusal.EMPTY_RESPONSE)
         if (length := telegram_length(cleaned)) > self.limit:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.hearing.plan import telegram_length
+from bot.hearing.typed_text import clean_typed
 from bot.model.records import BroadcastRecord, Recipient
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting, BroadcastStatus, DeliveryStatus
@@ -37,7 +38,7 @@ class Broadcasts:
 
     async def draft(self, drafter_id: str, text: str) -> Drafted:
         """Store the text as a draft to confirm; nothing is sent yet."""
-        cleaned = text.strip()
+        cleaned = clean_typed(text)
         if not cleaned:
             raise Refused(Refusal.EMPTY_RESPONSE)
         if (length := telegram_length(cleaned)) > MAX_BROADCAST_CHARS:

@@ -145,8 +145,13 @@ class DigestLedger(Generic[R]):
         async with self.db.transaction() as repos:
             await repos.digests.mark_sent(part.digest_id, part.recipient, part.part)
 
+    async def withhold(self, part: DigestPart) -> None:
+        """Record that a part is never to be sent: its recipient no longer holds the role."""
+        async with self.db.transaction() as repos:
+            await repos.digests.mark_withheld(part.digest_id, part.recipient, part.part)
+
     async def complete_if_sent(self, digest_id: int) -> bool:
-        """Close a digest whose every part was sent; return whether it is complete."""
+        """Close a digest whose every part was sent (or withheld); return whether it is."""
         async with self.db.transaction() as repos:
             if await repos.digests.unsent_parts(digest_id):
                 return False

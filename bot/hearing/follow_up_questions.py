@@ -10,6 +10,7 @@ from bot.hearing.plan import Plan
 from bot.hearing.publishable import Publisher
 from bot.hearing.screening import Screening
 from bot.hearing.submissions import check_text
+from bot.hearing.typed_text import clean_typed, repeat_key
 from bot.model.clock import Clock
 from bot.model.refusals import Refusal, Refused
 from bot.model.reports import QuestionRow
@@ -83,7 +84,7 @@ class FollowUps:
         """
         if self.plan.index_of(item_id) is None:
             raise Refused(Refusal.UNKNOWN_ITEM)
-        cleaned = text.strip()
+        cleaned = clean_typed(text)
         if not cleaned:
             raise Refused(Refusal.EMPTY_RESPONSE)
         if len(cleaned) > MAX_QUESTION_CHARS:
@@ -142,10 +143,12 @@ class FollowUps:
                 raise Refused(Refusal.NOT_ASKED)
             if await repos.moderation.is_banned(pid):
                 raise Refused(Refusal.BANNED)
-            flags = await self.screening.screen(repos, pid, cleaned, self.clock())
+            now = self.clock()
+            await self.screening.check_pace(repos, pid, now)
+            flags = await self.screening.screen(repos, pid, cleaned, now)
             status = SuggestionStatus.PENDING if flags else SuggestionStatus.VISIBLE
             sid = await repos.suggestions.add(
-                pid, question.item_id, cleaned, status, self.plan.version
+                pid, question.item_id, cleaned, status, self.plan.version, repeat_key(cleaned)
             )
             await repos.follow_ups.link_answer(sid, question_id)
             if flags:

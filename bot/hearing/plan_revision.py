@@ -184,7 +184,7 @@ class PlanRevisions:
             told = [c for c in changes if c.kind is not ChangeKind.ADDED]
             engaged = await repos.plan_versions.engaged([c.item_id for c in told])
             chosen = await repos.participants.languages(sorted({pid for pid, _ in engaged}))
-            before = await _translations(repos, row.previous)
+            before = await recorded_translations(repos, row.previous)
             after = _matching(plan, await repos.plan_versions.translations(plan.version))
         by_item = {c.item_id: c for c in told}
 
@@ -212,14 +212,32 @@ class PlanRevisions:
 def in_translation(change: ItemChange, before: Plan | None, after: Plan | None) -> ItemChange:
     """Quote a change's wording from translations of the plan before and after it, where they
     have the item (else as the plan itself words it)."""
+    old, new = translated_wording(change, before, after)
+    return replace(change, old_text=old or change.old_text, new_text=new or change.new_text)
+
+
+def translated_wording(
+    change: ItemChange, before: Plan | None, after: Plan | None
+) -> tuple[str | None, str | None]:
+    """Return a change's wording before and after in translations of the two plans, each None
+    where that translation is missing or the change has no such wording."""
     old = before.item(change.item_id) if before is not None else None
     kept = change.into_item or change.item_id
     new = after.item(kept) if after is not None and change.new_text is not None else None
-    return replace(
-        change,
-        old_text=wording(old) if old is not None else change.old_text,
-        new_text=wording(new) if new is not None else change.new_text,
+    return (
+        wording(old) if old is not None and change.old_text is not None else None,
+        wording(new) if new is not None else None,
     )
+
+
+async def recorded_translations(repos: Repositories, version: str | None) -> dict[Language, Plan]:
+    """Return the translations recorded for a version that match it (none for no version)."""
+    if version is None:
+        return {}
+    row = await repos.plan_versions.get(version)
+    if row is None:
+        return {}
+    return _matching(parse_plan(row.text), await repos.plan_versions.translations(version))
 
 
 @dataclass(frozen=True)
@@ -229,16 +247,6 @@ class Translations:
 
     new: dict[str, str] = field(default_factory=dict)
     current: dict[str, str] = field(default_factory=dict)
-
-
-async def _translations(repos: Repositories, version: str | None) -> dict[Language, Plan]:
-    """Return the translations recorded for a version (none for no version)."""
-    if version is None:
-        return {}
-    row = await repos.plan_versions.get(version)
-    if row is None:
-        return {}
-    return _matching(parse_plan(row.text), await repos.plan_versions.translations(version))
 
 
 def _matching(plan: Plan, texts: dict[str, str]) -> dict[Language, Plan]:

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from bot.hearing.plan import Item, Plan, telegram_length
 from bot.hearing.publishable import Publisher
+from bot.hearing.typed_text import clean_typed
 from bot.model.records import ResponseRecord, SuggestionRecord, Tally
 from bot.model.refusals import Refusal, Refused
 from bot.model.values import Awaiting
@@ -97,7 +98,7 @@ class FollowThrough:
         item_id: str | None = None, text: str | None = None,
     ) -> Notice:  # fmt: skip
         """Record a reply or decision; the caller then tells the author."""
-        cleaned = text.strip() if text is not None else None
+        cleaned = clean_typed(text) if text is not None else None
         if decision in (Decision.REPLY, Decision.DECLINED) and not cleaned:
             raise Refused(Refusal.EMPTY_RESPONSE)
         length = telegram_length(cleaned) if cleaned is not None else 0

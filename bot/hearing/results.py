@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -14,7 +14,12 @@ from bot.hearing.opinion_statements import HearingGroups, Statement
 from bot.hearing.opinion_summary import Across, Direction, Share
 from bot.hearing.oversight import VersionSplit, local_day
 from bot.hearing.plan import Plan
-from bot.hearing.plan_revision import ChangeKind, ItemChange
+from bot.hearing.plan_revision import (
+    ChangeKind,
+    ItemChange,
+    recorded_translations,
+    translated_wording,
+)
 from bot.hearing.publishable import shown
 from bot.hearing.responses import Decision
 from bot.hearing.tracking import load_tracking
@@ -22,7 +27,7 @@ from bot.hearing.turnout import Turnout, turnout
 from bot.model.records import ResponseRecord, Tally
 from bot.model.reports import TalliedSuggestion, VersionRow
 from bot.model.tracking import ItemTracking
-from bot.model.values import NEW_ITEMS
+from bot.model.values import NEW_ITEMS, Language
 from storage.backend import Store
 from storage.repositories import Repositories
 
@@ -67,6 +72,23 @@ class ItemResult:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """Wording quoted from a version of the plan, and the language it is worded in."""
+
+    text: str
+    language: Language
+
+
+@dataclass(frozen=True)
+class QuotedChange:
+    """An item's change with its wording before and after, as one language reads it."""
+
+    change: ItemChange
+    old: Quote | None
+    new: Quote | None
+
+
+@dataclass(frozen=True)
 class Revision:
     """A published version of the plan and what changed in it."""
 
@@ -74,6 +96,35 @@ class Revision:
     previous: str | None
     published: date
     changes: tuple[ItemChange, ...]
+    # The plan's translations before and after this revision, where they were published.
+    before: Mapping[Language, Plan] = field(default_factory=dict)
+    after: Mapping[Language, Plan] = field(default_factory=dict)
+
+    def quoted(self, language: Language) -> tuple[QuotedChange, ...]:
+        """Return the changes with their wording in a language where it was published, else
+        in the English plan's."""
+        quoted = []
+        for change in self.changes:
+            old, new = translated_wording(
+                change, self.before.get(language), self.after.get(language)
+            )
+            quoted.append(QuotedChange(change, _quote(change.old_text, old, language),
+                                       _quote(change.new_text, new, language)))  # fmt: skip
+        return tuple(quoted)
+
+
+def borrows_english(changes: Iterable[QuotedChange], language: Language) -> bool:
+    """Tell whether changes read in a language quote some wording from the English plan."""
+    quotes = [quote for q in changes for quote in (q.old, q.new) if quote is not None]
+    return language is not Language.ENGLISH and any(
+        quote.language is Language.ENGLISH for quote in quotes
+    )
+
+
+def _quote(english: str | None, local: str | None, language: Language) -> Quote | None:
+    if local is not None:
+        return Quote(local, language)
+    return Quote(english, Language.ENGLISH) if english is not None else None
 
 
 @dataclass(frozen=True)
@@ -357,5 +408,7 @@ async def _revisions(
             for c in await repos.plan_versions.changes(row.version)
         )
         published = local_day(datetime.fromisoformat(row.published_at), zone)
-        revisions.append(Revision(row.version, row.previous, published, changes))
+        before = await recorded_translations(repos, row.previous)
+        after = await recorded_translations(repos, row.version)
+        revisions.append(Revision(row.version, row.previous, published, changes, before, after))
     return tuple(reversed(revisions))  # the latest first

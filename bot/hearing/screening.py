@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.hearing.blocklist import Blocklist
+from bot.hearing.typed_text import close_digit_gaps, repeat_key, screening_form
+from bot.model.refusals import Refusal, Refused
 from bot.model.values import FlagReason, ModerationMode
 from storage.clock import iso
 from storage.repositories import Repositories
@@ -14,10 +16,11 @@ from storage.repositories import Repositories
 LINK = re.compile(r"(?:https?://|www\.|t\.me/)\S+", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Pakistani CNIC numbers are written 12345-1234567-1.
-CNIC = re.compile(r"(?<!\d)\d{5}-\d{7}-\d(?!\d)")
-# Ten or more digits, spaces or dashes between them allowed: phone numbers (03xx-xxxxxxx,
-# +92 3xx xxxxxxx), CNICs written without dashes, account numbers. Years and figures are shorter.
-LONG_NUMBER = re.compile(r"(?<![\d])\+?\d(?:[ \-]?\d){9,}(?!\d)")
+CNIC = re.compile(r"(?<![0-9])[0-9]{5}-[0-9]{7}-[0-9](?![0-9])")
+# Ten or more digits, once the spacing inside numbers is removed (typed_text.DIGIT_GAP): phone
+# numbers (03xx-xxxxxxx, +92 3xx xxxxxxx, 0300.123.4567), CNICs written without dashes, account
+# numbers. Years and figures are shorter.
+LONG_NUMBER = re.compile(r"(?<![0-9])\+?[0-9]{10,}(?![0-9])")
 FLOOD_WINDOW = timedelta(hours=1)
 
 
@@ -30,16 +33,25 @@ class Flag:
 
 
 def content_flags(text: str, blocklist: Blocklist) -> list[Flag]:
-    """Check the text alone: blocklisted terms, personal data, links."""
+    """Check the text alone: blocklisted terms, personal data, links.
+
+    Every check reads the screening form (NFKC, no invisible characters, ASCII digits), so that
+    a zero-width space, a fullwidth letter or dots inside a phone number slip past none of them.
+    """
     flags = []
-    term = blocklist.find(text)
+    screened = screening_form(text)
+    term = blocklist.find(screened)
     if term is not None:
         flags.append(Flag(FlagReason.BLOCKLIST, term))
-    for kind, pattern in (("email", EMAIL), ("cnic", CNIC), ("number", LONG_NUMBER)):
-        if pattern.search(text):
-            flags.append(Flag(FlagReason.PERSONAL_DATA, kind))
-            break
-    if LINK.search(text):
+    found = (
+        ("email", EMAIL.search(screened)),
+        ("cnic", CNIC.search(screened)),
+        ("number", LONG_NUMBER.search(close_digit_gaps(screened))),
+    )
+    kind = next((kind for kind, match in found if match), None)
+    if kind is not None:
+        flags.append(Flag(FlagReason.PERSONAL_DATA, kind))
+    if LINK.search(screened):
         flags.append(Flag(FlagReason.LINK))
     return flags
 
@@ -52,10 +64,21 @@ class Screening:
         self.mode = mode
         self.per_hour = per_hour
 
+    async def check_pace(self, repos: Repositories, pid: str, now: datetime) -> None:
+        """Refuse a suggestion beyond the first one held for coming too fast (nothing stored).
+
+        The first one past SUGGESTIONS_PER_HOUR is kept and held for a moderator, who is alerted
+        once; the next ones in the hour are turned down, so that a flood neither fills the
+        moderators' queue nor posts each text to their group.
+        """
+        posted = await repos.suggestions.count_since(pid, iso(now - FLOOD_WINDOW))
+        if posted > self.per_hour:
+            raise Refused(Refusal.SUGGESTIONS_PAUSED)
+
     async def screen(self, repos: Repositories, pid: str, text: str, now: datetime) -> list[Flag]:
         """Return the flags a suggestion raises; none means it may be shown at once."""
         flags = content_flags(text, self.blocklist)
-        if await repos.suggestions.text_exists(text):
+        if await repos.suggestions.key_exists(repeat_key(text)):
             flags.append(Flag(FlagReason.REPEATED))
         posted = await repos.suggestions.count_since(pid, iso(now - FLOOD_WINDOW))
         if posted >= self.per_hour:

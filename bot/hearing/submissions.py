@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.hearing.matching import Match, closest
 from bot.hearing.plan import Item, Plan, telegram_length
 from bot.hearing.screening import LINK, Flag, Screening
+from bot.hearing.typed_text import clean_typed, repeat_key
 from bot.hearing.walkthrough import View, Walkthrough
 from bot.model.clock import Clock
 from bot.model.records import DraftRecord
@@ -86,14 +87,19 @@ class Similar:
     draft_id: int
     item: Item | None
     matches: tuple[Match, ...]
+    text: str = ""  # the citizen's own text, as it was kept
 
 
 Submitted = Posted | Similar
 
 
 def check_text(text: str, limit: int) -> str:
-    """Return the text to store, or refuse one that is empty, too long, only links or emoji."""
-    cleaned = text.strip()
+    """Return the text to store, or refuse one that is empty, too long, only links or emoji.
+
+    Invisible characters are removed first (typed_text.clean_typed): bidi overrides and
+    zero-width spaces never reach the database, cards, the moderators or the digest.
+    """
+    cleaned = clean_typed(text)
     if not cleaned:
         raise Refused(Refusal.EMPTY_SUGGESTION)
     # Counted as Telegram counts, so that the messages quoting it whole stay under its limit.
@@ -155,13 +161,14 @@ class Submissions:
             target = await self._target(repos, pid)
             if await repos.moderation.is_banned(pid):
                 raise Refused(Refusal.BANNED)
+            await self.screening.check_pace(repos, pid, self.clock())
             draft_id = await repos.drafts.add(pid, target, cleaned)
         async with self.db.reading() as repos:
             candidates = await repos.suggestions.visible_on_item(target, pid)
         # Matching runs outside the write lock: it is the slow part and needs no consistency.
         matches = closest(cleaned, candidates)
         if matches:
-            return Similar(draft_id, self.plan.item(target), tuple(matches))
+            return Similar(draft_id, self.plan.item(target), tuple(matches), cleaned)
         return await self.post(pid, draft_id)
 
     async def post(self, pid: str, draft_id: int) -> Posted:
@@ -170,10 +177,12 @@ class Submissions:
             draft = await self._open_draft(repos, pid, draft_id)
             if await repos.moderation.is_banned(pid):
                 raise Refused(Refusal.BANNED)
-            flags = await self.screening.screen(repos, pid, draft.text, self.clock())
+            now = self.clock()
+            await self.screening.check_pace(repos, pid, now)
+            flags = await self.screening.screen(repos, pid, draft.text, now)
             status = SuggestionStatus.PENDING if flags else SuggestionStatus.VISIBLE
             suggestion_id = await repos.suggestions.add(
-                pid, draft.item_id, draft.text, status, self.plan.version
+                pid, draft.item_id, draft.text, status, self.plan.version, repeat_key(draft.text)
             )
             if flags:
                 await self._hold(repos, suggestion_id, flags)
@@ -193,6 +202,17 @@ class Submissions:
         await repos.moderation.log(
             suggestion_id, None, "flagged", reasons, None, SuggestionStatus.PENDING
         )
+
+    async def key_old_texts(self, batch: int = 500) -> int:
+        """Key the suggestions stored before texts had keys (once, at start); return how many."""
+        keyed = 0
+        while True:
+            async with self.db.transaction() as repos:
+                rows = await repos.suggestions.without_key(batch)
+                await repos.suggestions.set_keys([(repeat_key(text), sid) for sid, text in rows])
+            keyed += len(rows)
+            if len(rows) < batch:
+                return keyed
 
     async def agree_instead(self, pid: str, draft_id: int, suggestion_id: int) -> AgreedInstead:
         """Record agreement with an existing suggestion and keep the draft as not posted."""

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from bot.hearing.plan import Plan
 from bot.hearing.privacy import StaffIds
+from bot.hearing.typed_text import clean_typed
 from bot.model.refusals import Refusal, Refused
 from bot.model.reports import HistoryRow, MetricRow
 from bot.model.tracking import (
@@ -101,6 +102,7 @@ class Tracking:
 
     async def receive_text(self, pid: str, text: str, now: datetime, today: date) -> Received:
         """Apply an awaited field's text (refused politely if invalid); say what was set."""
+        text = clean_typed(text)
         async with self.db.reading() as repos:
             awaited = await repos.tracking_inputs.get(pid)
         if awaited is None:

@@ -53,6 +53,7 @@ class Refusal(StrEnum):
     PLAN_UNCHANGED = "plan_unchanged"
     NOTHING_TO_FOLLOW = "nothing_to_follow"
     NOT_YOUR_QUESTION = "not_your_question"
+    SUGGESTIONS_PAUSED = "suggestions_paused"
 
 
 class Refused(Exception):

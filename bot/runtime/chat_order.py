@@ -13,6 +13,8 @@ from telegram.ext import BaseUpdateProcessor
 log = logging.getLogger(__name__)
 
 # Updates allowed to wait for their chat or a slot before python-telegram-bot holds new ones.
+# No one chat can fill them: the flood gate (bot/runtime/flood_gate.py) admits at most
+# CHAT_BACKLOG updates of a chat that are not handled yet.
 WAITING_LIMIT = 4096
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Bot, Update
 
+from bot.runtime.flood_gate import FloodGate
 from bot.runtime.inbox import InboxQueue, InboxUnavailable
 from bot.runtime.logs import Throttled
 
@@ -39,9 +40,11 @@ class WebhookServer:
     """Receive Telegram's POSTs on one path: check the secret, store the update, answer."""
 
     def __init__(
-        self, queue: InboxQueue, bot: Bot, secret: str, path: str, host: str, port: int
-    ) -> None:
+        self, queue: InboxQueue, bot: Bot, secret: str, path: str, host: str, port: int,
+        gate: FloodGate | None = None,
+    ) -> None:  # fmt: skip
         self._queue = queue
+        self._gate = gate
         self._bot = bot
         self._secret = secret.encode()
         self._path = path
@@ -87,6 +90,10 @@ class WebhookServer:
             return web.Response(status=HTTPStatus.FORBIDDEN)
         try:
             data = json.loads(await request.read())
+            if self._gate is not None and isinstance(data, dict) and not self._gate.admit(data):
+                # A flood's excess: answered as received, so Telegram does not send it again;
+                # never built, never stored (bot/runtime/flood_gate.py).
+                return web.Response(status=HTTPStatus.OK)
             update = Update.de_json(data, self._bot) if isinstance(data, dict) else None
         except Exception as exc:  # whatever a malformed body raises, nothing is stored
             log.warning("refused a webhook request that is not an update: %s", type(exc).__name__)

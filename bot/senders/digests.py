@@ -79,7 +79,9 @@ async def send_oversight(app: HearingApp) -> bool:
     services = _services(app)
     members = sorted(services.settings.oversight_ids)
     if not members:
-        return True
+        # Nobody to prepare a report for; one prepared earlier for members since removed is
+        # withheld, never sent.
+        return await _send_report(app, services.oversight, [], None)
 
     async def render(report: OversightReport, member: int) -> RenderedDigest:
         s, language = services, await _language_of(services, member)
@@ -90,16 +92,17 @@ async def send_oversight(app: HearingApp) -> bool:
 
 
 async def _send_report(
-    app: HearingApp, ledger: DigestLedger, recipients: list[int], render: RecipientRenderer
+    app: HearingApp, ledger: DigestLedger, recipients: list[int], render: RecipientRenderer | None
 ) -> bool:
     services = _services(app)
     async with ledger.sending:
         now = services.clock()
         await ledger.start(now)
-        await ledger.prepare_due(now, recipients, render)
-        complete = True
+        if render is not None:
+            await ledger.prepare_due(now, recipients, render)
+        complete, holders = True, frozenset(recipients)
         for digest_id in await ledger.unfinished():
-            complete = await _send_parts(app, ledger, digest_id) and complete
+            complete = await _send_parts(app, ledger, digest_id, holders) and complete
     return complete
 
 
@@ -116,10 +119,19 @@ async def catch_up(app: HearingApp) -> None:
         app.job_queue.run_once(_digest_job, RETRY_SECONDS, name=f"{DIGEST_JOB}-retry")
 
 
-async def _send_parts(app: HearingApp, ledger: DigestLedger, digest_id: int) -> bool:
+async def _send_parts(
+    app: HearingApp, ledger: DigestLedger, digest_id: int, holders: frozenset[int]
+) -> bool:
+    """Send a recorded digest's unsent parts to those who still hold the role it was for."""
     services = _services(app)
     undeliverable: set[int] = set()
     for part in await ledger.unsent(digest_id):
+        if part.recipient not in holders:
+            # Prepared while they held the role (a drafter or overseer since removed from the
+            # settings): the role is checked at delivery, and the part is never sent.
+            log.info("a report part was withheld: its recipient no longer holds the role")
+            await ledger.withhold(part)
+            continue
         try:
             if part.recipient not in undeliverable:
                 if part.kind == CHART:

@@ -50,7 +50,7 @@ def render_card(ui: Ui, card: Card) -> Rendered:
     return Rendered(text, keyboard(votes, [report, share]))
 
 
-def render_similar(ui: Ui, similar: Similar, text: str) -> Rendered:
+def render_similar(ui: Ui, similar: Similar) -> Rendered:
     """Show the suggestions a text resembles, offering to agree with one or post anyway."""
     t = ui.t
     target = target_name(t, similar.item.id if similar.item is not None else NEW_ITEMS)
@@ -63,7 +63,7 @@ def render_similar(ui: Ui, similar: Similar, text: str) -> Rendered:
                 text=shorten(match.text, MATCH_PREVIEW_CHARS),
             )
         )
-    lines += ["", t("suggestion.similar_choice", text=text)]
+    lines += ["", t("suggestion.similar_choice", text=similar.text)]
     agree = [
         ui.button("button.agree_instead", Action.AGREE_INSTEAD, similar.draft_id, m.key, number=n)
         for n, m in enumerate(similar.matches, start=1)

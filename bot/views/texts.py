@@ -11,6 +11,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 import content
+from bot.hearing.typed_text import without_bidi_controls
 
 DEFAULT_LANGUAGE = "en"
 CONTENT_DIR = Path(content.__file__).parent
@@ -141,10 +142,15 @@ def staff_html(client_html: str) -> str:
 
 
 def escape(value: object) -> Html:
-    """Escape a value for Telegram HTML, leaving fragments that are already HTML alone."""
+    """Escape a value for Telegram HTML, leaving fragments that are already HTML alone.
+
+    Lasting bidi controls are dropped from the value: typed text loses them when it is stored
+    (bot/hearing/typed_text.py), and this keeps text stored before that, or from elsewhere,
+    from reordering the rest of the line (the counts after a suggestion, say).
+    """
     if isinstance(value, Html):
         return value
-    return Html(html.escape(str(value), quote=False))
+    return Html(html.escape(without_bidi_controls(str(value)), quote=False))
 
 
 _TAG = re.compile(r"<[^>]+>")

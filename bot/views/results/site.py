@@ -20,7 +20,14 @@ from bot.hearing.opinion_groups import GroupsOutcome
 from bot.hearing.opinion_summary import Direction, Share
 from bot.hearing.plan import Plan
 from bot.hearing.plan_revision import ItemChange
-from bot.hearing.results import GroupsResult, GroupStatement, ItemResult, Outcome, ResultsPage
+from bot.hearing.results import (
+    GroupsResult,
+    GroupStatement,
+    ItemResult,
+    Outcome,
+    ResultsPage,
+    borrows_english,
+)
 from bot.hearing.turnout import Period
 from bot.model.tracking import Metric, TrackingStatus
 from bot.model.values import NEW_ITEMS, Language
@@ -184,6 +191,8 @@ def _common(
         "outcome": lambda outcome: _outcome(text, outcome),
         "metric": lambda metric: _metric(text, metric),
         "change": lambda change: _change(text, change),
+        "quoted": lambda revision: revision.quoted(language),
+        "borrows_english": lambda changes: borrows_english(changes, language),
         "letter": _letter,
         "share_pct": _share_pct,
         "statement": lambda s: _statement(text, page, s, where),
