@@ -320,6 +320,8 @@ def _count_confirmations(emu: Emulator, sent: list[Sent], result: Result) -> Non
     """Count suggestions whose confirmation a citizen saw twice, repeated bot messages, typed
     texts the bot refused, and apologies."""
     for citizen in sent:
+        if citizen.stuck:
+            result.notes.append(f"citizen {citizen.user_id}'s calls: {_calls_to(emu, citizen)}")
         texts = [m.plain_text() for m in emu.messages(citizen.user_id)]
         result.texts_not_taken += sum(BUTTONS_PLEASE in t for t in texts)
         result.apologies += sum(APOLOGY in t for t in texts)
@@ -328,6 +330,15 @@ def _count_confirmations(emu: Emulator, sent: list[Sent], result: Result) -> Non
                 result.confirmations_repeated += 1
         # A message sent again right after itself: a replayed update's reply.
         result.messages_repeated += sum(a == b for a, b in itertools.pairwise(texts))
+
+
+def _calls_to(emu: Emulator, citizen: Sent, last: int = 8) -> list[tuple[str, str]]:
+    """The last calls the emulator received for a citizen's chat (performed or not), to tell
+    a message never sent from one sent and refused (docs/reliability.md)."""
+    chat = str(citizen.user_id)
+    calls = [(name, str(params.get("text", ""))[:30]) for name, params in emu.calls
+             if str(params.get("chat_id")) == chat]  # fmt: skip
+    return calls[-last:]
 
 
 async def verify(db: ReadBack, sent: list[Sent], result: Result) -> None:
