@@ -6,7 +6,8 @@ API calls (answer and edit for a press, a send with buttons for a text), without
 `hearing` lifts the per-person limits (a replay compresses hours into minutes); `gated` keeps
 the settings' defaults (flood gate, suggestions per hour), as a deployment would. A
 separate process, so that its CPU time and peak memory are the bot's alone, not the emulator's
-or the driver's.
+or the driver's. The hearing bot runs on PostgreSQL when DATABASE_URL is set in its environment
+(DB then only places the hearing's files, as `DATABASE_PATH` does).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ async def run_hearing(
     settings = Settings(
         telegram_api_url=api_url,
         database_path=db,
+        database_url=os.environ.get("DATABASE_URL") or None,
         pseudonym_secret=SECRET,
         max_concurrent_updates=concurrency,
         suggestion_max_chars=MAX_SUGGESTION_CHARS,

@@ -4,11 +4,10 @@ record of exactly what it sent, so that the database can be checked against it a
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from benchmarks.readback import ReadBack
 from bot.emulator import Emulator, SentMessage
 from bot.hearing.privacy import pseudonym
 
@@ -62,8 +61,9 @@ class Citizen:
     """One scripted citizen; every action waits for the bot's visible answer to it."""
 
     def __init__(
-        self, emu: Emulator, user_id: int, rng: random.Random, wait: float, db: Path, secret: str
-    ) -> None:
+        self, emu: Emulator, user_id: int, rng: random.Random, wait: float, db: ReadBack,
+        secret: str,
+    ) -> None:  # fmt: skip
         self.emu = emu
         self.rng = rng
         self.wait = wait
@@ -82,7 +82,7 @@ class Citizen:
         try:
             for item in self.rng.sample(range(1, ITEMS + 1), items):
                 await self.answer(str(item), suggest=self.rng.random() < suggest_share)
-            for sid in self.others_suggestions(votes):
+            for sid in await self.others_suggestions(votes):
                 await self.vote(sid, self.rng.choice(list(VOTES)))
         except Stuck as exc:
             self.sent.stuck = str(exc)
@@ -132,15 +132,15 @@ class Citizen:
         self.sent.votes[sid] = vote
         await self.press(card, VOTES[vote], "Your vote:")
 
-    def others_suggestions(self, count: int) -> list[int]:
+    async def others_suggestions(self, count: int) -> list[int]:
         """Pick up to `count` suggestions by other citizens, read from the bot's database."""
         if count <= 0:
             return []
-        with sqlite3.connect(f"{self.db.resolve().as_uri()}?mode=ro", uri=True) as conn:
-            rows = conn.execute(
-                "SELECT id FROM suggestions WHERE participant_id <> ? AND status = 'visible'",
-                (self.pid,),
-            ).fetchall()
+        rows = await self.db.rows(
+            "SELECT id FROM suggestions WHERE participant_id <> ? AND status = 'visible'"
+            " ORDER BY id",
+            (self.pid,),
+        )
         return self.rng.sample([sid for (sid,) in rows], min(count, len(rows)))
 
     async def say(

@@ -42,6 +42,7 @@ from benchmarks import process  # noqa: E402
 from benchmarks.botproc import SECRET, TOKEN  # noqa: E402
 from benchmarks.driver import Citizens, Tally, run_people  # noqa: E402
 from benchmarks.naive_bot import seed  # noqa: E402
+from benchmarks.readback import ReadBack  # noqa: E402
 from benchmarks.scripts import ITEM, HearingScript, user_of  # noqa: E402
 from benchmarks.voters import Ballot, ballots, begin, open_and_vote  # noqa: E402
 from bot.commands.polis_data import events  # noqa: E402
@@ -108,7 +109,7 @@ async def post_hearing(
     citizens: Citizens, db: Path, texts: Sequence[tuple[str, str]]
 ) -> list[int]:
     """Post each comment through the hearing bot's buttons, by its author; return the ids."""
-    script = HearingScript(citizens, db, SECRET)
+    script = HearingScript(citizens, ReadBack(db), SECRET)
     ids = [await script.comment(user_of(author), text) for author, text in texts]
     with sqlite3.connect(db) as conn:
         visible = {

@@ -78,8 +78,9 @@ async def one_update(write: Transaction, read: Transaction, n: int, citizens: in
                 pid, item, f"Suggestion {n} on item {item}", "visible", "v1"
             )
         else:
+            # As a vote is taken (bot/hearing/deliberation.py): the voter's current vote first.
+            await repos.votes.get(pid, candidate)
             await repos.votes.record(pid, candidate, "agree")
-            await repos.votes.tallies([candidate])
     async with write() as repos:
         assert entry is not None
         await InboxRepository(repos.conn).mark_done([entry], repos.participants.timestamp())

@@ -18,8 +18,27 @@ START_SECONDS = 60
 
 def cpu_of(pid: int) -> float:
     """Return a process's user + system CPU seconds so far (every thread of it)."""
+    return _stat_cpu(pid)
+
+
+def tree_cpu(pid: int) -> float:
+    """Return the CPU seconds of a process, its children's so far, and its reaped children's."""
+    total = _stat_cpu(pid, reaped=True)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    total += _stat_cpu(int(entry.name), reaped=True)
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue  # a process that ended while we looked: its parent now counts it
+    return total
+
+
+def _stat_cpu(pid: int, reaped: bool = False) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    own = int(fields[11]) + int(fields[12])
+    return (own + (int(fields[13]) + int(fields[14]) if reaped else 0)) / TICKS
 
 
 def peak_mib_of(pid: int) -> float:
@@ -31,10 +50,12 @@ def peak_mib_of(pid: int) -> float:
 
 
 @asynccontextmanager
-async def bot_process(module: str, *args: str) -> AsyncIterator[asyncio.subprocess.Process]:
+async def bot_process(
+    module: str, *args: str, env: dict[str, str] | None = None
+) -> AsyncIterator[asyncio.subprocess.Process]:
     """Run `python -m module args...` until it prints READY; stop it with SIGTERM at the end."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", module, *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE
+        sys.executable, "-m", module, *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE, env=env
     )
     try:
         assert proc.stdout is not None

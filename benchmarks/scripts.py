@@ -8,11 +8,10 @@ Computational Democracy Project.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from benchmarks.driver import Citizens, with_button
+from benchmarks.readback import ReadBack
 from bot.commands.polis_data import Event
 from bot.hearing.privacy import pseudonym
 from bot.views.codec import VOTE_CODES, Action, encode
@@ -66,7 +65,7 @@ class Outcome:
 class HearingScript:
     """Play Pol.is events through the hearing bot's real buttons."""
 
-    def __init__(self, citizens: Citizens, db: Path, secret: str) -> None:
+    def __init__(self, citizens: Citizens, db: ReadBack, secret: str) -> None:
         self.citizens = citizens
         self.emu = citizens.emu
         self.outcome = Outcome()
@@ -132,12 +131,11 @@ class HearingScript:
                     m.plain_text().startswith(SAVED) for m in self.emu.messages_since(user, mark)
                 ),
             )
-        with sqlite3.connect(self.db) as conn:
-            row = conn.execute(
-                "SELECT MAX(id) FROM suggestions WHERE participant_id = ?",
-                (pseudonym(self.secret, user),),
-            ).fetchone()
-        return int(row[0])
+        [(latest,)] = await self.db.rows(
+            "SELECT MAX(id) FROM suggestions WHERE participant_id = ?",
+            (pseudonym(self.secret, user),),
+        )
+        return int(latest)
 
     async def vote(self, event: Event, sid: int) -> bool:
         """Open the suggestion by deep link and press the vote; False if it is not open."""

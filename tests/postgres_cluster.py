@@ -62,6 +62,10 @@ class Cluster:
     folder: Path
     port: int = 0
     user: str | None = None
+    # Tests need no durability; a benchmark against SQLite's WAL needs what it promises.
+    durable: bool = False
+    # More server settings, `name=value` (a benchmark's pg_stat_statements, say).
+    settings: tuple[str, ...] = ()
     _names: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # The migrated database's own tables; a test's extra ones are dropped before the next.
     _tables: frozenset[str] = frozenset()
@@ -98,10 +102,14 @@ class Cluster:
 
     def resume(self) -> None:
         """Start the server again on the same port and data."""
-        # Durability is not what the tests check: a throwaway cluster need not fsync.
+        # Durability is not what the tests check: a throwaway cluster need not fsync. A durable
+        # one promises what SQLite's WAL with synchronous=NORMAL does: a crash of the machine
+        # may lose the last commits (synchronous_commit=off), never corrupt the database.
+        safety = "on" if self.durable else "off"
         options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-                   " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                   f" -c fsync={safety} -c synchronous_commit=off -c full_page_writes={safety}"
                    " -c max_connections=200")  # fmt: skip
+        options += "".join(f" -c {setting}" for setting in self.settings)
         self._run("pg_ctl", "-D", self.folder / "data", "-o", options,
                   "-l", self.folder / "server.log", "-w", "-t", "60", "start")  # fmt: skip
 
@@ -172,12 +180,13 @@ class Cluster:
         )  # fmt: skip
 
 
-def start_cluster() -> Cluster | str:
+def start_cluster(*, durable: bool = False, settings: tuple[str, ...] = ()) -> Cluster | str:
     """Start a throwaway cluster, or return why the PostgreSQL half of the tests cannot run."""
     binaries = server_binaries()
     if binaries is None:
         return f"no PostgreSQL server binaries found: {HOW_TO_ENABLE}"
-    cluster = Cluster(binaries, Path(tempfile.mkdtemp(prefix="hearing-pg-")))
+    folder = Path(tempfile.mkdtemp(prefix="hearing-pg-"))
+    cluster = Cluster(binaries, folder, durable=durable, settings=settings)
     # Stopped at exit even when the session ends without its teardown (a broken pipe, ^C).
     atexit.register(cluster.stop)
     try:

@@ -73,7 +73,7 @@ async def publish_without_translation(hearing: Hearing, tmp_path: Path) -> tuple
 
 
 async def changes_page(hearing: Hearing, language: str, plan_path: Path = REVISED) -> str:
-    """The results site's page of plan changes in one language, as `hearing-bot report` makes it."""
+    """The results site's page of plan changes in a language, as `hearing-bot report` makes it."""
     plan, settings = load_plan(plan_path), hearing.settings
     async with database_at(settings.database_path) as db:
         page = await build_results(db, plan, settings.timezone, settings.min_group_size,
