@@ -52,6 +52,8 @@ SIGTERM_LIMIT = 10.0
 # Start-up on a loaded machine can take several seconds; longer than this is a failure.
 START_LIMIT = 60.0
 READY = frozenset({"getUpdates", "setWebhook"})
+# What a worker logs once it serves (bot/app.py), its SIGTERM handler set long before.
+RUNNING = "is running with"
 # Every text a citizen sends here answers the bot's prompt; this refusal means it was not taken.
 BUTTONS_PLEASE = "Please answer with the buttons"
 APOLOGY = "something went wrong on our side"
@@ -136,10 +138,12 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
         self.calls_mark = 0
+        self.log_mark = 0
 
     async def start(self, calls_mark: int) -> None:
         """Start the bot; `calls_mark` is how many API calls the emulator had received."""
         self.calls_mark = calls_mark
+        self.log_mark = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", *self.args,
@@ -246,7 +250,7 @@ async def _run(config: Config, workdir: Path, reader: ReadBack, result: Result) 
             await _crash_until(emu, done, bots, config, rng, result)
             sent: list[Sent] = await gather
             for bot in bots:
-                await _ready(emu, bot)
+                await _ready(emu, bot, alone=len(bots) == 1)
                 code, seconds = await bot.terminate()
                 _note_sigterm(result, code, seconds)
         finally:
@@ -281,7 +285,7 @@ async def _crash_until(
         # a deliberate stop of a running bot: before Python has even imported the bot, the
         # default action ends it (harmlessly: nothing is open yet), which is not the point.
         if sigterm or rng.random() >= config.early_share:
-            await _ready(emu, bot)
+            await _ready(emu, bot, alone=len(bots) == 1)
         gap = rng.uniform(*config.gap)
         if result.kills >= config.kills:
             with contextlib.suppress(TimeoutError):
@@ -298,14 +302,27 @@ async def _crash_until(
         await bot.start(len(emu.calls))
 
 
-async def _ready(emu: Emulator, bot: BotProcess) -> None:
+async def _ready(emu: Emulator, bot: BotProcess, alone: bool = True) -> None:
     """Wait until the bot started last asks for updates (polling) or sets its webhook.
 
-    With several workers, any worker's call after this one started counts: one of them polls
-    for the fleet (once the fleet lands), so a restarted worker may never call getUpdates."""
-    await emu.wait_until(
-        lambda: any(name in READY for name, _ in emu.calls[bot.calls_mark :]), timeout=START_LIMIT
-    )
+    One of several workers may never call getUpdates (another polls for the fleet): it is
+    ready once its log says it is running, by when it handles SIGTERM."""
+    if alone:
+        await emu.wait_until(
+            lambda: any(name in READY for name, _ in emu.calls[bot.calls_mark :]),
+            timeout=START_LIMIT,
+        )
+        return
+    async with asyncio.timeout(START_LIMIT):
+        # A file has nothing to await: its line is looked for a few times a second.
+        while RUNNING not in _log_since(bot):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+
+
+def _log_since(bot: BotProcess) -> str:
+    with bot.log.open("rb") as log:
+        log.seek(bot.log_mark)
+        return log.read().decode("utf-8", errors="replace")
 
 
 def _note_sigterm(result: Result, code: int | None, seconds: float) -> None:

@@ -78,6 +78,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "publish-plan":
         return publish_plan(settings, Path(args.file))
     if args.command == "console":
+        if settings.database_url:
+            print(f"hearing-bot: configuration error: {CONSOLE_ON_POSTGRES}", file=sys.stderr)
+            return 2
         configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
         language = Language(args.lang) if args.lang else None
         return asyncio.run(run_console(settings, sys.stdin, sys.stdout, language))
@@ -104,6 +107,14 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+# A PostgreSQL database serves real citizens: the console would answer their pending updates
+# into this terminal (a fleet would even hand it their chats), and they would never see them.
+CONSOLE_ON_POSTGRES = (
+    "the console tries the hearing on SQLite (DATABASE_PATH), never on DATABASE_URL's "
+    "database, which serves real citizens: unset DATABASE_URL to try it"
+)
 
 
 def plan_problem(settings: Settings) -> str | None:

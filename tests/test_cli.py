@@ -75,6 +75,15 @@ def test_malformed_setting_stops_start_up_with_one_line(tmp_path: Path) -> None:
     ]
 
 
+def test_the_console_refuses_a_postgresql_database_and_touches_nothing(tmp_path: Path) -> None:
+    url = "postgresql://hearing:pw-secret@db.invalid:5432/hearing"
+    result = run_cli(["console"], tmp_path, "1\n", DATABASE_URL=url, PSEUDONYM_SECRET=SECRET)
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("hearing-bot: configuration error: the console tries the hearing")
+    assert "pw-secret" not in result.stderr and list(tmp_path.iterdir()) == []
+
+
 def test_check_content_accepts_the_bundled_plan(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-content", str(DEFAULT_PLAN_PATH)]) == 0
     assert "OK" in capsys.readouterr().out
