@@ -345,8 +345,6 @@ async def replay_all(
         if any(t.database == "postgres" for t in targets):
             server = await stack.enter_async_context(pg_server())
             print(f"PostgreSQL: {server.describe}")
-        if any(t.workers > 1 for t in targets):
-            print("Several workers each poll on their own until the fleet (issue 13) lands.")
         for name in names:
             stream = load(name, events_limit)
             await replay(stream, rtts, transports, concurrency, targets, server)
