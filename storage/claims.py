@@ -100,6 +100,10 @@ class ClaimsRepository(Repository):
             [(chat, worker) for chat in chats],
         )
 
+    async def forget_all(self) -> None:
+        """Drop every claim: no worker runs that could hold one (the fleet's first worker)."""
+        await self.execute("DELETE FROM chat_claims")
+
     async def expire(self, worker: str) -> None:
         """End the worker's leases now (it stops): others take its chats over at once."""
         await self.execute(

@@ -16,6 +16,7 @@ import pytest
 from telegram import Update
 
 from bot.commands.tracking import publish_plan
+from bot.config import Settings
 from bot.emulator import Emulator
 from bot.model.values import ModerationMode
 from bot.runtime.claims import FleetQueue
@@ -192,31 +193,56 @@ async def test_when_the_poller_stops_another_worker_polls_within_seconds(
         await two.stop()
 
 
+async def record_with_a_dead_claim(settings: Settings, user: int, lease_seconds: int) -> None:
+    """Store two updates of a chat that a worker claimed just before it died."""
+    updates = ((501, "/start"), (502, "/help"))
+    async with database_of(settings) as db:
+        async with db.transaction() as repos:
+            await repos.conn.execute(
+                "INSERT INTO chat_claims (chat_key, worker, lease_until)"
+                " VALUES (?, 'gone:1:dead', now() + make_interval(secs => ?))",
+                (user, lease_seconds),
+            )
+        inbox = Inbox(db)
+        for update_id, text in updates:
+            assert await inbox.record(Update.de_json(update_data(update_id, text, user), None))
+
+
+async def replayed_in_order(emu: Emulator, settings: Settings, user: int) -> None:
+    """Assert the chat's two updates were answered in order, each replayed once."""
+    texts = [m.plain_text() for m in emu.messages(user)]
+    assert "Your privacy" in texts[0] and "How this hearing works" in texts[1], "in order"
+    async with database_of(settings) as db:
+        found = await rows(db, "SELECT update_id, status, attempts FROM inbox ORDER BY update_id")
+    assert found == [(501, "done", 1), (502, "done", 1)], "replayed, the attempts counted"
+
+
 @POSTGRES_ONLY
 async def test_a_dead_workers_chat_is_taken_over_once_its_lease_ends_and_replayed(
     emu: Emulator, tmp_path: Path, database_url: str
 ) -> None:
     settings = make_settings(tmp_path)
     emu.meet(9301)
-    async with database_of(settings) as db:
-        inbox = Inbox(db)
-        for update_id, text in ((501, "/start"), (502, "/help")):
-            assert await inbox.record(Update.de_json(update_data(update_id, text, 9301), None))
-        async with db.transaction() as repos:  # held by a worker that died a moment ago
-            await repos.conn.execute(
-                "INSERT INTO chat_claims (chat_key, worker, lease_until)"
-                " VALUES (9301, 'gone:1:dead', now() + interval '2 seconds')"
-            )
-    async with Hearing(emu, settings) as worker:
-        await asyncio.sleep(0.5)
+    async with Hearing(emu, settings) as worker:  # the fleet runs on: the claim may be live
+        await record_with_a_dead_claim(settings, 9301, lease_seconds=3)
+        await asyncio.sleep(1.5)
         assert emu.messages(9301) == [], "not while the dead worker's lease runs"
         await emu.wait_until(lambda: len(emu.messages(9301)) == 2, timeout=15)
         await worker.settle()
-    texts = [m.plain_text() for m in emu.messages(9301)]
-    assert "Your privacy" in texts[0] and "How this hearing works" in texts[1], "in order"
-    async with database_of(settings) as db:
-        found = await rows(db, "SELECT update_id, status, attempts FROM inbox ORDER BY update_id")
-    assert found == [(501, "done", 1), (502, "done", 1)], "replayed, the attempts counted"
+    await replayed_in_order(emu, settings, 9301)
+
+
+@POSTGRES_ONLY
+async def test_a_lone_worker_started_after_a_kill_takes_its_chats_at_once(
+    emu: Emulator, tmp_path: Path, database_url: str
+) -> None:
+    settings = make_settings(tmp_path)
+    emu.meet(9302)
+    await record_with_a_dead_claim(settings, 9302, lease_seconds=600)
+    async with Hearing(emu, settings) as worker:  # alone: every claim left is a dead worker's
+        await emu.wait_until(lambda: len(emu.messages(9302)) == 2, timeout=5)
+        await worker.settle()
+    await replayed_in_order(emu, settings, 9302)
 
 
 @POSTGRES_ONLY

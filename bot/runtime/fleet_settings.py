@@ -59,12 +59,16 @@ async def join_fleet(db: Store, link: FleetLink, mine: Mapping[str, str]) -> boo
 
     Every running worker holds FLEET_LOCK shared, for as long as its link lives: a worker that
     can take it exclusively is alone, and records (a fleet restarted with new settings on
-    purpose); otherwise it waits for any worker recording, then compares.
+    purpose) and drops the claims dead workers left; otherwise it waits for any worker
+    recording, then compares.
     """
     if await link.try_lock(FLEET_LOCK):
         try:
             async with db.transaction() as repos:
                 await repos.fleet_settings.record(mine)
+                # Claims left are dead workers': their chats need not wait out the leases
+                # (a lone worker restarted after a kill would keep its citizens waiting 15 s).
+                await repos.claims.forget_all()
             await link.lock_shared(FLEET_LOCK)
         finally:
             await link.unlock(FLEET_LOCK)
