@@ -20,7 +20,7 @@ from bot.emulator import Emulator, SentMessage
 from bot.hearing.plan import DEFAULT_PLAN_PATH, load_plan
 from bot.hearing.privacy import pseudonym
 from bot.views.texts import strip_html
-from tests.harness import SECRET, Hearing, make_settings, query
+from tests.harness import SECRET, Hearing, background, make_settings, query
 
 CITIZEN, OTHERS, DRAFTER, MODERATOR = 8801, (8802, 8803, 8804), 8805, 8806
 URDU_PLAN = load_plan(DEFAULT_PLAN_PATH.with_name("plan.ur.md"))
@@ -177,6 +177,10 @@ async def drafters_answer(reader: Reader) -> None:
     await hearing.say(DRAFTER, REPLY)
     await reader.press(hearing.last(CITIZEN).button_labels()[0])  # answer the drafter
     await reader.say(ANSWER)
+    # The drafter is told of the answer by the outbox, in the background: once it has gone,
+    # the drafter's next command is answered by its card alone.
+    await background(hearing.app).outbox.wait_idle()
+    assert ANSWER in hearing.last(DRAFTER).plain_text()
     [card] = await hearing.say(DRAFTER, f"/start d-{sid}")
     await hearing.press(DRAFTER, "✅ Adopted", card)
 
