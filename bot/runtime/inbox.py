@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -21,6 +21,7 @@ from storage.backend import DATABASE_ERRORS, Store
 from storage.clock import iso
 from storage.inbox import InboxEntry, InboxRepository
 from storage.repositories import Repositories
+from storage.unit import WriteConflict
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ ABANDONED_KEPT = timedelta(days=1)
 # "Handled" marks ride along with the next write (a handler's commit, a stored batch); when
 # none comes within this many seconds, they are written on their own.
 MARK_DELAY = 0.05
+# A begun mark that met concurrent writes is tried again this many times, then alone.
+MARK_TRIES = 3
 # Confirming what polling fetched can fail at Telegram's end or at the database's.
 _CONFIRM_ERRORS: tuple[type[BaseException], ...] = (TelegramError, *DATABASE_ERRORS)
 
@@ -221,11 +224,18 @@ class Inbox:
                 self._flusher = asyncio.create_task(self._flush())
             await asyncio.wait({self._flusher})
 
-    async def handle(self, update: object, handling: Awaitable[Any]) -> None:
+    async def handle(
+        self,
+        update: object,
+        handling: Awaitable[Any],
+        again: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
         """Handle a stored update: its effects, "handled" and its reply in one transaction.
 
         Then send the reply. An update whose effects an earlier run committed is not handled
-        again: the reply that run kept is sent (what it had not begun to send).
+        again: the reply that run kept is sent (what it had not begun to send). Given `again`
+        (the same handling, anew), the transaction runs beside other chats' (docs/postgres.md,
+        Transactions); if it conflicts with one, it is undone and `again` runs alone.
         """
         entry_id = self._entry_of(update)
         if entry_id is None or self.post is None:
@@ -236,7 +246,7 @@ class Inbox:
             self._give_up(update, self.claims)  # its chat was taken over: its holder handles it
             return
         try:
-            await self._handle_entry(entry_id, update, handling)
+            await self._handle_entry(entry_id, update, handling, again)
         except ClaimLost:
             if self.claims is not None:
                 self._give_up(update, self.claims)  # rolled back: the chat's holder handles it
@@ -248,23 +258,42 @@ class Inbox:
         if entry_id is not None:
             claims.finished(entry_id)
 
-    async def _handle_entry(self, entry_id: int, update: object, handling: Awaitable[Any]) -> None:
+    async def _handle_entry(
+        self,
+        entry_id: int,
+        update: object,
+        handling: Awaitable[Any],
+        again: Callable[[], Awaitable[Any]] | None,
+    ) -> None:
         kept = self._kept.pop(entry_id, None)
         if kept is not None:
             handling.close()  # type: ignore[attr-defined]
             reply, begun = kept
+        elif again is None:
+            reply, begun = await self._handle_once(entry_id, update, handling, False), 0
         else:
-            reply, begun = await self._handle_once(entry_id, update, handling), 0
+            try:
+                reply = await self._handle_once(entry_id, update, handling, True)
+            except WriteConflict as exc:
+                # Undone whole, its reply unsent: run again alone, where nothing conflicts.
+                log.info("an update was undone and is handled again, alone: %s", exc)
+                reply = await self._handle_once(entry_id, update, again(), False)
+            begun = 0
         post = self.post
         if post is None:
             return
         mark = lambda bit, on: self._mark(entry_id, bit, on)  # noqa: E731
         await deliver(reply, post, mark, begun, at_write=self.marks_at_write)
 
-    async def _handle_once(self, entry_id: int, update: object, handling: Awaitable[Any]) -> Kept:
-        async with self._db.unit_of_work() as unit:
+    async def _handle_once(
+        self, entry_id: int, update: object, handling: Awaitable[Any], concurrent: bool
+    ) -> Kept:
+        async with self._db.unit_of_work(concurrent) as unit:
             with recording(chat_key(update)) as recorded:
                 await handling
+            if unit.conflicted:
+                # The handler met it, and python-telegram-bot's error handler took it.
+                raise WriteConflict(unit.why)
             reply = recorded.kept()
             # On a fleet, what the handler wrote commits only while the chat is still this
             # worker's (checked in the same transaction): never beside its new holder's.
@@ -272,7 +301,7 @@ class Inbox:
                 stored = encode(reply) if reply.calls else None
                 await self._db.finish(
                     unit,
-                    lambda repos: self._keep(repos, entry_id, stored),
+                    lambda repos: self._keep(repos, entry_id, stored, not concurrent),
                     always=any(not call.idempotent for call in reply.calls),
                 )
         return reply
@@ -375,20 +404,29 @@ class Inbox:
                 return entry_id
         return None
 
-    async def _keep(self, repos: Repositories, entry_id: int, reply: str | None) -> None:
+    async def _keep(
+        self, repos: Repositories, entry_id: int, reply: str | None, alone: bool
+    ) -> None:
         if self.claims is not None:
             await self.claims.guard(repos, entry_id)
-        async with self._done_marks(repos) as inbox:
+        async with self._done_marks(repos, alone) as inbox:
             if reply is not None:
                 await inbox.keep_reply(entry_id, reply)
 
     @asynccontextmanager
-    async def _done_marks(self, repos: Repositories) -> AsyncIterator[InboxRepository]:
+    async def _done_marks(
+        self, repos: Repositories, alone: bool = True
+    ) -> AsyncIterator[InboxRepository]:
         """Give the inbox of a transaction that also writes the waiting "handled" marks.
 
-        If the transaction fails, the marks wait again, still first in line.
+        If the transaction fails, the marks wait again, still first in line. A concurrent
+        transaction leaves them to the next that runs alone: a commit that fails after this
+        has let them go would lose them, and rows of other chats would widen its conflicts.
         """
         inbox = InboxRepository(repos.conn)
+        if not alone:
+            yield inbox
+            return
         done, self._done = self._done, []
         try:
             if done:
@@ -416,13 +454,24 @@ class Inbox:
         every moment between the two is one in which a kill leaves it unsent for good.
         """
         try:
-            async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
-                if self.claims is not None:
-                    await self.claims.guard(repos, entry_id)
-                await inbox.mark_begun(entry_id, bit, begun)
+            for tries_left in reversed(range(MARK_TRIES)):
+                try:
+                    await self._mark_once(entry_id, bit, begun, alone=tries_left == 0)
+                    return
+                except WriteConflict:
+                    continue
         except DATABASE_ERRORS as exc:
             # A message must not be sent when a replay could not know it was.
             raise InboxUnavailable(f"cannot mark a reply of entry {entry_id}: {exc}") from exc
+
+    async def _mark_once(self, entry_id: int, bit: int, begun: bool, alone: bool) -> None:
+        async with (
+            self._db.transaction(concurrent=not alone) as repos,
+            self._done_marks(repos, alone) as inbox,
+        ):
+            if self.claims is not None:
+                await self.claims.guard(repos, entry_id)
+            await inbox.mark_begun(entry_id, bit, begun)
 
     async def _flush(self) -> None:
         while self._done:
