@@ -84,6 +84,7 @@ class ChatClaims:
     def start(self, bot: Bot, hand_on: Callable[[Update], Awaitable[None]]) -> None:
         """Start claiming (and renewing): `hand_on` queues an update for the Application."""
         self._bot, self._hand_on = bot, hand_on
+        self.kick()  # what earlier runs left pending is looked for at once, not a second later
         self._tasks = [
             asyncio.create_task(self._claiming(), name="chat-claims"),
             asyncio.create_task(self._renewing(), name="chat-leases"),
