@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+# A small transaction that conflicts is tried this many times in all, the last time alone.
+CONFLICT_TRIES = 3
 
 
 class WriteConflict(Exception):
@@ -97,6 +99,17 @@ def when_committed(action: Callable[[], None]) -> None:
         action()
     else:
         unit.after.append(action)
+
+
+async def retried(work: Callable[[bool], Awaitable[T]], tries: int = CONFLICT_TRIES) -> T:
+    """Run `work(alone)` concurrently, again if it conflicts, and alone at the last try."""
+    for tries_left in reversed(range(tries)):
+        try:
+            return await work(tries_left == 0)
+        except WriteConflict:
+            if tries_left == 0:
+                raise
+    raise ValueError("tries: at least 1")
 
 
 async def in_thread(work: Callable[..., T], *args: object) -> T:

@@ -21,7 +21,7 @@ from storage.backend import DATABASE_ERRORS, Store
 from storage.clock import iso
 from storage.inbox import InboxEntry, InboxRepository
 from storage.repositories import Repositories
-from storage.unit import WriteConflict
+from storage.unit import WriteConflict, retried
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,6 @@ ABANDONED_KEPT = timedelta(days=1)
 # "Handled" marks ride along with the next write (a handler's commit, a stored batch); when
 # none comes within this many seconds, they are written on their own.
 MARK_DELAY = 0.05
-# A begun mark that met concurrent writes is tried again this many times, then alone.
-MARK_TRIES = 3
 # Confirming what polling fetched can fail at Telegram's end or at the database's.
 _CONFIRM_ERRORS: tuple[type[BaseException], ...] = (TelegramError, *DATABASE_ERRORS)
 
@@ -173,11 +171,18 @@ class Inbox:
         mended = [admitted(update, self._keep_phone) for update in updates]
         rows = [(u.update_id, chat_key(u), payload) for u, payload in mended]
         now = self._clock()
-        try:
-            async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
-                entries = await inbox.add_batch(
+
+        async def store(alone: bool) -> list[int | None]:
+            async with (
+                self._db.transaction(concurrent=not alone) as repos,
+                self._done_marks(repos, alone) as inbox,
+            ):
+                return await inbox.add_batch(
                     rows, received_at=iso(now), since=iso(now - DUPLICATE_WINDOW)
                 )
+
+        try:
+            entries = await retried(store)
         except DATABASE_ERRORS as exc:
             raise InboxUnavailable(f"the inbox cannot store updates: {exc}") from exc
         stored, fresh = [], []
@@ -355,9 +360,12 @@ class Inbox:
         async with self._db.transaction() as repos:
             await self._prune(InboxRepository(repos.conn), self._clock())
 
-    def with_marks(self, repos: Repositories) -> AbstractAsyncContextManager[InboxRepository]:
-        """Give the inbox of a transaction that also writes the waiting "handled" marks."""
-        return self._done_marks(repos)
+    def with_marks(
+        self, repos: Repositories, alone: bool = True
+    ) -> AbstractAsyncContextManager[InboxRepository]:
+        """Give the inbox of a transaction that also writes the waiting "handled" marks (if
+        it runs alone: see `_done_marks`)."""
+        return self._done_marks(repos, alone)
 
     async def starting(self, update: object) -> None:
         """Count a replayed update's attempt durably before it is handled again."""
@@ -420,8 +428,8 @@ class Inbox:
         """Give the inbox of a transaction that also writes the waiting "handled" marks.
 
         If the transaction fails, the marks wait again, still first in line. A concurrent
-        transaction leaves them to the next that runs alone: a commit that fails after this
-        has let them go would lose them, and rows of other chats would widen its conflicts.
+        transaction leaves them to one that runs alone, or to their own write: a commit that
+        failed after this had let them go would lose them.
         """
         inbox = InboxRepository(repos.conn)
         if not alone:
@@ -454,12 +462,7 @@ class Inbox:
         every moment between the two is one in which a kill leaves it unsent for good.
         """
         try:
-            for tries_left in reversed(range(MARK_TRIES)):
-                try:
-                    await self._mark_once(entry_id, bit, begun, alone=tries_left == 0)
-                    return
-                except WriteConflict:
-                    continue
+            await retried(lambda alone: self._mark_once(entry_id, bit, begun, alone))
         except DATABASE_ERRORS as exc:
             # A message must not be sent when a replay could not know it was.
             raise InboxUnavailable(f"cannot mark a reply of entry {entry_id}: {exc}") from exc
@@ -482,8 +485,19 @@ class Inbox:
                 return
 
     async def _write_marks(self) -> None:
+        done, self._done = self._done, []
+        try:
+            await retried(lambda alone: self._write_done(done, alone))
+        except BaseException:
+            self._done[:0] = done  # still first in line, whatever failed (the commit too)
+            raise
+
+    async def _write_done(self, done: list[int], alone: bool) -> None:
         now = self._clock()
-        async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
+        async with self._db.transaction(concurrent=not alone) as repos:
+            inbox = InboxRepository(repos.conn)
+            if done:
+                await inbox.mark_done(done, iso(now))
             if self._due_to_prune(now):
                 await self._prune(inbox, now)
 
