@@ -11,7 +11,7 @@ import pytest
 
 from storage.postgres import PostgresDatabase
 from storage.repositories import Repositories
-from storage.unit import Unit, WriteConflict, in_thread, when_committed
+from storage.unit import Unit, WriteConflict, in_thread, retried, when_committed
 
 # Long enough for a transaction that is not blocked to get there on a busy machine; a blocked
 # one never does.
@@ -163,3 +163,38 @@ async def test_a_standalone_concurrent_transaction_that_conflicts_raises(
         return "committed"
 
     assert sorted(await asyncio.gather(one(0), one(1))) == ["committed", "undone"]
+
+
+@pytest.mark.parametrize(
+    ("conflicts", "calls", "outcome"),
+    [
+        (0, [False], "done"),
+        (1, [False, False], "done"),
+        (2, [False, False, True], "done"),  # the last try runs alone
+        (3, [False, False, True], "conflict"),  # alone cannot conflict; if it did, it is said
+    ],
+)
+async def test_a_small_transaction_is_tried_again_then_alone(
+    conflicts: int, calls: list[bool], outcome: str
+) -> None:
+    seen: list[bool] = []
+
+    async def work(alone: bool) -> str:
+        seen.append(alone)
+        if len(seen) <= conflicts:
+            raise WriteConflict("met another")
+        return "done"
+
+    try:
+        result = await retried(work)
+    except WriteConflict:
+        result = "conflict"
+    assert (result, seen) == (outcome, calls)
+
+
+async def test_no_tries_is_refused() -> None:
+    async def work(alone: bool) -> None:
+        raise AssertionError("never run")
+
+    with pytest.raises(ValueError, match="at least 1"):
+        await retried(work, tries=0)
