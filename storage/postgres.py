@@ -134,7 +134,8 @@ class PostgresDatabase(UnitsOfWork):
             if each is None:
                 continue
             try:
-                await asyncio.wait_for(each.close(), CLOSE_SECONDS)
+                async with asyncio.timeout(CLOSE_SECONDS):
+                    await each.close()
             except TimeoutError:
                 each.terminate()  # a transaction still under way: rolled back by the server
 
@@ -180,7 +181,7 @@ class PostgresDatabase(UnitsOfWork):
             await conn.execute(BEGIN_CONCURRENT if concurrent else BEGIN_WRITE)
         except BaseException:
             await _roll_back(conn)
-            await writers.release(conn)
+            await _give_back(writers, conn)
             raise
         return conn
 
@@ -200,7 +201,7 @@ class PostgresDatabase(UnitsOfWork):
                 raise
         finally:
             if self._writers is not None:
-                await self._writers.release(conn)
+                await _give_back(self._writers, conn)
 
     async def _on_writer(self, writer: object, sql: str) -> None:
         await cast(Pooled, writer).execute(sql)
@@ -242,6 +243,14 @@ async def _roll_back(conn: asyncpg.Connection | Pooled) -> None:
         # A connection that broke lost its transaction with it; whatever state it is left in,
         # the next transaction opens a new one.
         conn.terminate()
+
+
+async def _give_back(pool: asyncpg.Pool[Any], conn: Pooled) -> None:
+    """Return a writer to its pool; one still in a transaction (its rollback cut short by a
+    cancelled task) is ended instead: the server rolls the transaction back."""
+    if not conn.is_closed() and conn.is_in_transaction():
+        conn.terminate()
+    await pool.release(conn)
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
