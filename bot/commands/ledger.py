@@ -64,7 +64,7 @@ def ledger(
 def _none_yet(path: Path) -> list[LedgerEntry]:
     """Refuse an export over an existing file before the database is opened."""
     if path.exists() or path.is_symlink():
-        raise LedgerError(f"{path} already exists; the ledger is never written over a file")
+        raise LedgerError(f"{path} already exists; a ledger is never written over a file")
     return []
 
 
