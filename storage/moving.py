@@ -101,7 +101,12 @@ async def verify_copy(source: Path, url: str) -> list[TableCheck]:
         writer = await asyncpg.connect(url)
         try:
             await reader.execute("BEGIN")
-            return [await _compare(reader, writer, table) for table in await _tables(reader)]
+            checks = [await _compare(reader, writer, table) for table in await _tables(reader)]
+            erasures = FileLedger(ledger_path(source)).read()
+            return [
+                *checks,
+                await _compare_ledger(erasures, LedgerRepository(PgConnection(writer))),
+            ]
         finally:
             await writer.close()
     finally:
