@@ -57,7 +57,7 @@ class LedgerEntry:
 class ErasureLedger(Protocol):
     """Where a backend keeps its erasures: a file beside SQLite, a schema of PostgreSQL."""
 
-    async def open(self) -> None:
+    async def prepare(self) -> None:
         """Check the ledger can be used; take in what an earlier version kept elsewhere."""
 
     async def record(self, entry: LedgerEntry) -> None:
@@ -86,7 +86,7 @@ class FileLedger:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    async def open(self) -> None:
+    async def prepare(self) -> None:
         """Nothing to check: a missing file is an empty ledger."""
 
     async def record(self, entry: LedgerEntry) -> None:

@@ -8,6 +8,7 @@ transaction: both commit, or neither.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from contextlib import AbstractAsyncContextManager
@@ -48,7 +49,7 @@ class PostgresLedger:
         self.where = where
         self.earlier = FileLedger(earlier_file)
 
-    async def open(self) -> None:
+    async def prepare(self) -> None:
         """Refuse a database without its ledger; take in the file ledger left beside it, once."""
         async with self.db.reading() as repos:
             if not await repos.ledger.present():
@@ -59,9 +60,11 @@ class PostgresLedger:
         async with self.db.transaction() as repos:
             await repos.ledger.record(found)
         # Kept, not deleted (it is the operator's), under a name no version reads again; a
-        # crash before the rename imports it again at the next start, which adds nothing.
+        # crash before the rename imports it again at the next start, which adds nothing. Two
+        # workers of one machine starting at once both take it in: the second finds it gone.
         path = self.earlier.path
-        os.replace(path, path.with_name(path.name + IMPORTED_SUFFIX))
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(path, path.with_name(path.name + IMPORTED_SUFFIX))
         log.warning("took %d erasures of the ledger file into the database's ledger", len(found))
 
     async def record(self, entry: LedgerEntry) -> None:

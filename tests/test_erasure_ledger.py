@@ -176,6 +176,11 @@ def test_run_without_its_ledger_stops_with_one_line(
     line = result.stderr.strip().splitlines()[-1]
     assert line.startswith("hearing-bot: the erasure ledger (schema `ledger`) is missing")
     assert "hearing-bot ledger import FILE" in line
+    # With no copy of the ledger left, the operator starts an empty one, knowingly.
+    imported = run_cli(["ledger", "import", "/dev/null"], tmp_path, DATABASE_URL=bare_postgres_url)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith("0 erasures added to the ledger of PostgreSQL database")
+    assert asyncio.run(value(bare_postgres_url, "SELECT COUNT(*) FROM ledger.erasures")) == 0
 
 
 async def _migrated_without_ledger(url: str) -> None:

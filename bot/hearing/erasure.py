@@ -53,7 +53,7 @@ class Erasure:
 
     async def reapply(self) -> int:
         """Carry out every ledger entry the database does not reflect; return how many."""
-        await self.ledger.open()
+        await self.ledger.prepare()
         applied = 0
         for entry in await self.ledger.entries():
             async with self.db.transaction() as repos:
