@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from storage.clock import iso
+
 log = logging.getLogger(__name__)
 
 LEDGER_SUFFIX = ".erasures.jsonl"
@@ -39,15 +41,20 @@ class LedgerEntry:
     erased_at: str
 
     def problem(self) -> str | None:
-        """Say what makes the entry unusable (an empty id, a time that is not one), or None."""
+        """Say what makes the entry unusable (an empty id, a time not as storage writes it)."""
         if not self.participant_id.strip():
             return "its participant is empty"
         try:
-            moment = datetime.fromisoformat(self.erased_at)
+            moment: datetime | None = datetime.fromisoformat(self.erased_at)
         except ValueError:
-            return f"its erased_at {self.erased_at[:40]!r} is not a time"
-        # Compared as text with the times storage wrote: only that one format sorts right.
-        return None if moment.tzinfo is not None else "its erased_at has no time zone"
+            moment = None
+        # Compared as text with the times storage wrote: only their one format sorts right.
+        if moment is None or moment.tzinfo is None or iso(moment) != self.erased_at:
+            return (
+                f"its erased_at {self.erased_at[:40]!r} is not a time as the bot writes them"
+                " (UTC, ISO-8601 with milliseconds)"
+            )
+        return None
 
     def line(self) -> str:
         """Return the entry as one line of the ledger file."""
@@ -161,8 +168,6 @@ def write_ledger_file(path: Path, entries: list[LedgerEntry]) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     except FileExistsError:
-        raise LedgerError(
-            f"{path} already exists; the ledger is never written over a file"
-        ) from None
+        raise LedgerError(f"{path} already exists; a ledger is never written over one") from None
     except OSError as exc:
         raise LedgerError(f"cannot write {path}: {exc.strerror}") from None

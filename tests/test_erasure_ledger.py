@@ -195,7 +195,8 @@ async def _migrated_without_ledger(url: str) -> None:
     ("participant", "erased_at", "problem"),
     [
         ("p-someone", "yesterday", "is not a time"),
-        ("p-someone", "2026-11-27T10:00:00", "has no time zone"),
+        ("p-someone", "2026-11-27T10:00:00", "is not a time as the bot writes them"),
+        ("p-someone", "2026-11-27T15:00:00.000+05:00", "is not a time as the bot writes them"),
         ("  ", "2026-11-27T10:00:00.000+00:00", "its participant is empty"),
     ],
 )
@@ -280,7 +281,7 @@ async def test_the_ledger_is_exported_and_imported_on_either_backend(
 @pytest.mark.parametrize(
     ("args", "content", "said"),
     [
-        (["export"], "", "already exists; a ledger is never written over a file"),
+        (["export"], "", "already exists; a ledger is never written over one"),
         (["import"], '{"participant": "p1", "erased_at": "2026-11-27T10:00:00.000+00:00"}\n'
                      '{"participant": "p2"}\n', "line 2, is not an erasure ledger entry"),
         (["import"], "not json\n", "line 1, is not an erasure ledger entry"),

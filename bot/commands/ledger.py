@@ -56,15 +56,15 @@ def ledger(
     except LedgerError as exc:
         print(f"{NAME} {action}: {exc}", file=err)
         return 2
-    print(f"{path}: {len(entries)} erasures; keep it apart from the backups (docs/postgres.md,"
-          " Backups)", file=out)  # fmt: skip
+    print(f"{path}: {len(entries)} erasures (after a restore into a new database, `hearing-bot"
+          " ledger import` it: docs/postgres.md, Backups)", file=out)  # fmt: skip
     return 0
 
 
 def _none_yet(path: Path) -> list[LedgerEntry]:
     """Refuse an export over an existing file before the database is opened."""
     if path.exists() or path.is_symlink():
-        raise LedgerError(f"{path} already exists; a ledger is never written over a file")
+        raise LedgerError(f"{path} already exists; a ledger is never written over one")
     return []
 
 
