@@ -19,6 +19,7 @@ import pytest
 from bot.cli import main
 from bot.emulator import Emulator
 from bot.hearing.privacy import pseudonym
+from storage.backup import BackupError
 from storage.clock import iso
 from storage.erasure_ledger import LedgerEntry, LedgerError, ledger_path
 from storage.pg_backup import backup_postgres
@@ -31,6 +32,7 @@ from tests.harness import (
     make_settings,
     use_database,
 )
+from tests.test_backup import names
 from tests.test_cli import run_cli
 
 ANA, BILAL = 4101, 4102
@@ -181,6 +183,15 @@ def test_run_without_its_ledger_stops_with_one_line(
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.startswith("0 erasures added to the ledger of PostgreSQL database")
     assert asyncio.run(value(bare_postgres_url, "SELECT COUNT(*) FROM ledger.erasures")) == 0
+
+
+async def test_a_backup_of_a_database_without_its_ledger_fails_and_leaves_nothing(
+    tmp_path: Path, bare_postgres_url: str
+) -> None:
+    await _migrated_without_ledger(bare_postgres_url)
+    with pytest.raises(BackupError, match=r"has no erasure ledger \(schema `ledger`\)"):
+        await backup_postgres(bare_postgres_url, tmp_path / "hearing.dump")
+    assert names(tmp_path) == [], "no archive, no ledger file, no leftovers"
 
 
 async def _migrated_without_ledger(url: str) -> None:
