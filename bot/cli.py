@@ -1,4 +1,4 @@
-"""The `hearing-bot` command: run, console, check-content, export, digest, backup, tracking…"""
+"""The `hearing-bot` command: run, console, check-content, export, digest, backup, ledger…"""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.commands.console import run_console
 from bot.commands.content_check import catalogue_problems, translation_problems
 from bot.commands.digest import print_digest
 from bot.commands.export import export
+from bot.commands.ledger import ledger
 from bot.commands.move import move
 from bot.commands.report import report
 from bot.commands.tracking import import_tracking, publish_plan
@@ -28,6 +29,7 @@ from bot.runtime.fleet_settings import SettingsMismatch
 from bot.runtime.logs import configure_logging
 from storage.backup import BackupError, backup_database
 from storage.db import DatabaseError
+from storage.erasure_ledger import LedgerError
 from storage.pg_backup import backup_postgres
 
 PRIVATE_UMASK = 0o077
@@ -68,6 +70,8 @@ def _run(args: argparse.Namespace) -> int:
         return report(settings, Path(args.out))
     if args.command == "move-to-postgres":
         return move(settings, args.to)
+    if args.command == "ledger":
+        return ledger(settings, args.action, Path(args.file))
     if (problem := plan_problem(settings)) is not None:
         print(f"hearing-bot: configuration error: {problem}", file=sys.stderr)
         return 2
@@ -96,6 +100,9 @@ def _run(args: argparse.Namespace) -> int:
         return asyncio.run(run_bot(settings, token, secret, webhook=args.webhook))
     except DatabaseError as exc:
         print(f"hearing-bot: database error: {exc}", file=sys.stderr)
+        return 1
+    except LedgerError as exc:  # missing or damaged: erased citizens could come back
+        print(f"hearing-bot: {exc}", file=sys.stderr)
         return 1
     except SettingsMismatch as exc:  # another worker on this database runs with other settings
         print(f"hearing-bot: configuration error: {exc}", file=sys.stderr)
@@ -164,7 +171,9 @@ def backup(settings: Settings, path: Path) -> int:
         if settings.database_url:
             dumped = asyncio.run(backup_postgres(settings.database_url, path))
             print(f"{dumped.path}: {dumped.size} bytes, a pg_dump archive of {dumped.entries}"
-                  " objects, read back by pg_restore")  # fmt: skip
+                  " objects, read back by pg_restore, without the erasure ledger")  # fmt: skip
+            print(f"{dumped.ledger}: the erasure ledger, {dumped.erasures} erasures (a restore"
+                  " into a new database imports it: docs/postgres.md, Backups)")  # fmt: skip
             return 0
         result = asyncio.run(backup_database(settings.database_path, path))
     except BackupError as exc:
@@ -242,5 +251,13 @@ def _parser() -> argparse.ArgumentParser:
         help="postgresql://user@host/db (default: DATABASE_URL; .env keeps a password off "
         "the command line)",
     )
+    kept = sub.add_parser("ledger", help="carry the erasure ledger to or from a file")
+    kept_sub = kept.add_subparsers(dest="action", required=True)
+    kept_export = kept_sub.add_parser("export", help="write the ledger to a new file")
+    kept_export.add_argument("file", help="the new file (an existing file is never overwritten)")
+    kept_import = kept_sub.add_parser(
+        "import", help="add a file's erasures to the ledger (after a restore into a new database)"
+    )
+    kept_import.add_argument("file", help="a file from `ledger export` or beside a backup")
     groups.add_parser(sub)
     return parser

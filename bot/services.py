@@ -37,7 +37,6 @@ from bot.model.clock import Clock
 from bot.model.values import Language
 from bot.views.texts import Texts, load_texts
 from storage.backend import Store
-from storage.erasure_ledger import ErasureLedger, ledger_path
 
 
 @dataclass
@@ -113,7 +112,6 @@ class Services:
         )
         claim = timedelta(minutes=settings.moderation_claim_minutes)
         participants = Participants(db, secret)
-        ledger = ErasureLedger(ledger_path(settings.database_path))
         moderators = frozenset(participants.identify(m) for m in settings.moderator_ids)
         drafters = frozenset(participants.identify(d) for d in settings.drafter_ids)
         zone = settings.timezone
@@ -156,7 +154,7 @@ class Services:
             bans=Bans(db),
             eligibility=Eligibility(db, secret, settings.eligibility_country_code),
             my_data=MyData(db, plan, clock, settings.min_group_size),
-            erasure=Erasure(db, ledger, participants, clock),
+            erasure=Erasure(db, db.erasure_ledger(), participants, clock),
             tracking=Tracking(db, plan, participants.staff_id),
             following=Following(db, plan),
             follow_ups=FollowUps(

@@ -13,6 +13,7 @@ import asyncpg
 
 from bot.model.clock import Clock, system_clock
 from storage.db import Database, DatabaseError
+from storage.erasure_ledger import ErasureLedger
 from storage.postgres import PostgresDatabase
 from storage.repositories import Repositories
 from storage.unit import Unit
@@ -32,7 +33,7 @@ class Store(Protocol):
     """An open hearing database: write transactions, reads of what is committed, the clock."""
 
     clock: Clock
-    # The SQLite file; beside PostgreSQL, where the hearing's files (its erasure ledger) are.
+    # The SQLite file; beside PostgreSQL, where an earlier version kept its erasure ledger.
     path: Path
 
     async def open(self) -> None:
@@ -43,6 +44,9 @@ class Store(Protocol):
 
     def now(self) -> datetime:
         """Return the current moment by the hearing's clock."""
+
+    def erasure_ledger(self) -> ErasureLedger:
+        """Return where erasures are kept out of reach of a restored backup."""
 
     def transaction(self, concurrent: bool = False) -> AbstractAsyncContextManager[Repositories]:
         """Run one write transaction, committed on success, else rolled back (storage/units.py)."""

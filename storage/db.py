@@ -21,7 +21,7 @@ import aiosqlite
 from bot.model.clock import Clock, system_clock
 from storage.clock import iso
 from storage.direct import DirectConnection
-from storage.erasure_ledger import LEDGER_SUFFIX
+from storage.erasure_ledger import LEDGER_SUFFIX, FileLedger, ledger_path
 from storage.repositories import Repositories
 from storage.unit import running_unit
 from storage.units import UnitsOfWork
@@ -89,6 +89,10 @@ class Database(UnitsOfWork):
     def now(self) -> datetime:
         """Return the current moment by the hearing's clock."""
         return self.clock()
+
+    def erasure_ledger(self) -> FileLedger:
+        """Return the erasure ledger: a file beside the database, which no restore replaces."""
+        return FileLedger(ledger_path(self.path))
 
     async def __aenter__(self) -> Database:
         await self.open()

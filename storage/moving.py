@@ -18,9 +18,14 @@ import aiosqlite
 import asyncpg
 
 from storage.db import Database, DatabaseError
+from storage.erasure_ledger import FileLedger, LedgerEntry, ledger_path
+from storage.ledger import LedgerRepository
+from storage.pg_connection import PgConnection
 from storage.postgres import PostgresDatabase
 
 CHUNK_ROWS = 5000
+# The erasure ledger, a file beside SQLite, is copied into this table (storage/pg_ledger.py).
+LEDGER_TABLE = "ledger.erasures"
 _MODULUS = 2**128
 
 
@@ -68,13 +73,20 @@ async def move_to_postgres(
         await _check_target(writer, reader, tables, where)
         # One snapshot for the copy and its check: what the bot writes meanwhile is in neither.
         await reader.execute("BEGIN")
+        # Read once, for the copy and its check alike (a running bot may append meanwhile).
+        erasures = FileLedger(ledger_path(source)).read()
+        ledger = LedgerRepository(PgConnection(writer))
         async with writer.transaction():
             for table in tables:
                 copied = await _copy(reader, writer, table)
                 if progress is not None:
                     progress(table.name, copied)
             await _restart_ids(writer, tables)
+            await ledger.record(erasures)
+            if progress is not None:
+                progress(LEDGER_TABLE, len(erasures))
         checks = [await _compare(reader, writer, table) for table in tables]
+        checks.append(await _compare_ledger(erasures, ledger))
         await reader.rollback()
         return checks
     finally:
@@ -89,7 +101,12 @@ async def verify_copy(source: Path, url: str) -> list[TableCheck]:
         writer = await asyncpg.connect(url)
         try:
             await reader.execute("BEGIN")
-            return [await _compare(reader, writer, table) for table in await _tables(reader)]
+            checks = [await _compare(reader, writer, table) for table in await _tables(reader)]
+            erasures = FileLedger(ledger_path(source)).read()
+            return [
+                *checks,
+                await _compare_ledger(erasures, LedgerRepository(PgConnection(writer))),
+            ]
         finally:
             await writer.close()
     finally:
@@ -157,6 +174,11 @@ async def _check_target(
                 f"{where} is not empty (its table {table.name} has rows): the move fills only"
                 " an empty database, and never mixes two hearings"
             )
+    if await writer.fetchval(f"SELECT EXISTS (SELECT 1 FROM {LEDGER_TABLE})"):
+        raise MoveError(
+            f"{where} is not empty (its erasure ledger, {LEDGER_TABLE}, has entries): the"
+            " move fills only an empty database, and never mixes two hearings"
+        )
 
 
 _VERSIONS = "SELECT version FROM schema_migrations ORDER BY version"
@@ -209,6 +231,16 @@ async def _compare(
             copied_rows += 1
             copied_checksum = (copied_checksum + row_hash(tuple(record))) % _MODULUS
     return TableCheck(table.name, rows, copied_rows, f"{checksum:032x}", f"{copied_checksum:032x}")
+
+
+async def _compare_ledger(erasures: list[LedgerEntry], ledger: LedgerRepository) -> TableCheck:
+    copied = await ledger.entries()
+    rows = [(entry.participant_id, entry.erased_at) for entry in dict.fromkeys(erasures)]
+    checksum = sum(map(row_hash, rows)) % _MODULUS
+    copied_checksum = sum(row_hash((e.participant_id, e.erased_at)) for e in copied) % _MODULUS
+    return TableCheck(
+        LEDGER_TABLE, len(rows), len(copied), f"{checksum:032x}", f"{copied_checksum:032x}"
+    )
 
 
 def row_hash(row: Sequence[object]) -> int:

@@ -2,6 +2,9 @@
 
 pg_dump takes one consistent snapshot while the bot goes on writing. The password is handed
 to it in PGPASSWORD, never on its command line (which other users of the machine can read).
+The archive leaves out the erasure ledger (the schema `ledger`), so that restoring it never
+replaces the ledger; a copy of the ledger is written to a file of its own beside it, for a
+restore into a new database (docs/postgres.md, Backups).
 """
 
 from __future__ import annotations
@@ -13,8 +16,20 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+
 from storage.backup import BackupError
+from storage.erasure_ledger import (
+    LedgerEntry,
+    LedgerError,
+    ledger_path,
+    write_ledger_file,
+)
+from storage.ledger import LedgerRepository
+from storage.pg_connection import PgConnection
 from storage.pg_url import describe, password, scrub, without_password
+
+LEDGER_SCHEMA = "ledger"
 
 TOOLS_MISSING = (
     "{tool} not found: install PostgreSQL's client tools (Debian: apt-get install "
@@ -25,11 +40,14 @@ TOOLS_MISSING = (
 
 @dataclass(frozen=True)
 class PgBackupResult:
-    """A checked archive: where it is, how big, and how many objects pg_restore lists in it."""
+    """A checked archive: where it is, how big, how many objects pg_restore lists in it, and
+    the ledger's file beside it with its number of erasures."""
 
     path: Path
     size: int
     entries: int
+    ledger: Path
+    erasures: int
 
 
 async def backup_postgres(url: str, target: Path) -> PgBackupResult:
@@ -37,18 +55,55 @@ async def backup_postgres(url: str, target: Path) -> PgBackupResult:
     dump, restore = shutil.which("pg_dump"), shutil.which("pg_restore")
     if dump is None or restore is None:
         raise BackupError(TOOLS_MISSING.format(tool="pg_dump" if dump is None else "pg_restore"))
+    ledger = ledger_path(target)
+    if ledger.exists() or ledger.is_symlink():
+        raise BackupError(f"{ledger} already exists; a backup never overwrites a file")
     partial = await asyncio.to_thread(_claim, target)
+    kept = ledger.with_name(f".{ledger.name}.partial")
     try:
         await _run(url, dump, "--format=custom", "--no-owner", f"--file={partial}",
+                   f"--exclude-schema={LEDGER_SCHEMA}",
                    f"--dbname={without_password(url)}")  # fmt: skip
         listing = await _run(url, restore, "--list", str(partial))
+        # Read after the snapshot: the file holds every erasure the archive could hold, and more.
+        erasures = await _ledger(url)
+        await asyncio.to_thread(_write_ledger, kept, erasures)
         size = await asyncio.to_thread(_publish, partial, target)
+        await asyncio.to_thread(os.replace, kept, ledger)
     except BaseException:
-        with contextlib.suppress(OSError):
-            partial.unlink()
+        for left in (partial, kept):
+            with contextlib.suppress(OSError):
+                left.unlink()
         raise
     entries = sum(1 for line in listing.splitlines() if line and not line.startswith(";"))
-    return PgBackupResult(target, size, entries)
+    return PgBackupResult(target, size, entries, ledger, len(erasures))
+
+
+def _write_ledger(path: Path, erasures: list[LedgerEntry]) -> None:
+    try:
+        write_ledger_file(path, erasures)
+    except LedgerError as exc:
+        raise BackupError(str(exc)) from None
+
+
+async def _ledger(url: str) -> list[LedgerEntry]:
+    try:
+        conn = await asyncpg.connect(url)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise BackupError(f"cannot read the erasure ledger of {describe(url)}: "
+                          f"{scrub(exc, url)}") from None  # fmt: skip
+    try:
+        repository = LedgerRepository(PgConnection(conn))
+        if not await repository.present():
+            raise BackupError(f"{describe(url)} has no erasure ledger (schema `ledger`): "
+                              "import it first (docs/postgres.md, Backups)")  # fmt: skip
+        found = await repository.entries()
+    finally:
+        await conn.close()
+    for entry in found:
+        if (problem := entry.problem()) is not None:
+            raise BackupError(f"an entry of the erasure ledger is damaged ({problem})")
+    return found
 
 
 def _claim(target: Path) -> Path:

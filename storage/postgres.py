@@ -25,7 +25,9 @@ import asyncpg
 from bot.model.clock import Clock, system_clock
 from storage.clock import iso
 from storage.db import DatabaseError
+from storage.erasure_ledger import ledger_path
 from storage.pg_connection import CONFLICTS, STATEMENT_CACHE, PgConnection
+from storage.pg_ledger import PostgresLedger
 from storage.pg_url import describe, scrub
 from storage.repositories import Repositories
 from storage.unit import conflicted, running_unit
@@ -83,8 +85,8 @@ class PostgresDatabase(UnitsOfWork):
         writers: int = WRITERS,
     ) -> None:
         self.url = url
-        # DATABASE_PATH: no database here, but where the hearing's files (the erasure ledger)
-        # are kept, as beside a SQLite database.
+        # DATABASE_PATH: no database here, but where an earlier version kept the erasure
+        # ledger, taken into the database at start (storage/pg_ledger.py).
         self.path = path
         self.clock = clock
         self.pool_size = pool_size
@@ -142,6 +144,10 @@ class PostgresDatabase(UnitsOfWork):
     def now(self) -> datetime:
         """Return the current moment by the hearing's clock."""
         return self.clock()
+
+    def erasure_ledger(self) -> PostgresLedger:
+        """Return the erasure ledger: the database's schema `ledger`, which backups leave out."""
+        return PostgresLedger(self, self.where, ledger_path(self.path))
 
     async def __aenter__(self) -> PostgresDatabase:
         await self.open()

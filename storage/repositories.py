@@ -13,6 +13,7 @@ from storage.eligibility import EligibilityRepository
 from storage.erasure import PersonalDataRepository
 from storage.fleet_settings import FleetSettingsRepository
 from storage.follow_ups import FollowUpRepository
+from storage.ledger import LedgerRepository
 from storage.moderation import ModerationRepository
 from storage.opinions import OpinionRepository
 from storage.outbox import OutboxRepository
@@ -152,3 +153,8 @@ class Repositories:
     def fleet_settings(self) -> FleetSettingsRepository:
         """Return the fleet's recorded settings repository."""
         return FleetSettingsRepository(self.conn, self.clock)
+
+    @cached_property
+    def ledger(self) -> LedgerRepository:
+        """Return the erasure ledger's repository (PostgreSQL's schema `ledger`)."""
+        return LedgerRepository(self.conn, self.clock)

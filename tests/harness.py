@@ -28,6 +28,7 @@ from bot.senders.hub import BackgroundSenders
 from bot.services import Services
 from handlers.context import HearingApp
 from storage.backend import Store, open_database
+from storage.erasure_ledger import LedgerEntry
 from storage.postgres import PostgresDatabase
 
 DATASETS = Path(__file__).resolve().parents[1] / "datasets"
@@ -253,6 +254,12 @@ async def query(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]
     """Read rows straight from a database file the bot wrote."""
     async with database_at(path) as db:
         return await rows(db, sql, *args)
+
+
+async def erasures(path: Path) -> list[LedgerEntry]:
+    """Read the erasure ledger of the test database at a path (a file, or PostgreSQL's schema)."""
+    async with database_at(path) as db:
+        return await db.erasure_ledger().entries()
 
 
 async def table_names(db: Store) -> list[str]:

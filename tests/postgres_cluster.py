@@ -137,6 +137,7 @@ class Cluster:
             await conn.execute(
                 "SET session_replication_role = replica;"
                 + "".join(f"DELETE FROM {name};" for name in sorted(self._tables))
+                + "DELETE FROM ledger.erasures;"  # the erasure ledger, in a schema of its own
                 + "".join(f"ALTER SEQUENCE {name} RESTART;" for name in await _sequences(conn))
                 + "RESET session_replication_role;"
             )

@@ -78,7 +78,9 @@ async def test_backup_of_a_running_hearing_on_postgresql_is_a_checked_archive(
     assert result.path == target and result.size == target.stat().st_size
     assert result.entries > 30, "every table, index and trigger is in the archive"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600, "readable by its owner only"
-    assert names(target.parent) == ["hearing-1.dump"], "no leftovers"
+    ledger = target.parent / "hearing-1.dump.erasures.jsonl"
+    assert names(target.parent) == ["hearing-1.dump", ledger.name], "the ledger beside, no more"
+    assert result.ledger == ledger and stat.S_IMODE(ledger.stat().st_mode) == 0o600
     # Restored into an empty database, it holds what was answered before the backup only.
     restore = await asyncio.create_subprocess_exec(
         "pg_restore", "--no-owner", f"--dbname={bare_postgres_url}", str(target)

@@ -11,7 +11,6 @@ from bot.hearing.plan import Plan
 from bot.services import Services
 from storage.backend import Store
 from storage.clock import iso
-from storage.erasure_ledger import ledger_path
 from tests.after_support import CITIZEN, running
 from tests.harness import SECRET, Clock, at, database_at, make_settings, query
 
@@ -52,8 +51,8 @@ async def test_setting_the_services_clock_moves_storage_and_the_domain(
     assert document["generated_at"] == iso(MOMENT)
     # The erasure's cutoff is the same clock's time, so what was stamped at it is erased.
     await services.erasure.erase(pid)
-    entry = json.loads(ledger_path(db.path).read_text("utf-8").splitlines()[-1])
-    assert entry["erased_at"] == iso(MOMENT)
+    [entry] = await db.erasure_ledger().entries()
+    assert entry.erased_at == iso(MOMENT)
     assert await query(db.path, "SELECT erased_at FROM participants") == [(iso(MOMENT),)]
 
 

@@ -4,6 +4,7 @@ every table verified, and the bot going on there where its citizens were; bad in
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from bot.cli import main
 from bot.emulator import Emulator
 from bot.hearing.plan import Plan
 from storage.db import Database
+from storage.erasure_ledger import FileLedger, LedgerEntry, ledger_path
 from storage.moving import row_hash, verify_copy
 from storage.postgres import postgres_migration_scripts
 from tests.harness import Hearing, make_settings, rows
@@ -124,6 +126,44 @@ async def test_a_target_that_holds_data_is_refused_and_left_alone(
     assert err.count("\n") == 1 and "is not empty (its table app_state has rows)" in err
     assert await value(postgres_url, "SELECT COUNT(*) FROM participants") == 0
     assert await value(postgres_url, "SELECT COUNT(*) FROM app_state") == 1
+
+
+async def test_the_erasure_ledger_moves_with_the_hearing(
+    emu: Emulator, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    async with Hearing(emu, make_settings(tmp_path, database_url=None)) as hearing:
+        await hearing.answer_item(ANA, "3")
+        await hearing.say(ANA, "/delete")
+        await hearing.press(ANA, "🗑 Yes, erase everything")
+    path = hearing.settings.database_path.resolve()
+    [erased] = FileLedger(ledger_path(path)).read()
+    assert await asyncio.to_thread(move, ["--to", postgres_url], path, monkeypatch) == 0
+    out, err = capsys.readouterr()
+    assert "copied ledger.erasures: 1 rows" in err
+    assert re.search(r"^ledger\.erasures: 1 rows, checksum \w+: same$", out, re.M), out
+    kept = await value(postgres_url, "SELECT array_agg(participant || ' ' || erased_at)"
+                                     " FROM ledger.erasures")  # fmt: skip
+    assert kept == [f"{erased.participant_id} {erased.erased_at}"]
+    assert ledger_path(path).is_file(), "left for the SQLite hearing, until it stops"
+    # An entry added to the file after the move is found by the check.
+    with ledger_path(path).open("a", encoding="utf-8") as file:
+        file.write(LedgerEntry("p-later", erased.erased_at).line() + "\n")
+    differ = [c.table for c in await verify_copy(path, postgres_url) if not c.matches]
+    assert differ == ["ledger.erasures"]
+
+
+async def test_a_target_whose_ledger_holds_entries_is_refused(
+    emu: Emulator, tmp_path: Path, plan: Plan, postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    hearing, _ = await sqlite_hearing(emu, tmp_path, plan)
+    await value(postgres_url, "INSERT INTO ledger.erasures VALUES ('p-other', '2026-11-27')")
+    path = hearing.settings.database_path
+    assert await asyncio.to_thread(move, ["--to", postgres_url], path, monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "its erasure ledger, ledger.erasures, has entries" in err
+    assert await value(postgres_url, "SELECT COUNT(*) FROM participants") == 0
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ from tests.harness import (
     SQLITE_ONLY,
     TOKEN,
     Hearing,
+    erasures,
     make_settings,
     query,
 )
@@ -152,7 +153,7 @@ async def test_delete_asks_first_and_keeping_changes_nothing(hearing: Hearing) -
     assert hearing.last(ANA).plain_text() == "Nothing was erased."
     assert hearing.last(ANA).button_labels() == []
     assert await rows_of(path, ana) == before
-    assert not ledger_path(path).exists()
+    assert await erasures(path) == []
 
 
 async def test_delete_erases_the_citizen_and_keeps_tallies_consistent(hearing: Hearing) -> None:
@@ -182,7 +183,7 @@ async def test_delete_erases_the_citizen_and_keeps_tallies_consistent(hearing: H
     row = await query(path, "SELECT step, current_item, completed_at, erased_at IS NOT NULL"
                       " FROM participants WHERE id = ?", ana)  # fmt: skip
     assert row == [("welcome", None, None, 1)]
-    ledger = ledger_path(path).read_text(encoding="utf-8")
+    ledger = "\n".join(entry.line() for entry in await erasures(path))
     assert ana in ledger and str(ANA) not in ledger and ANA_TEXT not in ledger
     # Ana may come back: she starts afresh, and her file is empty.
     welcome = await hearing.say(ANA, "/start")
@@ -220,7 +221,7 @@ async def test_a_forged_or_stale_confirmation_erases_nothing(
             await hearing.settle()
             assert "this button is not valid" in str(emu.answer_for(update))
         assert await rows_of(path, ana) == before
-        assert not ledger_path(path).exists()
+        assert await erasures(path) == []
     finally:
         await hearing.stop()
 

@@ -16,7 +16,6 @@ from bot.hearing.responses import Decision, FollowThrough
 from bot.hearing.results import ResultsPage, build_results
 from bot.hearing.turnout import turnout
 from storage.backend import Store
-from storage.erasure_ledger import ErasureLedger
 from tests.harness import SECRET
 from tests.results_support import (
     ADOPTED,
@@ -113,7 +112,7 @@ async def test_nothing_of_an_erased_participant_is_published(
 ) -> None:
     await fill(db, plan)
     before = await results(db, plan)
-    erasure = Erasure(db, ErasureLedger(tmp_path / "ledger"), Participants(db, SECRET))
+    erasure = Erasure(db, db.erasure_ledger(), Participants(db, SECRET))
     await erasure.erase("p00")  # wrote the hostile suggestion, answered every item
     page = await results(db, plan)
     assert HOSTILE in texts(before) and HOSTILE not in texts(page)

@@ -1,14 +1,14 @@
-"""A citizen's erasure: recorded in a ledger outside the database, then carried out.
+"""A citizen's erasure: recorded in a ledger that no restored backup replaces, then carried out.
 
-The ledger holds only pseudonymous ids and times, one JSON object a line, in a file beside the
-database. It is written (and synced) before the database is touched, and every entry is
-re-applied at start-up: an erasure interrupted by a crash is completed, and a restored backup
-that predates an erasure cannot bring the person back.
+The ledger holds only pseudonymous ids and times: a file beside a SQLite database, written and
+synced before the database is touched; on PostgreSQL, a schema that backups leave out, written
+in the erasure's own transaction (storage/erasure_ledger.py). Every entry is re-applied at
+start-up: an erasure interrupted by a crash is completed, and a restored backup that predates
+an erasure cannot bring the person back.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from bot.hearing.participants import Participants
@@ -40,7 +40,7 @@ class Erasure:
     async def erase(self, pid: str) -> Erased:
         """Record the erasure in the ledger, then erase everything the participant stored."""
         entry = LedgerEntry(pid, iso(self.clock()))
-        await asyncio.to_thread(self.ledger.record, entry)
+        await self.ledger.record(entry)
         async with self.db.transaction() as repos:
             # Their updates still pending are being handled now (this one among them): each
             # is forgotten once handled. Only those given up on are erased here.
@@ -53,8 +53,9 @@ class Erasure:
 
     async def reapply(self) -> int:
         """Carry out every ledger entry the database does not reflect; return how many."""
+        await self.ledger.prepare()
         applied = 0
-        for entry in await asyncio.to_thread(self.ledger.entries):
+        for entry in await self.ledger.entries():
             async with self.db.transaction() as repos:
                 marked = await repos.personal.erased_at(entry.participant_id)
                 if marked is None or marked >= entry.erased_at:

@@ -1,0 +1,3 @@
+-- The erasure ledger moves into PostgreSQL's own schema `ledger` (0026_erasure_ledger.postgres.sql).
+-- On SQLite it stays the file beside the database (storage/erasure_ledger.py): nothing to do here
+-- but keep one sequence of migrations on both backends (`move-to-postgres` compares them).
