@@ -104,7 +104,11 @@ class ChatClaims:
         """Stop claiming; give back the chats that are done, end the lease of the others."""
         await self.halt()
         try:
-            async with self._db.transaction() as repos, self._inbox.with_marks(repos):
+            async with (
+                self._inbox.writing_marks() as write_marks,
+                self._db.transaction() as repos,
+            ):
+                await write_marks(repos)
                 done = self._finished(await repos.claims.pending_of(self.worker))
                 await repos.claims.release(self.worker, done)
                 await repos.claims.expire(self.worker)
@@ -192,8 +196,8 @@ class ChatClaims:
         claim and a unit that reads it, conflict, and one of the two is tried again.
         """
         async with (
+            self._inbox.writing_marks() as write_marks,
             self._db.transaction(concurrent=not alone) as repos,
-            self._inbox.with_marks(repos, alone),
         ):
             claimed = await repos.claims.claim_free(self.worker, LEASE_SECONDS, room) if (
                 room > 0) else []  # fmt: skip
@@ -203,15 +207,19 @@ class ChatClaims:
             chats = [c.chat for c in claimed]
             if claimed and await repos.claims.abandon_exhausted(chats, MAX_REPLAYS, now):
                 log.warning("gave up on update(s) replayed %d times", MAX_REPLAYS)
+            # The marks first: a chat is given back only once none of its updates is pending,
+            # so that no round finds one still pending after it was handled, claims the chat
+            # again and hands the update on once more.
+            await write_marks(repos)
             pending = await repos.claims.pending_of(self.worker)
             done = self._finished(pending)
             await repos.claims.release(self.worker, done)
         return claimed, pending, done
 
     def _finished(self, pending: list[InboxEntry]) -> list[int]:
-        """The chats held with nothing under way and nothing pending that is not handed on."""
-        waiting = {claim_key_of(entry) for entry in pending
-                   if entry.id not in self._handed_ids.get(claim_key_of(entry), ())}  # fmt: skip
+        """The chats held with nothing under way and nothing pending (a handled update whose
+        mark is not written yet is still pending: its chat is kept until it is)."""
+        waiting = {claim_key_of(entry) for entry in pending}
         return [chat for chat, (_, busy) in self._held.items()
                 if busy <= 0 and chat not in waiting]  # fmt: skip
 

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -174,12 +174,15 @@ class Inbox:
 
         async def store(alone: bool) -> list[int | None]:
             async with (
+                self.writing_marks() as write_marks,
                 self._db.transaction(concurrent=not alone) as repos,
-                self._done_marks(repos, alone) as inbox,
             ):
-                return await inbox.add_batch(
+                entries = await InboxRepository(repos.conn).add_batch(
                     rows, received_at=iso(now), since=iso(now - DUPLICATE_WINDOW)
                 )
+                if alone:
+                    await write_marks(repos)
+                return entries
 
         try:
             entries = await retried(store)
@@ -293,7 +296,7 @@ class Inbox:
     async def _handle_once(
         self, entry_id: int, update: object, handling: Awaitable[Any], concurrent: bool
     ) -> Kept:
-        async with self._db.unit_of_work(concurrent) as unit:
+        async with self.writing_marks() as write_marks, self._db.unit_of_work(concurrent) as unit:
             with recording(chat_key(update)) as recorded:
                 await handling
             if unit.conflicted:
@@ -306,7 +309,7 @@ class Inbox:
                 stored = encode(reply) if reply.calls else None
                 await self._db.finish(
                     unit,
-                    lambda repos: self._keep(repos, entry_id, stored, not concurrent),
+                    lambda repos: self._keep(repos, entry_id, stored, write_marks, concurrent),
                     always=any(not call.idempotent for call in reply.calls),
                 )
         return reply
@@ -360,12 +363,27 @@ class Inbox:
         async with self._db.transaction() as repos:
             await self._prune(InboxRepository(repos.conn), self._clock())
 
-    def with_marks(
-        self, repos: Repositories, alone: bool = True
-    ) -> AbstractAsyncContextManager[InboxRepository]:
-        """Give the inbox of a transaction that also writes the waiting "handled" marks (if
-        it runs alone: see `_done_marks`)."""
-        return self._done_marks(repos, alone)
+    @asynccontextmanager
+    async def writing_marks(self) -> AsyncIterator[Callable[[Repositories], Awaitable[None]]]:
+        """Give what writes the waiting "handled" marks in a transaction begun inside this
+        block; if that transaction fails, its commit too, they wait again, first in line.
+
+        Written last in it: a chat given back in the same transaction (bot/runtime/claims.py)
+        has every update done by then, and each one's mark among these.
+        """
+        taken: list[int] = []
+
+        async def write(repos: Repositories) -> None:
+            nonlocal taken
+            taken, self._done = self._done, []
+            if taken:
+                await InboxRepository(repos.conn).mark_done(taken, iso(self._clock()))
+
+        try:
+            yield write
+        except BaseException:
+            self._done[:0] = taken
+            raise
 
     async def starting(self, update: object) -> None:
         """Count a replayed update's attempt durably before it is handled again."""
@@ -413,36 +431,19 @@ class Inbox:
         return None
 
     async def _keep(
-        self, repos: Repositories, entry_id: int, reply: str | None, alone: bool
+        self,
+        repos: Repositories,
+        entry_id: int,
+        reply: str | None,
+        write_marks: Callable[[Repositories], Awaitable[None]],
+        concurrent: bool,
     ) -> None:
         if self.claims is not None:
             await self.claims.guard(repos, entry_id)
-        async with self._done_marks(repos, alone) as inbox:
-            if reply is not None:
-                await inbox.keep_reply(entry_id, reply)
-
-    @asynccontextmanager
-    async def _done_marks(
-        self, repos: Repositories, alone: bool = True
-    ) -> AsyncIterator[InboxRepository]:
-        """Give the inbox of a transaction that also writes the waiting "handled" marks.
-
-        If the transaction fails, the marks wait again, still first in line. A concurrent
-        transaction leaves them to one that runs alone, or to their own write: a commit that
-        failed after this had let them go would lose them.
-        """
-        inbox = InboxRepository(repos.conn)
-        if not alone:
-            yield inbox
-            return
-        done, self._done = self._done, []
-        try:
-            if done:
-                await inbox.mark_done(done, iso(self._clock()))
-            yield inbox
-        except BaseException:
-            self._done[:0] = done
-            raise
+        if reply is not None:
+            await InboxRepository(repos.conn).keep_reply(entry_id, reply)
+        if not concurrent:  # beside other chats' units, rows of theirs would widen conflicts
+            await write_marks(repos)
 
     def _write_soon(self, delay: float) -> None:
         if self._later is not None:
@@ -469,12 +470,14 @@ class Inbox:
 
     async def _mark_once(self, entry_id: int, bit: int, begun: bool, alone: bool) -> None:
         async with (
+            self.writing_marks() as write_marks,
             self._db.transaction(concurrent=not alone) as repos,
-            self._done_marks(repos, alone) as inbox,
         ):
             if self.claims is not None:
                 await self.claims.guard(repos, entry_id)
-            await inbox.mark_begun(entry_id, bit, begun)
+            await InboxRepository(repos.conn).mark_begun(entry_id, bit, begun)
+            if alone:
+                await write_marks(repos)
 
     async def _flush(self) -> None:
         while self._done:
