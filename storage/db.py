@@ -131,8 +131,8 @@ class Database(UnitsOfWork):
         else:
             yield Repositories(self._require(self._reader), self.now)
 
-    async def _begin_write(self, concurrent: bool) -> object:
-        # One writer connection: every write transaction runs alone, `concurrent` or not.
+    async def _begin_write(self, concurrent: bool, held: object = None) -> object:
+        # One writer connection, `held` or not: every write transaction runs alone.
         await self._write_lock.acquire()
         try:
             conn = self._require(self._writer)
@@ -152,7 +152,8 @@ class Database(UnitsOfWork):
             raise
         return conn
 
-    async def _end_write(self, writer: object, commit: bool) -> None:
+    async def _end_write(self, writer: object, commit: bool, release: bool = True) -> None:
+        # The lock goes in any case: the connection is the one writer, nobody's to keep.
         conn = cast(DirectConnection, writer)
         try:
             if commit:
@@ -166,6 +167,9 @@ class Database(UnitsOfWork):
             await conn.rollback()
         finally:
             self._write_lock.release()
+
+    async def _release_writer(self, writer: object) -> None:
+        return None  # the one writer connection is nobody's to give back
 
     async def _on_writer(self, writer: object, sql: str) -> None:
         await cast(DirectConnection, writer).execute(sql)

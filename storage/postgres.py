@@ -166,7 +166,11 @@ class PostgresDatabase(UnitsOfWork):
             await self.commit_so_far(unit)
         return True
 
-    async def _begin_write(self, concurrent: bool) -> object:
+    async def _begin_write(self, concurrent: bool, held: object = None) -> object:
+        if held is not None:
+            conn = cast(Pooled, held)
+            await conn.execute(BEGIN_CONCURRENT if concurrent else BEGIN_WRITE)
+            return conn
         try:
             return await self._begin_on_pooled(concurrent)
         except CONNECTION_ERRORS:
@@ -191,7 +195,7 @@ class PostgresDatabase(UnitsOfWork):
             raise
         return conn
 
-    async def _end_write(self, writer: object, commit: bool) -> None:
+    async def _end_write(self, writer: object, commit: bool, release: bool = True) -> None:
         conn = cast(Pooled, writer)
         try:
             if not commit:
@@ -206,8 +210,12 @@ class PostgresDatabase(UnitsOfWork):
                 await _roll_back(conn)
                 raise
         finally:
-            if self._writers is not None:
-                await _give_back(self._writers, conn)
+            if release:
+                await self._release_writer(conn)
+
+    async def _release_writer(self, writer: object) -> None:
+        if self._writers is not None:
+            await _give_back(self._writers, cast(Pooled, writer))
 
     async def _on_writer(self, writer: object, sql: str) -> None:
         await cast(Pooled, writer).execute(sql)

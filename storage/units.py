@@ -28,16 +28,21 @@ class UnitsOfWork(ABC):
     concurrent_writers = False
 
     @abstractmethod
-    async def _begin_write(self, concurrent: bool) -> object:
-        """Take a writer and begin a write transaction on it; return the writer.
+    async def _begin_write(self, concurrent: bool, held: object = None) -> object:
+        """Take a writer (or the one `held` still) and begin a write transaction on it;
+        return the writer.
 
         Alone among writers, or, if `concurrent` and the backend can, beside other concurrent
         transactions, each of which may then fail with WriteConflict.
         """
 
     @abstractmethod
-    async def _end_write(self, writer: object, commit: bool) -> None:
-        """Commit (or roll back) the writer's transaction and give the writer back."""
+    async def _end_write(self, writer: object, commit: bool, release: bool = True) -> None:
+        """Commit (or roll back) the writer's transaction; give the writer back if `release`."""
+
+    @abstractmethod
+    async def _release_writer(self, writer: object) -> None:
+        """Give back a writer kept between two transactions of one unit (`commit_so_far`)."""
 
     @abstractmethod
     async def _on_writer(self, writer: object, sql: str) -> None:
@@ -83,12 +88,18 @@ class UnitsOfWork(ABC):
         else:
             await self._close_unit(unit, commit=True)
         finally:
+            if unit.writer is not None:
+                writer, unit.writer = unit.writer, None
+                await self._release_writer(writer)
             leave_unit(unit, token)
 
     async def commit_so_far(self, unit: Unit) -> None:
-        """Commit what the unit wrote so far; its later writes begin a new transaction."""
+        """Commit what the unit wrote so far; its later writes begin a new transaction.
+
+        The unit keeps its writer until it ends: what it reads meanwhile reads there.
+        """
         irrevocable()  # a concurrent unit could conflict later, and be run again: alone first
-        await self._close_unit(unit, commit=True)
+        await self._close_unit(unit, commit=True, keep=True)
 
     async def finish(
         self, unit: Unit, last: Callable[[Repositories], Awaitable[None]], *, always: bool
@@ -119,7 +130,7 @@ class UnitsOfWork(ABC):
             # Undone already, or about to be: nothing more may be written beside it.
             raise WriteConflict("the unit of work conflicted with another and is undone")
         if not unit.open:
-            unit.writer = await self._begin_write(unit.concurrent)
+            unit.writer = await self._begin_write(unit.concurrent, unit.writer)
             unit.open = True
             # The first part needs no savepoint: if it fails, nothing else is undone with it.
             try:
@@ -144,15 +155,17 @@ class UnitsOfWork(ABC):
             raise
         await self._on_writer(writer, f"RELEASE SAVEPOINT {name}")
 
-    async def _close_unit(self, unit: Unit, *, commit: bool) -> None:
+    async def _close_unit(self, unit: Unit, *, commit: bool, keep: bool = False) -> None:
         if not unit.open:
             return
         unit.open = False
-        writer, unit.writer = unit.writer, None
+        writer = unit.writer
+        if not keep:
+            unit.writer = None
         try:
             if not commit:
                 unit.rolled_back = True
-            await self._end_write(writer, commit)
+            await self._end_write(writer, commit, release=not keep)
         except BaseException as exc:
             unit.rolled_back = True
             if isinstance(exc, WriteConflict):
