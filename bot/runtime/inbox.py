@@ -107,6 +107,9 @@ class Inbox:
         self._in_flight: dict[int, list[tuple[Update, int]]] = {}
         # Entries handled, whose mark is not written yet (oldest first).
         self._done: list[int] = []
+        # Held by the one transaction writing marks now: they are written one batch at a
+        # time, in order, so that a chat's later update is never marked before an earlier one.
+        self._marks_lock = asyncio.Lock()
         self._later: asyncio.TimerHandle | None = None
         # Replies an earlier run committed with their effects and may not have sent in full.
         self._kept: dict[int, tuple[Kept, int]] = {}
@@ -369,12 +372,19 @@ class Inbox:
         block; if that transaction fails, its commit too, they wait again, first in line.
 
         Written last in it: a chat given back in the same transaction (bot/runtime/claims.py)
-        has every update done by then, and each one's mark among these.
+        has every update done by then, and each one's mark among these. While another
+        transaction writes marks, nothing is written (never waited for: this one holds the
+        writer lock already); the marks wait for the next.
         """
         taken: list[int] = []
+        holding = False
 
         async def write(repos: Repositories) -> None:
-            nonlocal taken
+            nonlocal taken, holding
+            if self._marks_lock.locked():
+                return
+            await self._marks_lock.acquire()  # free: taken at once
+            holding = True
             taken, self._done = self._done, []
             if taken:
                 await InboxRepository(repos.conn).mark_done(taken, iso(self._clock()))
@@ -384,6 +394,9 @@ class Inbox:
         except BaseException:
             self._done[:0] = taken
             raise
+        finally:
+            if holding:
+                self._marks_lock.release()
 
     async def starting(self, update: object) -> None:
         """Count a replayed update's attempt durably before it is handled again."""
@@ -488,12 +501,13 @@ class Inbox:
                 return
 
     async def _write_marks(self) -> None:
-        done, self._done = self._done, []
-        try:
-            await retried(lambda alone: self._write_done(done, alone))
-        except BaseException:
-            self._done[:0] = done  # still first in line, whatever failed (the commit too)
-            raise
+        async with self._marks_lock:  # waited for with no transaction open
+            done, self._done = self._done, []
+            try:
+                await retried(lambda alone: self._write_done(done, alone))
+            except BaseException:
+                self._done[:0] = done  # still first in line, whatever failed (the commit too)
+                raise
 
     async def _write_done(self, done: list[int], alone: bool) -> None:
         now = self._clock()
