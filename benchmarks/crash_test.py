@@ -351,7 +351,11 @@ def _count_confirmations(emu: Emulator, sent: list[Sent], result: Result) -> Non
         if citizen.stuck:
             result.notes.append(f"citizen {citizen.user_id}'s calls: {_calls_to(emu, citizen)}")
         texts = [m.plain_text() for m in emu.messages(citizen.user_id)]
-        result.texts_not_taken += sum(BUTTONS_PLEASE in t for t in texts)
+        for at in [n for n, text in enumerate(texts) if BUTTONS_PLEASE in text]:
+            result.texts_not_taken += 1
+            # Before the saved confirmation of the text, or after it (handled twice)?
+            around = [text[:40] for text in texts[max(0, at - 3) : at + 3]]
+            result.notes.append(f"citizen {citizen.user_id} was asked for the buttons: {around}")
         result.apologies += sum(APOLOGY in t for t in texts)
         for _, text in citizen.suggestions:
             if sum("is saved" in t and text in t for t in texts) > 1:
