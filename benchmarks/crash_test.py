@@ -139,6 +139,8 @@ class BotProcess:
         self.starts = 0
         self.calls_mark = 0
         self.log_mark = 0
+        # The log's last lines when a SIGTERM outlived its limit: what the worker was doing.
+        self.hung_log: list[str] = []
 
     async def start(self, calls_mark: int) -> None:
         """Start the bot; `calls_mark` is how many API calls the emulator had received."""
@@ -166,8 +168,13 @@ class BotProcess:
             code: int | None = await asyncio.wait_for(self.process.wait(), SIGTERM_LIMIT)
         except TimeoutError:
             code = None
+            self.hung_log = self.log_tail()
             await self.kill()
         return code, time.monotonic() - began
+
+    def log_tail(self, lines: int = 12) -> list[str]:
+        """Return the last lines of this worker's log."""
+        return self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
 
     async def ensure_stopped(self) -> None:
         """Kill the bot if it is still running (whatever went wrong)."""
@@ -252,7 +259,7 @@ async def _run(config: Config, workdir: Path, reader: ReadBack, result: Result) 
             for bot in bots:
                 await _ready(emu, bot, alone=len(bots) == 1)
                 code, seconds = await bot.terminate()
-                _note_sigterm(result, code, seconds)
+                _note_sigterm(result, bot, code, seconds)
         finally:
             for bot in bots:
                 await bot.ensure_stopped()
@@ -295,7 +302,7 @@ async def _crash_until(
             await asyncio.sleep(gap)
         if sigterm:
             code, seconds = await bot.terminate()
-            _note_sigterm(result, code, seconds)
+            _note_sigterm(result, bot, code, seconds)
         else:
             await bot.kill()
             result.kills += 1
@@ -325,12 +332,16 @@ def _log_since(bot: BotProcess) -> str:
         return log.read().decode("utf-8", errors="replace")
 
 
-def _note_sigterm(result: Result, code: int | None, seconds: float) -> None:
+def _note_sigterm(result: Result, bot: BotProcess, code: int | None, seconds: float) -> None:
     result.sigterms += 1
     result.sigterm_max_seconds = round(max(result.sigterm_max_seconds, seconds), 2)
     if code != 0:
         result.sigterm_failures += 1
-        result.problems.append(f"SIGTERM ended the bot with {code} after {seconds:.1f}s")
+        result.problems.append(
+            f"SIGTERM ended {bot.log.name}'s bot with {code} after {seconds:.1f}s"
+        )
+    if code is None:
+        result.notes.append(f"{bot.log.name} at the SIGTERM's limit: {bot.hung_log}")
 
 
 def _count_confirmations(emu: Emulator, sent: list[Sent], result: Result) -> None:
@@ -340,7 +351,11 @@ def _count_confirmations(emu: Emulator, sent: list[Sent], result: Result) -> Non
         if citizen.stuck:
             result.notes.append(f"citizen {citizen.user_id}'s calls: {_calls_to(emu, citizen)}")
         texts = [m.plain_text() for m in emu.messages(citizen.user_id)]
-        result.texts_not_taken += sum(BUTTONS_PLEASE in t for t in texts)
+        for at in [n for n, text in enumerate(texts) if BUTTONS_PLEASE in text]:
+            result.texts_not_taken += 1
+            # Before the saved confirmation of the text, or after it (handled twice)?
+            around = [text[:40] for text in texts[max(0, at - 3) : at + 3]]
+            result.notes.append(f"citizen {citizen.user_id} was asked for the buttons: {around}")
         result.apologies += sum(APOLOGY in t for t in texts)
         for _, text in citizen.suggestions:
             if sum("is saved" in t and text in t for t in texts) > 1:

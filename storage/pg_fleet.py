@@ -78,7 +78,8 @@ class FleetLink:
         conn, self._conn = self._conn, None
         if conn is not None and not conn.is_closed():
             try:
-                await asyncio.wait_for(conn.close(), PING_TIMEOUT_SECONDS)
+                async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+                    await conn.close()
             except LINK_ERRORS:
                 conn.terminate()
 

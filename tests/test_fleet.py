@@ -360,3 +360,24 @@ async def test_a_role_that_fails_to_start_is_let_go_for_another_worker(postgres_
         await leadership.stop()
         for link in links:
             await link.close()
+
+
+@POSTGRES_ONLY
+@pytest.mark.parametrize("turns", range(4))
+async def test_claims_halted_just_after_a_kick_stop_at_once(
+    first: Hearing, database_url: str, turns: int
+) -> None:
+    # A kick wakes the claiming loop; a stop (SIGTERM) halts it that many turns of the event
+    # loop later. Python 3.11's asyncio.wait_for swallowed a cancel that came as what it waited
+    # for was done, and the loop went on: the worker never stopped (the crash test's SIGTERM
+    # not ended within 10 s).
+    claims = claims_of(first.app).claims
+    assert claims is not None
+    await first.settle()
+    await asyncio.sleep(0.2)  # the loop waits for a kick (or its next look, in a second)
+    claims.kick()
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    halting = asyncio.create_task(claims.halt())
+    done, _ = await asyncio.wait({halting}, timeout=5)
+    assert done, "the claims' loops ended when halted"

@@ -164,8 +164,11 @@ class ChatClaims:
 
     async def _claiming(self) -> None:
         while True:
+            # Not asyncio.wait_for: Python 3.11's swallows a cancel that comes just after a
+            # kick, and this loop would outlive the worker's stop (halt() would wait forever).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), LOOK_EVERY_SECONDS)
+                async with asyncio.timeout(LOOK_EVERY_SECONDS):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self._look()
