@@ -23,10 +23,14 @@ from tests.postgres_cluster import Cluster, start_cluster
 # Counts each statement the bot runs, so that a run can say what an update costs the database.
 STATEMENTS = "pg_stat_statements"
 # What the bot's statements cost, from pg_stat_statements, in one run's database: its write
-# transactions (each takes the writer lock), every statement, and the time the server spent.
+# transactions (each takes the writer lock: shared by those run concurrently), every
+# statement, the time the server spent, and the transactions rolled back (pg_stat_database:
+# those undone by a conflict among them).
 _COUNTS = """
 SELECT COALESCE(SUM(calls) FILTER (WHERE query LIKE '%pg_advisory_xact_lock%'), 0),
-       COALESCE(SUM(calls), 0), COALESCE(SUM(total_exec_time), 0)
+       COALESCE(SUM(calls) FILTER (WHERE query LIKE '%pg_advisory_xact_lock_shared%'), 0),
+       COALESCE(SUM(calls), 0), COALESCE(SUM(total_exec_time), 0),
+       (SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database())
 FROM pg_stat_statements
 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 AND query NOT LIKE ALL ($1::text[])
@@ -38,8 +42,10 @@ class Statements:
     """What one run's statements cost the server."""
 
     write_transactions: int
+    concurrent: int
     statements: int
     exec_seconds: float
+    rollbacks: int
 
 
 class PgServer:
@@ -76,12 +82,16 @@ class PgServer:
         conn = await asyncpg.connect(url)
         try:
             await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {STATEMENTS}")
-            writes, calls, milliseconds = await conn.fetchrow(_COUNTS, list(besides) or [""])
+            writes, concurrent, calls, milliseconds, rollbacks = await conn.fetchrow(
+                _COUNTS, list(besides) or [""]
+            )
         except asyncpg.PostgresError:
             return None
         finally:
             await conn.close()
-        return Statements(int(writes), int(calls), float(milliseconds) / 1000)
+        return Statements(
+            int(writes), int(concurrent), int(calls), float(milliseconds) / 1000, int(rollbacks)
+        )
 
     def cpu(self) -> float | None:
         """Return the server's CPU seconds so far (every process of it), or None if not here."""

@@ -9,12 +9,16 @@ citizen's answer after another (`benchmarks/pg_drivers.py: one_update`: its writ
 and the reads between them), and each write transaction's hold of the lock is timed, from the
 lock granted to COMMIT answered. The lock is the limit where it is busy nearly all the time:
 its ceiling is then one over the mean hold, of which each statement's round trip is a part.
+`--modes alone,concurrent` also runs the writers as the bot's updates now run on PostgreSQL
+(docs/postgres.md, Transactions): SERIALIZABLE under the lock shared, an update that conflicts
+run again.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import statistics
 import sys
@@ -32,26 +36,40 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.pg_drivers import Transaction, one_update  # noqa: E402
 from benchmarks.pg_server import pg_server  # noqa: E402
-from storage.pg_connection import PgConnection, PgExecution  # noqa: E402
-from storage.postgres import BEGIN_WRITE, PostgresDatabase  # noqa: E402
+from storage.pg_connection import CONFLICTS, PgConnection, PgExecution  # noqa: E402
+from storage.postgres import BEGIN_CONCURRENT, BEGIN_WRITE, PostgresDatabase  # noqa: E402
 from storage.repositories import Repositories  # noqa: E402
 from storage.repository import Params  # noqa: E402
+from storage.unit import WriteConflict  # noqa: E402
 
 
 class CountingConnection(PgConnection):
-    """PgConnection that counts the statements sent (each is one round trip)."""
+    """PgConnection that counts the statements sent (each is one round trip), each delayed by
+    `delay` seconds more (a network's round trip, emulated)."""
 
     statements = 0
+    delay = 0.0
 
     def execute(self, sql: str, parameters: Params = (), /) -> PgExecution:
         """Count, then run one statement."""
         CountingConnection.statements += 1
         return super().execute(sql, parameters)
 
+    async def count(self, sql: str, parameters: Params = ()) -> Any:
+        """Run one statement, a round trip later."""
+        await _round_trip()
+        return await super().count(sql, parameters)
+
     async def execute_fetchall(self, sql: str, parameters: Params = (), /) -> list[Any]:
         """Count, then run one statement and return its rows."""
         CountingConnection.statements += 1
+        await _round_trip()
         return await super().execute_fetchall(sql, parameters)
+
+
+async def _round_trip() -> None:
+    if CountingConnection.delay:
+        await asyncio.sleep(CountingConnection.delay)
 
 
 @dataclass
@@ -60,19 +78,30 @@ class Holds:
 
     seconds: list[float] = field(default_factory=list)
     statements: int = 0
+    conflicts: int = 0
 
 
 @asynccontextmanager
-async def writer(url: str, holds: Holds) -> AsyncIterator[tuple[Transaction, Transaction]]:
-    """Give one writer's transactions (timed from the lock granted to COMMIT) and reads."""
+async def writer(
+    url: str, holds: Holds, concurrent: bool
+) -> AsyncIterator[tuple[Transaction, Transaction]]:
+    """Give one writer's transactions (timed from the lock granted to COMMIT) and reads:
+    alone (the lock held exclusively), or concurrent (SERIALIZABLE, the lock shared)."""
     write_conn, read_conn = await asyncpg.connect(url), await asyncpg.connect(url)
 
     @asynccontextmanager
     async def write() -> AsyncIterator[Repositories]:
-        await write_conn.execute(BEGIN_WRITE)
+        await write_conn.execute(BEGIN_CONCURRENT if concurrent else BEGIN_WRITE)
+        await _round_trip()
         granted, before = time.perf_counter(), CountingConnection.statements
-        yield Repositories(CountingConnection(write_conn))
-        await write_conn.execute("COMMIT")
+        try:
+            yield Repositories(CountingConnection(write_conn))
+            await _round_trip()
+            await write_conn.execute("COMMIT")
+        except BaseException:
+            if write_conn.is_in_transaction():
+                await write_conn.execute("ROLLBACK")
+            raise
         holds.seconds.append(time.perf_counter() - granted)
         holds.statements += CountingConnection.statements - before
 
@@ -95,6 +124,7 @@ class Row:
     updates: int
     seconds: float
     holds: Holds
+    concurrent: bool = False
     server_cpu: float | None = None
     load: float = 0.0
 
@@ -103,12 +133,14 @@ class Row:
         writes = len(self.holds.seconds)
         mean = statistics.fmean(self.holds.seconds)
         busy = sum(self.holds.seconds) / self.seconds
+        mode = "concurrent" if self.concurrent else "alone"
         return (
-            f"| {self.writers} | {self.updates / self.seconds:,.0f} "
+            f"| {mode} | {self.writers} | {self.updates / self.seconds:,.0f} "
             f"| {writes / self.seconds:,.0f} "
             f"| {mean * 1000:.2f} | {busy:.2f} | {1 / mean:,.0f} "
             f"| {self.holds.statements / writes + 2:.1f} "
             f"| {_ms(self.server_cpu, self.updates)} "
+            f"| {self.holds.conflicts} "
             f"| {self.load:.1f} |"
         )
 
@@ -118,19 +150,22 @@ def _ms(seconds: float | None, updates: int) -> str:
 
 
 HEADER = (
-    "| writers at once | updates/s | write transactions/s | mean hold of the lock ms "
-    "| lock busy share | ceiling: write transactions/s (1 / mean hold) "
+    "| write transactions | writers at once | updates/s | write transactions/s "
+    "| mean hold of the lock ms | lock busy share (summed over writers) "
+    "| ceiling if alone: write transactions/s (1 / mean hold) "
     "| round trips per write transaction (BEGIN and COMMIT included) "
-    "| server CPU ms / update | load average |\n"
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "| server CPU ms / update | updates run again after a conflict | load average |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
-async def run_writers(url: str, writers: int, updates: int) -> Row:
+async def run_writers(url: str, writers: int, updates: int, concurrent: bool) -> Row:
     """Run `updates` updates over `writers` writers at once; time each hold of the lock."""
     holds = Holds()
     async with AsyncExitStack() as stack:
-        pairs = [await stack.enter_async_context(writer(url, holds)) for _ in range(writers)]
+        pairs = [
+            await stack.enter_async_context(writer(url, holds, concurrent)) for _ in range(writers)
+        ]
         for n in range(20):  # warm up: each connection's statements prepared
             for k, (write, read) in enumerate(pairs):
                 await one_update(write, read, 10_000_000 + n * writers + k, 20)
@@ -138,34 +173,50 @@ async def run_writers(url: str, writers: int, updates: int) -> Row:
         holds.statements = 0
         share = updates // writers
 
+        again = itertools.count(1_000)  # past the warm-up's update ids
+
         async def loop(k: int) -> None:
             write, read = pairs[k]
             for n in range(share):
-                await one_update(write, read, k * share + n, max(1, share // 8))
+                number = k * share + n
+                while True:
+                    try:
+                        await one_update(write, read, number, max(1, share // 8))
+                        break
+                    except (WriteConflict, *CONFLICTS):
+                        holds.conflicts += 1
+                        # Again, under an update id of its own (the inbox would take the same
+                        # one for a duplicate).
+                        number = next(again) * share * writers + k * share + n
 
         began = time.perf_counter()
         await asyncio.gather(*(loop(k) for k in range(writers)))
         seconds = time.perf_counter() - began
-    return Row(writers, share * writers, seconds, holds)
+    return Row(writers, share * writers, seconds, holds, concurrent)
 
 
-async def run(counts: list[int], updates: int, rtt: float, settings: list[str]) -> None:
+async def run(
+    counts: list[int], updates: int, rtt: float, settings: list[str], modes: list[bool]
+) -> None:
     """Measure each number of writers on a fresh database; print the table and the ceiling."""
     async with pg_server(settings) as server:
         print(f"PostgreSQL: {server.describe}; {', '.join(settings) or 'synchronous_commit=off'}")
         print(f"\n{HEADER}")
         rows = []
-        for count in counts:
+        for concurrent, count in itertools.product(modes, counts):
             url = await server.new_database()
             async with PostgresDatabase(url):
                 pass  # opening applies the migrations
             before = server.cpu()
-            row = await run_writers(url, count, updates)
+            row = await run_writers(url, count, updates, concurrent)
             after = server.cpu()
             spent = None if before is None or after is None else after - before
             rows.append(replace(row, server_cpu=spent, load=os.getloadavg()[0]))
             print(rows[-1].render(), flush=True)
-    busiest = max(rows, key=lambda r: sum(r.holds.seconds) / r.seconds)
+    alone = [row for row in rows if not row.concurrent]
+    if not alone:
+        return
+    busiest = max(alone, key=lambda r: sum(r.holds.seconds) / r.seconds)
     mean = statistics.fmean(busiest.holds.seconds)
     trips = busiest.holds.statements / len(busiest.holds.seconds) + 1
     print(
@@ -185,13 +236,25 @@ def main() -> None:
         "--rtt-ms", type=float, default=0.5, help="a LAN round trip, for the ceiling"
     )
     parser.add_argument(
+        "--delay-ms", type=float, default=0.0,
+        help="emulate a network: add this to each statement of a write transaction",
+    )  # fmt: skip
+    parser.add_argument(
+        "--modes", default="alone,concurrent",
+        help="alone (the lock held exclusively), concurrent (SERIALIZABLE, the lock shared)",
+    )  # fmt: skip
+    parser.add_argument(
         "--setting", action="append", default=[], metavar="NAME=VALUE",
         help="a server setting of the throwaway cluster, e.g. synchronous_commit=on",
     )  # fmt: skip
     args = parser.parse_args()
     counts = [int(n) for n in args.writers.split(",")]
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
-    asyncio.run(run(counts, args.updates, args.rtt_ms / 1000, args.setting))
+    modes = [mode == "concurrent" for mode in args.modes.split(",")]
+    CountingConnection.delay = args.delay_ms / 1000
+    if args.delay_ms:
+        print(f"each statement of a write transaction delayed by {args.delay_ms} ms")
+    asyncio.run(run(counts, args.updates, args.rtt_ms / 1000, args.setting, modes))
 
 
 if __name__ == "__main__":

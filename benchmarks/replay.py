@@ -310,7 +310,8 @@ async def replay(
                     n = result.tally.updates
                     print(
                         f"\n{result.label}, per update: {counted.write_transactions / n:.2f} "
-                        f"write transactions (each holds the writer lock), "
+                        f"write transactions ({counted.concurrent / n:.2f} of them concurrent, "
+                        f"the rest alone), {counted.rollbacks / n:.3f} rolled back, "
                         f"{counted.statements / n:.1f} statements (BEGIN and COMMIT included), "
                         f"{counted.exec_seconds / n * 1000:.2f} ms executing them in the server"
                     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -74,7 +75,12 @@ def build_application(
             await inbox.complete(update)
 
     on_start = inbox.starting if inbox is not None else None
-    handle = inbox.handle if inbox is not None else None
+
+    async def handle(update: object, handling: Awaitable[Any]) -> None:
+        # A unit undone by a conflict runs again: python-telegram-bot's handling anew.
+        if inbox is not None:
+            await inbox.handle(update, handling, again=lambda: app.process_update(update))
+
     start = ApplicationBuilder() if inbox is None else InboxApplicationBuilder(inbox, gate)
     builder = (
         start.token(token)
@@ -82,7 +88,9 @@ def build_application(
         .base_file_url(file_url_for(settings.telegram_api_url))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(
-            ChatOrderedProcessor(settings.max_concurrent_updates, on_done, on_start, handle)
+            ChatOrderedProcessor(
+                settings.max_concurrent_updates, on_done, on_start, handle if inbox else None
+            )
         )
         .defaults(defaults)
         .rate_limiter(RetryPolicy())

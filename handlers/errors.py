@@ -9,6 +9,7 @@ from telegram.error import BadRequest, Forbidden
 
 from handlers.context import HearingContext
 from handlers.guard import resolve_language
+from storage.unit import WriteConflict
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,8 @@ async def report_error(update: object, context: HearingContext) -> None:
     if isinstance(error, Forbidden):
         log.info("a participant has blocked the bot")
         return
+    if isinstance(error, WriteConflict):
+        return  # the update is undone and handled again, alone (bot/runtime/inbox.py)
     # Exception type and location only: message texts and ids must not reach the logs.
     log.error(
         "error while handling an update: %s",

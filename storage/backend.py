@@ -48,14 +48,14 @@ class Store(Protocol):
     def erasure_ledger(self) -> ErasureLedger:
         """Return where erasures are kept out of reach of a restored backup."""
 
-    def transaction(self) -> AbstractAsyncContextManager[Repositories]:
-        """Run one write transaction, committed on success, else rolled back."""
+    def transaction(self, concurrent: bool = False) -> AbstractAsyncContextManager[Repositories]:
+        """Run one write transaction, committed on success, else rolled back (storage/units.py)."""
 
     def reading(self) -> AbstractAsyncContextManager[Repositories]:
         """Give repositories that read what is committed (a unit of work: its own writes too)."""
 
-    def unit_of_work(self) -> AbstractAsyncContextManager[Unit]:
-        """Make this task's writes one transaction (storage/unit.py)."""
+    def unit_of_work(self, concurrent: bool = False) -> AbstractAsyncContextManager[Unit]:
+        """Make this task's writes one transaction (storage/unit.py, storage/units.py)."""
 
     async def finish(
         self, unit: Unit, last: Callable[[Repositories], Awaitable[None]], *, always: bool

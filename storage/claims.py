@@ -1,7 +1,8 @@
 """Claims of chats by the workers of a fleet (PostgreSQL only): who handles a chat, until when.
 
-Every statement runs in a write transaction, so under the writer lock (storage/postgres.py):
-reading who holds a chat and taking it are one step across the whole fleet. Leases are in the
+Every statement runs in a write transaction, alone or SERIALIZABLE beside others
+(storage/postgres.py): either way, reading who holds a chat and taking it are one step across
+the whole fleet. Leases are in the
 server's time (`now()`), the one clock every worker shares.
 """
 

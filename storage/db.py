@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import aiosqlite
 
@@ -110,7 +110,7 @@ class Database(UnitsOfWork):
         # holding it (the erasure's update) commits first: what it erased is then in the WAL.
         unit = running_unit()
         if unit is not None and unit.open and unit.depth == 0:
-            await self._close_unit(unit, commit=True)
+            await self.commit_so_far(unit)
         conn = self._require(self._reader)
         async with self._write_lock, conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
             row = await cursor.fetchone()
@@ -131,34 +131,51 @@ class Database(UnitsOfWork):
         else:
             yield Repositories(self._require(self._reader), self.now)
 
-    async def _begin_write(self) -> None:
-        conn = self._require(self._writer)
+    async def _begin_write(self, concurrent: bool, held: object = None) -> object:
+        # One writer connection, `held` or not: every write transaction runs alone.
+        await self._write_lock.acquire()
+        try:
+            conn = self._require(self._writer)
+        except BaseException:
+            self._write_lock.release()
+            raise
         try:
             # Inside the try: a task cancelled while waiting for its BEGIN (polling stopped at
             # shutdown, say) has still begun, and must not leave the writer in a transaction
             # that makes every later BEGIN fail; with no transaction the rollback does nothing.
             await conn.execute("BEGIN IMMEDIATE")
         except BaseException:
-            await conn.rollback()
+            try:
+                await conn.rollback()
+            finally:
+                self._write_lock.release()
             raise
+        return conn
 
-    async def _end_write(self, commit: bool) -> None:
-        conn = self._require(self._writer)
+    async def _end_write(self, writer: object, commit: bool, release: bool = True) -> None:
+        # The lock goes in any case: the connection is the one writer, nobody's to keep.
+        conn = cast(DirectConnection, writer)
         try:
             if commit:
-                await conn.commit()
+                try:
+                    await conn.commit()
+                except BaseException:
+                    await conn.rollback()
+                    raise
                 self._committed()
                 return
-        except BaseException:
             await conn.rollback()
-            raise
-        await conn.rollback()
+        finally:
+            self._write_lock.release()
 
-    async def _on_writer(self, sql: str) -> None:
-        await self._require(self._writer).execute(sql)
+    async def _release_writer(self, writer: object) -> None:
+        return None  # the one writer connection is nobody's to give back
 
-    def _writer_repositories(self) -> Repositories:
-        return Repositories(self._require(self._writer), self.now)
+    async def _on_writer(self, writer: object, sql: str) -> None:
+        await cast(DirectConnection, writer).execute(sql)
+
+    def _writer_repositories(self, writer: object) -> Repositories:
+        return Repositories(cast(DirectConnection, writer), self.now)
 
     def _committed(self) -> None:
         self._commits += 1

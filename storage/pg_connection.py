@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 
 from storage.repository import Params
+from storage.unit import conflicted
 
 # Statements asyncpg keeps prepared per connection: the bot's, with room for IN (...) lists.
 STATEMENT_CACHE = 1024
@@ -23,6 +24,8 @@ STATEMENT_CACHE = 1024
 # A quoted string or identifier, a comment, or a placeholder (`?` or SQLite's numbered `?NNN`).
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\?(\d*)", re.S)
 _AFFECTED = re.compile(r"(\d+)$")
+# What PostgreSQL raises where a SERIALIZABLE transaction met a concurrent one's writes.
+CONFLICTS = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 
 
 @lru_cache(maxsize=4096)
@@ -110,15 +113,24 @@ class PgConnection:
 
     async def count(self, sql: str, parameters: Params = ()) -> PgCursor:
         """Run one statement now; its cursor says how many rows it changed."""
-        status = await self.conn.execute(postgres_sql(sql), *parameters)
+        try:
+            status = await self.conn.execute(postgres_sql(sql), *parameters)
+        except CONFLICTS as exc:
+            raise conflicted() from exc
         return PgCursor(None, rows_affected(status))
 
     async def execute_fetchall(self, sql: str, parameters: Params = (), /) -> list[Any]:
         """Run one statement and return every row."""
-        return await self.conn.fetch(postgres_sql(sql), *parameters)
+        try:
+            return await self.conn.fetch(postgres_sql(sql), *parameters)
+        except CONFLICTS as exc:
+            raise conflicted() from exc
 
     async def executemany(self, sql: str, parameters: Iterable[Params], /) -> None:
         """Run one statement once per row of parameters (pipelined: one round trip)."""
         batch = [tuple(row) for row in parameters]
         if batch:
-            await self.conn.executemany(postgres_sql(sql), batch)
+            try:
+                await self.conn.executemany(postgres_sql(sql), batch)
+            except CONFLICTS as exc:
+                raise conflicted() from exc

@@ -1,9 +1,11 @@
-"""One hearing on PostgreSQL: a writer connection, pooled readers, migrations.
+"""One hearing on PostgreSQL: pooled writers and readers, migrations.
 
-The same repositories and guarantees as storage/db.py's SQLite database. Why writers take one
+The same repositories and guarantees as storage/db.py's SQLite database. Why writers share one
 lock (docs/postgres.md, Transactions): every service reads, then writes, in one transaction,
 written for SQLite's single writer; a transaction-scoped advisory lock taken with BEGIN gives
-them that here too, across every process on the database (the bot, `tracking import`...).
+them that here too, across every process on the database (the bot, `tracking import`...). A
+transaction that asks to be concurrent (an update's unit of work) shares the lock with others
+like it, SERIALIZABLE, so PostgreSQL fails one of two that conflict instead.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import asyncpg
 
@@ -24,20 +26,27 @@ from bot.model.clock import Clock, system_clock
 from storage.clock import iso
 from storage.db import DatabaseError
 from storage.erasure_ledger import ledger_path
-from storage.pg_connection import STATEMENT_CACHE, PgConnection
+from storage.pg_connection import CONFLICTS, STATEMENT_CACHE, PgConnection
 from storage.pg_ledger import PostgresLedger
 from storage.pg_url import describe, scrub
 from storage.repositories import Repositories
-from storage.unit import running_unit
+from storage.unit import conflicted, running_unit
 from storage.units import UnitsOfWork
 
 log = logging.getLogger(__name__)
+
+# A connection lent by a pool (the writers' or the readers'); subscripted for the checker only.
+Pooled: TypeAlias = "asyncpg.pool.PoolConnectionProxy[Any]"
 
 # Advisory lock keys, one per purpose, within the hearing's own database.
 MIGRATION_LOCK = 0x6865_6172_0001
 WRITER_LOCK = 0x6865_6172_0002
 CONNECT_TIMEOUT_SECONDS = 10.0
 POOL_SIZE = 10
+# Write transactions one process runs at once (concurrent ones beside each other; one alone).
+WRITERS = 4
+# How long closing waits for a connection still in use before it ends it.
+CLOSE_SECONDS = 10.0
 DEFAULT_PATH = Path("data/hearing.db")
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)(\.postgres)?\.sql$")
 # What a connection that failed or was refused raises (the server gone, a network error).
@@ -55,10 +64,17 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 # READ COMMITTED under the writer lock: each transaction runs alone among writers, and sees
 # everything committed before it (docs/postgres.md). One round trip for both.
 BEGIN_WRITE = f"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
+# SERIALIZABLE with the lock shared: beside other concurrent transactions only, never beside one
+# that runs alone, and PostgreSQL fails one of two that conflict (WriteConflict).
+BEGIN_CONCURRENT = (
+    f"BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT pg_advisory_xact_lock_shared({WRITER_LOCK})"
+)
 
 
 class PostgresDatabase(UnitsOfWork):
-    """Own the writer, the readers' pool and the clock; hand out transactions and reads."""
+    """Own the writers' and the readers' pools and the clock; hand out transactions and reads."""
+
+    concurrent_writers = True
 
     def __init__(
         self,
@@ -66,6 +82,7 @@ class PostgresDatabase(UnitsOfWork):
         clock: Clock = system_clock,
         path: Path = DEFAULT_PATH,
         pool_size: int = POOL_SIZE,
+        writers: int = WRITERS,
     ) -> None:
         self.url = url
         # DATABASE_PATH: no database here, but where an earlier version kept the erasure
@@ -73,31 +90,38 @@ class PostgresDatabase(UnitsOfWork):
         self.path = path
         self.clock = clock
         self.pool_size = pool_size
+        self.writers = writers
         # Where it is, for messages: host, port and database, never the password.
         self.where = describe(url)
         self._pool: asyncpg.Pool[Any] | None = None
-        # Writers take turns, as on SQLite: one connection of their own, no pool in between.
-        self._writer: asyncpg.Connection | None = None
-        self._write_lock = asyncio.Lock()
+        # Writers have a pool of their own: one waiting for the lock never holds up a reader.
+        self._writers: asyncpg.Pool[Any] | None = None
 
     async def open(self) -> None:
         """Connect, apply pending migrations (one process at a time), and open the readers."""
         try:
-            self._writer = await self._connect()
-            await apply_postgres_migrations(self._writer, clock=self.now)
-            self._pool = await asyncpg.create_pool(
-                self.url,
-                min_size=1,
-                max_size=self.pool_size,
-                timeout=CONNECT_TIMEOUT_SECONDS,
-                statement_cache_size=STATEMENT_CACHE,
-                reset=_keep_session,
-            )
+            migrator = await self._connect()
+            try:
+                await apply_postgres_migrations(migrator, clock=self.now)
+            finally:
+                await migrator.close()
+            self._writers = await self._create_pool(self.writers)
+            self._pool = await self._create_pool(self.pool_size)
         except BaseException as exc:
             await self.close()
             if isinstance(exc, CONNECTION_ERRORS):
                 raise DatabaseError(f"cannot reach {self.where}: {scrub(exc, self.url)}") from None
             raise
+
+    async def _create_pool(self, size: int) -> asyncpg.Pool[Any]:
+        return await asyncpg.create_pool(
+            self.url,
+            min_size=1,
+            max_size=size,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            statement_cache_size=STATEMENT_CACHE,
+            reset=_keep_session,
+        )
 
     async def _connect(self) -> asyncpg.Connection:
         return await asyncpg.connect(
@@ -106,12 +130,16 @@ class PostgresDatabase(UnitsOfWork):
 
     async def close(self) -> None:
         """Close every connection; safe to call twice."""
-        writer, self._writer = self._writer, None
+        writers, self._writers = self._writers, None
         pool, self._pool = self._pool, None
-        if writer is not None and not writer.is_closed():
-            await writer.close()
-        if pool is not None:
-            await pool.close()
+        for each in (writers, pool):
+            if each is None:
+                continue
+            try:
+                async with asyncio.timeout(CLOSE_SECONDS):
+                    await each.close()
+            except TimeoutError:
+                each.terminate()  # a transaction still under way: rolled back by the server
 
     def now(self) -> datetime:
         """Return the current moment by the hearing's clock."""
@@ -135,53 +163,65 @@ class PostgresDatabase(UnitsOfWork):
         """
         unit = running_unit()
         if unit is not None and unit.open and unit.depth == 0:
-            await self._close_unit(unit, commit=True)
+            await self.commit_so_far(unit)
         return True
 
-    async def _begin_write(self) -> None:
-        self._require()
-        conn = await self._writer_connection()
+    async def _begin_write(self, concurrent: bool, held: object = None) -> object:
+        if held is not None:
+            conn = cast(Pooled, held)
+            await conn.execute(BEGIN_CONCURRENT if concurrent else BEGIN_WRITE)
+            return conn
         try:
-            await conn.execute(BEGIN_WRITE)
+            return await self._begin_on_pooled(concurrent)
+        except CONNECTION_ERRORS:
+            # A pooled connection the server ended while it sat idle fails at its first
+            # statement: nothing had begun on it, so BEGIN is tried once more on another.
+            return await self._begin_on_pooled(concurrent)
+
+    async def _begin_on_pooled(self, concurrent: bool) -> Pooled:
+        writers = self._require(self._writers)
+        try:
+            conn = await writers.acquire()
+        except CONNECTION_ERRORS as exc:
+            raise DatabaseError(f"cannot reach {self.where}: {scrub(exc, self.url)}") from None
+        try:
+            if conn.is_in_transaction():
+                # Left open by a task cancelled while it rolled back: never build on it.
+                await conn.execute("ROLLBACK")
+            await conn.execute(BEGIN_CONCURRENT if concurrent else BEGIN_WRITE)
         except BaseException:
             await _roll_back(conn)
+            await _give_back(writers, conn)
             raise
+        return conn
 
-    async def _end_write(self, commit: bool) -> None:
-        conn = self._writer
-        if conn is None:
-            raise DatabaseError("the database is not open")
-        if not commit:
-            await _roll_back(conn)
-            return
+    async def _end_write(self, writer: object, commit: bool, release: bool = True) -> None:
+        conn = cast(Pooled, writer)
         try:
-            await conn.execute("COMMIT")
-        except BaseException:
-            await _roll_back(conn)
-            raise
-
-    async def _on_writer(self, sql: str) -> None:
-        if self._writer is None:
-            raise DatabaseError("the database is not open")
-        await self._writer.execute(sql)
-
-    def _writer_repositories(self) -> Repositories:
-        if self._writer is None:
-            raise DatabaseError("the database is not open")
-        return Repositories(PgConnection(self._writer), self.now)
-
-    async def _writer_connection(self) -> asyncpg.Connection:
-        writer = self._writer
-        if writer is None or writer.is_closed():
-            # The server ended it (a restart, a network cut): a new one, if the server answers.
+            if not commit:
+                await _roll_back(conn)
+                return
             try:
-                writer = self._writer = await self._connect()
-            except CONNECTION_ERRORS as exc:
-                raise DatabaseError(f"cannot reach {self.where}: {scrub(exc, self.url)}") from None
-        elif writer.is_in_transaction():
-            # Left open by a task cancelled while it rolled back: never build on it.
-            await writer.execute("ROLLBACK")
-        return writer
+                await conn.execute("COMMIT")
+            except CONFLICTS as exc:
+                await _roll_back(conn)
+                raise conflicted() from exc
+            except BaseException:
+                await _roll_back(conn)
+                raise
+        finally:
+            if release:
+                await self._release_writer(conn)
+
+    async def _release_writer(self, writer: object) -> None:
+        if self._writers is not None:
+            await _give_back(self._writers, cast(Pooled, writer))
+
+    async def _on_writer(self, writer: object, sql: str) -> None:
+        await cast(Pooled, writer).execute(sql)
+
+    def _writer_repositories(self, writer: object) -> Repositories:
+        return Repositories(PgConnection(cast(Pooled, writer)), self.now)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
@@ -189,10 +229,10 @@ class PostgresDatabase(UnitsOfWork):
 
         A unit of work that has written reads on the writer, so that it sees its own writes.
         """
-        pool = self._require()
+        pool = self._require(self._pool)
         unit = running_unit()
         if unit is not None and unit.open:
-            yield self._writer_repositories()
+            yield self._writer_repositories(unit.writer)
             return
         try:
             conn = await pool.acquire()
@@ -203,13 +243,13 @@ class PostgresDatabase(UnitsOfWork):
         finally:
             await pool.release(conn)
 
-    def _require(self) -> asyncpg.Pool[Any]:
-        if self._pool is None:
+    def _require(self, pool: asyncpg.Pool[Any] | None) -> asyncpg.Pool[Any]:
+        if pool is None:
             raise DatabaseError("the database is not open")
-        return self._pool
+        return pool
 
 
-async def _roll_back(conn: asyncpg.Connection) -> None:
+async def _roll_back(conn: asyncpg.Connection | Pooled) -> None:
     try:
         if not conn.is_closed() and conn.is_in_transaction():
             await conn.execute("ROLLBACK")
@@ -217,6 +257,14 @@ async def _roll_back(conn: asyncpg.Connection) -> None:
         # A connection that broke lost its transaction with it; whatever state it is left in,
         # the next transaction opens a new one.
         conn.terminate()
+
+
+async def _give_back(pool: asyncpg.Pool[Any], conn: Pooled) -> None:
+    """Return a writer to its pool; one still in a transaction (its rollback cut short by a
+    cancelled task) is ended instead: the server rolls the transaction back."""
+    if not conn.is_closed() and conn.is_in_transaction():
+        conn.terminate()
+    await pool.release(conn)
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:

@@ -13,9 +13,15 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
+# A small transaction that conflicts is tried this many times in all, the last time alone.
+CONFLICT_TRIES = 3
+
+
+class WriteConflict(Exception):
+    """A write transaction met another's concurrent writes (PostgreSQL): undone, to run again."""
 
 
 @dataclass
@@ -32,6 +38,13 @@ class Unit:
     release: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
     # What waits for the unit's writes to be visible to other tasks (see `when_committed`).
     after: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    # Run beside other concurrent units (on PostgreSQL: SERIALIZABLE, under the writer lock
+    # shared) rather than alone; where it conflicted with one, it is undone and run again alone.
+    concurrent: bool = False
+    conflicted: bool = False
+    why: str = ""
+    # The backend's connection holding the unit's transaction, while it is open.
+    writer: Any = field(default=None, repr=False)
 
 
 _current: ContextVar[Unit | None] = ContextVar("unit_of_work", default=None)
@@ -45,16 +58,32 @@ def running_unit() -> Unit | None:
     return unit
 
 
-def enter_unit() -> tuple[Unit, object]:
+def enter_unit(concurrent: bool = False) -> tuple[Unit, object]:
     """Start a unit of work for the current task; return it and the token to leave it."""
-    unit = Unit(owner=asyncio.current_task())
+    unit = Unit(owner=asyncio.current_task(), concurrent=concurrent)
     return unit, _current.set(unit)
+
+
+def irrevocable() -> None:
+    """Before what cannot be undone (a partial commit, a message to another chat): a
+    concurrent unit stops there, undone, to run again alone (where it cannot conflict)."""
+    unit = running_unit()
+    if unit is not None and unit.concurrent:
+        raise conflicted("it must not be undone once under way, so it runs alone")
+
+
+def conflicted(why: str = "it met a concurrent transaction's writes") -> WriteConflict:
+    """Mark the running unit, if any, as conflicted; return the error to raise."""
+    unit = running_unit()
+    if unit is not None:
+        unit.conflicted, unit.why = True, why
+    return WriteConflict(why)
 
 
 def leave_unit(unit: Unit, token: object) -> None:
     """Forget the unit of work started with this token, then run what waited for its commit."""
     _current.reset(token)  # type: ignore[arg-type]
-    if not unit.rolled_back:
+    if not unit.rolled_back and not unit.conflicted:
         for action in unit.after:
             action()
 
@@ -70,6 +99,17 @@ def when_committed(action: Callable[[], None]) -> None:
         action()
     else:
         unit.after.append(action)
+
+
+async def retried(work: Callable[[bool], Awaitable[T]], tries: int = CONFLICT_TRIES) -> T:
+    """Run `work(alone)` concurrently, again if it conflicts, and alone at the last try."""
+    for tries_left in reversed(range(tries)):
+        try:
+            return await work(tries_left == 0)
+        except WriteConflict:
+            if tries_left == 0:
+                raise
+    raise ValueError("tries: at least 1")
 
 
 async def in_thread(work: Callable[..., T], *args: object) -> T:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import time
@@ -19,6 +20,7 @@ from bot.commands.tracking import publish_plan
 from bot.config import Settings
 from bot.emulator import Emulator
 from bot.model.values import ModerationMode
+from bot.runtime import claims
 from bot.runtime.claims import FleetQueue
 from bot.runtime.fleet_settings import SettingsMismatch, fingerprints, join_fleet
 from bot.runtime.inbox import Inbox
@@ -243,6 +245,40 @@ async def test_a_lone_worker_started_after_a_kill_takes_its_chats_at_once(
         await emu.wait_until(lambda: len(emu.messages(9302)) == 2, timeout=5)
         await worker.settle()
     await replayed_in_order(emu, settings, 9302)
+
+
+@POSTGRES_ONLY
+async def test_a_restarted_worker_looks_for_what_was_left_pending_at_once(
+    emu: Emulator, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not at its first periodic look: a worker killed again within a second of each start
+    would otherwise never reach what its earlier runs left (the crash test's citizens did
+    not get their answers)."""
+    monkeypatch.setattr(claims, "LOOK_EVERY_SECONDS", 3600.0)
+    settings = make_settings(tmp_path)
+    emu.meet(9303)
+    await record_with_a_dead_claim(settings, 9303, lease_seconds=0)
+    async with Hearing(emu, settings):
+        await emu.wait_until(lambda: len(emu.messages(9303)) == 2, timeout=10)
+    await replayed_in_order(emu, settings, 9303)
+
+
+@POSTGRES_ONLY
+async def test_each_update_is_handed_on_once(
+    emu: Emulator, tmp_path: Path, database_url: str
+) -> None:
+    """A chat is given back only once its handled updates are marked so: a round that found
+    one still pending would claim the chat again and hand the update on a second time (with
+    its reply kept, nothing is sent twice; with none, its handler would run again)."""
+    async with Hearing(emu, make_settings(tmp_path)) as hearing:
+        for user, item in itertools.product((9304, 9305), ("1", "2", "3")):
+            await hearing.answer_item(user, item)
+        await hearing.settle()
+        queue = hearing.app.update_queue
+        assert isinstance(queue, FleetQueue) and queue.claims is not None
+        async with database_of(hearing.settings) as db:
+            [(stored,)] = await rows(db, "SELECT COUNT(*) FROM inbox")
+        assert queue.claims.handed_on == stored
 
 
 @POSTGRES_ONLY

@@ -25,10 +25,10 @@ class CountingDatabase(Database):
 
     transactions = 0
 
-    def transaction(self):  # type: ignore[no-untyped-def]
+    def transaction(self, concurrent: bool = False):  # type: ignore[no-untyped-def]
         """Count, then open the write transaction as usual."""
         CountingDatabase.transactions += 1
-        return super().transaction()
+        return super().transaction(concurrent)
 
 
 async def test_the_running_bot_stores_batches_through_getupdates(hearing: Hearing) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
 from bot.hearing.privacy import pseudonym, staff_pseudonym
 from bot.model.values import Language
@@ -54,12 +55,23 @@ class Participants:
         async with self.db.transaction() as repos:
             await repos.delivery.mark_blocked(pid)
         # Forgotten, so that their next message stores the chat again and clears the block.
-        self._known.pop(pid, None)
+        self._forget_chat(pid)
 
     def forget(self, pid: str) -> None:
         """Drop a participant from the cache, so that their next update stores them again."""
-        self._known.pop(pid, None)
+        self._forget_chat(pid)
         self._languages.pop(pid, None)
+        when_committed(lambda: self._drop(self._languages, pid))
+
+    def _forget_chat(self, pid: str) -> None:
+        self._known.pop(pid, None)
+        # Again once committed: after what the unit of work remembered before (its update's
+        # own chat, stored as it began), which would otherwise come back.
+        when_committed(lambda: self._drop(self._known, pid))
+
+    @staticmethod
+    def _drop(cache: OrderedDict[str, Any], pid: str) -> None:
+        cache.pop(pid, None)
 
     async def language_of(self, pid: str) -> Language | None:
         """Return the language a participant chose, or None if they have not chosen one."""

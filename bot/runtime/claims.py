@@ -25,10 +25,11 @@ from bot.runtime.flood_gate import FloodGate
 from bot.runtime.inbox import MAX_REPLAYS, ClaimLost, Inbox, InboxQueue
 from bot.runtime.logs import Throttled
 from storage.backend import DATABASE_ERRORS, Store
-from storage.claims import NO_CHAT
+from storage.claims import NO_CHAT, Claimed
 from storage.clock import iso
 from storage.inbox import InboxEntry, InboxRepository
 from storage.repositories import Repositories
+from storage.unit import retried
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class ChatClaims:
     def start(self, bot: Bot, hand_on: Callable[[Update], Awaitable[None]]) -> None:
         """Start claiming (and renewing): `hand_on` queues an update for the Application."""
         self._bot, self._hand_on = bot, hand_on
+        self.kick()  # what earlier runs left pending is looked for at once, not a second later
         self._tasks = [
             asyncio.create_task(self._claiming(), name="chat-claims"),
             asyncio.create_task(self._renewing(), name="chat-leases"),
@@ -102,7 +104,11 @@ class ChatClaims:
         """Stop claiming; give back the chats that are done, end the lease of the others."""
         await self.halt()
         try:
-            async with self._db.transaction() as repos, self._inbox.with_marks(repos):
+            async with (
+                self._inbox.writing_marks() as write_marks,
+                self._db.transaction() as repos,
+            ):
+                await write_marks(repos)
                 done = self._finished(await repos.claims.pending_of(self.worker))
                 await repos.claims.release(self.worker, done)
                 await repos.claims.expire(self.worker)
@@ -174,18 +180,7 @@ class ChatClaims:
         """Claim free chats, hand on what is new in the chats held, give back finished ones."""
         async with self._round_lock:
             room = self._capacity - len(self._held)
-            async with self._db.transaction() as repos, self._inbox.with_marks(repos):
-                claimed = await repos.claims.claim_free(self.worker, LEASE_SECONDS, room) if (
-                    room > 0) else []  # fmt: skip
-                if self._leftovers_up_to is None:
-                    self._leftovers_up_to = await repos.claims.last_entry()
-                now = iso(self._db.now())
-                chats = [c.chat for c in claimed]
-                if claimed and await repos.claims.abandon_exhausted(chats, MAX_REPLAYS, now):
-                    log.warning("gave up on update(s) replayed %d times", MAX_REPLAYS)
-                pending = await repos.claims.pending_of(self.worker)
-                done = self._finished(pending)
-                await repos.claims.release(self.worker, done)
+            claimed, pending, done = await retried(lambda alone: self._claim_round(room, alone))
             # Committed: only now does this worker hold (and no longer hold) those chats.
             self._forget(done)
             for found in claimed:  # a chat claimed anew: its earlier handing-on is void
@@ -195,10 +190,39 @@ class ChatClaims:
                 await self._tell_fleet()
             return await self._hand_on_new(pending, {c.chat for c in claimed if c.taken_over})
 
+    async def _claim_round(
+        self, room: int, alone: bool
+    ) -> tuple[list[Claimed], list[InboxEntry], list[int]]:
+        """Claim free chats, read what the chats held have pending, give back finished ones.
+
+        Beside updates' units of work unless `alone`: two workers that claim one chat, or a
+        claim and a unit that reads it, conflict, and one of the two is tried again.
+        """
+        async with (
+            self._inbox.writing_marks() as write_marks,
+            self._db.transaction(concurrent=not alone) as repos,
+        ):
+            claimed = await repos.claims.claim_free(self.worker, LEASE_SECONDS, room) if (
+                room > 0) else []  # fmt: skip
+            if self._leftovers_up_to is None:
+                self._leftovers_up_to = await repos.claims.last_entry()
+            now = iso(self._db.now())
+            chats = [c.chat for c in claimed]
+            if claimed and await repos.claims.abandon_exhausted(chats, MAX_REPLAYS, now):
+                log.warning("gave up on update(s) replayed %d times", MAX_REPLAYS)
+            # The marks first: a chat is given back only once none of its updates is pending,
+            # so that no round finds one still pending after it was handled, claims the chat
+            # again and hands the update on once more.
+            await write_marks(repos)
+            pending = await repos.claims.pending_of(self.worker)
+            done = self._finished(pending)
+            await repos.claims.release(self.worker, done)
+        return claimed, pending, done
+
     def _finished(self, pending: list[InboxEntry]) -> list[int]:
-        """The chats held with nothing under way and nothing pending that is not handed on."""
-        waiting = {claim_key_of(entry) for entry in pending
-                   if entry.id not in self._handed_ids.get(claim_key_of(entry), ())}  # fmt: skip
+        """The chats held with nothing under way and nothing pending (a handled update whose
+        mark is not written yet is still pending: its chat is kept until it is)."""
+        waiting = {claim_key_of(entry) for entry in pending}
         return [chat for chat, (_, busy) in self._held.items()
                 if busy <= 0 and chat not in waiting]  # fmt: skip
 
@@ -250,15 +274,19 @@ class ChatClaims:
             except DATABASE_ERRORS:
                 self._failing.note()
 
+    async def _renew_leases(self, alone: bool) -> set[int]:
+        async with self._db.transaction(concurrent=not alone) as repos:
+            still = await repos.claims.renew(self.worker, LEASE_SECONDS)
+            # Claimed by a look whose transaction failed after this worker forgot them
+            # (or before it knew of them): nobody would ever give them back.
+            stray = [chat for chat in still if chat not in self._held]
+            await repos.claims.release(self.worker, stray)
+        return still
+
     async def _renew(self) -> None:
         """Extend the leases; forget chats taken over, give back claims held in vain."""
         async with self._round_lock:
-            async with self._db.transaction() as repos:
-                still = await repos.claims.renew(self.worker, LEASE_SECONDS)
-                # Claimed by a look whose transaction failed after this worker forgot them
-                # (or before it knew of them): nobody would ever give them back.
-                stray = [chat for chat in still if chat not in self._held]
-                await repos.claims.release(self.worker, stray)
+            still = await retried(self._renew_leases)
             lost = [chat for chat in self._held if chat not in still]
             self._forget(lost)
             if lost:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from storage.backend import DATABASE_ERRORS, Store
 from storage.clock import iso
 from storage.inbox import InboxEntry, InboxRepository
 from storage.repositories import Repositories
+from storage.unit import WriteConflict, retried
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,9 @@ class Inbox:
         self._in_flight: dict[int, list[tuple[Update, int]]] = {}
         # Entries handled, whose mark is not written yet (oldest first).
         self._done: list[int] = []
+        # Held by the one transaction writing marks now: they are written one batch at a
+        # time, in order, so that a chat's later update is never marked before an earlier one.
+        self._marks_lock = asyncio.Lock()
         self._later: asyncio.TimerHandle | None = None
         # Replies an earlier run committed with their effects and may not have sent in full.
         self._kept: dict[int, tuple[Kept, int]] = {}
@@ -170,11 +174,21 @@ class Inbox:
         mended = [admitted(update, self._keep_phone) for update in updates]
         rows = [(u.update_id, chat_key(u), payload) for u, payload in mended]
         now = self._clock()
-        try:
-            async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
-                entries = await inbox.add_batch(
+
+        async def store(alone: bool) -> list[int | None]:
+            async with (
+                self.writing_marks() as write_marks,
+                self._db.transaction(concurrent=not alone) as repos,
+            ):
+                entries = await InboxRepository(repos.conn).add_batch(
                     rows, received_at=iso(now), since=iso(now - DUPLICATE_WINDOW)
                 )
+                if alone:
+                    await write_marks(repos)
+                return entries
+
+        try:
+            entries = await retried(store)
         except DATABASE_ERRORS as exc:
             raise InboxUnavailable(f"the inbox cannot store updates: {exc}") from exc
         stored, fresh = [], []
@@ -221,11 +235,18 @@ class Inbox:
                 self._flusher = asyncio.create_task(self._flush())
             await asyncio.wait({self._flusher})
 
-    async def handle(self, update: object, handling: Awaitable[Any]) -> None:
+    async def handle(
+        self,
+        update: object,
+        handling: Awaitable[Any],
+        again: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
         """Handle a stored update: its effects, "handled" and its reply in one transaction.
 
         Then send the reply. An update whose effects an earlier run committed is not handled
-        again: the reply that run kept is sent (what it had not begun to send).
+        again: the reply that run kept is sent (what it had not begun to send). Given `again`
+        (the same handling, anew), the transaction runs beside other chats' (docs/postgres.md,
+        Transactions); if it conflicts with one, it is undone and `again` runs alone.
         """
         entry_id = self._entry_of(update)
         if entry_id is None or self.post is None:
@@ -236,7 +257,7 @@ class Inbox:
             self._give_up(update, self.claims)  # its chat was taken over: its holder handles it
             return
         try:
-            await self._handle_entry(entry_id, update, handling)
+            await self._handle_entry(entry_id, update, handling, again)
         except ClaimLost:
             if self.claims is not None:
                 self._give_up(update, self.claims)  # rolled back: the chat's holder handles it
@@ -248,23 +269,42 @@ class Inbox:
         if entry_id is not None:
             claims.finished(entry_id)
 
-    async def _handle_entry(self, entry_id: int, update: object, handling: Awaitable[Any]) -> None:
+    async def _handle_entry(
+        self,
+        entry_id: int,
+        update: object,
+        handling: Awaitable[Any],
+        again: Callable[[], Awaitable[Any]] | None,
+    ) -> None:
         kept = self._kept.pop(entry_id, None)
         if kept is not None:
             handling.close()  # type: ignore[attr-defined]
             reply, begun = kept
+        elif again is None:
+            reply, begun = await self._handle_once(entry_id, update, handling, False), 0
         else:
-            reply, begun = await self._handle_once(entry_id, update, handling), 0
+            try:
+                reply = await self._handle_once(entry_id, update, handling, True)
+            except WriteConflict as exc:
+                # Undone whole, its reply unsent: run again alone, where nothing conflicts.
+                log.info("an update was undone and is handled again, alone: %s", exc)
+                reply = await self._handle_once(entry_id, update, again(), False)
+            begun = 0
         post = self.post
         if post is None:
             return
         mark = lambda bit, on: self._mark(entry_id, bit, on)  # noqa: E731
         await deliver(reply, post, mark, begun, at_write=self.marks_at_write)
 
-    async def _handle_once(self, entry_id: int, update: object, handling: Awaitable[Any]) -> Kept:
-        async with self._db.unit_of_work() as unit:
+    async def _handle_once(
+        self, entry_id: int, update: object, handling: Awaitable[Any], concurrent: bool
+    ) -> Kept:
+        async with self.writing_marks() as write_marks, self._db.unit_of_work(concurrent) as unit:
             with recording(chat_key(update)) as recorded:
                 await handling
+            if unit.conflicted:
+                # The handler met it, and python-telegram-bot's error handler took it.
+                raise WriteConflict(unit.why)
             reply = recorded.kept()
             # On a fleet, what the handler wrote commits only while the chat is still this
             # worker's (checked in the same transaction): never beside its new holder's.
@@ -272,7 +312,7 @@ class Inbox:
                 stored = encode(reply) if reply.calls else None
                 await self._db.finish(
                     unit,
-                    lambda repos: self._keep(repos, entry_id, stored),
+                    lambda repos: self._keep(repos, entry_id, stored, write_marks, concurrent),
                     always=any(not call.idempotent for call in reply.calls),
                 )
         return reply
@@ -326,9 +366,37 @@ class Inbox:
         async with self._db.transaction() as repos:
             await self._prune(InboxRepository(repos.conn), self._clock())
 
-    def with_marks(self, repos: Repositories) -> AbstractAsyncContextManager[InboxRepository]:
-        """Give the inbox of a transaction that also writes the waiting "handled" marks."""
-        return self._done_marks(repos)
+    @asynccontextmanager
+    async def writing_marks(self) -> AsyncIterator[Callable[[Repositories], Awaitable[None]]]:
+        """Give what writes the waiting "handled" marks in a transaction begun inside this
+        block; if that transaction fails, its commit too, they wait again, first in line.
+
+        Written last in it: a chat given back in the same transaction (bot/runtime/claims.py)
+        has every update done by then, and each one's mark among these. While another
+        transaction writes marks, nothing is written (never waited for: this one holds the
+        writer lock already); the marks wait for the next.
+        """
+        taken: list[int] = []
+        holding = False
+
+        async def write(repos: Repositories) -> None:
+            nonlocal taken, holding
+            if self._marks_lock.locked():
+                return
+            await self._marks_lock.acquire()  # free: taken at once
+            holding = True
+            taken, self._done = self._done, []
+            if taken:
+                await InboxRepository(repos.conn).mark_done(taken, iso(self._clock()))
+
+        try:
+            yield write
+        except BaseException:
+            self._done[:0] = taken
+            raise
+        finally:
+            if holding:
+                self._marks_lock.release()
 
     async def starting(self, update: object) -> None:
         """Count a replayed update's attempt durably before it is handled again."""
@@ -375,28 +443,20 @@ class Inbox:
                 return entry_id
         return None
 
-    async def _keep(self, repos: Repositories, entry_id: int, reply: str | None) -> None:
+    async def _keep(
+        self,
+        repos: Repositories,
+        entry_id: int,
+        reply: str | None,
+        write_marks: Callable[[Repositories], Awaitable[None]],
+        concurrent: bool,
+    ) -> None:
         if self.claims is not None:
             await self.claims.guard(repos, entry_id)
-        async with self._done_marks(repos) as inbox:
-            if reply is not None:
-                await inbox.keep_reply(entry_id, reply)
-
-    @asynccontextmanager
-    async def _done_marks(self, repos: Repositories) -> AsyncIterator[InboxRepository]:
-        """Give the inbox of a transaction that also writes the waiting "handled" marks.
-
-        If the transaction fails, the marks wait again, still first in line.
-        """
-        inbox = InboxRepository(repos.conn)
-        done, self._done = self._done, []
-        try:
-            if done:
-                await inbox.mark_done(done, iso(self._clock()))
-            yield inbox
-        except BaseException:
-            self._done[:0] = done
-            raise
+        if reply is not None:
+            await InboxRepository(repos.conn).keep_reply(entry_id, reply)
+        if not concurrent:  # beside other chats' units, rows of theirs would widen conflicts
+            await write_marks(repos)
 
     def _write_soon(self, delay: float) -> None:
         if self._later is not None:
@@ -416,13 +476,21 @@ class Inbox:
         every moment between the two is one in which a kill leaves it unsent for good.
         """
         try:
-            async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
-                if self.claims is not None:
-                    await self.claims.guard(repos, entry_id)
-                await inbox.mark_begun(entry_id, bit, begun)
+            await retried(lambda alone: self._mark_once(entry_id, bit, begun, alone))
         except DATABASE_ERRORS as exc:
             # A message must not be sent when a replay could not know it was.
             raise InboxUnavailable(f"cannot mark a reply of entry {entry_id}: {exc}") from exc
+
+    async def _mark_once(self, entry_id: int, bit: int, begun: bool, alone: bool) -> None:
+        async with (
+            self.writing_marks() as write_marks,
+            self._db.transaction(concurrent=not alone) as repos,
+        ):
+            if self.claims is not None:
+                await self.claims.guard(repos, entry_id)
+            await InboxRepository(repos.conn).mark_begun(entry_id, bit, begun)
+            if alone:
+                await write_marks(repos)
 
     async def _flush(self) -> None:
         while self._done:
@@ -433,8 +501,20 @@ class Inbox:
                 return
 
     async def _write_marks(self) -> None:
+        async with self._marks_lock:  # waited for with no transaction open
+            done, self._done = self._done, []
+            try:
+                await retried(lambda alone: self._write_done(done, alone))
+            except BaseException:
+                self._done[:0] = done  # still first in line, whatever failed (the commit too)
+                raise
+
+    async def _write_done(self, done: list[int], alone: bool) -> None:
         now = self._clock()
-        async with self._db.transaction() as repos, self._done_marks(repos) as inbox:
+        async with self._db.transaction(concurrent=not alone) as repos:
+            inbox = InboxRepository(repos.conn)
+            if done:
+                await inbox.mark_done(done, iso(now))
             if self._due_to_prune(now):
                 await self._prune(inbox, now)
 

@@ -11,7 +11,8 @@ from telegram.ext import ApplicationBuilder, ExtBot
 
 from bot.runtime.flood_gate import FloodGate
 from bot.runtime.inbox import Inbox
-from bot.runtime.replies import Call, recording_reply
+from bot.runtime.replies import Call, deferred, recording_reply
+from storage.unit import irrevocable
 
 
 class InboxBot(ExtBot[None]):
@@ -45,8 +46,11 @@ class InboxBot(ExtBot[None]):
 
     async def _do_post(self, endpoint: str, data: dict[str, Any], **kwargs: Any) -> Any:
         reply = recording_reply()
-        if reply is not None and reply.covers(endpoint, data):
-            return reply.record(endpoint, data)
+        if reply is not None:
+            if reply.covers(endpoint, data):
+                return reply.record(endpoint, data)
+            if deferred(endpoint):
+                irrevocable()  # to another chat, at once: a unit that may be undone stops first
         return await super()._do_post(endpoint, data, **kwargs)
 
     async def post_kept(self, call: Call) -> object:
