@@ -25,7 +25,8 @@ from bot.hearing.export import ExportFormat
 from bot.hearing.plan import load_plan
 from bot.hearing.privacy import pseudonym
 from bot.model.values import Language
-from bot.runtime.inbox import ABANDONED_KEPT, MAX_REPLAYS, PRUNE_INTERVAL, Inbox, payload_of
+from bot.runtime.inbox import MAX_REPLAYS, Inbox, payload_of
+from bot.runtime.marks import ABANDONED_KEPT, PRUNE_INTERVAL
 from bot.senders.digests import send_digests
 from storage.backup import backup_database
 from storage.clock import iso

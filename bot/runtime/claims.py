@@ -105,7 +105,7 @@ class ChatClaims:
         await self.halt()
         try:
             async with (
-                self._inbox.writing_marks() as write_marks,
+                self._inbox.marks.writing() as write_marks,
                 self._db.transaction() as repos,
             ):
                 await write_marks(repos)
@@ -199,7 +199,7 @@ class ChatClaims:
         claim and a unit that reads it, conflict, and one of the two is tried again.
         """
         async with (
-            self._inbox.writing_marks() as write_marks,
+            self._inbox.marks.writing() as write_marks,
             self._db.transaction(concurrent=not alone) as repos,
         ):
             claimed = await repos.claims.claim_free(self.worker, LEASE_SECONDS, room) if (

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from telegram import Bot, Update
@@ -15,6 +13,7 @@ from telegram.error import TelegramError
 
 from bot.model.clock import Clock
 from bot.runtime.chat_order import chat_key
+from bot.runtime.marks import DUPLICATE_WINDOW, PRUNE_EVERY, Marks
 from bot.runtime.replies import Kept, Post, decode, deliver, encode, recording
 from bot.runtime.wellformed import admitted
 from storage.backend import DATABASE_ERRORS, Store
@@ -25,30 +24,11 @@ from storage.unit import WriteConflict, retried
 
 log = logging.getLogger(__name__)
 
-# A copy of an update stored within this window is a duplicate, unless Telegram has since
-# confirmed (a getUpdates offset past it succeeded) that it will never send it again. Telegram
-# keeps an undelivered update for at most 24 hours, so a retried webhook or a batch fetched
-# again after a crash arrives within a day of the first copy; it starts a new (random) run of
-# update ids only after a week without any update, so a reused id comes at least 7 days after
-# the last stored row. Three days sits between the two with margin on both sides (a slow
-# restart, a clock step). Confirmation covers sources that restart ids sooner: the console's
-# emulator counts from 1 on every run over the same database.
-DUPLICATE_WINDOW = timedelta(days=3)
 # An update still pending after this many replays is taken to be what crashes the bot. Only a
 # replay that began handling the update counts: one still waiting its turn when the bot was
 # stopped again did nothing that could have crashed it (a backlog killed three times over
 # before it was reached would otherwise be abandoned, and lost; the crash test found that).
 MAX_REPLAYS = 3
-# Handled entries between two prunings while running (start-up always prunes), and the
-# longest time between two while updates arrive.
-PRUNE_EVERY = 1000
-PRUNE_INTERVAL = timedelta(hours=1)
-# An update given up on keeps its payload (no names: bot/runtime/redact.py) this long for
-# whoever investigates the crash it caused, then only its id and times are kept.
-ABANDONED_KEPT = timedelta(days=1)
-# "Handled" marks ride along with the next write (a handler's commit, a stored batch); when
-# none comes within this many seconds, they are written on their own.
-MARK_DELAY = 0.05
 # Confirming what polling fetched can fail at Telegram's end or at the database's.
 _CONFIRM_ERRORS: tuple[type[BaseException], ...] = (TelegramError, *DATABASE_ERRORS)
 
@@ -98,19 +78,12 @@ class Inbox:
     ) -> None:
         self._db = db
         self._clock = db.now if clock is None else clock
-        self._prune_every = prune_every
         self._keep_phone = keep_phone  # the eligibility check reads a shared contact's number
-        self._handled_since_prune = 0
-        self._pruned_at = self._clock()
         self._last_seen: int | None = None
         # Entry ids of dispatched updates, found again by identity: ids are not unique enough.
         self._in_flight: dict[int, list[tuple[Update, int]]] = {}
-        # Entries handled, whose mark is not written yet (oldest first).
-        self._done: list[int] = []
-        # Held by the one transaction writing marks now: they are written one batch at a
-        # time, in order, so that a chat's later update is never marked before an earlier one.
-        self._marks_lock = asyncio.Lock()
-        self._later: asyncio.TimerHandle | None = None
+        # Entries handled, whose "handled" mark is not written yet.
+        self.marks = Marks(db, self._clock, prune_every)
         # Replies an earlier run committed with their effects and may not have sent in full.
         self._kept: dict[int, tuple[Kept, int]] = {}
         self.post: Post | None = None
@@ -118,7 +91,6 @@ class Inbox:
         # then a message is marked begun at that moment, not before its request is built.
         self.marks_at_write = False
         self._replayed: set[int] = set()
-        self._flusher: asyncio.Task[None] | None = None
         self._arrivals: list[tuple[Update, asyncio.Future[Update | None]]] = []
         self._storer: asyncio.Task[None] | None = None
         self._prerecorded: dict[int, tuple[Update, Update, int | None]] = {}
@@ -177,7 +149,7 @@ class Inbox:
 
         async def store(alone: bool) -> list[int | None]:
             async with (
-                self.writing_marks() as write_marks,
+                self.marks.writing() as write_marks,
                 self._db.transaction(concurrent=not alone) as repos,
             ):
                 entries = await InboxRepository(repos.conn).add_batch(
@@ -218,22 +190,11 @@ class Inbox:
             return
         if self.claims is not None:
             self.claims.finished(entry_id)
-        self._done.append(entry_id)
-        self._handled_since_prune += 1
-        if self._due_to_prune(self._clock()):
-            self._write_soon(0.0)
-        elif self._later is None:
-            self._write_soon(MARK_DELAY)
+        self.marks.add(entry_id)
 
     async def flush(self) -> None:
         """Write every mark still waiting (before stopping, or before counting)."""
-        if self._later is not None:
-            self._later.cancel()
-            self._later = None
-        while self._done or (self._flusher and not self._flusher.done()):
-            if self._flusher is None or self._flusher.done():
-                self._flusher = asyncio.create_task(self._flush())
-            await asyncio.wait({self._flusher})
+        await self.marks.flush()
 
     async def handle(
         self,
@@ -299,7 +260,7 @@ class Inbox:
     async def _handle_once(
         self, entry_id: int, update: object, handling: Awaitable[Any], concurrent: bool
     ) -> Kept:
-        async with self.writing_marks() as write_marks, self._db.unit_of_work(concurrent) as unit:
+        async with self.marks.writing() as write_marks, self._db.unit_of_work(concurrent) as unit:
             with recording(chat_key(update)) as recorded:
                 await handling
             if unit.conflicted:
@@ -322,7 +283,7 @@ class Inbox:
         now = self._clock()
         async with self._db.transaction() as repos:
             inbox = InboxRepository(repos.conn)
-            await self._prune(inbox, now)
+            await self.marks.prune(inbox, now)
             abandoned = await inbox.abandon_exhausted(MAX_REPLAYS, iso(now))
             entries = await inbox.pending()
         if abandoned:
@@ -364,39 +325,7 @@ class Inbox:
     async def tidy(self) -> None:
         """Prune old entries (what a start-up does before it replays anything)."""
         async with self._db.transaction() as repos:
-            await self._prune(InboxRepository(repos.conn), self._clock())
-
-    @asynccontextmanager
-    async def writing_marks(self) -> AsyncIterator[Callable[[Repositories], Awaitable[None]]]:
-        """Give what writes the waiting "handled" marks in a transaction begun inside this
-        block; if that transaction fails, its commit too, they wait again, first in line.
-
-        Written last in it: a chat given back in the same transaction (bot/runtime/claims.py)
-        has every update done by then, and each one's mark among these. While another
-        transaction writes marks, nothing is written (never waited for: this one holds the
-        writer lock already); the marks wait for the next.
-        """
-        taken: list[int] = []
-        holding = False
-
-        async def write(repos: Repositories) -> None:
-            nonlocal taken, holding
-            if self._marks_lock.locked():
-                return
-            await self._marks_lock.acquire()  # free: taken at once
-            holding = True
-            taken, self._done = self._done, []
-            if taken:
-                await InboxRepository(repos.conn).mark_done(taken, iso(self._clock()))
-
-        try:
-            yield write
-        except BaseException:
-            self._done[:0] = taken
-            raise
-        finally:
-            if holding:
-                self._marks_lock.release()
+            await self.marks.prune(InboxRepository(repos.conn), self._clock())
 
     async def starting(self, update: object) -> None:
         """Count a replayed update's attempt durably before it is handled again."""
@@ -458,16 +387,6 @@ class Inbox:
         if not concurrent:  # beside other chats' units, rows of theirs would widen conflicts
             await write_marks(repos)
 
-    def _write_soon(self, delay: float) -> None:
-        if self._later is not None:
-            self._later.cancel()
-        self._later = asyncio.get_running_loop().call_later(delay, self._write_now)
-
-    def _write_now(self) -> None:
-        self._later = None
-        if self._done and (self._flusher is None or self._flusher.done()):
-            self._flusher = asyncio.create_task(self._flush())
-
     async def _mark(self, entry_id: int, bit: int, begun: bool) -> None:
         """Record durably that a call of an entry's reply was begun (its bit), or, once it
         failed without reaching Telegram, that it was not; with the waiting "handled" marks.
@@ -483,7 +402,7 @@ class Inbox:
 
     async def _mark_once(self, entry_id: int, bit: int, begun: bool, alone: bool) -> None:
         async with (
-            self.writing_marks() as write_marks,
+            self.marks.writing() as write_marks,
             self._db.transaction(concurrent=not alone) as repos,
         ):
             if self.claims is not None:
@@ -491,44 +410,6 @@ class Inbox:
             await InboxRepository(repos.conn).mark_begun(entry_id, bit, begun)
             if alone:
                 await write_marks(repos)
-
-    async def _flush(self) -> None:
-        while self._done:
-            try:
-                await self._write_marks()
-            except Exception as exc:  # they wait for the next write
-                log.error("cannot record inbox marks: %s", type(exc).__name__)
-                return
-
-    async def _write_marks(self) -> None:
-        async with self._marks_lock:  # waited for with no transaction open
-            done, self._done = self._done, []
-            try:
-                await retried(lambda alone: self._write_done(done, alone))
-            except BaseException:
-                self._done[:0] = done  # still first in line, whatever failed (the commit too)
-                raise
-
-    async def _write_done(self, done: list[int], alone: bool) -> None:
-        now = self._clock()
-        async with self._db.transaction(concurrent=not alone) as repos:
-            inbox = InboxRepository(repos.conn)
-            if done:
-                await inbox.mark_done(done, iso(now))
-            if self._due_to_prune(now):
-                await self._prune(inbox, now)
-
-    def _due_to_prune(self, now: datetime) -> bool:
-        return (
-            self._handled_since_prune >= self._prune_every
-            or now - self._pruned_at >= PRUNE_INTERVAL
-        )
-
-    async def _prune(self, inbox: InboxRepository, now: datetime) -> None:
-        await inbox.prune(before=iso(now - DUPLICATE_WINDOW))
-        await inbox.forget_abandoned(before=iso(now - ABANDONED_KEPT))
-        self._handled_since_prune = 0
-        self._pruned_at = now
 
 
 class InboxQueue(asyncio.Queue[object]):
