@@ -250,7 +250,12 @@ def main() -> None:
     args = parser.parse_args()
     counts = [int(n) for n in args.writers.split(",")]
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
-    modes = [mode == "concurrent" for mode in args.modes.split(",")]
+    named = args.modes.split(",")
+    if unknown := [mode for mode in named if mode not in ("alone", "concurrent")]:
+        parser.error(f"--modes: alone or concurrent, not {', '.join(unknown)}")
+    if args.delay_ms < 0:
+        parser.error("--delay-ms: 0 or more")
+    modes = [mode == "concurrent" for mode in named]
     CountingConnection.delay = args.delay_ms / 1000
     if args.delay_ms:
         print(f"each statement of a write transaction delayed by {args.delay_ms} ms")

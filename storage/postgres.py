@@ -169,7 +169,7 @@ class PostgresDatabase(UnitsOfWork):
     async def _begin_write(self, concurrent: bool, held: object = None) -> object:
         if held is not None:
             conn = cast(Pooled, held)
-            await conn.execute(BEGIN_CONCURRENT if concurrent else BEGIN_WRITE)
+            await conn.execute(_begin(concurrent))
             return conn
         try:
             return await self._begin_on_pooled(concurrent)
@@ -188,7 +188,7 @@ class PostgresDatabase(UnitsOfWork):
             if conn.is_in_transaction():
                 # Left open by a task cancelled while it rolled back: never build on it.
                 await conn.execute("ROLLBACK")
-            await conn.execute(BEGIN_CONCURRENT if concurrent else BEGIN_WRITE)
+            await conn.execute(_begin(concurrent))
         except BaseException:
             await _roll_back(conn)
             await _give_back(writers, conn)
@@ -247,6 +247,10 @@ class PostgresDatabase(UnitsOfWork):
         if pool is None:
             raise DatabaseError("the database is not open")
         return pool
+
+
+def _begin(concurrent: bool) -> str:
+    return BEGIN_CONCURRENT if concurrent else BEGIN_WRITE
 
 
 async def _roll_back(conn: asyncpg.Connection | Pooled) -> None:
